@@ -1,0 +1,54 @@
+# Two commands: `make run` sets everything up and starts the app; `make test` sets up and runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MO := web/translations/en/LC_MESSAGES/messages.mo
+PYTEST_ARGS ?=
+
+.PHONY: setup run test test-sqlite test-postgres browser-deps lint bench translations clean
+
+setup: $(VENV)/.installed node_modules/.installed $(MO)
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(MO): web/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d web/translations -D messages >/dev/null
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F web/babel.cfg -k _l -k N_ -o web/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -D messages --no-fuzzy-matching
+
+run: setup
+	$(BIN)/zhengai init
+	$(BIN)/zhengai serve --host 127.0.0.1 --port 5000
+
+browser-deps:
+	.ci/ensure-browser.sh
+
+test: setup browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+	@if [ "$${ZHENGAI_TEST_POSTGRES:-0}" = "1" ]; then $(MAKE) --no-print-directory test-postgres; fi
+
+test-sqlite: setup
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-postgres: setup
+	.ci/with-postgres.sh $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check engine web forms tests bench workflows migrations
+
+bench: setup
+	$(BIN)/python bench/complete_task.py
+	$(BIN)/python bench/inbox.py
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache

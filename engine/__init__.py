@@ -1,0 +1,1 @@
+"""The workflow engine and domain services of Zhengai, free of any web framework."""

@@ -1,0 +1,1 @@
+"""BPMN handling: validation and compilation of uploads, safe scripting, compact serialization."""

@@ -1,0 +1,55 @@
+"""The only script engine our workflows ever get: our expression language, no `exec`, no `eval`."""
+
+from __future__ import annotations
+
+import json
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from .. import expressions
+
+# Service tasks may call only these operations; their effects are applied by the runtime after the
+# engine step, inside the same database transaction.
+SERVICES = {
+    "publish_document": "发布文档（上传诊改信息平台）",
+}
+
+
+class ScriptsForbidden(RuntimeError):
+    """BPMN tried to execute a script; never allowed."""
+
+
+class SafeEnvironment(BasePythonScriptEngineEnvironment):
+    def __init__(self, effects: list | None = None):
+        super().__init__({})
+        self.effects = effects if effects is not None else []
+
+    def evaluate(self, expression, context, external_context=None):
+        data = dict(external_context or {})
+        data.update(context or {})
+        return expressions.evaluate(expression, data)
+
+    def execute(self, script, context, external_context=None):
+        raise ScriptsForbidden("脚本不允许执行")
+
+    def call_service(self, context, operation_name=None, operation_params=None, **_kwargs):
+        if operation_name not in SERVICES:
+            raise ScriptsForbidden(f"未知的服务：{operation_name}")
+        params = {k: v.get("value") for k, v in (operation_params or {}).items()}
+        self.effects.append((operation_name, params))
+        return json.dumps({"queued": operation_name})
+
+
+class SafeScriptEngine(PythonScriptEngine):
+    """Evaluates with `SafeEnvironment`; collects service calls as effects for the runtime."""
+
+    def __init__(self, effects: list | None = None):
+        super().__init__(environment=SafeEnvironment(effects))
+
+    @property
+    def effects(self) -> list:
+        return self.environment.effects
+
+    def validate(self, expression):
+        expressions.compile_expression(expression)

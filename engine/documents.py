@@ -1,0 +1,347 @@
+"""Documents of subjects: start and revise them through their approval chain, publish versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from marshmallow import ValidationError
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from forms.documents import validate_document
+from forms.templates import empty_document
+
+from . import assignment, audit, periods, runtime
+from .errors import N_, Conflict, InvalidInput, NotFound
+from .models import (
+    Document,
+    DocumentVersion,
+    FormTemplate,
+    HumanTask,
+    ProcessInstance,
+    Subject,
+    SubjectMember,
+    TaskCandidate,
+    User,
+)
+from .tasks import is_monitor
+
+DOC_TYPE_LABELS = {"target": "目标", "standard": "质量标准", "plan": "诊改计划"}
+STATUS_LABELS = {"draft": "草稿", "in_review": "审核中", "returned": "已退回", "published": "已发布"}
+SUBJECT_TYPE_LABELS = {
+    "functional_dept": "职能部门",
+    "college": "二级学院",
+    "major": "专业",
+    "course": "课程",
+    "faculty_team": "师资队伍",
+    "teacher": "教师",
+    "student_cultivation": "专业学生综合素质培养",
+    "student": "学生",
+}
+
+
+def chain_key(subject_type: str) -> str:
+    return f"chain_{subject_type}"
+
+
+def latest_template(session: Session, subject_type: str, doc_type: str) -> FormTemplate | None:
+    return session.scalar(
+        select(FormTemplate)
+        .where(FormTemplate.subject_type == subject_type, FormTemplate.doc_type == doc_type)
+        .order_by(FormTemplate.version.desc())
+        .limit(1)
+    )
+
+
+def template_of(session: Session, doc: Document) -> FormTemplate:
+    return session.scalar(
+        select(FormTemplate).where(FormTemplate.key == doc.template_key, FormTemplate.version == doc.template_version)
+    )
+
+
+def document_title(session: Session, document_id: int) -> str | None:
+    return session.scalar(select(Document.title).where(Document.id == document_id))
+
+
+def authored_subjects(session: Session, user: User) -> list[Subject]:
+    return list(
+        session.scalars(
+            select(Subject)
+            .join(SubjectMember, SubjectMember.subject_id == Subject.id)
+            .where(SubjectMember.user_id == user.id)
+            .order_by(Subject.type, Subject.name)
+        )
+    )
+
+
+@dataclass
+class DocumentSlot:
+    """One document a user can work on: a subject, a document type, the current period."""
+
+    subject: Subject
+    doc_type: str
+    period: str
+    template: FormTemplate | None
+    document: Document | None
+    open_task_id: int | None
+
+
+def my_documents(session: Session, user: User, now: datetime, base_year: int = periods.DEFAULT_BASE_YEAR):
+    subjects = authored_subjects(session, user)
+    if not subjects:
+        return []
+    docs = session.scalars(select(Document).where(Document.subject_id.in_([s.id for s in subjects]))).all()
+    by_key = {(d.subject_id, d.doc_type, d.period): d for d in docs}
+    me = assignment.user_principal(user.id)
+    open_tasks = dict(
+        session.execute(
+            select(HumanTask.document_id, func.max(HumanTask.id))
+            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+            .where(HumanTask.state == "open", TaskCandidate.principal == me, HumanTask.document_id.is_not(None))
+            .group_by(HumanTask.document_id)
+        ).all()
+    )
+    slots = []
+    for s in subjects:
+        for doc_type in ("target", "standard", "plan"):
+            period = periods.period_for(doc_type, now, base_year)
+            doc = by_key.get((s.id, doc_type, period))
+            slots.append(
+                DocumentSlot(
+                    subject=s,
+                    doc_type=doc_type,
+                    period=period,
+                    template=latest_template(session, s.type, doc_type),
+                    document=doc,
+                    open_task_id=open_tasks.get(doc.id) if doc else None,
+                )
+            )
+    return slots
+
+
+def start_document(
+    session: Session, user: User, subject_id, doc_type: str, now: datetime, base_year=periods.DEFAULT_BASE_YEAR
+) -> HumanTask:
+    """Start (or revise) the subject's document of the current period; return the author's first task."""
+    subject = _authored_subject(session, user, subject_id)
+    if doc_type not in DOC_TYPE_LABELS:
+        raise NotFound(N_("未知的文档类型"))
+    period = periods.period_for(doc_type, now, base_year)
+    doc = session.scalar(
+        select(Document).where(Document.subject_id == subject.id, Document.doc_type == doc_type, Document.period == period)
+    )
+    if doc is not None and doc.instance_id is not None:
+        raise Conflict(N_("该文档已在流程中，请到待办中继续办理"))
+    if doc is None:
+        template = latest_template(session, subject.type, doc_type)
+        if template is None:
+            raise NotFound(N_("此类文档暂无模板"))
+        doc = Document(
+            subject_id=subject.id,
+            doc_type=doc_type,
+            period=period,
+            title=f"{template.title}（{period}）· {subject.name}",
+            template_key=template.key,
+            template_version=template.version,
+            status="draft",
+            data=empty_document(template.definition),
+            created_at=now,
+            updated_at=now,
+            updated_by_id=user.id,
+        )
+        session.add(doc)
+        session.flush()
+        audit.record(
+            session, actor_id=user.id, action="document.create", object_type="document", object_id=doc.id,
+            now=now, after={"title": doc.title, "template": f"{template.key}@v{template.version}"},
+        )  # fmt: skip
+    else:  # a published document: the revision starts from the last published content
+        doc.status = "draft"
+        doc.updated_at, doc.updated_by_id = now, user.id
+        audit.record(
+            session, actor_id=user.id, action="document.revise", object_type="document", object_id=doc.id,
+            now=now, after={"from_version": doc.published_version},
+        )  # fmt: skip
+    instance = runtime.start_instance(
+        session,
+        process_key=chain_key(subject.type),
+        actor=user,
+        now=now,
+        subject=subject,
+        document_id=doc.id,
+        data={"document_id": doc.id, "doc_type": doc_type, "subject_id": subject.id},
+    )
+    doc.instance_id = instance.id
+    session.flush()
+    first = session.scalar(
+        select(HumanTask)
+        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+        .where(
+            HumanTask.instance_id == instance.id,
+            HumanTask.state == "open",
+            TaskCandidate.principal == assignment.user_principal(user.id),
+        )
+    )
+    if first is None:
+        raise Conflict(N_("流程已启动，但第一步不由您办理"))
+    return first
+
+
+def _authored_subject(session: Session, user: User, subject_id) -> Subject:
+    try:
+        subject_id = int(subject_id)
+    except (TypeError, ValueError):
+        raise NotFound(N_("主体不存在")) from None
+    subject = session.scalar(
+        select(Subject)
+        .join(SubjectMember, SubjectMember.subject_id == Subject.id)
+        .where(Subject.id == subject_id, SubjectMember.user_id == user.id)
+    )
+    if subject is None:
+        raise NotFound(N_("主体不存在"))
+    return subject
+
+
+def _clean(session: Session, doc: Document, payload, *, submit: bool) -> dict:
+    template = template_of(session, doc)
+    try:
+        return validate_document(template.definition, payload, submit=submit)
+    except ValidationError as exc:
+        raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
+
+
+def save_draft(session: Session, user: User, task_id, payload, now: datetime) -> Document:
+    """Save the author's work in progress on an open edit task; the workflow does not move."""
+    from . import tasks
+
+    principals = assignment.principals_of(session, user.id)
+    ht = tasks.get_task(session, user, task_id, principals)
+    runtime._check_actionable(session, ht, user, principals)
+    if ht.kind != "edit" or not ht.document_id:
+        raise Conflict(N_("该任务不能保存草稿"))
+    doc = session.get(Document, ht.document_id)
+    clean = _clean(session, doc, payload, submit=False)
+    doc.data = clean
+    doc.updated_at, doc.updated_by_id = now, user.id
+    audit.record(
+        session, actor_id=user.id, action="document.save_draft", object_type="document", object_id=doc.id,
+        instance_id=ht.instance_id, now=now, after={"rows": len(clean["rows"])},
+    )  # fmt: skip
+    return doc
+
+
+def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: datetime) -> Document:
+    doc = session.get(Document, ht.document_id)
+    clean = _clean(session, doc, payload, submit=True)
+    before = {"status": doc.status}
+    doc.data = clean
+    doc.status = "in_review"
+    doc.updated_at, doc.updated_by_id = now, user.id
+    audit.record(
+        session, actor_id=user.id, action="document.submit", object_type="document", object_id=doc.id,
+        instance_id=ht.instance_id, now=now, before=before, after={"status": "in_review"},
+    )  # fmt: skip
+    return doc
+
+
+def after_review(session: Session, ht: HumanTask, now: datetime) -> None:
+    if ht.decision == "return":
+        doc = session.get(Document, ht.document_id)
+        doc.status = "returned"
+        doc.updated_at = now
+
+
+def publish_from_instance(session: Session, instance: ProcessInstance, actor_id: int | None, now: datetime) -> None:
+    """The chain approved the document: store its content as the next immutable version."""
+    doc = session.get(Document, instance.document_id)
+    if doc is None:
+        raise NotFound(N_("文档不存在"))
+    version = doc.published_version + 1
+    session.add(
+        DocumentVersion(
+            document_id=doc.id,
+            version=version,
+            data=doc.data,
+            template_key=doc.template_key,
+            template_version=doc.template_version,
+            instance_id=instance.id,
+            published_at=now,
+            approved_by_id=actor_id,
+        )
+    )
+    before = {"status": doc.status, "published_version": doc.published_version}
+    doc.published_version = version
+    doc.status = "published"
+    doc.instance_id = None
+    doc.updated_at = now
+    audit.record(
+        session, actor_id=actor_id, action="document.publish", object_type="document", object_id=doc.id,
+        instance_id=instance.id, now=now, before=before, after={"status": "published", "version": version},
+    )  # fmt: skip
+
+
+def can_view(session: Session, user: User, doc: Document, principals: list[str]) -> bool:
+    """Authors, everyone on the document's chain, and the school's monitors see a document."""
+    if is_monitor(user, principals):
+        return True
+    if session.scalar(
+        select(func.count()).where(SubjectMember.subject_id == doc.subject_id, SubjectMember.user_id == user.id)
+    ):
+        return True
+    on_chain = session.scalar(
+        select(func.count())
+        .select_from(HumanTask)
+        .where(
+            HumanTask.document_id == doc.id,
+            or_(
+                HumanTask.completed_by_id == user.id,
+                HumanTask.id.in_(select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))),
+            ),
+        )
+    )
+    return bool(on_chain)
+
+
+def get_document(session: Session, user: User, doc_id, principals: list[str] | None = None) -> Document:
+    try:
+        doc_id = int(doc_id)
+    except (TypeError, ValueError):
+        raise NotFound(N_("文档不存在")) from None
+    doc = session.get(Document, doc_id)
+    if principals is None:
+        principals = assignment.principals_of(session, user.id)
+    if doc is None or not can_view(session, user, doc, principals):
+        raise NotFound(N_("文档不存在"))
+    return doc
+
+
+def versions(session: Session, doc: Document) -> list[DocumentVersion]:
+    return list(
+        session.scalars(
+            select(DocumentVersion).where(DocumentVersion.document_id == doc.id).order_by(DocumentVersion.version)
+        )
+    )
+
+
+def get_version(session: Session, doc: Document, version) -> DocumentVersion:
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise NotFound(N_("版本不存在")) from None
+    v = session.scalar(
+        select(DocumentVersion).where(DocumentVersion.document_id == doc.id, DocumentVersion.version == version)
+    )
+    if v is None:
+        raise NotFound(N_("版本不存在"))
+    return v
+
+
+def last_return_comment(session: Session, instance_id: int) -> HumanTask | None:
+    """The latest 'return' decision of an instance, shown to the author while revising."""
+    return session.scalar(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id, HumanTask.decision == "return")
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+        .limit(1)
+    )

@@ -1,0 +1,43 @@
+"""Domain errors. Messages are Chinese message ids (translated by the web layer) with parameters."""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:
+    """Mark a message for extraction; translation happens where it is shown."""
+    return text
+
+
+class DomainError(Exception):
+    status = 400
+    code = "error"
+
+    def __init__(self, message: str, fields: dict | None = None, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+        self.fields = fields or {}
+
+
+class NotFound(DomainError):
+    """Unknown id, or an object the user may not see: both look the same from outside."""
+
+    status = 404
+    code = "not_found"
+
+
+class NotAllowed(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The object changed under the user: someone else completed, claimed or moved it first."""
+
+    status = 409
+    code = "conflict"
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid"

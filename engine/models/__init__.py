@@ -1,0 +1,25 @@
+"""ORM models; import from here."""
+
+from .audit import AuditEntry
+from .document import Document, DocumentVersion, FormTemplate
+from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
+from .process import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, TaskCandidate
+
+__all__ = [
+    "AuditEntry",
+    "Document",
+    "DocumentVersion",
+    "FormTemplate",
+    "HumanTask",
+    "OrgUnit",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "ProcessVersion",
+    "RoleAssignment",
+    "SchoolClass",
+    "Section",
+    "Subject",
+    "SubjectMember",
+    "TaskCandidate",
+    "User",
+]

@@ -1,0 +1,70 @@
+"""Documents people fill in, their immutable published versions, and the versioned templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, JSONType, UTCDateTime
+from .org import Subject
+
+DOC_TYPES = ("target", "standard", "plan")
+
+
+class FormTemplate(Base):
+    """One version of a document template (seed tables 1-36); documents record the version they used."""
+
+    __tablename__ = "form_template"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_form_template"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    subject_type: Mapped[str] = mapped_column(String(24))
+    doc_type: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(120))
+    definition: Mapped[dict] = mapped_column(JSONType)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class Document(Base):
+    """A subject's document for a period: the working copy and where it stands."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("subject_id", "doc_type", "period", name="uq_document_period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    template_key: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[int] = mapped_column(Integer)
+    # draft / in_review / returned / published
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    data: Mapped[dict] = mapped_column(JSONType)
+    published_version: Mapped[int] = mapped_column(Integer, default=0)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    subject: Mapped[Subject] = relationship(lazy="joined")
+
+
+class DocumentVersion(Base):
+    """A published, immutable version ("上传诊改信息平台"); the migration forbids updates and deletes."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("document_id", "version", name="uq_document_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSONType)
+    template_key: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[int] = mapped_column(Integer)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,135 @@
+"""The organisation: departments, sections, classes, people, their roles, and the subjects of 诊改."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, JSONType, UTCDateTime
+
+# OrgUnit.kind
+SCHOOL, FUNCTIONAL, COLLEGE = "school", "functional", "college"
+
+# Subject.type: the eight subject types of the seed's 五横 (SPEC §4)
+SUBJECT_TYPES = (
+    "functional_dept",
+    "college",
+    "major",
+    "course",
+    "faculty_team",
+    "teacher",
+    "student_cultivation",
+    "student",
+)
+
+
+class OrgUnit(Base):
+    """The school, a functional department (职能部门) or a secondary college (二级学院)."""
+
+    __tablename__ = "org_unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+
+
+class Section(Base):
+    """A 科室 of a functional department or a 教研室 of a college."""
+
+    __tablename__ = "section"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class SchoolClass(Base):
+    """A class of students, belonging to a college and a major."""
+
+    __tablename__ = "school_class"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    major_subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16), default="staff")  # staff / teacher / student
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id", use_alter=True), index=True)
+    email: Mapped[str | None] = mapped_column(String(120))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
+
+    # flask-login protocol, kept here so the web layer needs no wrapper class
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class RoleAssignment(Base):
+    """A position a user holds, scoped to a department, a class or a subject (or the whole school).
+
+    role examples: reviewer (审核人), head (负责人), leader_in_charge (分管领导), liaison_leader (联系领导),
+    counselor (辅导员), process_owner, monitor (诊改办公室 / 诊改平台组), school_leader.
+    """
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "scope_type", "scope_id", name="uq_role_assignment"),
+        Index("ix_role_assignment_scope", "role", "scope_type", "scope_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    scope_type: Mapped[str] = mapped_column(String(16))  # school / dept / class / subject
+    scope_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Subject(Base):
+    """A subject of diagnosis and improvement: one of the eight types of the 五横."""
+
+    __tablename__ = "subject"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(24), index=True)
+    code: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id", use_alter=True))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
+    attrs: Mapped[dict] = mapped_column(JSONType, default=dict)
+
+    org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
+
+
+class SubjectMember(Base):
+    """Who authors a subject's documents: the teacher, the major team, the department's staff."""
+
+    __tablename__ = "subject_member"
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(16), default="member")  # leader / member

@@ -1,0 +1,170 @@
+"""Read side of human tasks: permission-checked loading and the inbox, from the read model only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from . import assignment
+from .errors import N_, NotFound
+from .models import HumanTask, TaskCandidate, User
+
+MONITOR = assignment.group_principal("monitor", "school", 0)
+TABS = ("mine", "groups", "claimed", "done")
+SORTS = {
+    "due": (HumanTask.due_at.is_(None), HumanTask.due_at.asc(), HumanTask.id.desc()),
+    "-due": (HumanTask.due_at.is_(None), HumanTask.due_at.desc(), HumanTask.id.desc()),
+    "created": (HumanTask.created_at.asc(), HumanTask.id.asc()),
+    "-created": (HumanTask.created_at.desc(), HumanTask.id.desc()),
+    "name": (HumanTask.name.asc(), HumanTask.id.desc()),
+}
+
+
+def is_monitor(user: User, principals: list[str]) -> bool:
+    return bool(user.is_admin) or MONITOR in principals
+
+
+def _candidate_of(principals: list[str]):
+    return exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.principal.in_(principals))
+
+
+def is_candidate(session: Session, task_id: int, principals: list[str]) -> bool:
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(TaskCandidate)
+            .where(TaskCandidate.task_id == task_id, TaskCandidate.principal.in_(principals))
+        )
+    )
+
+
+def get_task(session: Session, user: User, task_id, principals: list[str] | None = None) -> HumanTask:
+    """A task the user may see, or NotFound: never reveal whether an id exists."""
+    try:
+        task_id = int(task_id)
+    except (TypeError, ValueError):
+        raise NotFound(N_("任务不存在")) from None
+    if principals is None:
+        principals = assignment.principals_of(session, user.id)
+    stmt = select(HumanTask).where(HumanTask.id == task_id)
+    if not is_monitor(user, principals):
+        stmt = stmt.where(
+            or_(_candidate_of(principals), HumanTask.completed_by_id == user.id, HumanTask.claimant_id == user.id)
+        )
+    ht = session.scalar(stmt)
+    if ht is None:
+        raise NotFound(N_("任务不存在"))
+    return ht
+
+
+@dataclass
+class InboxRow:
+    id: int
+    name: str
+    title: str
+    process_name: str
+    subject_name: str | None
+    kind: str
+    state: str
+    due_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+    decision: str | None
+    claimant_id: int | None
+    claimant_name: str | None
+    candidates_label: str | None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.state == "open" and self.due_at is not None and self.due_at < now
+
+
+@dataclass
+class InboxPage:
+    rows: list[InboxRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, (self.total + self.per_page - 1) // self.per_page)
+
+
+def list_tasks(
+    session: Session,
+    user: User,
+    *,
+    tab: str = "mine",
+    sort: str = "due",
+    page: int = 1,
+    per_page: int = 20,
+    process_key: str | None = None,
+    principals: list[str] | None = None,
+) -> InboxPage:
+    """One page of a user's inbox; a single query for the rows and one for the count."""
+    if principals is None:
+        principals = assignment.principals_of(session, user.id)
+    tab = tab if tab in TABS else "mine"
+    per_page = max(1, min(int(per_page), 100))
+    page = max(1, int(page))
+    me = assignment.user_principal(user.id)
+    groups = [p for p in principals if p != me]
+
+    if tab == "done":
+        where = [HumanTask.completed_by_id == user.id, HumanTask.state == "completed"]
+    elif tab == "claimed":
+        where = [HumanTask.claimant_id == user.id, HumanTask.state == "open"]
+    elif tab == "groups":
+        where = [HumanTask.state == "open", _candidate_of(groups or ["-"])]
+    else:
+        personal = and_(HumanTask.claimant_id.is_(None), _candidate_of([me]))
+        group_unclaimed = and_(HumanTask.claimant_id.is_(None), _candidate_of(groups or ["-"]))
+        where = [HumanTask.state == "open", or_(HumanTask.claimant_id == user.id, personal, group_unclaimed)]
+    if process_key:
+        where.append(HumanTask.process_key == process_key)
+
+    claimant = aliased(User)
+    order = SORTS.get(sort, SORTS["due"])
+    if tab == "done":
+        order = (HumanTask.completed_at.desc(), HumanTask.id.desc())
+    stmt = (
+        select(
+            HumanTask.id, HumanTask.name, HumanTask.title, HumanTask.process_name, HumanTask.subject_name,
+            HumanTask.kind, HumanTask.state, HumanTask.due_at, HumanTask.created_at, HumanTask.completed_at,
+            HumanTask.decision, HumanTask.claimant_id, claimant.display_name, HumanTask.candidates_label,
+        )  # fmt: skip
+        .outerjoin(claimant, claimant.id == HumanTask.claimant_id)
+        .where(*where)
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = [InboxRow(*r) for r in session.execute(stmt).all()]
+    total = session.scalar(select(func.count()).select_from(HumanTask).where(*where))
+    return InboxPage(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def counts(session: Session, user: User, principals: list[str] | None = None) -> dict[str, int]:
+    """Open-task counts for the tab badges."""
+    return {
+        tab: list_tasks(session, user, tab=tab, per_page=1, principals=principals).total
+        for tab in ("mine", "groups", "claimed")
+    }
+
+
+def history(session: Session, instance_id: int) -> list[dict]:
+    """Completed steps of an instance, oldest first, for the task page's timeline."""
+    who = aliased(User)
+    rows = session.execute(
+        select(
+            HumanTask.id, HumanTask.name, HumanTask.state, HumanTask.decision, HumanTask.comment,
+            HumanTask.completed_at, HumanTask.created_at, who.display_name,
+        )  # fmt: skip
+        .outerjoin(who, who.id == HumanTask.completed_by_id)
+        .where(HumanTask.instance_id == instance_id)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    ).all()
+    return [r._asdict() for r in rows]

@@ -1,0 +1,159 @@
+"""Validate a document against its template version; errors are keyed by cell for the form."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from .templates import template_items
+
+MAX_ROWS = 300
+CUSTOM_ID = re.compile(r"^c[0-9a-z_]{1,30}$")
+SECTION_ID = re.compile(r"^[0-9a-z_]{1,40}$")
+
+
+class _Row(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.String(required=True, validate=validate.Length(1, 40))
+    section = fields.String(required=True, validate=validate.Length(1, 40))
+    label = fields.String(load_default="", validate=validate.Length(max=100))
+    included = fields.Boolean(load_default=True)
+    cells = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), load_default=dict)
+
+
+class _Section(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    key = fields.String(required=True, validate=validate.Regexp(SECTION_ID))
+    label = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class _Document(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    header = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), load_default=dict)
+    rows = fields.List(fields.Nested(_Row), required=True, validate=validate.Length(max=MAX_ROWS))
+    sections = fields.List(fields.Nested(_Section), load_default=list, validate=validate.Length(max=50))
+
+
+def validate_document(definition: dict, payload, *, submit: bool) -> dict:
+    """Return the clean document or raise ValidationError with {"rows.3.cells.description": [...]}.
+
+    Drafts only need a sound shape; a submission also needs every included row filled in.
+    """
+    try:
+        doc = _Document().load(payload if isinstance(payload, dict) else {})
+    except ValidationError as exc:
+        raise ValidationError(_flatten(exc.messages)) from None
+
+    errors: dict[str, list[str]] = {}
+    items = template_items(definition)
+    columns = {c["key"]: c for c in definition["columns"]}
+    header_defs = {h["key"]: h for h in definition["header"] if h.get("source") == "input"}
+
+    header = {}
+    for key, value in doc["header"].items():
+        if key not in header_defs:
+            continue
+        value = (value or "").strip()
+        if len(value) > header_defs[key].get("max", 100):
+            errors.setdefault(f"header.{key}", []).append("内容过长")
+        header[key] = value
+    for key, h in header_defs.items():
+        if submit and h.get("required") and not header.get(key):
+            errors.setdefault(f"header.{key}", []).append("请填写此项")
+
+    sections = {s["key"]: s.get("label") for s in definition["sections"]}
+    custom_sections = []
+    for s in doc["sections"]:
+        if s["key"] in sections:
+            continue
+        if not definition.get("allow_custom_sections"):
+            errors.setdefault("sections", []).append("此模板不允许新增项目组")
+            break
+        sections[s["key"]] = s["label"].strip()
+        custom_sections.append({"key": s["key"], "label": s["label"].strip()})
+
+    rows, seen = [], set()
+    for i, row in enumerate(doc["rows"]):
+        prefix = f"rows.{i}"
+        rid = row["id"]
+        if rid in seen:
+            errors.setdefault(f"{prefix}.id", []).append("重复的行")
+            continue
+        seen.add(rid)
+        if rid in items:
+            label, section, custom = items[rid]["label"], items[rid]["section"], False
+        elif CUSTOM_ID.match(rid):
+            if not definition.get("allow_custom_items"):
+                errors.setdefault(f"{prefix}.label", []).append("此模板不允许新增项目")
+                continue
+            label, section, custom = row["label"].strip(), row["section"], True
+            if section not in sections:
+                errors.setdefault(f"{prefix}.section", []).append("未知的项目组")
+            if not label:
+                errors.setdefault(f"{prefix}.label", []).append("请填写项目名称")
+        else:
+            errors.setdefault(f"{prefix}.id", []).append("未知的项目")
+            continue
+        cells = {}
+        for key, col in columns.items():
+            value = (row["cells"].get(key) or "").strip()
+            if len(value) > col.get("max", 2000):
+                errors.setdefault(f"{prefix}.cells.{key}", []).append(f"最多 {col.get('max', 2000)} 个字")
+            if submit and row["included"] and col.get("required") and not value:
+                errors.setdefault(f"{prefix}.cells.{key}", []).append(f"请填写“{col['label']}”")
+            cells[key] = value
+        unknown = set(row["cells"]) - set(columns)
+        if unknown:
+            errors.setdefault(f"{prefix}.cells", []).append("未知的列")
+        rows.append(
+            {"id": rid, "section": section, "label": label, "custom": custom, "included": row["included"],
+             "cells": cells}
+        )  # fmt: skip
+    if submit and not any(r["included"] for r in rows):
+        errors.setdefault("rows", []).append("至少需要填写一个项目")
+    if errors:
+        raise ValidationError(errors)
+    return {"header": header, "rows": rows, "sections": custom_sections}
+
+
+def parse_form(form) -> dict:
+    """Turn flat HTML form fields (`rows-3-cells-description`) into the document shape."""
+    header = {k[len("header-") :]: v for k, v in form.items() if k.startswith("header-")}
+    indexes = sorted({int(k.split("-")[1]) for k in form if re.match(r"^rows-\d+-id$", k)})
+    rows = []
+    for i in indexes[:MAX_ROWS + 1]:
+        p = f"rows-{i}-"
+        cells = {k[len(p + "cells-") :]: v for k, v in form.items() if k.startswith(p + "cells-")}
+        rows.append(
+            {
+                "id": form.get(p + "id", ""),
+                "section": form.get(p + "section", ""),
+                "label": form.get(p + "label", ""),
+                "included": form.get(p + "included") in ("on", "1", "true"),
+                "cells": cells,
+            }
+        )
+    sections = []
+    for k in sorted(k for k in form if re.match(r"^sections-\d+-key$", k)):
+        i = k.split("-")[1]
+        sections.append({"key": form.get(k, ""), "label": form.get(f"sections-{i}-label", "")})
+    return {"header": header, "rows": rows, "sections": sections}
+
+
+def _flatten(messages, prefix="") -> dict:
+    out = {}
+    if isinstance(messages, dict):
+        for k, v in messages.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, dict):
+                out.update(_flatten(v, key))
+            else:
+                out[key] = v if isinstance(v, list) else [str(v)]
+    return out

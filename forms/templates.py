@@ -1,0 +1,53 @@
+"""Template definitions (seed tables 1-36) shipped as JSON, and helpers to read them."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+@cache
+def builtin_templates() -> dict[str, dict]:
+    """The templates shipped with the product, by key; version 1 of each in a new database."""
+    out = {}
+    for path in sorted(TEMPLATE_DIR.glob("*.json")):
+        definition = json.loads(path.read_text(encoding="utf-8"))
+        out[definition["key"]] = definition
+    return out
+
+
+def template_items(definition: dict) -> dict[str, dict]:
+    """Every template item by key, with its section key."""
+    return {
+        item["key"]: dict(item, section=section["key"])
+        for section in definition["sections"]
+        for item in section["items"]
+    }
+
+
+def empty_document(definition: dict) -> dict:
+    """A new document: every template item included, every cell empty."""
+    cols = [c["key"] for c in definition["columns"]]
+    rows = [
+        {
+            "id": item["key"],
+            "section": section["key"],
+            "label": item["label"],
+            "custom": False,
+            "included": True,
+            "cells": {c: "" for c in cols},
+        }
+        for section in definition["sections"]
+        for item in section["items"]
+    ]
+    return {"header": {}, "rows": rows, "sections": []}
+
+
+def section_labels(definition: dict, data: dict) -> dict[str, str]:
+    labels = {s["key"]: s.get("label") or "" for s in definition["sections"]}
+    for s in data.get("sections", []):
+        labels.setdefault(s["key"], s["label"])
+    return labels

@@ -1,0 +1,202 @@
+"""Shared fixtures: a migrated, seeded database per run; a SAVEPOINT-isolated transaction per test.
+
+The database is SQLite in a temporary directory unless ZHENGAI_TEST_DATABASE_URL names another one
+(`make test-postgres` points it at a throwaway PostgreSQL). Time is a parameter: `clock` is fixed.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+os.environ.setdefault("ZHENGAI_SECRET_KEY", "test-secret-key")
+
+from engine import deploy, demo  # noqa: E402
+from engine.db import make_engine  # noqa: E402
+from engine.migrate import upgrade  # noqa: E402
+from engine.models import Document, HumanTask, Subject, User  # noqa: E402
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, school year 2026
+
+
+def _reset_postgres(url: str) -> None:
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    eng.dispose()
+
+
+def fresh_database(tmp_dir, name: str) -> str:
+    """URL of a new, empty database: a SQLite file, or a new database on the test PostgreSQL server."""
+    base = os.environ.get("ZHENGAI_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_dir / (name + '.db')}"
+    admin_url = re.sub(r"/[^/]+$", "/postgres", base)
+    db_name = f"zhengai_{name}"
+    eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+    eng.dispose()
+    return re.sub(r"/[^/]+$", "/" + db_name, base)
+
+
+def seed(url: str, now: datetime = NOW) -> None:
+    """Migrate and load what `zhengai init` loads: templates, the demo organisation, the workflows."""
+    upgrade(url)
+    eng = make_engine(url)
+    with Session(eng) as session:
+        deploy.sync_templates(session, now)
+        demo.load(session, now)
+        deploy.deploy_builtin(session, now)
+        session.commit()
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("ZHENGAI_TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    seed(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url):
+    eng = make_engine(database_url, sqlite_explicit_begin=True)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(db_engine):
+    """A connection inside a transaction that is rolled back after the test."""
+    conn = db_engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def session(connection):
+    """An engine-level session whose commits become savepoints of the test's transaction."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def clock():
+    """A clock the test can move: `clock.now`, `clock.advance(timedelta)`."""
+
+    class Clock:
+        def __init__(self):
+            self.now = NOW
+
+        def __call__(self):
+            return self.now
+
+        def advance(self, delta):
+            self.now = self.now + delta
+
+    return Clock()
+
+
+def make_app(**config):
+    from web import create_app
+
+    base = {
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    base.update(config)
+    return create_app(base)
+
+
+@pytest.fixture
+def app(connection, clock):
+    return make_app(ZHENGAI_DB_BIND=connection, ZHENGAI_CLOCK=clock)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username: str, password: str = demo.DEMO_PASSWORD):
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+@pytest.fixture
+def login_as(app):
+    """`login_as("t01")` returns a test client logged in as that demo user (one client per user)."""
+
+    def _login(username: str):
+        return login(app.test_client(), username)
+
+    return _login
+
+
+# -- plain factory helpers ---------------------------------------------------------------------------
+
+
+def user(session, username: str) -> User:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def own_subject(session, username: str) -> Subject:
+    """The personal subject (teacher or student) of a demo user."""
+    u = user(session, username)
+    return session.scalar(select(Subject).where(Subject.user_id == u.id))
+
+
+def filled(data: dict, text_value: str = "已填写") -> dict:
+    """A copy of a document's data with every empty cell filled in."""
+    data = copy.deepcopy(data)
+    for row in data["rows"]:
+        for key, value in row["cells"].items():
+            if not value:
+                row["cells"][key] = f"{text_value}：{row['label']}"
+    return data
+
+
+def open_task(session, username: str, **where) -> HumanTask | None:
+    from engine import tasks
+
+    u = user(session, username)
+    for row in tasks.list_tasks(session, u, tab="mine", per_page=100).rows:
+        if all(getattr(row, k) == v for k, v in where.items()):
+            return session.get(HumanTask, row.id)
+    return None
+
+
+def document_of(session, task: HumanTask) -> Document:
+    return session.get(Document, task.document_id)
+
+
+def form_fields(data: dict) -> dict:
+    """A document as the flat fields the task page posts (`rows-3-cells-description`)."""
+    out = {f"header-{k}": v for k, v in data.get("header", {}).items()}
+    for i, row in enumerate(data["rows"]):
+        out[f"rows-{i}-id"] = row["id"]
+        out[f"rows-{i}-section"] = row["section"]
+        out[f"rows-{i}-label"] = row["label"]
+        if row.get("included", True):
+            out[f"rows-{i}-included"] = "on"
+        for key, value in row["cells"].items():
+            out[f"rows-{i}-cells-{key}"] = value
+    return out

@@ -1,0 +1,82 @@
+"""The Flask application: inboxes, task forms, documents, the JSON API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, abort, request, send_from_directory
+from flask_login import current_user
+
+from . import errors
+from .db import db
+from .extensions import babel, csrf, limiter, login_manager, select_locale
+
+VENDOR_ALLOWED = ("bootstrap/dist/", "bpmn-js/dist/", "echarts/dist/", "bpmn-js-properties-panel/dist/")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=False)
+    from .config import from_environment
+
+    app.config.update(from_environment(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    errors.init_app(app)
+
+    from . import api, auth, documents, inbox, tasks
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(api.bp)
+
+    from .templating import init_app as init_templating
+
+    init_templating(app)
+
+    @app.before_request
+    def _csrf_unless_token():
+        if not app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.headers.get(
+            "Authorization", ""
+        ).startswith("Bearer "):
+            csrf.protect()
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'",
+        )
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/vendor/<path:filename>")
+    def vendor(filename: str):
+        if not filename.startswith(VENDOR_ALLOWED):
+            abort(404)
+        return send_from_directory(app.config["ZHENGAI_NODE_MODULES"], filename, max_age=86400)
+
+    @app.get("/healthz")
+    def healthz():
+        from sqlalchemy import text
+
+        db.session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    return app

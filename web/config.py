@@ -1,0 +1,55 @@
+"""Configuration from ZHENGAI_* environment variables (and DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key(instance_path: Path) -> str:
+    if os.environ.get("ZHENGAI_SECRET_KEY"):
+        return os.environ["ZHENGAI_SECRET_KEY"]
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: Path) -> dict:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'zhengai.db'}",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("ZHENGAI_SECURE_COOKIES"),
+        "SESSION_COOKIE_NAME": "zhengai_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag("ZHENGAI_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=7),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("ZHENGAI_SESSION_HOURS", "8"))),
+        "MAX_CONTENT_LENGTH": int(float(os.environ.get("ZHENGAI_MAX_UPLOAD_MB", "2")) * 1024 * 1024),
+        "RATELIMIT_STORAGE_URI": os.environ.get("ZHENGAI_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": not _flag("ZHENGAI_RATELIMIT_DISABLED"),
+        "ZHENGAI_LOGIN_LIMIT": os.environ.get("ZHENGAI_LOGIN_LIMIT", "5 per minute"),
+        "ZHENGAI_CYCLE_BASE_YEAR": int(os.environ.get("ZHENGAI_CYCLE_BASE_YEAR", "2016")),
+        "ZHENGAI_TIMEZONE": os.environ.get("ZHENGAI_TIMEZONE", "Asia/Shanghai"),
+        "ZHENGAI_API_TOKEN_DAYS": int(os.environ.get("ZHENGAI_API_TOKEN_DAYS", "30")),
+        "ZHENGAI_NODE_MODULES": os.environ.get(
+            "ZHENGAI_NODE_MODULES", str(Path(__file__).resolve().parent.parent / "node_modules")
+        ),
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
+        "WTF_CSRF_CHECK_DEFAULT": False,  # checked in a before_request hook, except for bearer-token calls
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,77 @@
+"""One SQLAlchemy session per request, committed only at the request's single commit point."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, current_app, g
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.db import make_engine, make_session_factory
+from engine.errors import N_, Conflict
+
+
+class Database:
+    def __init__(self, app: Flask | None = None):
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        bind = app.config.get("ZHENGAI_DB_BIND")  # tests pass a connection inside a transaction
+        engine = None
+        if bind is None:
+            engine = make_engine(app.config["DATABASE_URL"])
+            bind = engine
+        app.extensions["zhengai_db"] = {
+            "engine": engine,
+            "factory": make_session_factory(bind),
+            "savepoint": app.config.get("ZHENGAI_DB_BIND") is not None,
+        }
+        app.teardown_appcontext(self._teardown)
+
+    @property
+    def session(self):
+        if "db_session" not in g:
+            ext = current_app.extensions["zhengai_db"]
+            kwargs = {"join_transaction_mode": "create_savepoint"} if ext["savepoint"] else {}
+            g.db_session = ext["factory"](**kwargs)
+        return g.db_session
+
+    @property
+    def engine(self):
+        return current_app.extensions["zhengai_db"]["engine"]
+
+    def commit(self) -> None:
+        """The request's commit point; a lost optimistic-lock race becomes a 409."""
+        try:
+            self.session.commit()
+        except (StaleDataError, IntegrityError):
+            self.session.rollback()
+            raise Conflict(N_("数据已被他人修改，请刷新后重试")) from None
+
+    @staticmethod
+    def _teardown(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+
+db = Database()
+
+
+def transactional(view):
+    """Commit after the view succeeds; anything raised rolls the whole request back."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            result = view(*args, **kwargs)
+        except Exception:
+            db.session.rollback()
+            raise
+        db.commit()
+        return result
+
+    return wrapper

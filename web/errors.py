@@ -1,0 +1,67 @@
+"""Map domain errors and HTTP errors to one HTML page style and one JSON format."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import DomainError
+
+HTTP_MESSAGES = {
+    400: "请求无效",
+    401: "请先登录",
+    403: "没有权限执行此操作",
+    404: "页面或数据不存在，或您无权查看",
+    405: "不支持此操作",
+    409: "数据已被他人修改，请刷新后重试",
+    413: "上传内容过大",
+    429: "操作过于频繁，请稍后再试",
+    500: "服务器内部错误，操作未生效，请稍后再试",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def translate(message: str, params: dict | None = None) -> str:
+    text = gettext(message)
+    if params:
+        try:
+            text = text % params
+        except (KeyError, ValueError, TypeError):
+            pass
+    return text
+
+
+def translate_fields(fields: dict) -> dict:
+    return {k: [translate(m) for m in (v if isinstance(v, list) else [v])] for k, v in (fields or {}).items()}
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message, fields=fields or {}), status
+
+
+def init_app(app) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        return error_response(exc.status, exc.code, translate(exc.message, exc.params), translate_fields(exc.fields))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return error_response(400, "csrf", gettext("页面已过期或请求来源无效，请刷新页面后重试"))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        message = gettext(HTTP_MESSAGES.get(exc.code, exc.name))
+        return error_response(exc.code, exc.name.lower().replace(" ", "_"), message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        return error_response(500, "internal", gettext(HTTP_MESSAGES[500]))

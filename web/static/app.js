@@ -1,0 +1,54 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+
+  var form = document.getElementById("zg-doc-form");
+  if (!form) { return; }
+  var table = form.querySelector("table.zg-doc-table");
+  var columns = (table.dataset.columns || "").split(",").filter(Boolean);
+  var counter = 0;
+
+  form.addEventListener("change", function (ev) {
+    if (ev.target.classList.contains("zg-include")) {
+      ev.target.closest("tr").classList.toggle("zg-excluded", !ev.target.checked);
+    }
+  });
+
+  // Names follow the order on screen, so rows added inside a section stay there after saving.
+  form.addEventListener("submit", function () {
+    table.querySelectorAll("tr.zg-item-row").forEach(function (tr, i) {
+      tr.querySelectorAll("[name^='rows-']").forEach(function (input) {
+        input.name = input.name.replace(/^rows-\d+-/, "rows-" + i + "-");
+      });
+    });
+  });
+
+  var addButton = document.getElementById("zg-add-row");
+  if (!addButton) { return; }
+  addButton.addEventListener("click", function () {
+    var section = document.getElementById("zg-add-section").value;
+    counter += 1;
+    var id = "c" + Date.now().toString(36) + counter;
+    var idx = 10000 + counter;
+    var tr = document.createElement("tr");
+    tr.className = "zg-item-row zg-custom-row";
+    tr.dataset.section = section;
+    var html = "<td class='text-center'>" +
+      "<input type='hidden' name='rows-" + idx + "-id' value='" + id + "'>" +
+      "<input type='hidden' name='rows-" + idx + "-section' value='" + section + "'>" +
+      "<input class='form-check-input zg-include' type='checkbox' name='rows-" + idx + "-included' value='on' checked></td>" +
+      "<td class='zg-col-item'><input class='form-control form-control-sm' name='rows-" + idx + "-label' maxlength='100' required></td>";
+    columns.forEach(function (col) {
+      html += "<td><textarea class='form-control form-control-sm' rows='2' name='rows-" + idx + "-cells-" + col + "'></textarea></td>";
+    });
+    tr.innerHTML = html;
+    var rows = table.querySelectorAll("tbody tr[data-section='" + section + "']");
+    var after = rows.length ? rows[rows.length - 1] : null;
+    if (after) { after.after(tr); } else { table.querySelector("tbody").appendChild(tr); }
+    tr.querySelector("input[name$='-label']").focus();
+  });
+})();

@@ -1,0 +1,97 @@
+"""A task's page: the document form for authors, the decision form for reviewers, claim and unclaim."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine import documents, runtime, tasks
+from engine.errors import InvalidInput
+from engine.models import Document, ProcessInstance
+from forms.documents import parse_form
+from forms.templates import section_labels
+
+from .db import db, transactional
+from .errors import translate_fields
+from .helpers import now, principals
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+def task_context(task, form_data=None, field_errors=None):
+    """Everything the task page shows; used by GET and by a POST that failed validation."""
+    doc = db.session.get(Document, task.document_id) if task.document_id else None
+    template = documents.template_of(db.session, doc) if doc else None
+    data = form_data if form_data is not None else (doc.data if doc else None)
+    returned = None
+    if doc and task.kind == "edit" and task.state == "open":
+        returned = documents.last_return_comment(db.session, task.instance_id)
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    return {
+        "task": task,
+        "doc": doc,
+        "template": template.definition if template else None,
+        "data": data,
+        "sections": section_labels(template.definition, data) if template and data else {},
+        "history": tasks.history(db.session, task.instance_id),
+        "returned": returned,
+        "instance": instance,
+        "can_act": task.state == "open"
+        and task.claimant_id in (None, current_user.id)
+        and tasks.is_candidate(db.session, task.id, principals()),
+        "field_errors": field_errors or {},
+    }
+
+
+@bp.get("/<task_id>")
+@login_required
+def show(task_id):
+    task = tasks.get_task(db.session, current_user, task_id, principals())
+    return render_template("tasks/show.html", **task_context(task))
+
+
+@bp.post("/<task_id>")
+@login_required
+@transactional
+def submit(task_id):
+    action = request.form.get("action", "submit")
+    try:
+        if action == "save":
+            documents.save_draft(db.session, current_user, task_id, parse_form(request.form), now())
+            flash(_("草稿已保存"), "success")
+            return redirect(url_for("tasks.show", task_id=task_id))
+        task = tasks.get_task(db.session, current_user, task_id, principals())
+        if task.kind == "edit":
+            payload = {"document": parse_form(request.form)}
+        else:
+            payload = {"decision": request.form.get("decision"), "comment": request.form.get("comment", "")}
+        runtime.complete_task(db.session, current_user, task_id, payload, now())
+    except InvalidInput as exc:
+        db.session.rollback()
+        task = tasks.get_task(db.session, current_user, task_id, principals())
+        form_data = parse_form(request.form) if task.kind == "edit" else None
+        ctx = task_context(task, form_data=form_data, field_errors=translate_fields(exc.fields))
+        ctx["review_input"] = {"decision": request.form.get("decision"), "comment": request.form.get("comment", "")}
+        flash(_("提交失败：请按提示修改后重试"), "danger")
+        return render_template("tasks/show.html", **ctx), 400
+    flash(_("已提交：%(name)s", name=task.name), "success")
+    return redirect(url_for("inbox.tasks_list"))
+
+
+@bp.post("/<task_id>/claim")
+@login_required
+@transactional
+def claim(task_id):
+    runtime.claim_task(db.session, current_user, task_id, now())
+    flash(_("已签收任务"), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/<task_id>/unclaim")
+@login_required
+@transactional
+def unclaim(task_id):
+    runtime.unclaim_task(db.session, current_user, task_id, now())
+    flash(_("已退回到组任务"), "success")
+    return redirect(url_for("inbox.tasks_list"))

@@ -1,0 +1,40 @@
+"""Jinja filters and globals."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from engine import tasks as task_service
+from engine.bpmn.compiler import TASK_KINDS, VERTICALS
+from engine.documents import DOC_TYPE_LABELS, STATUS_LABELS, SUBJECT_TYPE_LABELS
+from forms.review import DECISIONS
+
+from .db import db
+from .helpers import localtime, now, principals
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["localdate"] = lambda v: localtime(v, "%Y-%m-%d")
+
+    @app.context_processor
+    def _globals():
+        data = {
+            "now": now(),
+            "DOC_TYPE_LABELS": DOC_TYPE_LABELS,
+            "STATUS_LABELS": STATUS_LABELS,
+            "SUBJECT_TYPE_LABELS": SUBJECT_TYPE_LABELS,
+            "DECISIONS": DECISIONS,
+            "TASK_KINDS": TASK_KINDS,
+            "VERTICALS": VERTICALS,
+            "locale": str(get_locale() or "zh"),
+            "request_path": request.full_path.rstrip("?") if request else "/",
+        }
+        if getattr(current_user, "is_authenticated", False) and not request.path.startswith("/api/"):
+            data["is_monitor"] = task_service.is_monitor(current_user, principals())
+            data["inbox_count"] = task_service.list_tasks(
+                db.session, current_user, tab="mine", per_page=1, principals=principals()
+            ).total
+        return data
