@@ -34,6 +34,7 @@ browser-deps:
 	.ci/ensure-browser.sh
 
 test: setup browser-deps
+	$(BIN)/ruff check engine web forms tests bench workflows migrations
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@if [ "$${ZHENGAI_TEST_POSTGRES:-0}" = "1" ]; then $(MAKE) --no-print-directory test-postgres; fi
 

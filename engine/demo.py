@@ -115,7 +115,9 @@ def load(session: Session, now: datetime) -> dict:
     session.flush()
 
     def role(username, role_name, scope_type, scope_id):
-        session.add(RoleAssignment(user_id=users[username].id, role=role_name, scope_type=scope_type, scope_id=scope_id))
+        session.add(
+            RoleAssignment(user_id=users[username].id, role=role_name, scope_type=scope_type, scope_id=scope_id)
+        )
 
     for username, _n, _u, _k, roles, _a in STAFF:
         for role_name, scope_type, code in roles:
@@ -164,7 +166,11 @@ def load(session: Session, now: datetime) -> dict:
         for _ in range(10):
             student_no += 1
             username = f"s{student_no:02d}"
-            sname = SURNAMES[student_no % len(SURNAMES)] + GIVEN[(student_no * 2) % len(GIVEN)] + GIVEN[(student_no * 3 + 1) % len(GIVEN)]
+            sname = (
+                SURNAMES[student_no % len(SURNAMES)]
+                + GIVEN[(student_no * 2) % len(GIVEN)]
+                + GIVEN[(student_no * 3 + 1) % len(GIVEN)]
+            )
             u = user(username, sname, college, "student", class_id=klass.id)
             session.flush()
             subject("student", sname, college, code=username, user_id=u.id, class_id=klass.id, members=[username])

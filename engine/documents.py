@@ -129,7 +129,9 @@ def start_document(
         raise NotFound(N_("未知的文档类型"))
     period = periods.period_for(doc_type, now, base_year)
     doc = session.scalar(
-        select(Document).where(Document.subject_id == subject.id, Document.doc_type == doc_type, Document.period == period)
+        select(Document).where(
+            Document.subject_id == subject.id, Document.doc_type == doc_type, Document.period == period
+        )
     )
     if doc is not None and doc.instance_id is not None:
         raise Conflict(N_("该文档已在流程中，请到待办中继续办理"))

@@ -153,11 +153,7 @@ def names_in(text: str) -> set[str]:
     tree = compile_expression(text)
     if isinstance(tree, str):
         return set()
-    return {
-        n.id
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Name) and n.id not in FUNCTIONS and n.id not in CONSTANTS
-    }
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS and n.id not in CONSTANTS}
 
 
 def _check_size(value):

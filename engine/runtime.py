@@ -9,19 +9,27 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.util.task import TaskState
 
 from . import assignment, audit
 from .bpmn.scripting import SafeScriptEngine
 from .bpmn.serializer import SPECS, dump_state, load_state
 from .errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
-from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Subject, TaskCandidate, User
+from .models import (
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessVersion,
+    Subject,
+    TaskCandidate,
+    User,
+)
 
 FALLBACK_PRINCIPAL = assignment.group_principal("monitor", "school", 0)
 
@@ -106,7 +114,9 @@ def complete_task(session: Session, user: User, task_id: int, payload: dict, now
     _check_actionable(session, ht, user, principals)
     try:
         instance = session.scalar(
-            select(ProcessInstance).options(undefer(ProcessInstance.state_json)).where(ProcessInstance.id == ht.instance_id)
+            select(ProcessInstance)
+            .options(undefer(ProcessInstance.state_json))
+            .where(ProcessInstance.id == ht.instance_id)
         )
         if instance.status != "running":
             raise Conflict(N_("流程实例当前状态为“%(status)s”，不能办理任务"), status=instance.status)
@@ -239,7 +249,7 @@ def _advance(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, s
 
     wf.do_engine_steps()
     engine = wf.script_engine
-    for operation, params in list(engine.effects):
+    for operation, _params in list(engine.effects):
         if operation == "publish_document":
             documents.publish_from_instance(session, instance, actor_id, now)
         else:  # pragma: no cover - the compiler only admits known services
@@ -301,9 +311,10 @@ def _new_human_task(session, instance, task, meta, subject, now) -> HumanTask:
         principals = [FALLBACK_PRINCIPAL]
     due_at = None
     if info.get("due"):
-        due_at = TimerEventDefinition.get_timedelta_from_start(
-            TimerEventDefinition.parse_iso_duration(info["due"]), now
-        ) + now
+        due_at = (
+            TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(info["due"]), now)
+            + now
+        )
     definition_name = meta.get("name", instance.process_key)
     doc_title = document_title(session, instance.document_id) if instance.document_id else None
     ht = HumanTask(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from . import assignment
@@ -29,6 +29,10 @@ def is_monitor(user: User, principals: list[str]) -> bool:
 
 def _candidate_of(principals: list[str]):
     return exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.principal.in_(principals))
+
+
+def _candidate_ids(principals: list[str]):
+    return select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))
 
 
 def is_candidate(session: Session, task_id: int, principals: list[str]) -> bool:
@@ -113,28 +117,53 @@ def list_tasks(
     me = assignment.user_principal(user.id)
     groups = [p for p in principals if p != me]
 
+    # Open-task tabs start from a materialized set of candidate task ids (index on principal) joined to
+    # human_task by primary key: a handful of lookups however many open tasks the school has, where a
+    # scan of open tasks with a subquery per row would grow with the whole school.
+    ids = None
     if tab == "done":
         where = [HumanTask.completed_by_id == user.id, HumanTask.state == "completed"]
     elif tab == "claimed":
         where = [HumanTask.claimant_id == user.id, HumanTask.state == "open"]
     elif tab == "groups":
-        where = [HumanTask.state == "open", _candidate_of(groups or ["-"])]
+        ids = _candidate_ids(groups or ["-"]).distinct().subquery("ids")
+        where = [HumanTask.state == "open"]
     else:
-        personal = and_(HumanTask.claimant_id.is_(None), _candidate_of([me]))
-        group_unclaimed = and_(HumanTask.claimant_id.is_(None), _candidate_of(groups or ["-"]))
-        where = [HumanTask.state == "open", or_(HumanTask.claimant_id == user.id, personal, group_unclaimed)]
+        ids = union(
+            _candidate_ids(principals),
+            select(HumanTask.id).where(HumanTask.claimant_id == user.id, HumanTask.state == "open"),
+        ).subquery("ids")
+        where = [HumanTask.state == "open", or_(HumanTask.claimant_id.is_(None), HumanTask.claimant_id == user.id)]
     if process_key:
         where.append(HumanTask.process_key == process_key)
+
+    def source(stmt):
+        if ids is None:
+            return stmt.select_from(HumanTask)
+        return stmt.select_from(ids).join(HumanTask, HumanTask.id == ids.c[0])
 
     claimant = aliased(User)
     order = SORTS.get(sort, SORTS["due"])
     if tab == "done":
         order = (HumanTask.completed_at.desc(), HumanTask.id.desc())
     stmt = (
-        select(
-            HumanTask.id, HumanTask.name, HumanTask.title, HumanTask.process_name, HumanTask.subject_name,
-            HumanTask.kind, HumanTask.state, HumanTask.due_at, HumanTask.created_at, HumanTask.completed_at,
-            HumanTask.decision, HumanTask.claimant_id, claimant.display_name, HumanTask.candidates_label,
+        source(
+            select(
+                HumanTask.id,
+                HumanTask.name,
+                HumanTask.title,
+                HumanTask.process_name,
+                HumanTask.subject_name,
+                HumanTask.kind,
+                HumanTask.state,
+                HumanTask.due_at,
+                HumanTask.created_at,
+                HumanTask.completed_at,
+                HumanTask.decision,
+                HumanTask.claimant_id,
+                claimant.display_name,
+                HumanTask.candidates_label,
+            )
         )  # fmt: skip
         .outerjoin(claimant, claimant.id == HumanTask.claimant_id)
         .where(*where)
@@ -143,7 +172,7 @@ def list_tasks(
         .offset((page - 1) * per_page)
     )
     rows = [InboxRow(*r) for r in session.execute(stmt).all()]
-    total = session.scalar(select(func.count()).select_from(HumanTask).where(*where))
+    total = session.scalar(source(select(func.count())).where(*where))
     return InboxPage(rows=rows, total=total, page=page, per_page=per_page)
 
 
@@ -160,8 +189,14 @@ def history(session: Session, instance_id: int) -> list[dict]:
     who = aliased(User)
     rows = session.execute(
         select(
-            HumanTask.id, HumanTask.name, HumanTask.state, HumanTask.decision, HumanTask.comment,
-            HumanTask.completed_at, HumanTask.created_at, who.display_name,
+            HumanTask.id,
+            HumanTask.name,
+            HumanTask.state,
+            HumanTask.decision,
+            HumanTask.comment,
+            HumanTask.completed_at,
+            HumanTask.created_at,
+            who.display_name,
         )  # fmt: skip
         .outerjoin(who, who.id == HumanTask.completed_by_id)
         .where(HumanTask.instance_id == instance_id)

@@ -128,7 +128,7 @@ def parse_form(form) -> dict:
     header = {k[len("header-") :]: v for k, v in form.items() if k.startswith("header-")}
     indexes = sorted({int(k.split("-")[1]) for k in form if re.match(r"^rows-\d+-id$", k)})
     rows = []
-    for i in indexes[:MAX_ROWS + 1]:
+    for i in indexes[: MAX_ROWS + 1]:
         p = f"rows-{i}-"
         cells = {k[len(p + "cells-") :]: v for k, v in form.items() if k.startswith(p + "cells-")}
         rows.append(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("ZHENGAI_SECRET_KEY", "test-secret-key")
 
-from engine import deploy, demo  # noqa: E402
+from engine import demo, deploy  # noqa: E402
 from engine.db import make_engine  # noqa: E402
 from engine.migrate import upgrade  # noqa: E402
 from engine.models import Document, HumanTask, Subject, User  # noqa: E402

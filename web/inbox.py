@@ -32,7 +32,9 @@ def tasks_list():
         per_page=int_arg(request.args.get("per_page"), 20), process_key=process, principals=principals(),
     )  # fmt: skip
     counts = tasks.counts(db.session, current_user, principals())
-    processes = db.session.execute(select(ProcessDefinition.key, ProcessDefinition.name).order_by(ProcessDefinition.name)).all()
+    processes = db.session.execute(
+        select(ProcessDefinition.key, ProcessDefinition.name).order_by(ProcessDefinition.name)
+    ).all()
     return render_template(
         "inbox/tasks.html", page=page, tab=tab if tab in tasks.TABS else "mine", sort=sort, process=process,
         counts=counts, processes=processes,

@@ -144,9 +144,7 @@ def render(chain: Chain) -> str:
     w("  </bpmn:collaboration>")
     w(f'  <bpmn:process id="{chain.key}" name={quoteattr(chain.name)} isExecutable="true">')
     w("    <bpmn:extensionElements>")
-    w(
-        f'      <zhengai:process category="chain" subjectType="{chain.subject_type}" owner="{chain.owner}" />'
-    )
+    w(f'      <zhengai:process category="chain" subjectType="{chain.subject_type}" owner="{chain.owner}" />')
     w("    </bpmn:extensionElements>")
     w('    <bpmn:laneSet id="lanes">')
     for i, (name, role, scope) in enumerate(lanes):
@@ -181,8 +179,8 @@ def render(chain: Chain) -> str:
     w('    <bpmn:serviceTask id="publish" name="上传诊改信息平台">')
     w("      <bpmn:extensionElements>")
     w('        <spiffworkflow:serviceTaskOperator id="publish_document" resultVariable="published">')
-    w('          <spiffworkflow:parameters />')
-    w('        </spiffworkflow:serviceTaskOperator>')
+    w("          <spiffworkflow:parameters />")
+    w("        </spiffworkflow:serviceTaskOperator>")
     w(f"      </bpmn:extensionElements>{io('publish')}")
     w("    </bpmn:serviceTask>")
     w(f'    <bpmn:endEvent id="end" name="已发布">{io("end")}\n    </bpmn:endEvent>')
@@ -212,7 +210,9 @@ def render(chain: Chain) -> str:
         w(f'      <bpmndi:BPMNShape id="{eid}_di" bpmnElement="{eid}"{marker}>')
         w(f'        <dc:Bounds x="{sx}" y="{sy}" width="{sw}" height="{sh}" />')
         if eid.startswith("gw_") or eid in ("start", "end"):
-            w(f'        <bpmndi:BPMNLabel><dc:Bounds x="{sx - 20}" y="{sy + sh + 5}" width="{sw + 40}" height="14" /></bpmndi:BPMNLabel>')
+            w(
+                f'        <bpmndi:BPMNLabel><dc:Bounds x="{sx - 20}" y="{sy + sh + 5}" width="{sw + 40}" height="14" /></bpmndi:BPMNLabel>'
+            )
         w("      </bpmndi:BPMNShape>")
     for fid, src, dst, _, points in flows:
         if points is None:
@@ -220,7 +220,9 @@ def render(chain: Chain) -> str:
             dx, dy, dw, dh, _ = shapes[dst]
             p1 = (sx + sw, sy + sh // 2)
             p2 = (dx, dy + dh // 2)
-            points = [p1, p2] if p1[1] == p2[1] else [p1, ((p1[0] + p2[0]) // 2, p1[1]), ((p1[0] + p2[0]) // 2, p2[1]), p2]
+            points = (
+                [p1, p2] if p1[1] == p2[1] else [p1, ((p1[0] + p2[0]) // 2, p1[1]), ((p1[0] + p2[0]) // 2, p2[1]), p2]
+            )
         w(f'      <bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}">')
         for px, py in points:
             w(f'        <di:waypoint x="{px}" y="{py}" />')

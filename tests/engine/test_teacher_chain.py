@@ -25,7 +25,9 @@ def submit(session, task, username="t01"):
 def review(session, username, decision, comment=""):
     task = open_task(session, username, kind="review")
     assert task is not None, f"{username} has no review task"
-    return runtime.complete_task(session, user(session, username), task.id, {"decision": decision, "comment": comment}, NOW)
+    return runtime.complete_task(
+        session, user(session, username), task.id, {"decision": decision, "comment": comment}, NOW
+    )
 
 
 @pytest.mark.parametrize("doc_type", ["target", "standard", "plan"])
@@ -136,7 +138,9 @@ def test_crash_after_engine_step_leaves_everything_as_before(session, monkeypatc
     session.commit()
     task = open_task(session, "dzxy_reviewer", kind="review")
     instance = session.scalar(
-        select(ProcessInstance).options(undefer(ProcessInstance.state_json)).where(ProcessInstance.id == task.instance_id)
+        select(ProcessInstance)
+        .options(undefer(ProcessInstance.state_json))
+        .where(ProcessInstance.id == task.instance_id)
     )
     snapshot = (
         instance.state_json,
@@ -155,7 +159,9 @@ def test_crash_after_engine_step_leaves_everything_as_before(session, monkeypatc
     session.rollback()
     session.expire_all()
     instance = session.scalar(
-        select(ProcessInstance).options(undefer(ProcessInstance.state_json)).where(ProcessInstance.id == task.instance_id)
+        select(ProcessInstance)
+        .options(undefer(ProcessInstance.state_json))
+        .where(ProcessInstance.id == task.instance_id)
     )
     assert (
         instance.state_json,
@@ -175,7 +181,9 @@ def test_audit_log_records_who_what_when(session):
     submit(session, first)
     review(session, "dzxy_reviewer", "approve")
     rows = session.execute(
-        select(AuditEntry.action, AuditEntry.actor_id).where(AuditEntry.instance_id == first.instance_id).order_by(AuditEntry.id)
+        select(AuditEntry.action, AuditEntry.actor_id)
+        .where(AuditEntry.instance_id == first.instance_id)
+        .order_by(AuditEntry.id)
     ).all()
     actions = [a for a, _ in rows]
     assert actions[0] == "instance.start"

@@ -10,7 +10,9 @@ from tests.conftest import filled, own_subject
 
 def start_and_submit(login_as, session):
     teacher = login_as("t01")
-    response = teacher.post("/my-documents/start", data={"subject_id": own_subject(session, "t01").id, "doc_type": "target"})
+    response = teacher.post(
+        "/my-documents/start", data={"subject_id": own_subject(session, "t01").id, "doc_type": "target"}
+    )
     task_id = int(response.headers["Location"].rsplit("/", 1)[1])
     body = teacher.get(f"/api/v1/tasks/{task_id}").get_json()
     assert body["kind"] == "edit" and body["document"]["status"] == "draft"

@@ -55,7 +55,9 @@ def test_two_reviewers_same_task_one_wins(committed_url, monkeypatch):
 
         first = s.scalar(select(User).where(User.username == "dzxy_reviewer"))
         second = s.scalar(select(User).where(User.username == "dzxy_office"))
-        scope = s.scalar(select(RoleAssignment).where(RoleAssignment.user_id == first.id, RoleAssignment.role == "reviewer"))
+        scope = s.scalar(
+            select(RoleAssignment).where(RoleAssignment.user_id == first.id, RoleAssignment.role == "reviewer")
+        )
         s.add(RoleAssignment(user_id=second.id, role="reviewer", scope_type=scope.scope_type, scope_id=scope.scope_id))
         s.commit()
     clients = [login(app.test_client(), name) for name in ("dzxy_reviewer", "dzxy_office")]
@@ -78,9 +80,9 @@ def test_two_reviewers_same_task_one_wins(committed_url, monkeypatch):
 
     with Session(eng) as s:
         completions = s.scalar(
-            select(func.count()).select_from(AuditEntry).where(
-                AuditEntry.action == "task.complete", AuditEntry.object_id == review_id
-            )
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "task.complete", AuditEntry.object_id == str(review_id))
         )
         assert completions == 1
         task = s.get(HumanTask, review_id)

@@ -75,9 +75,7 @@ def test_teacher_to_college_with_a_return(login_as, session):
     assert the_document(session, task_id).status == "returned"
 
     inbox = teacher.get("/tasks").get_data(as_text=True)
-    again = session.scalar(
-        select(HumanTask.id).where(HumanTask.kind == "edit", HumanTask.state == "open")
-    )
+    again = session.scalar(select(HumanTask.id).where(HumanTask.kind == "edit", HumanTask.state == "open"))
     assert f"/tasks/{again}" in inbox
     page = teacher.get(f"/tasks/{again}").get_data(as_text=True)
     assert "请补充科研目标" in page  # the reviewer's comment is shown to the author
@@ -85,9 +83,7 @@ def test_teacher_to_college_with_a_return(login_as, session):
     fields = form_fields(the_document(session, task_id).data)
     fields["action"] = "submit"
     assert teacher.post(f"/tasks/{again}", data=fields).status_code == 302
-    second_review = session.scalar(
-        select(HumanTask.id).where(HumanTask.kind == "review", HumanTask.state == "open")
-    )
+    second_review = session.scalar(select(HumanTask.id).where(HumanTask.kind == "review", HumanTask.state == "open"))
     assert reviewer.post(f"/tasks/{second_review}", data={"decision": "approve", "comment": "同意"}).status_code == 302
 
     doc = the_document(session, task_id)
@@ -112,7 +108,7 @@ def test_invalid_submission_shows_errors_and_saves_nothing(login_as, session):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "请填写“描述”" in page and "最多 500 个字" in page
-    assert 'is-invalid' in page
+    assert "is-invalid" in page
     doc = the_document(session, task_id)
     assert doc.data == before and doc.status == "draft"
     assert session.scalar(select(func.count()).select_from(AuditEntry)) == audits
@@ -149,7 +145,9 @@ def test_other_teacher_and_unknown_ids_get_404(login_as, session):
 
 def test_starting_a_document_for_someone_elses_subject_is_404(login_as, session):
     other = login_as("t02")
-    response = other.post("/my-documents/start", data={"subject_id": own_subject(session, "t01").id, "doc_type": "target"})
+    response = other.post(
+        "/my-documents/start", data={"subject_id": own_subject(session, "t01").id, "doc_type": "target"}
+    )
     assert response.status_code == 404
 
 

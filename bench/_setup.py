@@ -1,0 +1,46 @@
+"""Shared set-up for the benchmarks: a fresh SQLite database with the demo organisation."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("ZHENGAI_SECRET_KEY", "bench")
+
+from sqlalchemy.orm import Session  # noqa: E402
+
+from engine import demo, deploy  # noqa: E402
+from engine.db import make_engine  # noqa: E402
+from engine.migrate import upgrade  # noqa: E402
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+def fresh_database(name: str) -> str:
+    path = Path(tempfile.mkdtemp(prefix=f"zhengai-bench-{name}-")) / "bench.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    eng = make_engine(url)
+    with Session(eng) as s:
+        deploy.sync_templates(s, NOW)
+        demo.load(s, NOW)
+        deploy.deploy_builtin(s, NOW)
+        s.commit()
+    eng.dispose()
+    return url
+
+
+def report(label: str, samples_ms: list[float]) -> str:
+    samples = sorted(samples_ms)
+    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
+    line = (
+        f"{label}: n={len(samples)} median={statistics.median(samples):.2f} ms "
+        f"p95={p95:.2f} ms min={samples[0]:.2f} ms max={samples[-1]:.2f} ms"
+    )
+    print(line)
+    return line

@@ -1,0 +1,84 @@
+"""Real Chromium: a teacher's targets go to the college, come back with a comment, and get approved."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import log_in, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def fill_descriptions(page, prefix: str) -> None:
+    boxes = page.locator("textarea[name$='-cells-description']")
+    for i in range(boxes.count()):
+        boxes.nth(i).fill(f"{prefix}第{i + 1}项：三年内达到学院骨干教师要求")
+
+
+def test_teacher_to_college_with_return_loop(page, live_server):
+    base = live_server
+    log_in(page, base, "t01")
+    assert page.locator("text=我的待办").first.is_visible()
+    shot(page, "01_teacher_inbox_empty")
+
+    page.goto(base + "/my-documents")
+    row = page.locator("tr", has_text="教师发展目标")
+    row.locator("button", has_text="开始填写").click()
+    page.wait_for_selector("[data-testid=task-name]")
+    assert "编制" in page.locator("[data-testid=task-name]").inner_text() or page.locator("textarea").count() > 0
+
+    # submitting empty shows the errors next to the fields
+    page.click("[data-testid=submit-document]")
+    assert page.locator(".invalid-feedback", has_text="请填写“描述”").first.is_visible()
+    shot(page, "02_teacher_form_errors")
+
+    fill_descriptions(page, "初稿")
+    page.click("[data-testid=save-draft]")
+    assert page.locator(".alert", has_text="草稿已保存").is_visible()
+    page.click("[data-testid=submit-document]")
+    page.wait_for_url(base + "/tasks")
+    assert page.locator(".alert", has_text="已提交").is_visible()
+
+    log_in(page, base, "dzxy_reviewer")
+    task_row = page.locator("[data-testid=task-table] tr", has_text="张伟")
+    assert task_row.count() == 1
+    shot(page, "03_reviewer_inbox")
+    task_row.locator("a", has_text="办理").click()
+    page.click("[data-testid=claim]")
+    assert page.locator("text=您已签收").is_visible()
+    page.check("#decision-return")
+    page.click("[data-testid=submit-review]")
+    assert page.locator("[data-testid=comment-error]").is_visible()  # returning needs a comment
+    page.check("#decision-return")
+    page.fill("textarea[name=comment]", "请把科研发展目标写得更具体，列出论文与课题数量")
+    shot(page, "04_reviewer_returns")
+    page.click("[data-testid=submit-review]")
+    page.wait_for_url(base + "/tasks")
+
+    log_in(page, base, "rjxy_reviewer")  # the other college never sees it
+    assert page.locator("[data-testid=task-table]").count() == 0
+
+    log_in(page, base, "t01")
+    page.locator("[data-testid=task-table] a", has_text="编制").first.click() if page.locator(
+        "[data-testid=task-table] a", has_text="编制"
+    ).count() else page.locator("[data-testid=task-table] tr a.btn").first.click()
+    comment = page.locator("[data-testid=return-comment]")
+    assert "列出论文与课题数量" in comment.inner_text()
+    shot(page, "05_teacher_sees_return")
+    fill_descriptions(page, "修改稿")
+    page.click("[data-testid=submit-document]")
+    page.wait_for_url(base + "/tasks")
+
+    log_in(page, base, "dzxy_reviewer")
+    page.locator("[data-testid=task-table] tr", has_text="张伟").locator("a", has_text="办理").click()
+    page.check("#decision-approve")
+    page.fill("textarea[name=comment]", "同意")
+    page.click("[data-testid=submit-review]")
+    page.wait_for_url(base + "/tasks")
+
+    log_in(page, base, "t01")
+    page.goto(base + "/my-documents")
+    page.locator("tr", has_text="教师发展目标").locator("a", has_text="v1").click()
+    body = page.locator("main").inner_text()
+    assert "v1" in body and "修改稿" in body
+    shot(page, "06_published_document")

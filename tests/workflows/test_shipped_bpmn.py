@@ -1,0 +1,38 @@
+"""Every BPMN file in workflows/ compiles and follows the naming rules."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from engine.bpmn.compiler import compile_bpmn
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
+FILES = sorted(WORKFLOWS.glob("*.bpmn"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_all_eight_chains_are_shipped():
+    assert {p.stem for p in FILES} >= {
+        "chain_functional_dept", "chain_college", "chain_major", "chain_course", "chain_faculty_team",
+        "chain_teacher", "chain_student_cultivation", "chain_student",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_compiles_with_chinese_names_and_ascii_ids(path):
+    compiled = compile_bpmn(path.read_bytes())
+    assert compiled.process_id == path.stem
+    root = etree.fromstring(path.read_bytes())
+    for el in root.iter():
+        if not isinstance(el.tag, str) or "BPMN/20100524/MODEL" not in el.tag:
+            continue
+        if el.get("id"):
+            assert el.get("id").isascii(), el.get("id")
+        if el.get("name"):
+            assert CJK.search(el.get("name")), f"{el.get('id')}: {el.get('name')}"
+    kinds = [t["kind"] for t in compiled.meta["tasks"].values()]
+    assert kinds.count("edit") == 1 and "review" in kinds
