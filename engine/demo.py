@@ -42,8 +42,10 @@ STAFF = [
     ("xgb_reviewer", "学工部审核员", "XGB", "staff", [("reviewer", "unit", "XGB"), ("process_owner", "unit", "XGB")], False),
     ("xxh_staff", "信息化处干事", "XXH", "staff", [], False),
     ("dzxy_reviewer", "赵院审", "DZXY", "staff", [("reviewer", "unit", "DZXY"), ("head", "unit", "DZXY")], False),
+    ("dzxy_reviewer2", "吴院审", "DZXY", "staff", [("reviewer", "unit", "DZXY")], False),
     ("dzxy_office", "钱院办", "DZXY", "staff", [], False),
     ("rjxy_reviewer", "孙院审", "RJXY", "staff", [("reviewer", "unit", "RJXY"), ("head", "unit", "RJXY")], False),
+    ("rjxy_reviewer2", "郑院审", "RJXY", "staff", [("reviewer", "unit", "RJXY")], False),
     ("rjxy_office", "李院办", "RJXY", "staff", [], False),
 ]  # fmt: skip
 

@@ -67,8 +67,18 @@ def test_teacher_to_college_with_a_return(login_as, session):
 
     review_id = session.scalar(select(HumanTask.id).where(HumanTask.kind == "review", HumanTask.state == "open"))
     assert other_college.get(f"/tasks/{review_id}").status_code == 404
+    colleague = login_as("dzxy_reviewer2")
+    assert f"/tasks/{review_id}" in colleague.get("/tasks").get_data(as_text=True)
     assert reviewer.post(f"/tasks/{review_id}/claim").status_code == 302
     assert "赵院审" in reviewer.get("/tasks?tab=claimed").get_data(as_text=True)
+    # the colleague no longer has it to do, sees who claimed it in the group tab, and cannot act on it
+    assert f"/tasks/{review_id}" not in colleague.get("/tasks").get_data(as_text=True)
+    group = colleague.get("/tasks?tab=groups").get_data(as_text=True)
+    assert f"/tasks/{review_id}" in group and "赵院审" in group
+    page = colleague.get(f"/tasks/{review_id}").get_data(as_text=True)
+    assert "已被他人签收" in page and 'name="decision"' not in page
+    late = colleague.post(f"/tasks/{review_id}", data={"decision": "approve", "comment": ""})
+    assert late.status_code == 409 and "赵院审" in late.get_data(as_text=True)
 
     response = reviewer.post(f"/tasks/{review_id}", data={"decision": "return", "comment": "请补充科研目标"})
     assert response.status_code == 302
