@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from forms import carry
 from forms.documents import validate_document
 from forms.templates import empty_document
 
 from . import assignment, audit, periods, runtime
-from .errors import N_, Conflict, InvalidInput, NotFound
+from .errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from .models import (
     Document,
     DocumentVersion,
@@ -25,7 +26,6 @@ from .models import (
     TaskCandidate,
     User,
 )
-from .tasks import is_monitor
 
 DOC_TYPE_LABELS = {"target": "目标", "standard": "质量标准", "plan": "诊改计划"}
 STATUS_LABELS = {"draft": "草稿", "in_review": "审核中", "returned": "已退回", "published": "已发布"}
@@ -147,16 +147,17 @@ def start_document(
             template_key=template.key,
             template_version=template.version,
             status="draft",
-            data=empty_document(template.definition),
+            data={},
             created_at=now,
             updated_at=now,
             updated_by_id=user.id,
         )
+        doc.data, source = initial_data(session, subject, doc_type, template, now, base_year)
         session.add(doc)
         session.flush()
         audit.record(
             session, actor_id=user.id, action="document.create", object_type="document", object_id=doc.id,
-            now=now, after={"title": doc.title, "template": f"{template.key}@v{template.version}"},
+            now=now, after={"title": doc.title, "template": f"{template.key}@v{template.version}", "from": source},
         )  # fmt: skip
     else:  # a published document: the revision starts from the last published content
         doc.status = "draft"
@@ -188,6 +189,41 @@ def start_document(
     if first is None:
         raise Conflict(N_("流程已启动，但第一步不由您办理"))
     return first
+
+
+def published_predecessor(session: Session, subject: Subject, doc_type: str, now: datetime, base_year):
+    """The latest published version of the document this one is made from (target -> standard -> plan)."""
+    previous = {"standard": "target", "plan": "standard"}.get(doc_type)
+    if previous is None:
+        return None
+    return session.scalar(
+        select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(
+            Document.subject_id == subject.id,
+            Document.doc_type == previous,
+            Document.period == periods.period_for(previous, now, base_year),
+        )
+        .order_by(DocumentVersion.version.desc())
+        .limit(1)
+    )
+
+
+def initial_data(session: Session, subject: Subject, doc_type: str, template: FormTemplate, now, base_year):
+    """A new document's content: carried forward from its published predecessor, else the template's items."""
+    source = published_predecessor(session, subject, doc_type, now, base_year)
+    if source is None:
+        return empty_document(template.definition), None
+    source_template = session.scalar(
+        select(FormTemplate).where(
+            FormTemplate.key == source.template_key, FormTemplate.version == source.template_version
+        )
+    )
+    if doc_type == "standard":
+        data = carry.standard_from_target(template.definition, source.data)
+    else:
+        data = carry.plan_from_standard(template.definition, source_template.definition, source.data)
+    return data, f"{source_template.title} v{source.version}"
 
 
 def _authored_subject(session: Session, user: User, subject_id) -> Subject:
@@ -233,8 +269,20 @@ def save_draft(session: Session, user: User, task_id, payload, now: datetime) ->
     return doc
 
 
+def may_submit(session: Session, user: User, subject_id: int) -> bool:
+    """Any team member drafts; where a team has a leader, only the leader submits."""
+    roles = dict(
+        session.execute(
+            select(SubjectMember.user_id, SubjectMember.role).where(SubjectMember.subject_id == subject_id)
+        ).all()
+    )
+    return len(roles) <= 1 or roles.get(user.id) == "leader" or "leader" not in roles.values()
+
+
 def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: datetime) -> Document:
     doc = session.get(Document, ht.document_id)
+    if not may_submit(session, user, doc.subject_id):
+        raise NotAllowed(N_("团队成员可以保存草稿，由负责人提交审核"))
     clean = _clean(session, doc, payload, submit=True)
     before = {"status": doc.status}
     doc.data = clean
@@ -283,39 +331,11 @@ def publish_from_instance(session: Session, instance: ProcessInstance, actor_id:
     )  # fmt: skip
 
 
-def can_view(session: Session, user: User, doc: Document, principals: list[str]) -> bool:
-    """Authors, everyone on the document's chain, and the school's monitors see a document."""
-    if is_monitor(user, principals):
-        return True
-    if session.scalar(
-        select(func.count()).where(SubjectMember.subject_id == doc.subject_id, SubjectMember.user_id == user.id)
-    ):
-        return True
-    on_chain = session.scalar(
-        select(func.count())
-        .select_from(HumanTask)
-        .where(
-            HumanTask.document_id == doc.id,
-            or_(
-                HumanTask.completed_by_id == user.id,
-                HumanTask.id.in_(select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))),
-            ),
-        )
-    )
-    return bool(on_chain)
-
-
 def get_document(session: Session, user: User, doc_id, principals: list[str] | None = None) -> Document:
-    try:
-        doc_id = int(doc_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("文档不存在")) from None
-    doc = session.get(Document, doc_id)
-    if principals is None:
-        principals = assignment.principals_of(session, user.id)
-    if doc is None or not can_view(session, user, doc, principals):
-        raise NotFound(N_("文档不存在"))
-    return doc
+    """A document the user may see at all (see engine/sharing.py), or NotFound."""
+    from .sharing import access
+
+    return access(session, user, doc_id, principals)[0]
 
 
 def versions(session: Session, doc: Document) -> list[DocumentVersion]:

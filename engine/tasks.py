@@ -106,6 +106,7 @@ def list_tasks(
     page: int = 1,
     per_page: int = 20,
     process_key: str | None = None,
+    search: str | None = None,
     principals: list[str] | None = None,
 ) -> InboxPage:
     """One page of a user's inbox; a single query for the rows and one for the count."""
@@ -136,6 +137,11 @@ def list_tasks(
         where = [HumanTask.state == "open", or_(HumanTask.claimant_id.is_(None), HumanTask.claimant_id == user.id)]
     if process_key:
         where.append(HumanTask.process_key == process_key)
+    if search and search.strip():
+        term = search.strip()[:50]
+        where.append(
+            or_(HumanTask.subject_name.contains(term, autoescape=True), HumanTask.title.contains(term, autoescape=True))
+        )
 
     def source(stmt):
         if ids is None:

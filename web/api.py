@@ -152,3 +152,17 @@ def show_document(doc_id):
     else:
         body["data"] = doc.data
     return jsonify(body)
+
+
+@bp.post("/tasks/batch-complete")
+def batch_complete():
+    """Approve several review tasks; each is its own transaction, every result is reported."""
+    from .inbox import batch_complete as run
+
+    body = _json_body()
+    ids = body.get("task_ids")
+    if not isinstance(ids, list) or not ids or len(ids) > 200:
+        raise InvalidInput(N_("请检查填写的内容"), fields={"task_ids": [N_("请选择 1 到 200 个任务")]})
+    comment = body.get("comment") if isinstance(body.get("comment"), str) else ""
+    results = run([str(i) for i in ids], {"decision": "approve", "comment": comment})
+    return jsonify({"results": results})

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import documents, tasks
+from engine import documents, runtime, tasks
+from engine.errors import N_, Conflict, DomainError
 from engine.models import ProcessDefinition
 
 from .db import db, transactional
+from .errors import translate
 from .helpers import int_arg, now, principals
 
 bp = Blueprint("inbox", __name__)
@@ -27,9 +30,11 @@ def tasks_list():
     tab = request.args.get("tab", "mine")
     sort = request.args.get("sort", "due")
     process = request.args.get("process") or None
+    search = (request.args.get("q") or "").strip()
     page = tasks.list_tasks(
         db.session, current_user, tab=tab, sort=sort, page=int_arg(request.args.get("page"), 1),
-        per_page=int_arg(request.args.get("per_page"), 20), process_key=process, principals=principals(),
+        per_page=int_arg(request.args.get("per_page"), 20), process_key=process, search=search,
+        principals=principals(),
     )  # fmt: skip
     counts = tasks.counts(db.session, current_user, principals())
     processes = db.session.execute(
@@ -37,8 +42,35 @@ def tasks_list():
     ).all()
     return render_template(
         "inbox/tasks.html", page=page, tab=tab if tab in tasks.TABS else "mine", sort=sort, process=process,
-        counts=counts, processes=processes,
+        counts=counts, processes=processes, search=search,
     )  # fmt: skip
+
+
+@bp.post("/tasks/batch")
+@login_required
+def batch():
+    """Approve the selected review tasks, each in its own transaction, and report every result."""
+    ids = request.form.getlist("task_ids")[:200]
+    results = batch_complete(ids, {"decision": "approve", "comment": request.form.get("comment", "")})
+    done = sum(1 for r in results if r["ok"])
+    return render_template("inbox/batch_result.html", results=results, done=done, failed=len(results) - done)
+
+
+def batch_complete(ids, payload) -> list[dict]:
+    """One unit of work per task: a failure is reported and rolled back without touching the others."""
+    results = []
+    for raw in dict.fromkeys(ids):
+        try:
+            task = tasks.get_task(db.session, current_user, raw, principals())
+            if task.kind != "review":
+                raise Conflict(N_("只能批量办理审核任务"))
+            runtime.complete_task(db.session, current_user, task.id, payload, now())
+            db.commit()
+            results.append({"id": task.id, "ok": True, "title": task.title, "message": _("已同意")})
+        except DomainError as exc:
+            db.session.rollback()
+            results.append({"id": raw, "ok": False, "title": "", "message": translate(exc.message, exc.params)})
+    return results
 
 
 @bp.get("/my-documents")

@@ -1,13 +1,14 @@
 """ORM models; import from here."""
 
 from .audit import AuditEntry
-from .document import Document, DocumentVersion, FormTemplate
+from .document import Document, DocumentShare, DocumentVersion, FormTemplate
 from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .process import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, TaskCandidate
 
 __all__ = [
     "AuditEntry",
     "Document",
+    "DocumentShare",
     "DocumentVersion",
     "FormTemplate",
     "HumanTask",

@@ -27,6 +27,7 @@ class FormTemplate(Base):
     definition: Mapped[dict] = mapped_column(JSONType)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Document(Base):
@@ -68,3 +69,16 @@ class DocumentVersion(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DocumentShare(Base):
+    """An explicit grant to read a document's published versions (seed §六(二)6(2) 授权共享)."""
+
+    __tablename__ = "document_share"
+    __table_args__ = (UniqueConstraint("document_id", "principal", name="uq_document_share"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    principal: Mapped[str] = mapped_column(String(80), index=True)
+    label: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

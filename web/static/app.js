@@ -6,6 +6,13 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 
+  var selectAll = document.getElementById("zg-select-all");
+  if (selectAll) {
+    selectAll.addEventListener("change", function () {
+      document.querySelectorAll(".zg-batch-item").forEach(function (box) { box.checked = selectAll.checked; });
+    });
+  }
+
   var form = document.getElementById("zg-doc-form");
   if (!form) { return; }
   var table = form.querySelector("table.zg-doc-table");
@@ -27,6 +34,40 @@
     });
   });
 
+  var sectionButton = document.getElementById("zg-add-section-btn");
+  if (sectionButton) {
+    sectionButton.addEventListener("click", function () {
+      var input = document.getElementById("zg-new-section");
+      var label = input.value.trim();
+      if (!label) { input.focus(); return; }
+      counter += 1;
+      var key = "c" + Date.now().toString(36) + counter;
+      var holder = document.getElementById("zg-custom-sections");
+      var n = holder.querySelectorAll("input[name$='-key']").length;
+      [["key", key], ["label", label]].forEach(function (pair) {
+        var hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = "sections-" + n + "-" + pair[0];
+        hidden.value = pair[1];
+        holder.appendChild(hidden);
+      });
+      var head = document.createElement("tr");
+      head.className = "zg-section-row";
+      head.dataset.section = key;
+      var th = document.createElement("th");
+      th.colSpan = columns.length + 2;
+      th.textContent = label;
+      head.appendChild(th);
+      table.querySelector("tbody").appendChild(head);
+      var option = document.createElement("option");
+      option.value = key;
+      option.textContent = label;
+      option.selected = true;
+      document.getElementById("zg-add-section").appendChild(option);
+      input.value = "";
+    });
+  }
+
   var addButton = document.getElementById("zg-add-row");
   if (!addButton) { return; }
   addButton.addEventListener("click", function () {
@@ -46,7 +87,7 @@
       html += "<td><textarea class='form-control form-control-sm' rows='2' name='rows-" + idx + "-cells-" + col + "'></textarea></td>";
     });
     tr.innerHTML = html;
-    var rows = table.querySelectorAll("tbody tr[data-section='" + section + "']");
+    var rows = table.querySelectorAll("tbody tr[data-section='" + section + "']");  // header and item rows
     var after = rows.length ? rows[rows.length - 1] : null;
     if (after) { after.after(tr); } else { table.querySelector("tbody").appendChild(tr); }
     tr.querySelector("input[name$='-label']").focus();
