@@ -191,6 +191,30 @@ def start_document(
     return first
 
 
+def header_values(doc: Document, definition: dict, data: dict) -> dict[str, str]:
+    """Every header field of the document's table as shown: resolved from the subject, or typed in."""
+    subject = doc.subject
+    values = {}
+    for h in definition["header"]:
+        source = h.get("source", "input")
+        if source == "subject":
+            value = subject.name
+        elif source == "unit":
+            value = subject.org_unit.name if subject.org_unit else ""
+        elif source == "code":
+            value = subject.code or ""
+        elif source == "class":
+            value = subject.school_class.name if subject.class_id and subject.school_class else ""
+        elif source.startswith("attr:"):
+            value = str((subject.attrs or {}).get(source[5:], ""))
+        elif source == "period":
+            value = doc.period
+        else:
+            value = (data.get("header") or {}).get(h["key"], "")
+        values[h["key"]] = value
+    return values
+
+
 def published_predecessor(session: Session, subject: Subject, doc_type: str, now: datetime, base_year):
     """The latest published version of the document this one is made from (target -> standard -> plan)."""
     previous = {"standard": "target", "plan": "standard"}.get(doc_type)

@@ -161,3 +161,34 @@ def _int(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         return -1
+
+
+def list_documents(
+    session: Session,
+    user: User,
+    principals: list[str],
+    *,
+    subject_type: str | None = None,
+    doc_type: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = 30,
+):
+    """Documents the user may see, newest first, with the total for paging."""
+    from sqlalchemy import func
+
+    where = [visible_clause(session, user, principals)]
+    if subject_type:
+        where.append(Subject.type == subject_type)
+    if doc_type:
+        where.append(Document.doc_type == doc_type)
+    if search and search.strip():
+        term = search.strip()[:50]
+        where.append(or_(Subject.name.contains(term, autoescape=True), Document.title.contains(term, autoescape=True)))
+    base = select(Document).join(Subject, Subject.id == Document.subject_id).where(*where)
+    total = session.scalar(select(func.count()).select_from(base.subquery()))
+    page, per_page = max(1, page), max(1, min(per_page, 100))
+    rows = session.scalars(
+        base.order_by(Document.updated_at.desc(), Document.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return rows, total

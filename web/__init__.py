@@ -31,13 +31,14 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     errors.init_app(app)
 
-    from . import api, auth, documents, inbox, tasks
+    from . import api, auth, documents, form_templates, inbox, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(form_templates.bp)
 
     from .templating import init_app as init_templating
 

@@ -93,7 +93,7 @@ def list_tasks():
     page = tasks.list_tasks(
         db.session, current_user, tab=request.args.get("tab", "mine"), sort=request.args.get("sort", "due"),
         page=int_arg(request.args.get("page"), 1), per_page=int_arg(request.args.get("per_page"), 20),
-        process_key=request.args.get("process") or None, principals=principals(),
+        process_key=request.args.get("process") or None, search=request.args.get("q"), principals=principals(),
     )  # fmt: skip
     schema = TaskRowSchema(many=True)
     schema.context_now = now()

@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from engine import tasks as task_service
 from engine.bpmn.compiler import TASK_KINDS, VERTICALS
-from engine.documents import DOC_TYPE_LABELS, STATUS_LABELS, SUBJECT_TYPE_LABELS
+from engine.documents import DOC_TYPE_LABELS, STATUS_LABELS, SUBJECT_TYPE_LABELS, header_values
+from engine.templates import owned_subject_types
 from forms.review import DECISIONS
 
 from .db import db
@@ -18,6 +19,7 @@ from .helpers import localtime, now, principals
 def init_app(app) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = lambda v: localtime(v, "%Y-%m-%d")
+    app.jinja_env.globals["header_values_of"] = header_values
 
     @app.context_processor
     def _globals():
@@ -34,6 +36,10 @@ def init_app(app) -> None:
         }
         if getattr(current_user, "is_authenticated", False) and not request.path.startswith("/api/"):
             data["is_monitor"] = task_service.is_monitor(current_user, principals())
+            data["edits_templates"] = data["is_monitor"] or (
+                any(p.startswith(("g:process_owner:unit:", "g:head:unit:")) for p in principals())
+                and bool(owned_subject_types(db.session, current_user, principals()))
+            )
             data["inbox_count"] = task_service.list_tasks(
                 db.session, current_user, tab="mine", per_page=1, principals=principals()
             ).total

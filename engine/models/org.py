@@ -124,6 +124,7 @@ class Subject(Base):
     attrs: Mapped[dict] = mapped_column(JSONType, default=dict)
 
     org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
+    school_class: Mapped[SchoolClass | None] = relationship(lazy="select", foreign_keys=[class_id])
 
 
 class SubjectMember(Base):
