@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,7 @@ from forms.templates import section_labels
 
 from .db import db, transactional
 from .errors import translate_fields
-from .helpers import now, principals
+from .helpers import localtime, now, principals
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -41,6 +41,7 @@ def task_context(task, form_data=None, field_errors=None):
         and task.claimant_id in (None, current_user.id)
         and tasks.is_candidate(db.session, task.id, principals()),
         "field_errors": field_errors or {},
+        "may_submit": doc is None or documents.may_submit(db.session, current_user, doc.subject_id),
     }
 
 
@@ -77,6 +78,15 @@ def submit(task_id):
         return render_template("tasks/show.html", **ctx), 400
     flash(_("已提交：%(name)s", name=task.name), "success")
     return redirect(url_for("inbox.tasks_list"))
+
+
+@bp.post("/<task_id>/autosave")
+@login_required
+@transactional
+def autosave(task_id):
+    """Background draft save from the task page; answers JSON, the page stays as it is."""
+    doc = documents.save_draft(db.session, current_user, task_id, parse_form(request.form), now())
+    return jsonify({"saved_at": localtime(doc.updated_at, "%H:%M:%S")})
 
 
 @bp.post("/<task_id>/claim")

@@ -223,3 +223,15 @@ def test_session_cookie_is_hardened(client):
     response = client.post("/login", data={"username": "t01", "password": "demo1234"})
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_autosave_keeps_half_written_work(login_as, session):
+    teacher = login_as("t01")
+    task_id = start_target(teacher, session)
+    data = the_document(session, task_id).data
+    data["rows"][1]["cells"]["description"] = "写了一半"
+    response = teacher.post(f"/tasks/{task_id}/autosave", data=form_fields(data), headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.get_json()["saved_at"]
+    assert the_document(session, task_id).data["rows"][1]["cells"]["description"] == "写了一半"
+    other = login_as("t02")
+    assert other.post(f"/tasks/{task_id}/autosave", data=form_fields(data)).status_code == 404

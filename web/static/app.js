@@ -26,13 +26,36 @@
   });
 
   // Names follow the order on screen, so rows added inside a section stay there after saving.
-  form.addEventListener("submit", function () {
+  function renumber() {
     table.querySelectorAll("tr.zg-item-row").forEach(function (tr, i) {
       tr.querySelectorAll("[name^='rows-']").forEach(function (input) {
         input.name = input.name.replace(/^rows-\d+-/, "rows-" + i + "-");
       });
     });
-  });
+  }
+  form.addEventListener("submit", renumber);
+
+  // Autosave: every 30 seconds after a change, post the form in the background (drafts are not validated
+  // for completeness, so half-written rows are kept).
+  var dirty = false;
+  var status = document.getElementById("zg-autosave-status");
+  form.addEventListener("input", function () { dirty = true; });
+  if (form.dataset.autosave && window.fetch) {
+    setInterval(function () {
+      if (!dirty) { return; }
+      dirty = false;
+      renumber();
+      fetch(form.dataset.autosave, { method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
+        .then(function (res) {
+          if (!status) { return; }
+          status.textContent = res[0] ? (status.dataset.saved || "已自动保存") + " " + res[1].saved_at
+                                      : (res[1].error && res[1].error.message) || "自动保存失败";
+        })
+        .catch(function () { dirty = true; });
+    }, 30000);
+  }
 
   var sectionButton = document.getElementById("zg-add-section-btn");
   if (sectionButton) {
