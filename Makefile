@@ -28,6 +28,7 @@ translations: $(VENV)/.installed
 
 run: setup
 	$(BIN)/zhengai init
+	$(BIN)/zhengai scheduler & SCHED=$$!; trap 'kill $$SCHED 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/zhengai serve --host 127.0.0.1 --port 5000
 
 browser-deps:

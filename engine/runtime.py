@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import assignment, audit
+from . import assignment, audit, deadlines
 from .bpmn.scripting import SafeScriptEngine
 from .bpmn.serializer import SPECS, dump_state, load_state
 from .errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
@@ -135,6 +135,7 @@ def complete_task(session: Session, user: User, task_id: int, payload: dict, now
         ht.state = "completed"
         ht.completed_at = now
         ht.completed_by_id = user.id
+        deadlines.cancel(session, "human_task", [ht.id])
         if ht.claimant_id is None:
             ht.claimant_id, ht.claimed_at = user.id, now
         audit.record(
@@ -257,7 +258,10 @@ def _advance(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, s
     engine.effects.clear()
     _sync_tasks(session, instance, wf, meta, subject, now)
     instance.state_json = dump_state(wf)
-    instance.next_timer_at = _next_timer(wf)
+    next_timer = _next_timer(wf)
+    if next_timer != instance.next_timer_at:
+        deadlines.schedule_wake(session, instance.id, next_timer)
+    instance.next_timer_at = next_timer
     if wf.is_completed() and instance.status == "running":
         instance.status = "completed"
         instance.ended_at = now
@@ -276,10 +280,19 @@ def _sync_tasks(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict
         if row.spiff_task_id not in ready:
             row.state = "cancelled"
             row.completed_at = now
+            deadlines.cancel(session, "human_task", [row.id])
     existing = {r.spiff_task_id for r in open_rows}
-    for tid, task in ready.items():
-        if tid not in existing:
-            session.add(_new_human_task(session, instance, task, meta, subject, now))
+    created = [
+        _new_human_task(session, instance, task, meta, subject, now)
+        for tid, task in ready.items()
+        if tid not in existing
+    ]
+    if created:
+        session.add_all(created)
+        session.flush()
+        for ht in created:
+            if ht.due_at is not None:
+                deadlines.schedule(session, "human_task", ht.id, ht.due_at, now)
 
 
 def _task_meta(task, meta: dict) -> dict:
@@ -349,3 +362,17 @@ def _next_timer(wf: BpmnWorkflow) -> datetime | None:
         except (TypeError, ValueError):
             continue
     return min(values) if values else None
+
+
+def wake_instance(session: Session, instance_id: int, now: datetime) -> str:
+    """A timer of the instance is due: let the engine fire it and move on (scheduler entry)."""
+    instance = session.scalar(
+        select(ProcessInstance).options(undefer(ProcessInstance.state_json)).where(ProcessInstance.id == instance_id)
+    )
+    if instance is None or instance.status != "running":
+        return "skipped"
+    wf, meta = load_workflow(session, instance)
+    wf.refresh_waiting_tasks()
+    subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
+    _advance(session, instance, wf, meta, subject, None, now)
+    return "sent"

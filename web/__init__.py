@@ -22,6 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    from engine import deadlines
+
+    deadlines.configure(app.config.get("ZHENGAI_REMINDER_DAYS"), app.config.get("ZHENGAI_ESCALATE_AFTER_HOURS"))
     db.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

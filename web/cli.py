@@ -109,3 +109,16 @@ def serve_cmd(host, port, workers):
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
          "--access-logfile", "-", "web.wsgi:app"],
     )  # fmt: skip
+
+
+@main.command("scheduler")
+@click.option("--interval", default=int(os.environ.get("ZHENGAI_SCHEDULER_INTERVAL", "30")), help="Seconds per tick.")
+@with_appcontext
+def scheduler_cmd(interval):
+    """Run the scheduler process: deadline reminders, escalations, BPMN timers, e-mail."""
+    import logging
+
+    from .scheduler import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    serve(current_app, interval)

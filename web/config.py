@@ -48,6 +48,17 @@ def from_environment(instance_path: Path) -> dict:
         "ZHENGAI_NODE_MODULES": os.environ.get(
             "ZHENGAI_NODE_MODULES", str(Path(__file__).resolve().parent.parent / "node_modules")
         ),
+        "ZHENGAI_REMINDER_DAYS": [
+            int(d) for d in os.environ.get("ZHENGAI_REMINDER_DAYS", "7,1").split(",") if d.strip()
+        ],
+        "ZHENGAI_ESCALATE_AFTER_HOURS": float(os.environ.get("ZHENGAI_ESCALATE_AFTER_HOURS", "24")),
+        "ZHENGAI_SMTP_HOST": os.environ.get("ZHENGAI_SMTP_HOST"),
+        "ZHENGAI_SMTP_PORT": int(os.environ.get("ZHENGAI_SMTP_PORT", "25")),
+        "ZHENGAI_SMTP_USER": os.environ.get("ZHENGAI_SMTP_USER"),
+        "ZHENGAI_SMTP_PASSWORD": os.environ.get("ZHENGAI_SMTP_PASSWORD"),
+        "ZHENGAI_SMTP_STARTTLS": _flag("ZHENGAI_SMTP_STARTTLS"),
+        "ZHENGAI_MAIL_FROM": os.environ.get("ZHENGAI_MAIL_FROM", "zhengai@localhost"),
+        "ZHENGAI_BASE_URL": os.environ.get("ZHENGAI_BASE_URL", "http://127.0.0.1:5000"),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked in a before_request hook, except for bearer-token calls

@@ -230,7 +230,9 @@ def test_autosave_keeps_half_written_work(login_as, session):
     task_id = start_target(teacher, session)
     data = the_document(session, task_id).data
     data["rows"][1]["cells"]["description"] = "写了一半"
-    response = teacher.post(f"/tasks/{task_id}/autosave", data=form_fields(data), headers={"Accept": "application/json"})
+    response = teacher.post(
+        f"/tasks/{task_id}/autosave", data=form_fields(data), headers={"Accept": "application/json"}
+    )
     assert response.status_code == 200 and response.get_json()["saved_at"]
     assert the_document(session, task_id).data["rows"][1]["cells"]["description"] == "写了一半"
     other = login_as("t02")

@@ -1,0 +1,86 @@
+"""What the scheduler fires, who holds the scheduler lease, notifications, and the annual task table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, JSONType, UTCDateTime
+
+
+class ScheduledEffect(Base):
+    """One effect due at `fire_at` (a reminder, the due moment, an escalation, a timer wake-up).
+
+    `fired_at` is set in the same transaction as the effect, so it happens exactly once; `outcome` says
+    what happened (sent, superseded by a later stage, skipped because the work was already done).
+    """
+
+    __tablename__ = "scheduled_effect"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_scheduled_effect_key"),
+        Index("ix_scheduled_effect_pending", "fired_at", "fire_at"),
+        Index("ix_scheduled_effect_object", "object_type", "object_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120))
+    effect: Mapped[str] = mapped_column(String(24))  # remind / due / overdue / wake
+    stage: Mapped[int] = mapped_column(Integer, default=0)  # later stages supersede earlier ones
+    object_type: Mapped[str] = mapped_column(String(24))  # human_task / annual_task / process_instance
+    object_id: Mapped[int] = mapped_column(Integer)
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    params: Mapped[dict | None] = mapped_column(JSONType)
+
+
+class SchedulerLease(Base):
+    """A database lease: only the holder of an unexpired lease runs the scheduler's ticks."""
+
+    __tablename__ = "scheduler_lease"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(120))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_tick_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Notification(Base):
+    """An in-app message (and, when SMTP is configured, an e-mail)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    kind: Mapped[str] = mapped_column(String(24))  # remind / due / overdue / escalation / info
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    effect_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class AnnualTask(Base):
+    """A row of the annual task table (seed 附件) instantiated for a school year."""
+
+    __tablename__ = "annual_task"
+    __table_args__ = (UniqueConstraint("year", "no", name="uq_annual_task"), Index("ix_annual_task_due", "due_date"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    no: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(60))
+    task: Mapped[str] = mapped_column(String(300))
+    responsible: Mapped[list] = mapped_column(JSONType)
+    cooperating: Mapped[list] = mapped_column(JSONType)
+    responsible_unit_ids: Mapped[list] = mapped_column(JSONType)
+    due_text: Mapped[str] = mapped_column(String(60))
+    due_kind: Mapped[str] = mapped_column(String(16))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    problem: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open / done
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    evidence: Mapped[str | None] = mapped_column(Text)

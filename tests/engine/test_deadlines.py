@@ -1,0 +1,125 @@
+"""Reminders, due moments and escalations fired by the scheduler, with a clock passed in."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import deadlines, documents, runtime
+from engine.db import make_engine
+from engine.models import Document, HumanTask, Notification, ScheduledEffect, User
+from tests.conftest import NOW, filled, fresh_database, own_subject, seed, user
+
+
+def submit_target(session, username="t01"):
+    teacher = user(session, username)
+    task = documents.start_document(session, teacher, own_subject(session, username).id, "target", NOW)
+    doc = session.get(Document, task.document_id)
+    runtime.complete_task(session, teacher, task.id, {"document": filled(doc.data)}, NOW)
+    session.flush()
+    return session.scalar(select(HumanTask).where(HumanTask.instance_id == task.instance_id, HumanTask.state == "open"))
+
+
+def notes(session, **where):
+    stmt = select(User.username, Notification.kind, Notification.title).join(User, User.id == Notification.user_id)
+    for k, v in where.items():
+        stmt = stmt.where(getattr(Notification, k) == v)
+    return sorted(session.execute(stmt).all())
+
+
+def test_reminder_then_escalation_to_the_right_people(session):
+    review = submit_target(session)  # due in 7 days
+    assert review.due_at == NOW + timedelta(days=7)
+    # nothing is due yet
+    assert deadlines.tick(session, NOW + timedelta(hours=1)) == {"notifications": 0}
+
+    one_day_before = review.due_at - timedelta(days=1) + timedelta(minutes=1)
+    result = deadlines.tick(session, one_day_before)
+    assert result["sent"] == 1
+    got = notes(session)
+    assert [(u, k) for u, k, _ in got] == [("dzxy_reviewer", "remind"), ("dzxy_reviewer2", "remind")]
+    assert "1天后到期" in got[0][2] and "二级学院审定" in got[0][2]
+    # the same tick again fires nothing
+    assert deadlines.tick(session, one_day_before)["notifications"] == 0
+
+    at_due = review.due_at + timedelta(minutes=1)
+    deadlines.tick(session, at_due)
+    assert [u for u, k, _ in notes(session, kind="due")] == ["dzxy_reviewer", "dzxy_reviewer2"]
+
+    escalated = review.due_at + timedelta(days=1, minutes=1)
+    deadlines.tick(session, escalated)
+    overdue = [u for u, _, _ in notes(session, kind="overdue")]
+    assert overdue == ["dzxy_reviewer", "dzxy_reviewer2"]
+    escalation = [u for u, _, _ in notes(session, kind="escalation")]
+    # 诊改办公室 (monitors); the college head is already an assignee and is not told twice
+    assert escalation == ["admin", "xxh_admin", "zlc_admin"]
+    assert all("逾期" in t for _, _, t in notes(session, kind="escalation"))
+
+
+def test_catch_up_after_downtime_sends_one_notice(session):
+    submit_target(session)
+    three_days_late = NOW + timedelta(days=10)
+    result = deadlines.tick(session, three_days_late)
+    assert result["sent"] == 1 and result["superseded"] == 2  # the reminder and the due moment
+    kinds = [k for _, k, _ in notes(session)]
+    assert kinds.count("overdue") == 2 and "remind" not in kinds and "due" not in kinds
+    assert deadlines.tick(session, three_days_late + timedelta(hours=1))["notifications"] == 0
+
+
+def test_done_work_is_not_reminded(session):
+    review = submit_target(session)
+    runtime.complete_task(session, user(session, "dzxy_reviewer"), review.id, {"decision": "approve"}, NOW)
+    result = deadlines.tick(session, NOW + timedelta(days=30))
+    assert result == {"notifications": 0}
+    pending = session.scalar(
+        select(func.count()).select_from(ScheduledEffect).where(ScheduledEffect.fired_at.is_(None))
+    )
+    assert pending == 0
+
+
+def test_lease_lets_one_scheduler_run(session):
+    assert deadlines.acquire_lease(session, "host-a:1", NOW)
+    assert not deadlines.acquire_lease(session, "host-b:2", NOW + timedelta(seconds=30))
+    assert deadlines.acquire_lease(session, "host-a:1", NOW + timedelta(seconds=30))  # renewal
+    assert deadlines.acquire_lease(session, "host-b:2", NOW + timedelta(minutes=5))  # a dead holder expires
+
+
+@pytest.mark.slow
+def test_two_scheduler_processes_do_not_double_fire(tmp_path_factory):
+    from web.scheduler import run_tick
+
+    url = fresh_database(tmp_path_factory.mktemp("sched"), "sched")
+    seed(url)
+    eng = make_engine(url)
+    factory = lambda: Session(eng, expire_on_commit=False)  # noqa: E731
+    with factory() as s:
+        for name in ("t01", "t02", "t03"):
+            submit_target(s, name)
+        s.commit()
+    later = NOW + timedelta(days=10)
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def scheduler(name):
+        barrier.wait()
+        results[name] = run_tick(factory, name, later)
+
+    threads = [threading.Thread(target=scheduler, args=(n,)) for n in ("a:1", "b:2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    ran = [r for r in results.values() if r is not None]
+    assert len(ran) == 1 and ran[0]["sent"] == 3
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "overdue")) == 6
+        # the second process, once the first is gone, finds nothing left to fire
+        deadlines.release_lease(s, next(n for n, r in results.items() if r is not None))
+        s.commit()
+    loser = next(n for n, r in results.items() if r is None)
+    assert run_tick(factory, loser, later + timedelta(minutes=1))["notifications"] == 0
+    eng.dispose()
