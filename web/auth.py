@@ -42,11 +42,16 @@ def load_user_from_token(req):
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
+    return user_from_token(header[7:].strip())
+
+
+def user_from_token(token: str):
+    """The active user an API token belongs to, or None (bad signature, expired, password changed)."""
     try:
-        data = _token_serializer().loads(
-            header[7:].strip(), max_age=current_app.config["ZHENGAI_API_TOKEN_DAYS"] * 86400
-        )
+        data = _token_serializer().loads(token, max_age=current_app.config["ZHENGAI_API_TOKEN_DAYS"] * 86400)
     except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
         return None
     user = load_user(data.get("uid"))
     if user is None or user.password_hash[-12:] != data.get("pw"):

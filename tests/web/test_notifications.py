@@ -1,0 +1,98 @@
+"""The notification centre, the iCalendar feed and e-mail through a local SMTP server."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+from sqlalchemy import select
+
+from engine import deadlines
+from engine.models import Notification, User
+from tests.engine.test_deadlines import submit_target
+
+
+def test_unread_count_list_and_open(login_as, session):
+    review = submit_target(session)
+    deadlines.tick(session, review.due_at - timedelta(hours=20))
+    session.flush()
+    reviewer = login_as("dzxy_reviewer")
+    page = reviewer.get("/tasks").get_data(as_text=True)
+    assert 'data-testid="unread-count">1<' in page
+    listing = reviewer.get("/notifications").get_data(as_text=True)
+    assert "1天后到期" in listing and "二级学院审定" in listing
+    nid = session.scalar(
+        select(Notification.id).join(User, User.id == Notification.user_id).where(User.username == "dzxy_reviewer")
+    )
+    assert login_as("t01").post(f"/notifications/{nid}/open").status_code == 404  # not yours
+    response = reviewer.post(f"/notifications/{nid}/open")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/tasks/{review.id}")
+    assert 'data-testid="unread-count"' not in reviewer.get("/tasks").get_data(as_text=True)
+
+
+def test_ical_feed_of_own_deadlines(app, login_as, session):
+    review = submit_target(session)
+    reviewer = login_as("dzxy_reviewer")
+    body = reviewer.get("/calendar.ics").get_data(as_text=True)
+    assert body.startswith("BEGIN:VCALENDAR") and "二级学院审定" in body and f"/tasks/{review.id}" in body
+    assert "二级学院审定" not in login_as("rjxy_reviewer").get("/calendar.ics").get_data(as_text=True)
+    from web.auth import make_api_token
+
+    with app.app_context():
+        token = make_api_token(session.scalar(select(User).where(User.username == "dzxy_reviewer2")))
+    anonymous = app.test_client()
+    assert "二级学院审定" in anonymous.get(f"/calendar.ics?token={token}").get_data(as_text=True)
+    assert anonymous.get("/calendar.ics?token=forged").status_code == 401
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_email_through_local_smtp(session):
+    from aiosmtpd.controller import Controller
+
+    from web.scheduler import send_outbox
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, smtp_session, envelope):
+            received.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+            return "250 OK"
+
+    port = _free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        review = submit_target(session)
+        deadlines.tick(session, review.due_at + timedelta(days=2))
+        session.flush()
+        count = session.query(Notification).count()
+        sent = send_outbox(
+            lambda: _Same(session), {"host": "127.0.0.1", "port": port, "base_url": "http://x"}, review.due_at
+        )
+    finally:
+        controller.stop()
+    assert sent == count == len(received)
+    recipients = sorted(r[0][0] for r in received)
+    assert "dzxy_reviewer@demo.zhengai.local" in recipients and "zlc_admin@demo.zhengai.local" in recipients
+    message = received[0][1]
+    assert "逾期" in message["Subject"] and f"http://x/tasks/{review.id}" in message.get_content()
+    assert all(n.emailed_at is not None for n in session.scalars(select(Notification)))
+
+
+class _Same:
+    """Hands the test's session to code that opens its own (commits become savepoints)."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def __enter__(self):
+        return self.session
+
+    def __exit__(self, *exc):
+        return False
