@@ -326,9 +326,11 @@ def after_review(session: Session, ht: HumanTask, now: datetime) -> None:
         doc.updated_at = now
 
 
-def publish_from_instance(session: Session, instance: ProcessInstance, actor_id: int | None, now: datetime) -> None:
+def publish_from_instance(
+    session: Session, instance: ProcessInstance, actor_id: int | None, now: datetime, document_id: int | None = None
+) -> None:
     """The chain approved the document: store its content as the next immutable version."""
-    doc = session.get(Document, instance.document_id)
+    doc = session.get(Document, document_id or instance.document_id)
     if doc is None:
         raise NotFound(N_("文档不存在"))
     version = doc.published_version + 1

@@ -245,17 +245,17 @@ def unclaim_task(session: Session, user: User, task_id: int, now: datetime) -> H
 
 
 def _advance(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, actor_id, now) -> None:
-    """Run the engine to the next wait state, apply service effects, sync tasks, store the state."""
-    from . import documents
+    """Run the engine to the next wait state (services act in this transaction), sync tasks, store state."""
 
-    wf.do_engine_steps()
-    engine = wf.script_engine
-    for operation, _params in list(engine.effects):
-        if operation == "publish_document":
-            documents.publish_from_instance(session, instance, actor_id, now)
-        else:  # pragma: no cover - the compiler only admits known services
-            raise NotFound(N_("未知的服务：%(name)s"), name=operation)
-    engine.effects.clear()
+    from . import services
+
+    wf.script_engine.environment.handler = lambda op, params, data: services.call(
+        session, instance, subject, actor_id, now, op, params, data
+    )
+    try:
+        wf.do_engine_steps()
+    finally:
+        wf.script_engine.environment.handler = None
     _sync_tasks(session, instance, wf, meta, subject, now)
     instance.state_json = dump_state(wf)
     next_timer = _next_timer(wf)
@@ -329,7 +329,8 @@ def _new_human_task(session, instance, task, meta, subject, now) -> HumanTask:
             + now
         )
     definition_name = meta.get("name", instance.process_key)
-    doc_title = document_title(session, instance.document_id) if instance.document_id else None
+    document_id = task.data.get("document_id") or instance.document_id
+    doc_title = document_title(session, document_id) if document_id else None
     ht = HumanTask(
         instance_id=instance.id,
         spiff_task_id=str(task.id),
@@ -341,7 +342,7 @@ def _new_human_task(session, instance, task, meta, subject, now) -> HumanTask:
         process_name=definition_name,
         subject_id=subject.id if subject else None,
         subject_name=subject.name if subject else None,
-        document_id=instance.document_id,
+        document_id=document_id,
         title=doc_title or definition_name,
         vertical=info.get("vertical"),
         state="open",

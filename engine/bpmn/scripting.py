@@ -9,10 +9,12 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from .. import expressions
 
-# Service tasks may call only these operations; their effects are applied by the runtime after the
-# engine step, inside the same database transaction.
+# Service tasks may call only these operations. The runtime binds a handler that performs them inside
+# the request's database transaction; without a handler (validation, tests) calls are only recorded.
 SERVICES = {
     "publish_document": "发布文档（上传诊改信息平台）",
+    "prepare_document": "准备本期文档（沿用已发布的上一环节内容）",
+    "notify_overdue": "逾期督办（通知办理人、部门负责人和诊改办公室）",
 }
 
 
@@ -24,6 +26,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, effects: list | None = None):
         super().__init__({})
         self.effects = effects if effects is not None else []
+        self.handler = None  # callable(operation, params, task data) -> dict
 
     def evaluate(self, expression, context, external_context=None):
         data = dict(external_context or {})
@@ -37,6 +40,8 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         if operation_name not in SERVICES:
             raise ScriptsForbidden(f"未知的服务：{operation_name}")
         params = {k: v.get("value") for k, v in (operation_params or {}).items()}
+        if self.handler is not None:
+            return json.dumps(self.handler(operation_name, params, context))
         self.effects.append((operation_name, params))
         return json.dumps({"queued": operation_name})
 
