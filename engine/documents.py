@@ -27,7 +27,17 @@ from .models import (
     User,
 )
 
-DOC_TYPE_LABELS = {"target": "目标", "standard": "质量标准", "plan": "诊改计划"}
+CHAIN_DOC_TYPES = ("target", "standard", "plan")  # started by authors, approved along the subject's chain
+DOC_TYPE_LABELS = {
+    "target": "目标",
+    "standard": "质量标准",
+    "plan": "诊改计划",
+    "implementation": "诊改实施记录",
+    "diagnosis": "自我诊断",
+    "report": "自我诊断报告",
+    "school_review": "学校复核诊断",
+    "quality_report": "人才培养质量报告",
+}
 STATUS_LABELS = {"draft": "草稿", "in_review": "审核中", "returned": "已退回", "published": "已发布"}
 SUBJECT_TYPE_LABELS = {
     "functional_dept": "职能部门",
@@ -125,7 +135,7 @@ def start_document(
 ) -> HumanTask:
     """Start (or revise) the subject's document of the current period; return the author's first task."""
     subject = _authored_subject(session, user, subject_id)
-    if doc_type not in DOC_TYPE_LABELS:
+    if doc_type not in CHAIN_DOC_TYPES:
         raise NotFound(N_("未知的文档类型"))
     period = periods.period_for(doc_type, now, base_year)
     doc = session.scalar(

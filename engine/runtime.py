@@ -172,6 +172,10 @@ def _task_input(session, ht: HumanTask, user: User, payload: dict, now, document
         if ht.document_id:
             documents.after_review(session, ht, now)
         return {"decision": clean["decision"], "comment": clean["comment"]}
+    if ht.kind == "ack":
+        comment = payload.get("comment") if isinstance(payload.get("comment"), str) else ""
+        ht.decision, ht.comment = "ack", comment.strip()[:2000]
+        return {"decision": "ack", "comment": ht.comment}
     if ht.kind == "edit":
         if not ht.document_id:
             raise Conflict(N_("该任务没有关联文档"))
@@ -252,10 +256,16 @@ def _advance(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, s
     wf.script_engine.environment.handler = lambda op, params, data: services.call(
         session, instance, subject, actor_id, now, op, params, data
     )
+    env = wf.script_engine.environment
+    env.failure = None
     try:
         wf.do_engine_steps()
+    except Exception:
+        if env.failure is not None:
+            raise env.failure from None
+        raise
     finally:
-        wf.script_engine.environment.handler = None
+        env.handler = None
     _sync_tasks(session, instance, wf, meta, subject, now)
     instance.state_json = dump_state(wf)
     next_timer = _next_timer(wf)
@@ -323,7 +333,10 @@ def _new_human_task(session, instance, task, meta, subject, now) -> HumanTask:
         instance.incident = f"任务“{info['name']}”无法确定办理人（{label or '未指定泳道'}），已转交诊改办公室处理"
         principals = [FALLBACK_PRINCIPAL]
     due_at = None
-    if info.get("due"):
+    if (info.get("due") or "").startswith("="):  # a date the instance carries, e.g. from the annual table
+        value = task.data.get(info["due"][1:])
+        due_at = datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    elif info.get("due"):
         due_at = (
             TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(info["due"]), now)
             + now
@@ -373,7 +386,16 @@ def wake_instance(session: Session, instance_id: int, now: datetime) -> str:
     if instance is None or instance.status != "running":
         return "skipped"
     wf, meta = load_workflow(session, instance)
-    wf.refresh_waiting_tasks()
+    # Spiff compares timers with the wall clock; ours is a parameter, so mark what is due by `now` fired.
+    for waiting in wf.get_tasks(state=TaskState.WAITING):
+        value = waiting.internal_data.get("event_value")
+        try:
+            at = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            at = None
+        if at is not None and at <= now:
+            waiting.internal_data["event_fired"] = True
+    wf.refresh_timers()
     subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
     _advance(session, instance, wf, meta, subject, None, now)
     return "sent"

@@ -220,7 +220,7 @@ def inspect(root, known_forms: set[str] | None = None) -> tuple[dict, list[Probl
             called = el.get("calledElement")
             if not called:
                 bad(el, "调用活动没有指定被调用的流程")
-            else:
+            elif called not in meta["called"]:
                 meta["called"].append(called)
         elif name == "exclusiveGateway":
             outgoing = [f for f in process.findall("bpmn:sequenceFlow", NSMAP) if f.get("sourceRef") == el.get("id")]
@@ -257,8 +257,10 @@ def _inspect_user_task(el, meta, lane_of, known_forms, bad):
     if info["vertical"] and info["vertical"] not in VERTICALS:
         bad(el, f"未知的五纵标签：{info['vertical']}")
     for d in ([info["due"]] if info["due"] else []) + info["remind"]:
+        if d.startswith("=") and d[1:].isidentifier():
+            continue  # a date from the instance's data, e.g. "=due_diagnosis" set when the cycle starts
         if not expressions.ISO_DURATION.match(d):
-            bad(el, f"期限必须是 ISO 8601 时长（例如 P7D）：{d}")
+            bad(el, f"期限必须是 ISO 8601 时长（例如 P7D）或 =变量名：{d}")
     if known_forms is not None and info["form"] and info["form"] not in known_forms:
         bad(el, f"未知的表单：{info['form']}")
     if info["kind"] in ("edit", "review") and info["form"] not in (None, "document"):

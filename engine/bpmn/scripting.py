@@ -27,6 +27,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         super().__init__({})
         self.effects = effects if effects is not None else []
         self.handler = None  # callable(operation, params, task data) -> dict
+        self.failure = None
 
     def evaluate(self, expression, context, external_context=None):
         data = dict(external_context or {})
@@ -41,7 +42,11 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
             raise ScriptsForbidden(f"未知的服务：{operation_name}")
         params = {k: v.get("value") for k, v in (operation_params or {}).items()}
         if self.handler is not None:
-            return json.dumps(self.handler(operation_name, params, context))
+            try:
+                return json.dumps(self.handler(operation_name, params, context))
+            except Exception as exc:
+                self.failure = exc  # Spiff re-wraps service errors badly; the runtime re-raises this one
+                raise
         self.effects.append((operation_name, params))
         return json.dumps({"queued": operation_name})
 

@@ -4,10 +4,12 @@ from .audit import AuditEntry
 from .document import Document, DocumentShare, DocumentVersion, FormTemplate
 from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .process import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, TaskCandidate
-from .schedule import AnnualTask, Notification, ScheduledEffect, SchedulerLease
+from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
 
 __all__ = [
     "AnnualTask",
+    "CycleInstance",
+    "CycleRun",
     "Notification",
     "ScheduledEffect",
     "SchedulerLease",

@@ -84,3 +84,31 @@ class AnnualTask(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     evidence: Mapped[str | None] = mapped_column(Text)
+
+
+class CycleRun(Base):
+    """An administrator's "start the cycle of year Y for these levels": processed in batches with progress."""
+
+    __tablename__ = "cycle_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    levels: Mapped[list] = mapped_column(JSONType)
+    dues: Mapped[dict] = mapped_column(JSONType)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending / running / finished
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CycleInstance(Base):
+    """The one cycle instance of a subject in a school year."""
+
+    __tablename__ = "cycle_instance"
+    __table_args__ = (UniqueConstraint("year", "subject_id", name="uq_cycle_instance"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("cycle_run.id"))

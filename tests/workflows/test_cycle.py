@@ -1,0 +1,107 @@
+"""The 11-step annual cycle walked end to end, with a clock passed in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine import cycle, deadlines, runtime
+from engine.models import Document, HumanTask, Notification, ProcessInstance, User
+from tests.conftest import NOW, filled, own_subject, user
+from tests.workflows.test_chain_paths import actor_for
+
+
+def open_tasks(session, instance_id):
+    return session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "open").order_by(HumanTask.id)
+    ).all()
+
+
+def actor(session, task: HumanTask) -> User:
+    return actor_for(session, task)
+
+
+def do(session, task, now=NOW):
+    who = actor(session, task)
+    if task.kind == "edit":
+        doc = session.get(Document, task.document_id)
+        payload = {"document": filled(doc.data)}
+    elif task.kind == "review":
+        payload = {"decision": "approve", "comment": ""}
+    else:
+        payload = {"comment": "已知悉"}
+    runtime.complete_task(session, who, task.id, payload, now)
+    session.flush()
+    return who
+
+
+def test_teacher_cycle_end_to_end(session):
+    subject = own_subject(session, "t01")
+    instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026), None, NOW)
+    walked = []
+    for _ in range(30):
+        tasks = open_tasks(session, instance.id)
+        if not tasks:
+            break
+        task = tasks[0]
+        who = do(session, task)
+        walked.append((task.name, who.username))
+    assert session.get(ProcessInstance, instance.id).status == "completed"
+    names = [n for n, _ in walked]
+    assert names == [
+        "填写并提交", "二级学院审定",  # 1 targets through the teacher chain
+        "填写并提交", "二级学院审定",  # 4 standard
+        "填写并提交", "二级学院审定",  # 5 plan
+        "6 诊改实施", "7 自我诊断", "8 撰写自我诊断报告", "9 学校复核诊断", "11 学校复核诊断结论反馈",
+    ]  # fmt: skip
+    assert dict(walked)["9 学校复核诊断"] == "zlc_admin"
+    docs = {d.doc_type: d for d in session.scalars(select(Document).where(Document.subject_id == subject.id))}
+    assert set(docs) == {"target", "standard", "plan", "implementation", "diagnosis", "report", "school_review"}
+    assert all(d.status == "published" and d.published_version == 1 for d in docs.values())
+    plan_ids = {r["id"] for r in docs["plan"].data["rows"] if r["included"]}
+    assert {r["id"] for r in docs["diagnosis"].data["rows"]} == plan_ids  # traceable item by item
+    review_rows = docs["school_review"].data["rows"]
+    assert review_rows[0]["cells"]["self_conclusion"].startswith("已填写")  # carried from the diagnosis
+
+    # the next year carries the published targets forward: the cycle starts at the standard
+    second = cycle.start_for_subject(session, subject, 2027, cycle.default_dues(2027), None, NOW)
+    first_task = open_tasks(session, second.id)[0]
+    doc = session.get(Document, first_task.document_id)
+    assert doc.doc_type == "standard" and doc.period == "2027"
+
+
+def test_step_timer_escalates_when_a_step_is_late(session):
+    subject = own_subject(session, "t02")
+    dues = cycle.default_dues(2026)
+    instance = cycle.start_for_subject(session, subject, 2026, dues, None, NOW)
+    while True:
+        task = open_tasks(session, instance.id)[0]
+        if task.name == "6 诊改实施":
+            break
+        do(session, task)
+    assert task.due_at.isoformat().startswith("2026-11-30T15:59:59")
+    late = task.due_at + timedelta(minutes=5)
+    session.refresh(session.get(ProcessInstance, instance.id))
+    assert session.get(ProcessInstance, instance.id).next_timer_at == task.due_at
+    result = deadlines.tick(session, late)  # wakes the instance: the BPMN timer fires 逾期督办
+    assert result.get("sent", 0) >= 1
+    deadlines.tick(session, late + timedelta(minutes=1))  # sends what the timer queued
+    kinds = {n.kind for n in session.scalars(select(Notification))}
+    assert "overdue" in kinds and "escalation" in kinds
+    assert open_tasks(session, instance.id)[0].id == task.id  # the step is still open, only escalated
+
+
+def test_start_a_school_year_in_batches(session):
+    run = cycle.create_run(session, user(session, "zlc_admin"), 2026, ["person"], cycle.default_dues(2026), NOW)
+    assert run.total == 50  # 10 teachers and 40 students
+    cycle.process_run(session, run.id, NOW, batch=20)
+    assert (run.status, run.done) == ("running", 20)
+    while run.status != "finished":
+        cycle.process_run(session, run.id, NOW, batch=20)
+    assert run.done == 50
+    rows = cycle.progress(session, 2026, "person", NOW)
+    assert len(rows) == 50 and all(r["steps"] == ["填写并提交"] for r in rows)
+    again = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2026), NOW)
+    cycle.process_run(session, again.id, NOW)
+    assert again.status == "finished"  # nobody is started twice

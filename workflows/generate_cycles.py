@@ -1,0 +1,242 @@
+"""Write the 11-step annual cycle (seed §五, figure 2) as one BPMN process per subject level.
+
+Like generate_chains.py, the generated files are the source of truth once committed.
+Run `python workflows/generate_cycles.py` only to rebuild them from scratch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+HERE = Path(__file__).parent
+LEVELS = [
+    ("cycle_unit", "职能部门 / 二级学院年度诊改周期", ("functional_dept", "college"), ("职能部门", "二级学院")),
+    ("cycle_program", "专业 / 课程年度诊改周期", ("major", "course"), ("专业", "课程")),
+    ("cycle_team", "师资队伍 / 专业学生综合素质培养年度诊改周期", ("faculty_team", "student_cultivation"),
+     ("师资队伍", "专业学生综合素质培养")),
+    ("cycle_person", "教师 / 学生年度诊改周期", ("teacher", "student"), ("教师", "学生")),
+]  # fmt: skip
+CHAIN_STEPS = [("target", "1 确定目标"), ("standard", "4 制定标准"), ("plan", "5 制定诊改计划")]
+TASK_STEPS = [
+    ("implementation", "6 诊改实施", "author", "edit", "generation"),
+    ("diagnosis", "7 自我诊断", "author", "edit", "supervision"),
+    ("report", "8 撰写自我诊断报告", "author", "edit", "supervision"),
+    ("school_review", "9 学校复核诊断", "office", "edit", "supervision"),
+    ("quality_report", "10 撰写人才培养质量报告", "author", "edit", "supervision"),
+]  # fmt: skip
+W, H, GAP = 110, 80, 50
+
+
+class Builder:
+    def __init__(self):
+        self.nodes: list[tuple[str, str, str, str, str]] = []  # id, xml, lane, kind, name
+        self.flows: list[tuple[str, str, str, str | None, str | None]] = []  # id, src, dst, name, condition
+        self.extra: list[str] = []  # boundary events and their paths, drawn below their task
+        self.defaults: dict[str, str] = {}  # gateway -> default flow
+
+    def node(self, nid, kind, name, lane, body=""):
+        self.nodes.append((nid, kind, name, lane, body))
+        return nid
+
+    def flow(self, src, dst, name=None, cond=None):
+        fid = f"f_{src}_{dst}"
+        self.flows.append((fid, src, dst, name, cond))
+        return fid
+
+
+def service(op, params=None):
+    ps = "".join(
+        f'<spiffworkflow:parameter id="{k}" type="str" value={quoteattr(v)} />' for k, v in (params or {}).items()
+    )
+    return (f'<bpmn:extensionElements><spiffworkflow:serviceTaskOperator id="{op}" resultVariable="{op}_result">'
+            f"<spiffworkflow:parameters>{ps}</spiffworkflow:parameters></spiffworkflow:serviceTaskOperator>"
+            "</bpmn:extensionElements>")  # fmt: skip
+
+
+def user_task(kind, due, vertical):
+    return (f'<bpmn:extensionElements><zhengai:task kind="{kind}" form="document" due="={due}" '
+            f'vertical="{vertical}" /></bpmn:extensionElements>')  # fmt: skip
+
+
+def build(key, types, labels) -> Builder:
+    b = Builder()
+    prev = b.node("start", "startEvent", "开始本年度诊改", "author")
+    for step, name in CHAIN_STEPS:
+        prep = b.node(
+            f"prep_{step}",
+            "serviceTask",
+            f"准备{name[2:]}",
+            "author",
+            service("prepare_document", {"doc_type": f'"{step}"'}),
+        )
+        b.flow(prev, prep)
+        need = b.node(f"gw_{step}_need", "exclusiveGateway", f"是否需要{name[2:]}", "author")
+        b.flow(prep, need)
+        which = b.node(f"gw_{step}_type", "exclusiveGateway", "主体类型", "author")
+        b.flow(need, which, "需要编制", "needs_chain == True")
+        join = b.node(f"join_{step}", "exclusiveGateway", "", "author")
+        for i, (t, label) in enumerate(zip(types, labels, strict=True)):
+            call = b.node(f"call_{step}_{t}", "callActivity", f"{name}（{label}审核链）", "author", f"chain_{t}")
+            fid = b.flow(which, call, label, f'subject_type == "{t}"' if i == 0 else None)
+            if i:
+                b.defaults[which] = fid
+            b.flow(call, join)
+        b.flow(need, join, "沿用已发布", None)  # default
+        prev = join
+    for step, name, lane, kind, vertical in TASK_STEPS:
+        if step == "quality_report" and "college" not in types:
+            continue
+        if step == "quality_report":
+            gate = b.node("gw_quality_report", "exclusiveGateway", "是否二级学院", "author")
+            b.flow(prev, gate)
+            merge = b.node("join_quality_report", "exclusiveGateway", "", "author")
+            b.flow(gate, merge, "否", None)
+            start_prev = gate
+        else:
+            start_prev = prev
+        prep = b.node(
+            f"prep_{step}",
+            "serviceTask",
+            f"准备{name.split(' ', 1)[1]}",
+            lane,
+            service("prepare_document", {"doc_type": f'"{step}"'}),
+        )
+        if step == "quality_report":
+            b.flow(start_prev, prep, "二级学院", 'subject_type == "college"')
+        else:
+            b.flow(start_prev, prep)
+        task = b.node(f"task_{step}", "userTask", name, lane, user_task(kind, f"due_{step}", vertical))
+        b.flow(prep, task)
+        pub = b.node(f"publish_{step}", "serviceTask", "上传诊改信息平台", lane, service("publish_document"))
+        b.flow(task, pub)
+        b.extra.append(step)
+        prev = pub
+        if step == "quality_report":
+            b.flow(pub, merge)
+            prev = merge
+    fb = b.node(
+        "task_feedback",
+        "userTask",
+        "11 学校复核诊断结论反馈",
+        "author",
+        user_task("ack", "due_feedback", "supervision"),
+    )
+    b.flow(prev, fb)
+    b.extra.append("feedback")
+    end = b.node("end", "endEvent", "本年度诊改完成", "author")
+    b.flow(fb, end)
+    return b
+
+
+def render(key, name, types, labels) -> str:
+    b = build(key, types, labels)
+    lanes = {
+        "author": ("诊改主体", "author", "subject"),
+        "office": ("质量管理处（诊改办公室）", "reviewer,head", "unit:ZLC"),
+    }
+    defaults = {src: fid for fid, src, dst, fname, cond in b.flows if fname == "沿用已发布" or fname == "否"}
+    defaults.update(b.defaults)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+           'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+           'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+           f'xmlns:zhengai="http://zhengai.cn/schema/bpmn/1.0" id="defs_{key}" targetNamespace="http://zhengai.cn/bpmn">',
+           f'  <bpmn:collaboration id="collab_{key}"><bpmn:participant id="pool_{key}" name="{name}" processRef="{key}" /></bpmn:collaboration>',
+           f'  <bpmn:process id="{key}" name="{name}" isExecutable="true">',
+           '    <bpmn:extensionElements><zhengai:process category="cycle" owner="ZLC" /></bpmn:extensionElements>',
+           '    <bpmn:laneSet id="lanes">']  # fmt: skip
+    for lid, (lname, role, scope) in lanes.items():
+        out.append(f'      <bpmn:lane id="lane_{lid}" name="{lname}"><bpmn:extensionElements>'
+                   f'<zhengai:assignment role="{role}" scope="{scope}" /></bpmn:extensionElements>')  # fmt: skip
+        for nid, _k, _n, lane, _b in b.nodes:
+            if lane == lid:
+                out.append(f"        <bpmn:flowNodeRef>{nid}</bpmn:flowNodeRef>")
+        for step in b.extra:
+            task_lane = next(lane for nid, _k, _n, lane, _b in b.nodes if nid == f"task_{step}")
+            if task_lane == lid:
+                out += [f"        <bpmn:flowNodeRef>timer_{step}</bpmn:flowNodeRef>",
+                        f"        <bpmn:flowNodeRef>escalate_{step}</bpmn:flowNodeRef>",
+                        f"        <bpmn:flowNodeRef>end_escalate_{step}</bpmn:flowNodeRef>"]  # fmt: skip
+        out.append("      </bpmn:lane>")
+    out.append("    </bpmn:laneSet>")
+    for nid, kind, nname, _lane, body in b.nodes:
+        attrs = f' id="{nid}"' + (f' name="{escape(nname)}"' if nname else "")
+        if nid in defaults:
+            attrs += f' default="{defaults[nid]}"'
+        if kind == "callActivity":
+            out.append(f'    <bpmn:callActivity{attrs} calledElement="{body}" />')
+        else:
+            out.append(f"    <bpmn:{kind}{attrs}>{body}</bpmn:{kind}>")
+    for step in b.extra:
+        out += [
+            f'    <bpmn:boundaryEvent id="timer_{step}" name="到期" attachedToRef="task_{step}" cancelActivity="false">'
+            f"<bpmn:timerEventDefinition><bpmn:timeDate>due_{step}</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:boundaryEvent>",
+            f'    <bpmn:serviceTask id="escalate_{step}" name="逾期督办">{service("notify_overdue")}</bpmn:serviceTask>',
+            f'    <bpmn:endEvent id="end_escalate_{step}" name="已督办" />',
+            f'    <bpmn:sequenceFlow id="f_timer_{step}" sourceRef="timer_{step}" targetRef="escalate_{step}" />',
+            f'    <bpmn:sequenceFlow id="f_escalate_{step}" sourceRef="escalate_{step}" targetRef="end_escalate_{step}" />',
+        ]  # fmt: skip
+    for fid, src, dst, fname, cond in b.flows:
+        nm = f' name="{escape(fname)}"' if fname else ""
+        if cond:
+            out.append(f'    <bpmn:sequenceFlow id="{fid}"{nm} sourceRef="{src}" targetRef="{dst}">'
+                       f"<bpmn:conditionExpression>{escape(cond)}</bpmn:conditionExpression></bpmn:sequenceFlow>")  # fmt: skip
+        else:
+            out.append(f'    <bpmn:sequenceFlow id="{fid}"{nm} sourceRef="{src}" targetRef="{dst}" />')
+    out.append("  </bpmn:process>")
+    out += diagram(key, b)
+    out.append("</bpmn:definitions>")
+    return "\n".join(out) + "\n"
+
+
+def diagram(key, b) -> list[str]:
+    """A left-to-right layout: one column per node, office tasks in the lower lane, timers below tasks."""
+    lane_y = {"author": 60, "office": 330}
+    lane_h = 270
+    pos = {}
+    x = 220
+    for nid, kind, _n, lane, _b in b.nodes:
+        w, h = (36, 36) if kind.endswith("Event") else (50, 50) if kind.endswith("Gateway") else (W, H)
+        cy = lane_y[lane] + 90
+        pos[nid] = (x, cy - h // 2, w, h)
+        x += w + GAP
+    for step in b.extra:
+        tx, ty, tw, th = pos[f"task_{step}"]
+        pos[f"timer_{step}"] = (tx + tw - 28, ty + th - 18, 36, 36)
+        pos[f"escalate_{step}"] = (tx + tw - 50, ty + th + 50, 100, 60)
+        pos[f"end_escalate_{step}"] = (tx + tw + 80, ty + th + 62, 36, 36)
+    width = x + 40 - 160
+    out = [f'  <bpmndi:BPMNDiagram id="diagram_{key}"><bpmndi:BPMNPlane id="plane_{key}" bpmnElement="collab_{key}">',
+           f'    <bpmndi:BPMNShape id="pool_{key}_di" bpmnElement="pool_{key}" isHorizontal="true">'
+           f'<dc:Bounds x="160" y="60" width="{width}" height="{2 * lane_h}" /></bpmndi:BPMNShape>']  # fmt: skip
+    for lid, y in lane_y.items():
+        out.append(f'    <bpmndi:BPMNShape id="lane_{lid}_di" bpmnElement="lane_{lid}" isHorizontal="true">'
+                   f'<dc:Bounds x="190" y="{y}" width="{width - 30}" height="{lane_h}" /></bpmndi:BPMNShape>')  # fmt: skip
+    for nid, (nx, ny, w, h) in pos.items():
+        out.append(
+            f'    <bpmndi:BPMNShape id="{nid}_di" bpmnElement="{nid}"><dc:Bounds x="{nx}" y="{ny}" width="{w}" height="{h}" /></bpmndi:BPMNShape>'
+        )
+    edges = [(fid, src, dst) for fid, src, dst, _n, _c in b.flows]
+    edges += [(f"f_timer_{s}", f"timer_{s}", f"escalate_{s}") for s in b.extra]
+    edges += [(f"f_escalate_{s}", f"escalate_{s}", f"end_escalate_{s}") for s in b.extra]
+    for fid, src, dst in edges:
+        sx, sy, sw, sh = pos[src]
+        dx, dy, dw, dh = pos[dst]
+        if src.startswith("timer_"):
+            pts = [(sx + sw // 2, sy + sh), (sx + sw // 2, dy)]
+        elif dx > sx:
+            p1, p2 = (sx + sw, sy + sh // 2), (dx, dy + dh // 2)
+            pts = [p1, p2] if p1[1] == p2[1] else [p1, ((p1[0] + p2[0]) // 2, p1[1]), ((p1[0] + p2[0]) // 2, p2[1]), p2]
+        else:
+            pts = [(sx + sw // 2, sy), (sx + sw // 2, sy - 30), (dx + dw // 2, sy - 30), (dx + dw // 2, dy)]
+        wps = "".join(f'<di:waypoint x="{px}" y="{py}" />' for px, py in pts)
+        out.append(f'    <bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}">{wps}</bpmndi:BPMNEdge>')
+    out.append("  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>")
+    return out
+
+
+if __name__ == "__main__":
+    for key, name, types, labels in LEVELS:
+        (HERE / f"{key}.bpmn").write_text(render(key, name, types, labels), encoding="utf-8")
+        print("wrote", key)
