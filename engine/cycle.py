@@ -56,8 +56,16 @@ def _mid_year(year: int) -> datetime:
     return datetime(year, 7, 1, 4, 0, tzinfo=TZ)
 
 
-def start_for_subject(session: Session, subject: Subject, year: int, dues: dict, actor, now: datetime,
-                      base_year: int = periods.DEFAULT_BASE_YEAR, run_id: int | None = None) -> ProcessInstance:  # fmt: skip
+def start_for_subject(
+    session: Session,
+    subject: Subject,
+    year: int,
+    dues: dict,
+    actor,
+    now: datetime,
+    base_year: int = periods.DEFAULT_BASE_YEAR,
+    run_id: int | None = None,
+) -> ProcessInstance:
     """Start the subject's cycle of `year` (once per subject and year)."""
     if session.scalar(
         select(CycleInstance.id).where(CycleInstance.year == year, CycleInstance.subject_id == subject.id)
