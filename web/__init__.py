@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     errors.init_app(app)
 
-    from . import api, auth, documents, form_templates, inbox, notifications, tasks
+    from . import annual, api, auth, cycle, documents, form_templates, inbox, notifications, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -43,6 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(form_templates.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(cycle.bp)
+    app.register_blueprint(annual.bp)
 
     from .templating import init_app as init_templating
 

@@ -36,7 +36,28 @@ def run_tick(session_factory, holder: str, now: datetime) -> dict | None:
     with session_factory() as session:
         result = deadlines.tick(session, now)
         session.commit()  # the notifications and the fired marks, together
+    result["cycle_batches"] = run_cycle_batches(session_factory, now)
     return result
+
+
+def run_cycle_batches(session_factory, now: datetime, batch: int = 500) -> int:
+    """Start pending annual cycles batch by batch, one transaction per batch (progress is visible)."""
+    from engine import cycle
+    from engine.models import CycleRun
+
+    batches = 0
+    with session_factory() as session:
+        pending = session.scalars(select(CycleRun.id).where(CycleRun.status != "finished")).all()
+    for run_id in pending:
+        while True:
+            with session_factory() as session:
+                run = cycle.process_run(session, run_id, now, batch=batch)
+                finished = run is None or run.status == "finished"
+                session.commit()
+                batches += 1
+                if finished:
+                    break
+    return batches
 
 
 def send_outbox(session_factory, smtp: dict, now: datetime, limit: int = 200) -> int:

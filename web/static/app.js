@@ -6,6 +6,21 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 
+  var run = document.getElementById("zg-run");
+  if (run && window.fetch) {
+    var poll = setInterval(function () {
+      fetch(run.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
+        var pct = s.total ? Math.floor(100 * s.done / s.total) : 100;
+        var bar = run.querySelector(".progress-bar");
+        bar.style.width = pct + "%";
+        bar.textContent = pct + "%";
+        run.setAttribute("aria-valuenow", pct);
+        document.getElementById("zg-run-done").textContent = s.done;
+        if (s.status === "finished") { clearInterval(poll); document.getElementById("zg-run-state").textContent = "✓"; }
+      });
+    }, 2000);
+  }
+
   var selectAll = document.getElementById("zg-select-all");
   if (selectAll) {
     selectAll.addEventListener("change", function () {

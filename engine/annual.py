@@ -1,0 +1,152 @@
+"""The annual task table (seed 附件): instantiate a school year, edit rows, mark rows done with evidence.
+
+The seed's 2016-2018 tables are data in workflows/annual_tasks.json; a later year is instantiated from
+the 2017 table (the first full "build" year) with its dates moved to that year. Every row with a real
+due date gets its reminders, due moment and escalation as scheduled effects; a row whose date is not a
+date (e.g. "2月31日") is kept, flagged for an administrator, and never crashes anything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, deadlines
+from .annual_dates import due_at, parse_due
+from .errors import N_, Conflict, InvalidInput, NotFound
+from .models import AnnualTask, OrgUnit
+from .tasks import is_monitor
+
+SEED = Path(__file__).resolve().parent.parent / "workflows" / "annual_tasks.json"
+TEMPLATE_YEAR = 2017
+
+
+@cache
+def seed_table() -> dict:
+    return json.loads(SEED.read_text(encoding="utf-8"))
+
+
+def _rebase(text: str, source_year: int, year: int) -> str:
+    """Move explicit years of a template row ("2018年2月28日") by the distance between the years."""
+    return re.sub(r"(20\d\d)(?=年)", lambda m: str(int(m.group(1)) - source_year + year), text)
+
+
+def _unit_ids(session: Session, names: list[str]) -> list[int]:
+    units = dict(session.execute(select(OrgUnit.name, OrgUnit.id)).all())
+    return [units[n] for n in names if n in units]
+
+
+def instantiate(session: Session, year: int, actor_id: int | None, now: datetime) -> list[AnnualTask]:
+    """Create the year's rows (once) and schedule their milestones."""
+    if session.scalar(select(AnnualTask.id).where(AnnualTask.year == year).limit(1)):
+        raise Conflict(N_("该年度的任务表已存在"))
+    years = seed_table()["years"]
+    source_year = year if str(year) in years else TEMPLATE_YEAR
+    rows = []
+    for r in years[str(source_year)]:
+        text = _rebase(r["due_text"], source_year, year)
+        parsed = parse_due(text, year)
+        row = AnnualTask(
+            year=year, no=r["no"], category=r["category"], task=r["task"], responsible=r["responsible"],
+            cooperating=r.get("cooperating", []), responsible_unit_ids=_unit_ids(session, r["responsible"]),
+            due_text=text, due_kind=parsed.kind, due_date=parsed.due, problem=parsed.problem,
+            note=r.get("note", ""), status="open",
+        )  # fmt: skip
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    for row in rows:
+        if row.due_date:
+            deadlines.schedule(session, "annual_task", row.id, due_at(parse_due(row.due_text, year)), now)
+    audit.record(
+        session, actor_id=actor_id, action="annual.instantiate", object_type="annual_task", object_id=year, now=now,
+        after={"year": year, "rows": len(rows), "from": source_year, "flagged": sum(1 for r in rows if r.problem)},
+    )  # fmt: skip
+    return rows
+
+
+def _row(session: Session, row_id) -> AnnualTask:
+    try:
+        row = session.get(AnnualTask, int(row_id))
+    except (TypeError, ValueError):
+        row = None
+    if row is None:
+        raise NotFound(N_("任务不存在"))
+    return row
+
+
+def update_row(session: Session, user, principals, row_id, fields: dict, now: datetime) -> AnnualTask:
+    """An administrator corrects a row: due date as written, responsible departments, note."""
+    if not is_monitor(user, principals):
+        raise NotFound(N_("任务不存在"))
+    row = _row(session, row_id)
+    before = {"due_text": row.due_text, "responsible": row.responsible, "note": row.note}
+    text = (fields.get("due_text") or "").strip()
+    if not text or len(text) > 60:
+        raise InvalidInput(N_("请检查填写的内容"), fields={"due_text": [N_("请填写完成时间")]})
+    responsible = [x.strip() for x in re.split(r"[、，,\s]+", fields.get("responsible") or "") if x.strip()]
+    if not responsible:
+        raise InvalidInput(N_("请检查填写的内容"), fields={"responsible": [N_("请填写责任部门")]})
+    parsed = parse_due(text, row.year)
+    row.due_text, row.due_kind, row.due_date, row.problem = text, parsed.kind, parsed.due, parsed.problem
+    row.responsible, row.responsible_unit_ids = responsible, _unit_ids(session, responsible)
+    row.note = (fields.get("note") or "").strip()[:2000]
+    deadlines.schedule(session, "annual_task", row.id, due_at(parsed) if parsed.due else None, now)
+    audit.record(
+        session, actor_id=user.id, action="annual.update", object_type="annual_task", object_id=row.id, now=now,
+        before=before, after={"due_text": text, "responsible": responsible, "note": row.note},
+    )  # fmt: skip
+    return row
+
+
+def may_complete(user, principals, row: AnnualTask) -> bool:
+    heads = {f"g:{role}:unit:{u}" for u in row.responsible_unit_ids or [] for role in ("head", "reviewer")}
+    return (
+        is_monitor(user, principals)
+        or bool(heads & set(principals))
+        or user.org_unit_id in (row.responsible_unit_ids or [])
+    )
+
+
+def mark_done(session: Session, user, principals, row_id, evidence: str, now: datetime) -> AnnualTask:
+    """The responsible department marks a row done, with its evidence."""
+    row = _row(session, row_id)
+    if not may_complete(user, principals, row):
+        raise NotFound(N_("任务不存在"))
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise InvalidInput(N_("请检查填写的内容"), fields={"evidence": [N_("请填写完成情况或佐证材料")]})
+    if row.status == "done":
+        raise Conflict(N_("该任务已标记完成"))
+    row.status, row.done_at, row.done_by_id, row.evidence = "done", now, user.id, evidence[:5000]
+    deadlines.cancel(session, "annual_task", [row.id])
+    audit.record(
+        session, actor_id=user.id, action="annual.done", object_type="annual_task", object_id=row.id, now=now,
+        after={"evidence": row.evidence},
+    )  # fmt: skip
+    return row
+
+
+def board_status(row: AnnualTask, today: date) -> str:
+    """done / flagged / ongoing / overdue / due_soon / not_due, for the board and its colours."""
+    if row.status == "done":
+        return "done"
+    if row.problem:
+        return "flagged"
+    if row.due_date is None:
+        return "ongoing"
+    if row.due_date < today:
+        return "overdue"
+    if (row.due_date - today).days <= 7:
+        return "due_soon"
+    return "not_due"
+
+
+def rows_of(session: Session, year: int) -> list[AnnualTask]:
+    return list(session.scalars(select(AnnualTask).where(AnnualTask.year == year).order_by(AnnualTask.no)))

@@ -1,0 +1,68 @@
+"""The annual task table: instantiate a year, correct rows, mark rows done with evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine import annual, periods, tasks
+from engine.errors import N_, NotFound
+
+from .db import db, transactional
+from .helpers import localtime, now, principals
+
+bp = Blueprint("annual", __name__, url_prefix="/annual")
+
+
+@bp.get("/")
+@login_required
+def index():
+    return redirect(url_for("annual.year", year=periods.local_year(now())))
+
+
+@bp.get("/<int:year>")
+@login_required
+def year(year):
+    if current_user.kind == "student":
+        raise NotFound(N_("页面不存在"))
+    rows = annual.rows_of(db.session, year)
+    today = date.fromisoformat(localtime(now(), "%Y-%m-%d"))  # the school's calendar day
+    ps = principals()
+    status = {r.id: annual.board_status(r, today) for r in rows}
+    return render_template(
+        "annual/year.html", year=year, rows=rows, status=status, monitor=tasks.is_monitor(current_user, ps),
+        can_complete={r.id: annual.may_complete(current_user, ps, r) for r in rows},
+    )  # fmt: skip
+
+
+@bp.post("/<int:year>/instantiate")
+@login_required
+@transactional
+def instantiate(year):
+    if not tasks.is_monitor(current_user, principals()):
+        raise NotFound(N_("页面不存在"))
+    rows = annual.instantiate(db.session, year, current_user.id, now())
+    flagged = sum(1 for r in rows if r.problem)
+    flash(_("已生成 %(n)s 项年度任务；%(f)s 项完成时间需要核对", n=len(rows), f=flagged), "success")
+    return redirect(url_for("annual.year", year=year))
+
+
+@bp.post("/rows/<row_id>")
+@login_required
+@transactional
+def update(row_id):
+    row = annual.update_row(db.session, current_user, principals(), row_id, request.form, now())
+    flash(_("已更新第 %(no)s 项", no=row.no), "success")
+    return redirect(url_for("annual.year", year=row.year) + f"#row-{row.no}")
+
+
+@bp.post("/rows/<row_id>/done")
+@login_required
+@transactional
+def done(row_id):
+    row = annual.mark_done(db.session, current_user, principals(), row_id, request.form.get("evidence", ""), now())
+    flash(_("已标记完成：%(task)s", task=row.task), "success")
+    return redirect(url_for("annual.year", year=row.year) + f"#row-{row.no}")
