@@ -1,0 +1,74 @@
+"""Start the annual cycle for 20,000 students and 1,000 teachers (SQLite), as the scheduler does it.
+
+Run: `make bench` or `.venv/bin/python bench/cycle_start.py [students] [teachers]`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from _setup import NOW, fresh_database
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from engine import cycle
+from engine.db import make_engine
+from engine.models import CycleInstance, HumanTask, OrgUnit, SchoolClass, Subject, SubjectMember, User
+
+
+def seed(url: str, students: int, teachers: int) -> None:
+    eng = make_engine(url)
+    with Session(eng) as s:
+        unit = s.scalar(select(OrgUnit.id).where(OrgUnit.code == "DZXY"))
+        klass = s.scalar(select(SchoolClass.id))
+        pw = s.scalar(select(User.password_hash).limit(1))
+        first = (s.scalar(select(func.max(User.id))) or 0) + 1
+        people = [("bs", "student", students), ("bt", "teacher", teachers)]
+        users, subjects, members = [], [], []
+        uid = first
+        sid = (s.scalar(select(func.max(Subject.id))) or 0) + 1
+        for prefix, kind, n in people:
+            for i in range(n):
+                users.append({"id": uid, "username": f"{prefix}{i}", "display_name": f"{prefix}{i}", "password_hash": pw,
+                              "kind": kind, "org_unit_id": unit, "created_at": NOW, "is_admin": False, "active": True,
+                              "class_id": klass if kind == "student" else None})  # fmt: skip
+                subjects.append({"id": sid, "type": kind, "name": f"{prefix}{i}", "code": f"{prefix}{i}", "org_unit_id": unit,
+                                 "user_id": uid, "class_id": klass if kind == "student" else None, "attrs": {}})  # fmt: skip
+                members.append({"subject_id": sid, "user_id": uid, "role": "leader"})
+                uid += 1
+                sid += 1
+        s.execute(insert(User), users)
+        s.execute(insert(Subject), subjects)
+        s.execute(insert(SubjectMember), members)
+        s.commit()
+    eng.dispose()
+
+
+def main(students: int = 20_000, teachers: int = 1_000) -> None:
+    url = fresh_database("cycle")
+    seed(url, students, teachers)
+    eng = make_engine(url)
+    started = time.perf_counter()
+    with Session(eng) as s:
+        run = cycle.create_run(s, None, 2026, ["person"], cycle.default_dues(2026), NOW)
+        s.commit()
+        run_id = run.id
+    while True:
+        with Session(eng) as s:
+            run = cycle.process_run(s, run_id, NOW, batch=500)
+            status = run.status
+            s.commit()
+        if status == "finished":
+            break
+    elapsed = time.perf_counter() - started
+    with Session(eng) as s:
+        n = s.scalar(select(func.count()).select_from(CycleInstance))
+        t = s.scalar(select(func.count()).select_from(HumanTask))
+    print(f"cycle start: {n} subjects ({students} students + {teachers} teachers + demo), {t} first tasks, "
+          f"{elapsed:.1f} s ({elapsed / max(n, 1) * 1000:.2f} ms per subject)")  # fmt: skip
+    eng.dispose()
+
+
+if __name__ == "__main__":
+    main(*[int(a) for a in sys.argv[1:]])
