@@ -105,3 +105,43 @@ def test_start_a_school_year_in_batches(session):
     again = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2026), NOW)
     cycle.process_run(session, again.id, NOW)
     assert again.status == "finished"  # nobody is started twice
+
+
+LEVEL_SUBJECTS = {
+    "unit": [("college", "DZXY"), ("functional_dept", "JWC")],
+    "program": [("major", "510203"), ("course", "RJ1001")],
+    "team": [("faculty_team", "DZXY-SZ"), ("student_cultivation", "510205-XS")],
+    "person": [("student", "s33")],
+}
+
+
+def _walk(session, instance_id):
+    names = []
+    for _ in range(40):
+        tasks = open_tasks(session, instance_id)
+        if not tasks:
+            break
+        names.append(tasks[0].name)
+        do(session, tasks[0])
+    return names
+
+
+def test_every_level_walks_to_the_end(session):
+    from engine.models import Subject
+
+    for level, subjects in LEVEL_SUBJECTS.items():
+        for subject_type, code in subjects:
+            subject = session.scalar(select(Subject).where(Subject.type == subject_type, Subject.code == code))
+            instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026), None, NOW)
+            assert instance.process_key == cycle.LEVELS[level][0]
+            names = _walk(session, instance.id)
+            assert session.get(ProcessInstance, instance.id).status == "completed", (subject_type, names)
+            steps = [n for n in names if n[0].isdigit()]
+            expected = ["6 诊改实施", "7 自我诊断", "8 撰写自我诊断报告", "9 学校复核诊断"]
+            if subject_type == "college":
+                expected.append("10 撰写人才培养质量报告")
+            assert steps == expected + ["11 学校复核诊断结论反馈"], subject_type
+            published = session.scalars(
+                select(Document.doc_type).where(Document.subject_id == subject.id, Document.status == "published")
+            ).all()
+            assert {"target", "standard", "plan", "diagnosis"} <= set(published)
