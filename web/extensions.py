@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, session
+from flask import session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,7 +24,7 @@ def select_locale() -> str:
         return lang
     if getattr(current_user, "is_authenticated", False) and current_user.locale in LOCALES:
         return current_user.locale
-    return request.accept_languages.best_match(LOCALES, default="zh") if request else "zh"
+    return "zh"  # Chinese first: English only when the user picks it (the button in the header)
 
 
 babel = Babel()
