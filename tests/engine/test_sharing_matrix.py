@@ -28,7 +28,8 @@ MATRIX = {
     ("course", "DZ1001"): {"t01", "t02", "dzxy_reviewer", "jwc_reviewer"},
     ("student", "s01"): {"s01", "c01", "dzxy_reviewer", "xgb_reviewer"},
     ("functional_dept", "JWC"): {"jwc_reviewer", "dzb_reviewer"},
-    ("student_cultivation", "510102-XS"): {"c01", "dzxy_reviewer", "xgb_reviewer"},
+    # the major's team reads the student-cultivation documents of its major (the parent subject)
+    ("student_cultivation", "510102-XS"): {"c01", "t01", "t02", "dzxy_reviewer", "xgb_reviewer"},
 }
 
 

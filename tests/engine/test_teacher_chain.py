@@ -189,3 +189,19 @@ def test_audit_log_records_who_what_when(session):
     assert actions[0] == "instance.start"
     assert actions.count("task.complete") == 2
     assert "document.publish" in actions and actions[-1] == "instance.complete"
+
+
+def test_team_members_draft_and_the_leader_submits(session):
+    from engine.models import Subject
+
+    major = session.scalar(select(Subject).where(Subject.type == "major", Subject.code == "510102"))
+    member, leader = user(session, "t02"), user(session, "t01")
+    first = documents.start_document(session, member, major.id, "target", NOW)  # any member may start
+    data = filled(document_of(session, first).data)
+    documents.save_draft(session, member, first.id, data, NOW)
+    from engine.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        runtime.complete_task(session, member, first.id, {"document": data}, NOW)
+    runtime.complete_task(session, leader, first.id, {"document": data}, NOW)
+    assert document_of(session, first).status == "in_review"

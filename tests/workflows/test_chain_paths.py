@@ -89,7 +89,7 @@ def test_chain_path(session, subject_type, return_at):
         if task.kind == "edit":
             assert returned, "the author only gets the document back after a return"
             assert task.candidates_label == subject.name
-            assert documents.last_return_comment(session, instance_id).comment == f"{task.name}：请修改"
+            assert documents.last_return_comment(session, instance_id).comment == f"{steps[return_at]}：请修改"
             submit(session, task, author)
             continue
         seen.append(task.name)
@@ -99,11 +99,8 @@ def test_chain_path(session, subject_type, return_at):
         step = len(seen) - 1 if not returned else None
         if step is not None and step == return_at:
             returned = True
-            runtime.complete_task(session, actor, task.id, {"decision": "return", "comment": "请修改"}, NOW)
-            # store the comment in the shape the author sees it
-            last = session.get(HumanTask, task.id)
-            last.comment = f"{task.name}：请修改"
-            session.flush()
+            comment = f"{task.name}：请修改"
+            runtime.complete_task(session, actor, task.id, {"decision": "return", "comment": comment}, NOW)
         else:
             runtime.complete_task(session, actor, task.id, {"decision": "approve", "comment": ""}, NOW)
 
