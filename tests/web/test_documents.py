@@ -88,3 +88,21 @@ def test_template_editing_page(login_as, session):
     assert "v2" in owner.get("/form-templates/teacher_target").get_data(as_text=True)
     assert login_as("jwc_reviewer").get("/form-templates/teacher_target").status_code == 404
     assert login_as("t01").get("/form-templates/").status_code == 404
+
+
+def test_exports_download_in_seed_layout(login_as, session):
+    from io import BytesIO
+
+    from docx import Document as Docx
+    from openpyxl import load_workbook
+
+    doc = publish(session)
+    client = login_as("t01")
+    xlsx = client.get(f"/documents/{doc.id}/export.xlsx?version=1")
+    assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
+    ws = load_workbook(BytesIO(xlsx.data)).active
+    assert ws["A1"].value == doc.title and "教师：张伟" in ws["A2"].value
+    docx = client.get(f"/documents/{doc.id}/export.docx")
+    assert Docx(BytesIO(docx.data)).paragraphs[0].text == doc.title
+    assert login_as("t06").get(f"/documents/{doc.id}/export.xlsx").status_code == 404
+    assert client.get(f"/documents/{doc.id}/export.pdf").status_code == 404
