@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import documents, sharing
+from engine import attachments, documents, sharing
 from engine.models import FormTemplate
 from forms.diff import diff_documents, summary
 from forms.templates import section_labels
@@ -93,6 +93,7 @@ def _render_show(doc, versions, level, version, data, template):
         "documents/show.html", doc=doc, versions=versions, version=version, data=data, template=template,
         sections=section_labels(template, data), level=level,
         shares=sharing.shares(db.session, doc) if level == "full" else [],
+        attachments=attachments.of_document(db.session, doc.id),
     )  # fmt: skip
 
 
@@ -151,6 +152,13 @@ def export(doc_id, fmt):
     return send_file(
         BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=f"{doc.title}-{suffix}.{fmt}"
     )
+
+
+@bp.get("/<doc_id>/attachments/<attachment_id>")
+@login_required
+def attachment(doc_id, attachment_id):
+    row = attachments.for_download(db.session, current_user, doc_id, attachment_id)
+    return send_file(BytesIO(row.content), mimetype=row.content_type, as_attachment=True, download_name=row.filename)
 
 
 @bp.post("/<doc_id>/shares")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import documents, runtime, tasks
+from engine import attachments, documents, runtime, tasks
 from engine.errors import InvalidInput
 from engine.models import Document, ProcessInstance
 from forms.documents import parse_form
@@ -42,6 +42,7 @@ def task_context(task, form_data=None, field_errors=None):
         and tasks.is_candidate(db.session, task.id, principals()),
         "field_errors": field_errors or {},
         "may_submit": doc is None or documents.may_submit(db.session, current_user, doc.subject_id),
+        "attachments": attachments.of_document(db.session, doc.id) if doc else [],
     }
 
 
@@ -87,6 +88,29 @@ def autosave(task_id):
     """Background draft save from the task page; answers JSON, the page stays as it is."""
     doc = documents.save_draft(db.session, current_user, task_id, parse_form(request.form), now())
     return jsonify({"saved_at": localtime(doc.updated_at, "%H:%M:%S")})
+
+
+@bp.post("/<task_id>/attachments")
+@login_required
+@transactional
+def upload_attachment(task_id):
+    file = request.files.get("file")
+    content = file.read() if file else b""
+    row = attachments.upload(
+        db.session, current_user, task_id, request.form.get("row_id", ""), file.filename if file else "", content,
+        now(), current_app.config["MAX_CONTENT_LENGTH"],
+    )  # fmt: skip
+    flash(_("已上传：%(name)s", name=row.filename), "success")
+    return redirect(url_for("tasks.show", task_id=task_id) + "#evidence")
+
+
+@bp.post("/<task_id>/attachments/<attachment_id>/delete")
+@login_required
+@transactional
+def delete_attachment(task_id, attachment_id):
+    attachments.delete(db.session, current_user, task_id, attachment_id, now())
+    flash(_("已删除佐证材料"), "success")
+    return redirect(url_for("tasks.show", task_id=task_id) + "#evidence")
 
 
 @bp.post("/<task_id>/claim")

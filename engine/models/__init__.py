@@ -1,12 +1,13 @@
 """ORM models; import from here."""
 
 from .audit import AuditEntry
-from .document import Document, DocumentShare, DocumentVersion, FormTemplate
+from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
 from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .process import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, TaskCandidate
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
 
 __all__ = [
+    "Attachment",
     "AnnualTask",
     "CycleInstance",
     "CycleRun",
