@@ -29,6 +29,8 @@ TEMPLATE_YEAR = 2017
 
 @cache
 def seed_table() -> dict:
+    if not SEED.exists():
+        raise NotFound(N_("附件任务表数据尚未导入"))
     return json.loads(SEED.read_text(encoding="utf-8"))
 
 
@@ -42,12 +44,16 @@ def _unit_ids(session: Session, names: list[str]) -> list[int]:
     return [units[n] for n in names if n in units]
 
 
-def instantiate(session: Session, year: int, actor_id: int | None, now: datetime) -> list[AnnualTask]:
-    """Create the year's rows (once) and schedule their milestones."""
+def instantiate(
+    session: Session, year: int, actor_id: int | None, now: datetime, table: dict | None = None
+) -> list[AnnualTask]:
+    """Create the year's rows (once) from the seed's table (or `table`) and schedule their milestones."""
     if session.scalar(select(AnnualTask.id).where(AnnualTask.year == year).limit(1)):
         raise Conflict(N_("该年度的任务表已存在"))
-    years = seed_table()["years"]
+    years = (table or seed_table())["years"]
     source_year = year if str(year) in years else TEMPLATE_YEAR
+    if str(source_year) not in years:
+        raise NotFound(N_("附件任务表数据尚未导入"))
     rows = []
     for r in years[str(source_year)]:
         text = _rebase(r["due_text"], source_year, year)
