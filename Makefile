@@ -51,6 +51,8 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/complete_task.py
 	$(BIN)/python bench/inbox.py
+	$(BIN)/python bench/scheduler_tick.py
+	$(BIN)/python bench/cycle_start.py 2000 100
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache
