@@ -30,11 +30,32 @@ def seed(url: str, students: int, teachers: int) -> None:
         sid = (s.scalar(select(func.max(Subject.id))) or 0) + 1
         for prefix, kind, n in people:
             for i in range(n):
-                users.append({"id": uid, "username": f"{prefix}{i}", "display_name": f"{prefix}{i}", "password_hash": pw,
-                              "kind": kind, "org_unit_id": unit, "created_at": NOW, "is_admin": False, "active": True,
-                              "class_id": klass if kind == "student" else None})  # fmt: skip
-                subjects.append({"id": sid, "type": kind, "name": f"{prefix}{i}", "code": f"{prefix}{i}", "org_unit_id": unit,
-                                 "user_id": uid, "class_id": klass if kind == "student" else None, "attrs": {}})  # fmt: skip
+                users.append(
+                    {
+                        "id": uid,
+                        "username": f"{prefix}{i}",
+                        "display_name": f"{prefix}{i}",
+                        "password_hash": pw,
+                        "kind": kind,
+                        "org_unit_id": unit,
+                        "created_at": NOW,
+                        "is_admin": False,
+                        "active": True,
+                        "class_id": klass if kind == "student" else None,
+                    }
+                )
+                subjects.append(
+                    {
+                        "id": sid,
+                        "type": kind,
+                        "name": f"{prefix}{i}",
+                        "code": f"{prefix}{i}",
+                        "org_unit_id": unit,
+                        "user_id": uid,
+                        "class_id": klass if kind == "student" else None,
+                        "attrs": {},
+                    }
+                )
                 members.append({"subject_id": sid, "user_id": uid, "role": "leader"})
                 uid += 1
                 sid += 1
@@ -65,8 +86,10 @@ def main(students: int = 20_000, teachers: int = 1_000) -> None:
     with Session(eng) as s:
         n = s.scalar(select(func.count()).select_from(CycleInstance))
         t = s.scalar(select(func.count()).select_from(HumanTask))
-    print(f"cycle start: {n} subjects ({students} students + {teachers} teachers + demo), {t} first tasks, "
-          f"{elapsed:.1f} s ({elapsed / max(n, 1) * 1000:.2f} ms per subject)")  # fmt: skip
+    print(
+        f"cycle start: {n} subjects ({students} students + {teachers} teachers + demo), {t} first tasks, "
+        f"{elapsed:.1f} s ({elapsed / max(n, 1) * 1000:.2f} ms per subject)"
+    )
     eng.dispose()
 
 

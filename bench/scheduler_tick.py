@@ -22,8 +22,9 @@ def seed(url: str, pending: int, due: int) -> None:
     eng = make_engine(url)
     with Session(eng) as s:
         version = s.scalar(select(ProcessVersion.id))
-        inst = ProcessInstance(version_id=version, process_key="chain_teacher", status="running", state_json="{}",
-                               started_at=NOW)  # fmt: skip
+        inst = ProcessInstance(
+            version_id=version, process_key="chain_teacher", status="running", state_json="{}", started_at=NOW
+        )
         s.add(inst)
         s.flush()
         users = s.scalars(select(User.id).where(User.kind == "teacher")).all()
@@ -31,13 +32,34 @@ def seed(url: str, pending: int, due: int) -> None:
         for i in range(pending):
             tid = i + 1
             due_at = NOW + (timedelta(minutes=-5) if i < due else timedelta(days=3 + i % 300))
-            tasks.append({"id": tid, "instance_id": inst.id, "spiff_task_id": f"{tid:036d}", "bpmn_id": "review",
-                          "name": "二级学院审定", "kind": "review", "process_key": "chain_teacher",
-                          "process_name": "教师发展流程", "title": f"文档{i}", "state": "open", "created_at": NOW,
-                          "due_at": due_at})  # fmt: skip
+            tasks.append(
+                {
+                    "id": tid,
+                    "instance_id": inst.id,
+                    "spiff_task_id": f"{tid:036d}",
+                    "bpmn_id": "review",
+                    "name": "二级学院审定",
+                    "kind": "review",
+                    "process_key": "chain_teacher",
+                    "process_name": "教师发展流程",
+                    "title": f"文档{i}",
+                    "state": "open",
+                    "created_at": NOW,
+                    "due_at": due_at,
+                }
+            )
             cands.append({"principal": f"u:{users[i % len(users)]}", "task_id": tid})
-            effects.append({"key": f"human_task:{tid}:due:2", "effect": "due", "stage": 2,
-                            "object_type": "human_task", "object_id": tid, "fire_at": due_at, "params": {}})  # fmt: skip
+            effects.append(
+                {
+                    "key": f"human_task:{tid}:due:2",
+                    "effect": "due",
+                    "stage": 2,
+                    "object_type": "human_task",
+                    "object_id": tid,
+                    "fire_at": due_at,
+                    "params": {},
+                }
+            )
             if len(tasks) == 20000:
                 s.execute(insert(HumanTask), tasks)
                 s.execute(insert(TaskCandidate), cands)
