@@ -12,11 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("ZHENGAI_SECRET_KEY", "bench")
 
-from sqlalchemy.orm import Session  # noqa: E402
 
-from engine import demo, deploy  # noqa: E402
-from engine.db import make_engine  # noqa: E402
-from engine.migrate import upgrade  # noqa: E402
+from engine import deploy  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -24,14 +21,7 @@ NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 def fresh_database(name: str) -> str:
     path = Path(tempfile.mkdtemp(prefix=f"zhengai-bench-{name}-")) / "bench.db"
     url = f"sqlite:///{path}"
-    upgrade(url)
-    eng = make_engine(url)
-    with Session(eng) as s:
-        deploy.sync_templates(s, NOW)
-        demo.load(s, NOW)
-        deploy.deploy_builtin(s, NOW)
-        s.commit()
-    eng.dispose()
+    deploy.install_database(url, NOW)
     return url
 
 

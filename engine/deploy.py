@@ -122,3 +122,29 @@ def sync_templates(session: Session, now: datetime) -> list[FormTemplate]:
         session.add(template)
         added.append(template)
     return added
+
+
+def install(session: Session, now: datetime, with_demo: bool = True) -> dict:
+    """What `zhengai init` puts into a migrated database: templates, the demo organisation, the workflows."""
+    from . import demo
+
+    added = sync_templates(session, now)
+    loaded = False
+    if with_demo and not demo.is_loaded(session):
+        demo.load(session, now)
+        loaded = True
+    versions = deploy_builtin(session, now)
+    return {"templates": added, "demo": loaded, "versions": versions}
+
+
+def install_database(url: str, now: datetime, with_demo: bool = True) -> None:
+    """Migrate a database and install into it in one transaction (tests, benchmarks)."""
+    from .db import make_engine
+    from .migrate import upgrade
+
+    upgrade(url)
+    eng = make_engine(url)
+    with Session(eng) as session:
+        install(session, now, with_demo)
+        session.commit()
+    eng.dispose()

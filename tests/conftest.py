@@ -19,7 +19,6 @@ os.environ.setdefault("ZHENGAI_SECRET_KEY", "test-secret-key")
 
 from engine import demo, deploy  # noqa: E402
 from engine.db import make_engine  # noqa: E402
-from engine.migrate import upgrade  # noqa: E402
 from engine.models import Document, HumanTask, Subject, User  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, school year 2026
@@ -50,14 +49,7 @@ def fresh_database(tmp_dir, name: str) -> str:
 
 def seed(url: str, now: datetime = NOW) -> None:
     """Migrate and load what `zhengai init` loads: templates, the demo organisation, the workflows."""
-    upgrade(url)
-    eng = make_engine(url)
-    with Session(eng) as session:
-        deploy.sync_templates(session, now)
-        demo.load(session, now)
-        deploy.deploy_builtin(session, now)
-        session.commit()
-    eng.dispose()
+    deploy.install_database(url, now)
 
 
 @pytest.fixture(scope="session")
@@ -200,3 +192,21 @@ def form_fields(data: dict) -> dict:
         for key, value in row["cells"].items():
             out[f"rows-{i}-cells-{key}"] = value
     return out
+
+
+def publish_document(session, username: str = "t01", doc_type: str = "target", change=None, reviewer="dzxy_reviewer"):
+    """Write, submit and approve a teacher's document through the chain; `change(data)` edits it first."""
+    from engine import documents, runtime
+
+    author = user(session, username)
+    task = documents.start_document(session, author, own_subject(session, username).id, doc_type, NOW)
+    data = filled(session.get(Document, task.document_id).data)
+    if change:
+        change(data)
+    runtime.complete_task(session, author, task.id, {"document": data}, NOW)
+    review = session.scalar(
+        select(HumanTask).where(HumanTask.instance_id == task.instance_id, HumanTask.state == "open")
+    )
+    runtime.complete_task(session, user(session, reviewer), review.id, {"decision": "approve"}, NOW)
+    session.flush()
+    return session.get(Document, task.document_id)

@@ -46,16 +46,10 @@ def init_cmd(demo: bool):
 
     upgrade(current_app.config["DATABASE_URL"])
     session = _session()
-    now = datetime.now(UTC)
-    added = deploy.sync_templates(session, now)
-    loaded = False
-    if demo and not demo_data.is_loaded(session):
-        demo_data.load(session, now)
-        loaded = True
-    versions = deploy.deploy_builtin(session, now)
+    result = deploy.install(session, datetime.now(UTC), with_demo=demo)
     session.commit()
-    click.echo(f"模板新增 {len(added)} 个；流程 {len(versions)} 个已部署为最新版本")
-    if loaded:
+    click.echo(f"模板新增 {len(result['templates'])} 个；流程 {len(result['versions'])} 个已部署为最新版本")
+    if result["demo"]:
         click.echo(f"已载入演示组织；所有演示账号的密码均为 {demo_data.DEMO_PASSWORD}")
 
 

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine import documents, runtime
-from engine.models import Document, HumanTask
-from tests.conftest import NOW, filled, own_subject, user
+from tests.conftest import publish_document
 
 
 def publish(session, username="t01", change=None):
-    teacher = user(session, username)
-    task = documents.start_document(session, teacher, own_subject(session, username).id, "target", NOW)
-    doc = session.get(Document, task.document_id)
-    data = filled(doc.data)
-    if change:
-        change(data)
-    runtime.complete_task(session, teacher, task.id, {"document": data}, NOW)
-    review = session.scalar(
-        select(HumanTask).where(HumanTask.instance_id == task.instance_id, HumanTask.state == "open")
-    )
-    runtime.complete_task(session, user(session, "dzxy_reviewer"), review.id, {"decision": "approve"}, NOW)
-    session.flush()
-    return session.get(Document, task.document_id)
+    return publish_document(session, username, "target", change)
 
 
 def test_diff_highlights_changed_rows(login_as, session):
