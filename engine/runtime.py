@@ -135,9 +135,9 @@ def complete_task(session: Session, user: User, task_id: int, payload: dict, now
         ht.state = "completed"
         ht.completed_at = now
         ht.completed_by_id = user.id
-        deadlines.cancel(session, "human_task", [ht.id])
         if ht.claimant_id is None:
             ht.claimant_id, ht.claimed_at = user.id, now
+        deadlines.cancel(session, "human_task", [ht.id])
         audit.record(
             session,
             actor_id=user.id,
