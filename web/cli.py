@@ -115,4 +115,5 @@ def scheduler_cmd(interval):
     from .scheduler import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     serve(current_app, interval)
