@@ -34,6 +34,14 @@ def seed_table() -> dict:
     return json.loads(SEED.read_text(encoding="utf-8"))
 
 
+def available(year: int) -> bool:
+    """Whether the seed's transcription can make this year's table (its own year, or the 2017 template)."""
+    if not SEED.exists():
+        return False
+    years = seed_table()["years"]
+    return str(year) in years or str(TEMPLATE_YEAR) in years
+
+
 def _rebase(text: str, source_year: int, year: int) -> str:
     """Move explicit years of a template row ("2018年2月28日") by the distance between the years."""
     return re.sub(r"(20\d\d)(?=年)", lambda m: str(int(m.group(1)) - source_year + year), text)

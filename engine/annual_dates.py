@@ -46,7 +46,7 @@ def parse_due(text: str, year: int) -> DueDate:
     raw = _clean(text)
     if not raw:
         return DueDate("unknown", None, None, "未填写完成时间")
-    explicit = re.match(r"^(20\d\d)年", raw)
+    explicit = re.search(r"(20\d\d)年", raw)  # "2018年2月28日", also "争取2017年投入运行"
     y = int(explicit.group(1)) if explicit else year
     rest = raw[explicit.end() :] if explicit else raw
     if m := re.fullmatch(r"(\d{1,2})月(\d{1,2})[日号]?(前|底)?", rest):
@@ -62,12 +62,19 @@ def parse_due(text: str, year: int) -> DueDate:
             return DueDate("invalid", None, None, f"日期无效：{raw}（没有{month}月）")
         day = {"上": 10, "中": 20}.get(m.group(2)) or calendar.monthrange(y, month)[1]
         return DueDate("month", date(y, month, day), date(y, month, 1))
-    if re.fullmatch(r"(上期|上半年|上学期|春季学期)", rest):
+    # "2017年上期初步投入运行": the period is the date, the rest of the cell is a remark
+    if re.match(r"(上期|上半年|上学期|春季学期)", rest):
         return DueDate("half", date(y, 6, 30), date(y, 1, 1))
-    if re.fullmatch(r"(下期|下半年|下学期|秋季学期)", rest):
+    if re.match(r"(下期|下半年|下学期|秋季学期)", rest):
         return DueDate("half", date(y, 12, 31), date(y, 7, 1))
-    if re.fullmatch(r"(年底|年末|全年|年内)", rest) and explicit:
-        return DueDate("date", date(y, 12, 31), date(y, 1, 1))
+    if m := re.match(r"第(一|二)学期(开学初|初|中|末)?", rest):
+        # the first term of a year starts in spring, the second in autumn
+        first = m.group(1) == "一"
+        if m.group(2) == "末":
+            return DueDate("half", date(y, 7, 15) if first else date(y + 1, 1, 20), None)
+        return DueDate("half", date(y, 3, 15) if first else date(y, 9, 30), None)
+    if explicit and re.match(r"(年底|年末|全年|年内|投入运行|完成)", rest):
+        return DueDate("year", date(y, 12, 31), date(y, 1, 1))
     if any(word in raw for word in ONGOING):
         return DueDate("ongoing", None)
     return DueDate("unknown", None, None, f"无法识别的完成时间：{raw}")

@@ -34,7 +34,7 @@ def year(year):
     status = {r.id: annual.board_status(r, today) for r in rows}
     return render_template(
         "annual/year.html", year=year, rows=rows, status=status, monitor=tasks.is_monitor(current_user, ps),
-        can_complete={r.id: annual.may_complete(current_user, ps, r) for r in rows}, seed_ready=annual.SEED.exists(),
+        can_complete={r.id: annual.may_complete(current_user, ps, r) for r in rows}, seed_ready=annual.available(year),
     )  # fmt: skip
 
 
