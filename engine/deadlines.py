@@ -58,8 +58,14 @@ def plan(object_type: str, object_id: int, due_at: datetime, now: datetime) -> l
     ]  # fmt: skip
 
 
-def schedule(session: Session, object_type: str, object_id: int, due_at: datetime | None, now: datetime) -> None:
-    """(Re)plan an item's effects; effects already fired stay as they are."""
+def schedule(
+    session: Session, object_type: str, object_id: int, due_at: datetime | None, now: datetime, fresh: bool = False
+) -> None:
+    """(Re)plan an item's effects; effects already fired stay as they are. `fresh`: a new item, nothing planned."""
+    if fresh:
+        if due_at is not None:
+            session.execute(insert(ScheduledEffect), plan(object_type, object_id, due_at, now))
+        return
     session.execute(
         ScheduledEffect.__table__.delete().where(
             ScheduledEffect.object_type == object_type,

@@ -302,7 +302,7 @@ def _sync_tasks(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict
         session.flush()
         for ht in created:
             if ht.due_at is not None:
-                deadlines.schedule(session, "human_task", ht.id, ht.due_at, now)
+                deadlines.schedule(session, "human_task", ht.id, ht.due_at, now, fresh=True)
 
 
 def _task_meta(task, meta: dict) -> dict:
