@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-ONGOING = ("常态", "长期", "每学期", "每年", "持续", "全年")
+ONGOING = ("常态", "长期", "每学期", "每年", "持续", "全年", "努力建设")  # no deadline, an ongoing effort
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,24 @@ def test_2017_rows_per_category():
     assert {r["category"] for r in rows if not r["due_text"]} == UNDATED_2017
 
 
+# lines 11699-12786: 2018, the "optimisation" year
+SEED_2018 = {
+    "工作标准优化": 7, "基本标准优化": 27, "机制建设优化": 15, "服务建设优化": 14, "监督控制制度优化": 10,
+    "发展性考核制度健全与优化": 2, "目标优化、标准、诊改计划制定": 8, "诊改实施": 1, "诊改信息平台建设": 1,
+    "诊改信息采集优化": 1, "诊断信息反馈优化": 1, "诊改信息预警优化": 1, "质量督导完善": 3, "上一级复核性诊断": 8,
+    "学校抽样复核": 1, "学校抽样复核结论反馈": 1, "发展性考核完善": 2, "第三方满意度调查": 2,
+}  # fmt: skip
+
+
+def test_2018_rows_per_category():
+    rows = annual.seed_table()["years"]["2018"]
+    assert len(rows) == 105
+    assert Counter(r["category"] for r in rows) == SEED_2018
+    undated = {r["category"] for r in rows if not r["due_text"]}
+    assert undated == {"服务建设优化", "监督控制制度优化", "诊断信息反馈优化", "诊改信息预警优化"}
+    assert next(r for r in rows if r["task"] == "毕业生满意度调查")["due_text"] == "2019年6月"
+
+
 def test_2016_rows_per_category():
     rows = annual.seed_table()["years"]["2016"]
     assert len(rows) == 40
