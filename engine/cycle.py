@@ -189,7 +189,9 @@ def process_run(session: Session, run_id: int, now: datetime, batch: int = 500) 
     started = select(CycleInstance.subject_id).where(CycleInstance.year == run.year)
     ids = session.scalars(subjects_of(session, run.levels).where(Subject.id.not_in(started)).limit(batch)).all()
     subjects = session.scalars(select(Subject).where(Subject.id.in_(ids)).order_by(Subject.id)).all()
-    for subject in subjects:
+    from .cycle_bulk import start_batch
+
+    for subject in start_batch(session, subjects, run.year, run.dues, run.id, now, periods.DEFAULT_BASE_YEAR):
         start_for_subject(session, subject, run.year, run.dues, None, now, run_id=run.id)
     run.done = session.scalar(
         select(func.count()).select_from(CycleInstance).where(CycleInstance.run_id == run.id)

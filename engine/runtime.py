@@ -332,15 +332,7 @@ def _new_human_task(session, instance, task, meta, subject, now) -> HumanTask:
     if not principals or not assignment.has_members(session, principals):
         instance.incident = f"任务“{info['name']}”无法确定办理人（{label or '未指定泳道'}），已转交诊改办公室处理"
         principals = [FALLBACK_PRINCIPAL]
-    due_at = None
-    if (info.get("due") or "").startswith("="):  # a date the instance carries, e.g. from the annual table
-        value = task.data.get(info["due"][1:])
-        due_at = datetime.fromisoformat(value) if isinstance(value, str) and value else None
-    elif info.get("due"):
-        due_at = (
-            TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(info["due"]), now)
-            + now
-        )
+    due_at = _due_of(info, task, now)
     definition_name = meta.get("name", instance.process_key)
     document_id = task.data.get("document_id") or instance.document_id
     doc_title = document_title(session, document_id) if document_id else None
@@ -365,6 +357,17 @@ def _new_human_task(session, instance, task, meta, subject, now) -> HumanTask:
     )
     ht.candidates = [TaskCandidate(principal=p) for p in dict.fromkeys(principals)]
     return ht
+
+
+def _due_of(info: dict, task, now: datetime) -> datetime | None:
+    """A task's due moment: an ISO duration from now, or "=name" for a date the instance carries."""
+    if (info.get("due") or "").startswith("="):  # e.g. a cycle step's date from the annual task table
+        value = task.data.get(info["due"][1:])
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    if info.get("due"):
+        delta = TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(info["due"]), now)
+        return now + delta
+    return None
 
 
 def _next_timer(wf: BpmnWorkflow) -> datetime | None:

@@ -145,3 +145,28 @@ def test_every_level_walks_to_the_end(session):
                 select(Document.doc_type).where(Document.subject_id == subject.id, Document.status == "published")
             ).all()
             assert {"target", "standard", "plan", "diagnosis"} <= set(published)
+
+
+def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
+    from engine.models import CycleInstance, Subject, TaskCandidate
+
+    one = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2026), None, NOW)
+    run = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2026), NOW)
+    cycle.process_run(session, run.id, NOW, batch=100)
+    assert run.status == "finished" and run.done == 50
+    t02 = own_subject(session, "t02")
+    bulk_id = session.scalar(select(CycleInstance.instance_id).where(CycleInstance.subject_id == t02.id))
+
+    def first_task(instance_id):
+        t = open_tasks(session, instance_id)[0]
+        cands = sorted(session.scalars(select(TaskCandidate.principal).where(TaskCandidate.task_id == t.id)))
+        doc = session.get(Document, t.document_id)
+        same_flow = doc.instance_id == instance_id
+        return (t.name, t.kind, t.bpmn_id, t.due_at - t.created_at, t.process_name, len(cands), doc.status, same_flow)
+
+    assert first_task(bulk_id) == first_task(one.id)
+    names = _walk(session, bulk_id)
+    assert session.get(ProcessInstance, bulk_id).status == "completed"
+    assert names[-1] == "11 学校复核诊断结论反馈"
+    subjects = session.scalars(select(Subject).where(Subject.type.in_(["teacher", "student"]))).all()
+    assert {s.id for s in subjects} == set(session.scalars(select(CycleInstance.subject_id)))
