@@ -239,8 +239,11 @@ def progress(session: Session, year: int, level: str | None = None, now: datetim
 def due_dates_for(year: int, annual_rows=None) -> dict[str, str]:
     """Step due dates for a year: the annual task table's where a row matches a step, else the defaults."""
     dues = default_dues(year)
-    keywords = {"target": "目标", "standard": "质量标准", "plan": "诊改计划", "diagnosis": "自我诊断",
-                "report": "诊断报告", "quality_report": "质量报告"}  # fmt: skip
+    # rows of the seed's table that carry a step's date (2017 and later: 目标、标准、诊改计划制定 by 4月30日,
+    # 上一级复核性诊断 by 11月30日, 抽样复核结论反馈 by 2月28日 of the next year)
+    keywords = {"target": "目标", "standard": "标准、诊改计划", "plan": "诊改计划", "diagnosis": "自我诊断",
+                "report": "诊断报告", "school_review": "复核性诊断", "quality_report": "质量报告",
+                "feedback": "结论反馈"}  # fmt: skip
     for row in annual_rows or []:
         if row.due_date is None:
             continue

@@ -170,3 +170,14 @@ def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
     assert names[-1] == "11 学校复核诊断结论反馈"
     subjects = session.scalars(select(Subject).where(Subject.type.in_(["teacher", "student"]))).all()
     assert {s.id for s in subjects} == set(session.scalars(select(CycleInstance.subject_id)))
+
+
+def test_step_dates_come_from_the_annual_table(session):
+    from engine import annual
+
+    rows = annual.instantiate(session, 2026, None, NOW)
+    dues = cycle.due_dates_for(2026, rows)
+    assert dues["target"].startswith("2026-04-30") and dues["plan"].startswith("2026-04-30")
+    assert dues["school_review"].startswith("2026-11-30")
+    assert dues["feedback"].startswith("2027-02-28")
+    assert dues["implementation"] == cycle.default_dues(2026)["implementation"]  # 全年常态运行: no date of its own
