@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     errors.init_app(app)
 
-    from . import annual, api, auth, cycle, documents, form_templates, inbox, notifications, tasks
+    from . import annual, api, auth, cycle, documents, form_templates, inbox, monitor, notifications, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(cycle.bp)
     app.register_blueprint(annual.bp)
+    app.register_blueprint(monitor.bp)
 
     from .templating import init_app as init_templating
 

@@ -1,0 +1,41 @@
+"""Monitoring for 诊改办公室 and department heads (overdue work), and /metrics for operators."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from engine import monitoring, tasks
+from engine.errors import N_, NotFound
+
+from .db import db
+from .helpers import now, principals
+
+bp = Blueprint("monitor", __name__)
+
+
+def _scope() -> list[int] | None:
+    """None: the whole school (monitors); else the departments the user heads; 404 for anybody else."""
+    ps = principals()
+    if tasks.is_monitor(current_user, ps):
+        return None
+    heads = [int(p.split(":")[3]) for p in ps if p.startswith("g:head:unit:")]
+    if not heads:
+        raise NotFound(N_("页面不存在"))
+    return heads
+
+
+@bp.get("/monitor")
+@login_required
+def dashboard():
+    data = monitoring.overdue_dashboard(db.session, now(), _scope())
+    return render_template("monitor/dashboard.html", data=data, labels=monitoring.BUCKET_LABELS)
+
+
+@bp.get("/metrics")
+def metrics():
+    loopback = request.remote_addr in ("127.0.0.1", "::1") and not current_app.config.get("ZHENGAI_METRICS_NO_LOOPBACK")
+    allowed = loopback or (current_user.is_authenticated and tasks.is_monitor(current_user, principals()))
+    if not allowed:
+        abort(404)
+    return Response(monitoring.metrics(db.session, now()), mimetype="text/plain; version=0.0.4")
