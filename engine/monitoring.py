@@ -93,3 +93,51 @@ def metrics(session: Session, now: datetime) -> str:
         f"zhengai_scheduler_lag_seconds {lag:.0f}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def open_tasks(
+    session: Session,
+    now: datetime,
+    unit_ids: list[int] | None = None,
+    *,
+    department: str | None = None,
+    process: str | None = None,
+    step: str | None = None,
+    bucket: str | None = None,
+    limit: int = 500,
+) -> list[dict]:
+    """The open tasks behind a figure of the dashboard (drill-down), most overdue first."""
+    stmt = (
+        select(
+            HumanTask.id,
+            HumanTask.name,
+            HumanTask.title,
+            HumanTask.process_name,
+            HumanTask.subject_name,
+            HumanTask.candidates_label,
+            User.display_name,
+            HumanTask.due_at,
+            OrgUnit.name,
+        )  # fmt: skip
+        .outerjoin(Subject, Subject.id == HumanTask.subject_id)
+        .outerjoin(OrgUnit, OrgUnit.id == Subject.org_unit_id)
+        .outerjoin(User, User.id == HumanTask.claimant_id)
+        .where(HumanTask.state == "open", HumanTask.due_at.is_not(None))
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Subject.org_unit_id.in_(unit_ids or [-1]))
+    if department:
+        stmt = stmt.where(OrgUnit.name == department)
+    if process:
+        stmt = stmt.where(HumanTask.process_name == process)
+    if step:
+        stmt = stmt.where(HumanTask.name == step)
+    if bucket in BUCKETS:
+        stmt = stmt.where(_bucket(now) == bucket)
+    rows = session.execute(stmt.order_by(HumanTask.due_at, HumanTask.id).limit(limit)).all()
+    return [
+        {"id": r[0], "name": r[1], "title": r[2], "process": r[3], "subject": r[4] or "",
+         "assignee": r[6] or r[5] or "", "due_at": r[7], "department": r[8] or "",
+         "days_late": max(0, (now - r[7]).days) if r[7] < now else 0}
+        for r in rows
+    ]  # fmt: skip

@@ -9,7 +9,7 @@ from engine import monitoring, tasks
 from engine.errors import N_, NotFound
 
 from .db import db
-from .helpers import now, principals
+from .helpers import localtime, now, principals
 
 bp = Blueprint("monitor", __name__)
 
@@ -30,6 +30,39 @@ def _scope() -> list[int] | None:
 def dashboard():
     data = monitoring.overdue_dashboard(db.session, now(), _scope())
     return render_template("monitor/dashboard.html", data=data, labels=monitoring.BUCKET_LABELS)
+
+
+def _filters() -> dict:
+    return {k: (request.args.get(k) or None) for k in ("department", "process", "step", "bucket")}
+
+
+@bp.get("/monitor/tasks")
+@login_required
+def task_list():
+    rows = monitoring.open_tasks(db.session, now(), _scope(), **_filters())
+    return render_template("monitor/tasks.html", rows=rows, filters=_filters(), labels=monitoring.BUCKET_LABELS)
+
+
+@bp.get("/monitor/tasks.xlsx")
+@login_required
+def task_list_xlsx():
+    from io import BytesIO
+
+    from flask import send_file
+    from openpyxl import Workbook
+
+    rows = monitoring.open_tasks(db.session, now(), _scope(), **_filters(), limit=10000)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "逾期任务"
+    ws.append(["任务", "文档", "流程", "主体", "部门", "办理人", "截止时间", "逾期天数"])
+    for r in rows:
+        ws.append([r["name"], r["title"], r["process"], r["subject"], r["department"], r["assignee"],
+                   localtime(r["due_at"]), r["days_late"]])  # fmt: skip
+    buf = BytesIO()
+    wb.save(buf)
+    return send_file(BytesIO(buf.getvalue()), as_attachment=True, download_name="overdue-tasks.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
 
 
 @bp.get("/metrics")

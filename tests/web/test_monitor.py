@@ -48,3 +48,20 @@ def test_metrics_for_operators_only(app, login_as, session, clock):
     assert 'zhengai_instances{status="running"} 3' in body
     app.config["ZHENGAI_METRICS_NO_LOOPBACK"] = False
     assert app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+
+
+def test_drill_down_and_export(login_as, session, clock):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    three_reviews(session)
+    clock.advance(timedelta(days=10))
+    office = login_as("zlc_admin")
+    page = office.get("/monitor/tasks?department=电子与物联网学院").get_data(as_text=True)
+    assert page.count("二级学院审定</a>") == 2 and "杨磊" not in page
+    assert office.get("/monitor/tasks?bucket=late_1_7").get_data(as_text=True).count("二级学院审定</a>") == 3
+    ws = load_workbook(BytesIO(office.get("/monitor/tasks.xlsx?department=软件与信息技术学院").data)).active
+    assert [c.value for c in ws[1]][:2] == ["任务", "文档"] and ws.max_row == 2 and ws.cell(2, 8).value == 3
+    head = login_as("dzxy_reviewer")
+    assert "杨磊" not in head.get("/monitor/tasks").get_data(as_text=True)  # another college's task
