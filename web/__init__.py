@@ -11,7 +11,7 @@ from . import errors
 from .db import db
 from .extensions import babel, csrf, limiter, login_manager, select_locale
 
-VENDOR_ALLOWED = ("bootstrap/dist/", "bpmn-js/dist/", "echarts/dist/", "bpmn-js-properties-panel/dist/")
+VENDOR_ALLOWED = ("bootstrap/dist/", "bpmn-js/dist/", "echarts/dist/")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -3,7 +3,7 @@
 from .audit import AuditEntry
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
 from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
-from .process import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, TaskCandidate
+from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "HumanTask",
     "OrgUnit",
     "ProcessDefinition",
+    "ProcessDraft",
     "ProcessInstance",
     "ProcessVersion",
     "RoleAssignment",

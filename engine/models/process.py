@@ -114,3 +114,19 @@ class TaskCandidate(Base):
     __tablename__ = "task_candidate"
     principal: Mapped[str] = mapped_column(String(80), primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"), primary_key=True, index=True)
+
+
+class ProcessDraft(Base):
+    """A process owner's unsaved-to-production work: one shared draft per process, based on a version."""
+
+    __tablename__ = "process_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), unique=True)
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    problems: Mapped[list | None] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": lock_version}
