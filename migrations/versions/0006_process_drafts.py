@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("definition_id", sa.Integer(), nullable=False),
         sa.Column("base_version_id", sa.Integer(), nullable=True),
         sa.Column("bpmn_xml", sa.Text(), nullable=False),
-        sa.Column("problems", JSONType(), nullable=True),
+        sa.Column("problems", JSONType, nullable=True),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("lock_version", sa.Integer(), nullable=False),
