@@ -34,7 +34,22 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     errors.init_app(app)
 
-    from . import annual, api, auth, cycle, documents, form_templates, inbox, monitor, notifications, tasks
+    from . import (
+        annual,
+        api,
+        auth,
+        cycle,
+        documents,
+        form_templates,
+        inbox,
+        instances,
+        modeler,
+        monitor,
+        monitor_actions,
+        notifications,
+        tasks,
+        warnings,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -46,6 +61,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(cycle.bp)
     app.register_blueprint(annual.bp)
     app.register_blueprint(monitor.bp)
+    app.register_blueprint(monitor_actions.bp)
+    app.register_blueprint(instances.bp)
+    app.register_blueprint(warnings.bp)
+    app.register_blueprint(modeler.bp)
 
     from .templating import init_app as init_templating
 

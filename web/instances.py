@@ -1,0 +1,7 @@
+"""Placeholder blueprint, filled in by its owner."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("instances", __name__)
