@@ -6,6 +6,7 @@ from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from engine import modeling
 from engine import tasks as task_service
 from engine.bpmn.compiler import TASK_KINDS, VERTICALS
 from engine.documents import DOC_TYPE_LABELS, STATUS_LABELS, SUBJECT_TYPE_LABELS, header_values
@@ -41,6 +42,7 @@ def init_app(app) -> None:
                 any(p.startswith(("g:process_owner:unit:", "g:head:unit:")) for p in principals())
                 and bool(owned_subject_types(db.session, current_user, principals()))
             )
+            data["edits_processes"] = modeling.edits_any(db.session, current_user, principals())
             data["unread_count"] = unread_count(db.session, current_user.id)
             data["inbox_count"] = task_service.list_tasks(
                 db.session, current_user, tab="mine", per_page=1, principals=principals()

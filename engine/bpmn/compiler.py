@@ -65,9 +65,10 @@ class Problem:
     element_id: str | None
     message: str
     line: int | None = None
+    fatal: bool = False  # unsafe or unsupported content: refused even in a draft
 
     def as_dict(self):
-        return {"element_id": self.element_id, "message": self.message, "line": self.line}
+        return {"element_id": self.element_id, "message": self.message, "line": self.line, "fatal": self.fatal}
 
 
 class InvalidBpmn(ValueError):
@@ -106,21 +107,21 @@ def parse_xml(data: bytes | str):
     """Parse untrusted XML safely; return the root element or raise InvalidBpmn."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_BYTES:
-        raise InvalidBpmn([Problem(None, f"文件过大（最大 {MAX_BYTES // 1024} KB）")])
+        raise InvalidBpmn([Problem(None, f"文件过大（最大 {MAX_BYTES // 1024} KB）", fatal=True)])
     head = raw[:4096].upper()
     if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in head:
-        raise InvalidBpmn([Problem(None, "文件包含 DOCTYPE 或实体声明，出于安全原因不予接受")])
+        raise InvalidBpmn([Problem(None, "文件包含 DOCTYPE 或实体声明，出于安全原因不予接受", fatal=True)])
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
     )
     try:
         root = etree.fromstring(raw, parser)
     except etree.XMLSyntaxError as exc:
-        raise InvalidBpmn([Problem(None, f"XML 格式错误（第 {exc.lineno} 行）：{exc.msg}", exc.lineno)]) from None
+        raise InvalidBpmn([Problem(None, f"XML 格式错误（第 {exc.lineno} 行）：{exc.msg}", exc.lineno, True)]) from None
     if root.getroottree().docinfo.doctype:
-        raise InvalidBpmn([Problem(None, "文件包含 DOCTYPE，出于安全原因不予接受")])
+        raise InvalidBpmn([Problem(None, "文件包含 DOCTYPE，出于安全原因不予接受", fatal=True)])
     if _local(root.tag) != (BPMN, "definitions"):
-        raise InvalidBpmn([Problem(None, "不是 BPMN 2.0 文件（根元素应为 bpmn:definitions）")])
+        raise InvalidBpmn([Problem(None, "不是 BPMN 2.0 文件（根元素应为 bpmn:definitions）", fatal=True)])
     return root
 
 
@@ -128,8 +129,11 @@ def inspect(root, known_forms: set[str] | None = None) -> tuple[dict, list[Probl
     """Check elements and expressions, and extract our metadata; nothing executes."""
     problems: list[Problem] = []
 
-    def bad(el, msg):
-        problems.append(Problem(_owner_id(el), msg, el.sourceline))
+    def bad(el, msg, fatal=False):
+        problems.append(Problem(_owner_id(el), msg, el.sourceline, fatal))
+
+    def unsafe(el, msg):
+        bad(el, msg, True)
 
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -137,25 +141,25 @@ def inspect(root, known_forms: set[str] | None = None) -> tuple[dict, list[Probl
         ns, name = _local(el.tag)
         if ns == BPMN:
             if name not in ALLOWED_BPMN:
-                bad(el, NOT_SUPPORTED_HINT.get(name, f"不支持的 BPMN 元素：{name}"))
+                unsafe(el, NOT_SUPPORTED_HINT.get(name, f"不支持的 BPMN 元素：{name}"))
         elif ns in (BPMNDI, DC, DI):
             pass
         elif ns == SPIFF:
             if name not in ALLOWED_SPIFF:
-                bad(el, NOT_SUPPORTED_HINT.get(name, f"不支持的扩展元素：spiffworkflow:{name}"))
+                unsafe(el, NOT_SUPPORTED_HINT.get(name, f"不支持的扩展元素：spiffworkflow:{name}"))
         elif ns == ZG:
             if name not in ALLOWED_ZG:
-                bad(el, f"未知的扩展元素：zhengai:{name}")
+                unsafe(el, f"未知的扩展元素：zhengai:{name}")
         else:
-            bad(el, f"不支持的扩展元素：{el.tag}")
+            unsafe(el, f"不支持的扩展元素：{el.tag}")
         for attr in el.attrib:
             ans, _ = _local(attr)
             if ans not in (None, XSI, ZG, BPMN) and not (ans == SPIFF and name in ALLOWED_SPIFF):
-                bad(el, f"不支持的属性：{attr}")
+                unsafe(el, f"不支持的属性：{attr}")
 
     processes = root.findall("bpmn:process", NSMAP)
     if len(processes) != 1:
-        problems.append(Problem(None, "一个文件必须且只能包含一个流程"))
+        problems.append(Problem(None, "一个文件必须且只能包含一个流程", fatal=True))
         return {}, problems
     process = processes[0]
     pid = process.get("id") or ""
@@ -205,15 +209,15 @@ def inspect(root, known_forms: set[str] | None = None) -> tuple[dict, list[Probl
         elif name == "serviceTask":
             op = el.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NSMAP)
             if op is None or op.get("id") not in SERVICES:
-                bad(el, "服务任务必须调用以下服务之一：" + "、".join(SERVICES))
+                unsafe(el, "服务任务必须调用以下服务之一：" + "、".join(SERVICES))
             elif op is not None:
                 for param in op.iter(f"{{{SPIFF}}}parameter"):
-                    _check_expression(param.get("value", ""), el, bad, "服务参数")
+                    _check_expression(param.get("value", ""), el, unsafe, "服务参数")
         elif name == "conditionExpression":
-            _check_expression(el.text or "", el.getparent(), bad, "条件")
+            _check_expression(el.text or "", el.getparent(), unsafe, "条件")
         elif name in ("timeDuration", "timeDate", "timeCycle"):
             text = (el.text or "").strip()
-            _check_expression(text, el.getparent().getparent(), bad, "定时器")
+            _check_expression(text, el.getparent().getparent(), unsafe, "定时器")
             if text and not expressions.is_literal_time(text.strip("\"'")) and text[0] not in "\"'":
                 pass  # a data-driven timer; checked at run time by the safe evaluator
         elif name == "callActivity":

@@ -44,6 +44,7 @@ def _build():
 
 
 _FULL, _STATE = _build()
+REGISTRY = _FULL.registry  # spec converters, e.g. for SpiffWorkflow's diff utilities
 _STATE_VERSION = "zg-1"
 
 
