@@ -441,7 +441,7 @@ def _check(session: Session, instance: ProcessInstance, target: ProcessVersion) 
     from .runtime import load_workflow, version_bundle
 
     wf, _meta = load_workflow(session, instance)
-    spec, subs, _ = version_bundle(session, target.id)
+    spec, subs, _ = version_bundle(session, target.id, target.checksum)
     reasons = _blockers(wf, spec, subs)
     current = sorted({t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in _current_tasks(wf)})
     return {"ok": not reasons, "reasons": reasons, "current": current}
@@ -514,7 +514,7 @@ def _migrate_one(session, user, definition, iid: int, target: ProcessVersion, no
     if instance.version_id == target.id:
         return "实例已在该版本上"
     wf, _ = load_workflow(session, instance)
-    spec, subs, meta = version_bundle(session, target.id)
+    spec, subs, meta = version_bundle(session, target.id, target.checksum)
     reasons = _blockers(wf, spec, subs)
     if reasons:
         return "；".join(reasons)
@@ -526,7 +526,7 @@ def _migrate_one(session, user, definition, iid: int, target: ProcessVersion, no
             migrate_workflow(sp_diff, sub, subs[sub.spec.name])
     wf.subprocess_specs = subs
     old_version = instance.version.version
-    instance.version_id = target.id
+    instance.version = target
     subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
     _sync_tasks(session, instance, wf, meta, subject, now)
     _rename_open_tasks(session, instance, meta)

@@ -32,10 +32,21 @@ from .models import (
 )
 
 FALLBACK_PRINCIPAL = assignment.group_principal("monitor", "school", 0)
+# Why a task of an instance that is not running cannot be worked on (see engine/instance_admin.py).
+BLOCKED = {
+    "suspended": N_("该流程已被管理员暂停，恢复后才能办理"),
+    "error": N_("该流程运行出错，正在等待管理员处理，暂不能办理"),
+}
 
 
-def version_bundle(session: Session, version_id: int):
-    """(spec, subprocess specs, meta) of a deployed version, parsed once per process."""
+def version_bundle(session: Session, version_id: int, checksum: str | None = None):
+    """(spec, subprocess specs, meta) of a deployed version, parsed once per process.
+
+    The cache key includes the checksum: on SQLite a rolled-back deploy gives its id back, and the next
+    version to take that id must not find the other diagram's spec in the cache.
+    """
+    if checksum is None:
+        checksum = session.scalar(select(ProcessVersion.checksum).where(ProcessVersion.id == version_id))
 
     def loader():
         row = session.execute(
@@ -43,7 +54,7 @@ def version_bundle(session: Session, version_id: int):
         ).one()
         return row.spec_json, row.meta
 
-    return SPECS.get(version_id, loader)
+    return SPECS.get((version_id, checksum), loader)
 
 
 def latest_version(session: Session, process_key: str) -> ProcessVersion:
@@ -64,7 +75,7 @@ def start_instance(
     data: dict | None = None,
 ) -> ProcessInstance:
     version = latest_version(session, process_key)
-    spec, subs, meta = version_bundle(session, version.id)
+    spec, subs, meta = version_bundle(session, version.id, version.checksum)
     wf = BpmnWorkflow(spec, subs, script_engine=SafeScriptEngine())
     start = wf.get_tasks(state=TaskState.READY)[0]
     start.set_data(**(data or {}))
@@ -95,7 +106,7 @@ def start_instance(
 
 
 def load_workflow(session: Session, instance: ProcessInstance) -> tuple[BpmnWorkflow, dict]:
-    spec, subs, meta = version_bundle(session, instance.version_id)
+    spec, subs, meta = version_bundle(session, instance.version.id, instance.version.checksum)
     wf = load_state(instance.state_json, spec, subs)
     wf.script_engine = SafeScriptEngine()  # deserializing gives a default (unsafe) engine: replace it
     return wf, meta
@@ -119,7 +130,8 @@ def complete_task(session: Session, user: User, task_id: int, payload: dict, now
             .where(ProcessInstance.id == ht.instance_id)
         )
         if instance.status != "running":
-            raise Conflict(N_("流程实例当前状态为“%(status)s”，不能办理任务"), status=instance.status)
+            message = BLOCKED.get(instance.status, N_("流程实例当前状态为“%(status)s”，不能办理任务"))
+            raise Conflict(message, status=instance.status)
         wf, meta = load_workflow(session, instance)
         try:
             spiff_task = wf.get_task_from_id(UUID(ht.spiff_task_id))
@@ -191,6 +203,8 @@ def _task_input(session, ht: HumanTask, user: User, payload: dict, now, document
 def _check_actionable(session, ht: HumanTask, user: User, principals: list[str]) -> None:
     from . import tasks
 
+    if ht.state == "suspended":  # the instance is suspended (engine/instance_admin.py)
+        raise Conflict(BLOCKED["suspended"])
     if ht.state != "open":
         raise Conflict(N_("该任务已被处理，无需重复办理"))
     if ht.claimant_id not in (None, user.id):
@@ -382,12 +396,31 @@ def _next_timer(wf: BpmnWorkflow) -> datetime | None:
 
 
 def wake_instance(session: Session, instance_id: int, now: datetime) -> str:
-    """A timer of the instance is due: let the engine fire it and move on (scheduler entry)."""
+    """A timer of the instance is due: let the engine fire it and move on (scheduler entry).
+
+    The step runs in a SAVEPOINT: if it fails, only this instance is rolled back and marked `error`
+    (engine/instance_admin.py), and the scheduler's tick goes on with everything else.
+    """
     instance = session.scalar(
         select(ProcessInstance).options(undefer(ProcessInstance.state_json)).where(ProcessInstance.id == instance_id)
     )
-    if instance is None or instance.status != "running":
+    if instance is None or instance.status != "running":  # suspended, errored or finished: nothing runs
         return "skipped"
+    try:
+        with session.begin_nested():
+            fire_due_timers(session, instance, now)
+    except StaleDataError:
+        raise  # a concurrent step, not a broken instance: the next tick tries again
+    except Exception as exc:  # noqa: BLE001 - any failure of the step becomes an incident
+        from . import instance_admin
+
+        instance_admin.record_failure(session, instance_id, exc, now)
+        return "failed"
+    return "sent"
+
+
+def fire_due_timers(session: Session, instance: ProcessInstance, now: datetime) -> None:
+    """Fire the instance's timers due by `now` and run the engine on (a wake, or an administrator's retry)."""
     wf, meta = load_workflow(session, instance)
     # Spiff compares timers with the wall clock; ours is a parameter, so mark what is due by `now` fired.
     for waiting in wf.get_tasks(state=TaskState.WAITING):
@@ -401,4 +434,3 @@ def wake_instance(session: Session, instance_id: int, now: datetime) -> str:
     wf.refresh_timers()
     subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
     _advance(session, instance, wf, meta, subject, None, now)
-    return "sent"

@@ -86,11 +86,11 @@ class SpecCache:
 
     def __init__(self, size: int = 128):
         self.size = size
-        self._items: OrderedDict[int, tuple] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, version_id: int, loader):
-        """(spec, subprocess specs, meta) of a version; `loader()` returns (spec_json, meta) on a miss."""
+    def get(self, version_id, loader):
+        """(spec, subprocess specs, meta) of a version key; `loader()` returns (spec_json, meta) on a miss."""
         with self._lock:
             hit = self._items.get(version_id)
             if hit is not None:
