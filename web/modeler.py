@@ -67,16 +67,21 @@ def edit(key: str):
     definition = _definition(key)
     copy = modeling.working_copy(db.session, definition)
     editor = db.session.get(User, copy["updated_by_id"]) if copy["updated_by_id"] else None
+    source = modeling.get_version(db.session, definition, request.args["from"]) if request.args.get("from") else None
     return render_template(
         "modeler/edit.html", definition=definition, copy=copy, editor=editor,
-        updated_at=localtime(copy["updated_at"]),
+        updated_at=localtime(copy["updated_at"]), source=source,
     )  # fmt: skip
 
 
 @bp.get("/processes/<key>/working.bpmn")
 @login_required
 def working_xml(key: str):
-    copy = modeling.working_copy(db.session, _definition(key))
+    definition = _definition(key)
+    if request.args.get("from"):  # start from an earlier version instead of the draft / latest
+        version = modeling.get_version(db.session, definition, request.args["from"])
+        return Response(modeling.version_xml(db.session, version), mimetype="application/xml")
+    copy = modeling.working_copy(db.session, definition)
     return Response(copy["xml"], mimetype="application/xml")
 
 

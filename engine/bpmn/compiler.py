@@ -184,10 +184,12 @@ def inspect(root, known_forms: set[str] | None = None) -> tuple[dict, list[Probl
         lname = (lane.get("name") or "").strip()
         if not lname:
             bad(lane, "泳道必须有名称")
-            continue
+            lname = lane.get("id") or "?"  # keep checking it, so its tasks are not reported as lane-less
         if lname in meta["lanes"]:
             bad(lane, f"泳道名称重复：{lname}")
             continue
+        for ref in lane.findall("bpmn:flowNodeRef", NSMAP):
+            lane_of[(ref.text or "").strip()] = lname
         za = lane.find("bpmn:extensionElements/zhengai:assignment", NSMAP)
         if za is None:
             if lane.find("bpmn:childLaneSet", NSMAP) is None:
@@ -197,8 +199,6 @@ def inspect(root, known_forms: set[str] | None = None) -> tuple[dict, list[Probl
         for msg in assignment.problems():
             bad(lane, f"泳道“{lname}”：{msg}")
         meta["lanes"][lname] = {"id": lane.get("id"), "roles": list(assignment.roles), "scope": assignment.scope}
-        for ref in lane.findall("bpmn:flowNodeRef", NSMAP):
-            lane_of[(ref.text or "").strip()] = lname
 
     for el in process.iter():
         ns, name = _local(el.tag)
@@ -254,6 +254,8 @@ def _inspect_user_task(el, meta, lane_of, known_forms, bad):
             remind=[r.strip() for r in (zt.get("remind") or "").split(",") if r.strip()],
             vertical=zt.get("vertical"),
         )
+    if not (el.get("name") or "").strip():
+        bad(el, "任务必须有名称（办理人在待办中看到的就是它）")
     if lane is None:
         bad(el, f"任务“{info['name']}”不在任何泳道中：无法确定办理人")
     if info["kind"] not in TASK_KINDS:

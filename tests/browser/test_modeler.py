@@ -41,6 +41,13 @@ def test_owner_adds_review_step_deploys_and_it_reaches_the_right_inbox(page, liv
     ids = page.evaluate(ADD_LANE_AND_TASK)
     panel = page.locator("[data-testid=properties-panel]")
 
+    # the server's check marks the new lane (no role yet) on the diagram, the message in Chinese
+    page.click("[data-testid=validate]")
+    page.wait_for_selector(f".djs-element.zg-error[data-element-id={ids['lane']}]")
+    problems = page.locator("[data-testid=problems]").inner_text()
+    assert "泳道必须有名称" in problems and "任务必须有名称" in problems and "没有指定办理角色" in problems and "不在任何泳道中" not in problems
+    shot(page, "19_modeler_problem_highlighted")
+
     select_element(page, ids["lane"])
     panel.locator("[data-field=name]").fill("人事处复核")
     panel.locator("[data-field=name]").press("Tab")
@@ -75,6 +82,7 @@ def test_owner_adds_review_step_deploys_and_it_reaches_the_right_inbox(page, liv
 
     page.goto(base + "/processes/chain_teacher/versions")
     assert page.locator("[data-testid=versions] tr", has_text="增加人事处复核环节").count() == 1
+    shot(page, "23_modeler_versions")
     page.goto(base + "/processes/chain_teacher/compare?a=1&b=2")
     page.wait_for_selector("[data-testid=viewer-new][data-ready='1']")
     assert page.locator(f"[data-testid=viewer-new] .djs-element.zg-added[data-element-id={ids['task']}]").count() == 1

@@ -87,6 +87,8 @@ def test_deploy_history_export_and_rollback(login_as, session):
     exported = client.get("/processes/chain_teacher/versions/2.bpmn")
     assert 'id="review_rsc"' in exported.get_data(as_text=True)
     assert "chain_teacher_v2.bpmn" in exported.headers["Content-Disposition"]
+    assert 'id="review_rsc"' not in client.get("/processes/chain_teacher/working.bpmn?from=1").get_data(as_text=True)
+    assert "从 v1 开始编辑" in client.get("/processes/chain_teacher?from=1").get_data(as_text=True)
     compared = client.get("/processes/chain_teacher/compare?a=1&b=2").get_data(as_text=True)
     assert "review_rsc" in compared and "新增" in compared
 

@@ -145,7 +145,7 @@
   function render(element) {
     panel.innerHTML = "";
     if (!element || !options) {
-      panel.appendChild(el("div", { className: "text-secondary small p-2", text: T.general }));
+      panel.appendChild(el("div", { className: "text-secondary small p-2", text: T.hint }));
       return;
     }
     var bo = element.businessObject;
