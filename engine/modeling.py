@@ -18,6 +18,7 @@ from datetime import datetime
 
 from lxml import etree
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -286,7 +287,11 @@ def deploy(
     problems = validate(session, definition, xml)
     if problems:
         raise InvalidBpmnInput(problems)
-    version = deploy_version(session, xml, actor_id=user.id, now=now, note=note[:2000])
+    try:
+        with session.begin_nested():
+            version = deploy_version(session, xml, actor_id=user.id, now=now, note=note[:2000])
+    except IntegrityError:  # another owner deployed the same version number a moment ago
+        raise Conflict(N_("其他人刚刚部署了新版本，请刷新后再部署")) from None
     if version.definition_id != definition.id:  # validate() pins the process id; belt and braces
         raise InvalidBpmnInput([_problem(None, "流程 ID 与当前流程不一致", True)])
     draft = draft_of(session, definition)
@@ -485,6 +490,8 @@ def migrate(
         nested = session.begin_nested()
         try:
             reason = _migrate_one(session, user, definition, iid, target, now)
+        except StaleDataError:  # somebody completed a task of it meanwhile: report, go on with the rest
+            reason = "实例刚刚被他人办理，请刷新后重试"
         except Exception:
             nested.rollback()
             raise
