@@ -50,11 +50,19 @@
     return (WORDS[template] || template).replace(/{([^}]+)}/g, function (_, key) { return replacements[key] || "{" + key + "}"; });
   }
 
+  // Hide palette entries for elements the server does not run (it would refuse them on save).
+  var UNSUPPORTED = ["create.data-object", "create.data-store", "create.subprocess-expanded", "create.participant-expanded"];
+  function FilterPalette(palette) { palette.registerProvider(500, this); }
+  FilterPalette.$inject = ["palette"];
+  FilterPalette.prototype.getPaletteEntries = function () {
+    return function (entries) { UNSUPPORTED.forEach(function (key) { delete entries[key]; }); return entries; };
+  };
+
   var modeler = new window.BpmnJS({
     container: "#zg-canvas",
     keyboard: { bindTo: document },
     moddleExtensions: { zhengai: zhengai },
-    additionalModules: [{ translate: ["value", translate] }]
+    additionalModules: [{ translate: ["value", translate] }, { __init__: ["zgFilterPalette"], zgFilterPalette: ["type", FilterPalette] }]
   });
   window.zgModeler = modeler; // for power users and the browser tests
   var modeling = modeler.get("modeling");
