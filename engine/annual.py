@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from . import audit, deadlines
 from .annual_dates import due_at, parse_due
 from .errors import N_, Conflict, InvalidInput, NotFound
-from .models import AnnualTask, OrgUnit
+from .models import AnnualTask, OrgUnit, User
 from .tasks import is_monitor
 
 SEED = Path(__file__).resolve().parent.parent / "workflows" / "annual_tasks.json"
@@ -164,3 +164,48 @@ def board_status(row: AnnualTask, today: date) -> str:
 
 def rows_of(session: Session, year: int) -> list[AnnualTask]:
     return list(session.scalars(select(AnnualTask).where(AnnualTask.year == year).order_by(AnnualTask.no)))
+
+
+BOARD_STATUSES = ("not_due", "due_soon", "overdue", "done", "ongoing", "flagged")
+
+
+def board(rows: list[AnnualTask], today: date) -> dict:
+    """The milestone board: each row's status, and status counts by category and by responsible department.
+
+    A row with several responsible departments counts once under each of them (names as written).
+    """
+    status = {r.id: board_status(r, today) for r in rows}
+    totals = dict.fromkeys(BOARD_STATUSES, 0)
+    categories: dict[str, dict[str, int]] = {}
+    departments: dict[str, dict[str, int]] = {}
+    for r in rows:
+        st = status[r.id]
+        totals[st] += 1
+        categories.setdefault(r.category, dict.fromkeys(BOARD_STATUSES, 0))[st] += 1
+        for name in r.responsible or ["—"]:
+            departments.setdefault(name, dict.fromkeys(BOARD_STATUSES, 0))[st] += 1
+    return {
+        "status": status,
+        "totals": totals,
+        "categories": list(categories.items()),
+        "departments": sorted(departments.items(), key=lambda kv: (-kv[1]["overdue"], kv[0])),
+    }
+
+
+def filter_rows(rows: list[AnnualTask], status: dict[int, str], *, state=None, category=None, department=None):
+    """The rows of one board cell: a status, a category, a responsible department (any may be None)."""
+    return [
+        r
+        for r in rows
+        if (not state or status[r.id] == state)
+        and (not category or r.category == category)
+        and (not department or department in (r.responsible or []))
+    ]
+
+
+def done_by_names(session: Session, rows: list[AnnualTask]) -> dict[int, str]:
+    """Who marked the done rows done, in one query."""
+    ids = {r.done_by_id for r in rows if r.done_by_id}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())

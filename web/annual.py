@@ -26,15 +26,19 @@ def index():
 @bp.get("/<int:year>")
 @login_required
 def year(year):
+    """The year's milestone board (status counts by category and department) over its filterable rows."""
     if current_user.kind == "student":
         raise NotFound(N_("页面不存在"))
     rows = annual.rows_of(db.session, year)
     today = date.fromisoformat(localtime(now(), "%Y-%m-%d"))  # the school's calendar day
     ps = principals()
-    status = {r.id: annual.board_status(r, today) for r in rows}
+    board = annual.board(rows, today)
+    filters = {k: request.args.get(k) or None for k in ("state", "category", "department")}
+    shown = annual.filter_rows(rows, board["status"], **filters)
     return render_template(
-        "annual/year.html", year=year, rows=rows, status=status, monitor=tasks.is_monitor(current_user, ps),
-        can_complete={r.id: annual.may_complete(current_user, ps, r) for r in rows}, seed_ready=annual.available(year),
+        "annual/year.html", year=year, rows=shown, all_rows=rows, board=board, status=board["status"],
+        filters=filters, done_by=annual.done_by_names(db.session, shown), monitor=tasks.is_monitor(current_user, ps),
+        can_complete={r.id: annual.may_complete(current_user, ps, r) for r in shown}, seed_ready=annual.available(year),
     )  # fmt: skip
 
 

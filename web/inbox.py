@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import documents, runtime, tasks
+from engine import documents, runtime, tasks, warnings
 from engine.errors import N_, Conflict, DomainError
 from engine.models import ProcessDefinition
 
@@ -43,6 +43,7 @@ def tasks_list():
     return render_template(
         "inbox/tasks.html", page=page, tab=tab if tab in tasks.TABS else "mine", sort=sort, process=process,
         counts=counts, processes=processes, search=search,
+        warning_panel=warnings.inbox_panel(db.session, current_user, principals()),
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import select, update
 
-from engine import deadlines
+from engine import deadlines, warning_rules
 from engine.models import Notification, User
 
 log = logging.getLogger("zhengai.scheduler")
@@ -35,6 +35,7 @@ def run_tick(session_factory, holder: str, now: datetime) -> dict | None:
         session.commit()
     with session_factory() as session:
         result = deadlines.tick(session, now)
+        result["warnings"] = warning_rules.evaluate(session, now)
         session.commit()  # the notifications and the fired marks, together
     result["cycle_batches"] = run_cycle_batches(session_factory, now)
     return result

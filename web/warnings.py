@@ -1,7 +1,114 @@
-"""Placeholder blueprint, filled in by its owner."""
+"""Warnings (预警): the list, the manual report form, a warning's page with its history and actions."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine import warnings
+from engine.errors import N_, InvalidInput, NotFound
+
+from .db import db
+from .errors import translate, translate_fields
+from .helpers import int_arg, now, principals
 
 bp = Blueprint("warnings", __name__)
+
+FILTERS = ("status", "level", "kind", "unit")
+
+
+def _filters() -> dict:
+    out = {k: (request.args.get(k) or None) for k in FILTERS}
+    out["status"] = out["status"] or "open"
+    return out
+
+
+@bp.get("/warnings")
+@login_required
+def index():
+    f = _filters()
+    ps = principals()
+    page = warnings.list_warnings(
+        db.session, current_user, ps, status=f["status"], level=f["level"], kind=f["kind"], unit_id=f["unit"],
+        page=int_arg(request.args.get("page"), 1),
+    )  # fmt: skip
+    sees_all = warnings.sees_all(current_user, ps)
+    return render_template(
+        "warnings/index.html", page=page, filters=f, sees_all=sees_all,
+        units=warnings.units_for_form(db.session) if sees_all else [],
+        can_report=bool(warnings.reportable_kinds(current_user, ps)),
+    )  # fmt: skip
+
+
+def _form(values: dict, errors: dict | None = None, status: int = 200):
+    return render_template(
+        "warnings/new.html", values=values, errors=errors or {}, units=warnings.units_for_form(db.session),
+        kinds=warnings.reportable_kinds(current_user, principals()),
+    ), status  # fmt: skip
+
+
+@bp.get("/warnings/new")
+@login_required
+def new():
+    kinds = warnings.reportable_kinds(current_user, principals())
+    if not kinds:
+        raise NotFound(N_("页面不存在"))
+    return _form({"kind": request.args.get("kind") or kinds[0], "level": "yellow"})
+
+
+@bp.post("/warnings/new")
+@login_required
+def create():
+    try:
+        w = warnings.report(db.session, current_user, principals(), request.form, now())
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(translate(exc.message, exc.params), "danger")
+        return _form(request.form.to_dict(), translate_fields(exc.fields), 400)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.commit()
+    flash(_("已报告预警：%(title)s", title=w.title), "success")
+    return redirect(url_for("warnings.show", warning_id=w.id))
+
+
+def _show(warning_id, errors: dict | None = None, action: str | None = None, status: int = 200):
+    ps = principals()
+    w = warnings.get_warning(db.session, current_user, ps, warning_id)
+    history = [{**n, "at": datetime.fromisoformat(n["at"])} for n in w.notes or []]
+    return render_template(
+        "warnings/show.html", w=w, history=history, can_act=warnings.may_act(current_user, ps, w), errors=errors or {},
+        failed_action=action, note=request.form.get("note", "") if errors else "",
+    ), status  # fmt: skip
+
+
+@bp.get("/warnings/<warning_id>")
+@login_required
+def show(warning_id):
+    return _show(warning_id)
+
+
+ACTIONS = {"acknowledge": warnings.acknowledge, "resolve": warnings.resolve, "note": warnings.add_note}
+
+
+@bp.post("/warnings/<warning_id>/<any(acknowledge, resolve, note):action>")
+@login_required
+def act(warning_id, action):
+    """Acknowledge, resolve or add a note: one commit; bad input changes nothing and shows the page again."""
+    try:
+        w = ACTIONS[action](db.session, current_user, principals(), warning_id, request.form.get("note", ""), now())
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(translate(exc.message, exc.params), "danger")
+        return _show(warning_id, translate_fields(exc.fields), action, 400)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.commit()
+    done = {"acknowledge": _("已确认预警"), "resolve": _("已解除预警"), "note": _("已添加说明")}
+    flash(done[action], "success")
+    return redirect(url_for("warnings.show", warning_id=w.id))

@@ -5,6 +5,7 @@ from .document import Attachment, Document, DocumentShare, DocumentVersion, Form
 from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
+from .warning import QualityWarning, WarningRuleCursor
 
 __all__ = [
     "Attachment",
@@ -25,6 +26,7 @@ __all__ = [
     "ProcessDraft",
     "ProcessInstance",
     "ProcessVersion",
+    "QualityWarning",
     "RoleAssignment",
     "SchoolClass",
     "Section",
@@ -32,4 +34,5 @@ __all__ = [
     "SubjectMember",
     "TaskCandidate",
     "User",
+    "WarningRuleCursor",
 ]
