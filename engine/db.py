@@ -81,5 +81,18 @@ def make_engine(url: str, *, sqlite_explicit_begin: bool = False, **kwargs) -> E
     return create_engine(url, **kwargs)
 
 
+def savepoint(session):
+    """`session.begin_nested()` that nests inside the request's transaction on every backend.
+
+    pysqlite (in its default mode) only opens a transaction at the first write, so a SAVEPOINT issued
+    after reads alone would start the transaction itself and its RELEASE would commit. Open the outer
+    transaction first (IMMEDIATE: we are about to write, so queue for the write lock now).
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return session.begin_nested()
+
+
 def make_session_factory(bind) -> sessionmaker:
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import assignment, audit
 from .bpmn.compiler import BPMN, NSMAP, InvalidBpmn, inspect, parse_xml
+from .db import savepoint
 from .errors import N_, Conflict, InvalidInput, NotFound
 from .models import (
     FormTemplate,
@@ -288,7 +289,7 @@ def deploy(
     if problems:
         raise InvalidBpmnInput(problems)
     try:
-        with session.begin_nested():
+        with savepoint(session):
             version = deploy_version(session, xml, actor_id=user.id, now=now, note=note[:2000])
     except IntegrityError:  # another owner deployed the same version number a moment ago
         raise Conflict(N_("其他人刚刚部署了新版本，请刷新后再部署")) from None
@@ -487,7 +488,7 @@ def migrate(
         except (TypeError, ValueError):
             results.append({"id": raw, "ok": False, "reason": "实例编号无效"})
             continue
-        nested = session.begin_nested()
+        nested = savepoint(session)
         try:
             reason = _migrate_one(session, user, definition, iid, target, now)
         except StaleDataError:  # somebody completed a task of it meanwhile: report, go on with the rest

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import assignment, audit, deadlines
 from .bpmn.scripting import SafeScriptEngine
 from .bpmn.serializer import SPECS, dump_state, load_state
+from .db import savepoint
 from .errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from .models import (
     HumanTask,
@@ -407,7 +408,7 @@ def wake_instance(session: Session, instance_id: int, now: datetime) -> str:
     if instance is None or instance.status != "running":  # suspended, errored or finished: nothing runs
         return "skipped"
     try:
-        with session.begin_nested():
+        with savepoint(session):
             fire_due_timers(session, instance, now)
     except StaleDataError:
         raise  # a concurrent step, not a broken instance: the next tick tries again

@@ -1,7 +1,100 @@
-"""Placeholder blueprint, filled in by its owner."""
+"""Administrators act on problems: errored, stuck and suspended instances, and batch actions on tasks."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from engine import instance_admin, task_admin
+from engine.errors import N_, InvalidInput
+
+from .db import db, transactional
+from .errors import translate
+from .helpers import now, principals
 
 bp = Blueprint("monitor_actions", __name__)
+
+INSTANCE_ACTIONS = ("suspend", "resume", "retry", "terminate")
+DONE = {
+    "suspend": N_("已暂停流程 #%(id)s"),
+    "resume": N_("已恢复流程 #%(id)s"),
+    "retry": N_("已重试流程 #%(id)s"),
+    "terminate": N_("已终止流程 #%(id)s"),
+}
+
+
+@bp.app_template_global("monitor_reassign_groups")
+def reassign_groups() -> list[tuple[str, str]]:
+    """Positions for the reassign form of the monitoring task list (web/templates/monitor/tasks.html)."""
+    return task_admin.reassign_groups(db.session)
+
+
+@bp.get("/monitor/problems")
+@login_required
+def problems():
+    scope = instance_admin.admin_scope(current_user, principals())
+    rows = instance_admin.list_problems(db.session, now(), scope)
+    return render_template("monitor/problems.html", problems=rows, status_labels=instance_admin.STATUS_LABELS)
+
+
+@bp.get("/monitor/instances/<instance_id>/<action>")
+@login_required
+def confirm(instance_id, action):
+    if action not in INSTANCE_ACTIONS:
+        abort(404)
+    summary = instance_admin.instance_summary(db.session, current_user, instance_id, principals())
+    return render_template(
+        "monitor/confirm.html", instance=summary, action=action, status_labels=instance_admin.STATUS_LABELS
+    )
+
+
+@bp.post("/monitor/instances/<instance_id>/<action>")
+@login_required
+@transactional
+def act(instance_id, action):
+    if action not in INSTANCE_ACTIONS:
+        abort(404)
+    if request.form.get("confirm") != "yes":
+        raise InvalidInput(N_("请在确认页面确认后再执行此操作"))
+    service = getattr(instance_admin, action)
+    service(db.session, current_user, instance_id, request.form.get("reason", ""), now(), principals())
+    flash(translate(DONE[action], {"id": instance_id}), "success")
+    return redirect(url_for("monitor_actions.problems"))
+
+
+@bp.post("/monitor/tasks/batch")
+@login_required
+@transactional
+def batch():
+    """Remind, reassign or extend the selected tasks; each one reported (one commit for the request)."""
+    action = request.form.get("action", "")
+    form = request.form
+    params = {
+        "remind": lambda: {"message": form.get("message", "")},
+        "reassign": lambda: {
+            "username": form.get("username", ""),
+            "group": form.get("group", ""),
+            "reason": form.get("reassign_reason", ""),
+        },  # fmt: skip
+        "extend": lambda: {"due_at": _end_of_day(form.get("due_date")), "reason": form.get("extend_reason", "")},
+    }.get(action, dict)()
+    results = task_admin.batch(db.session, current_user, action, form.getlist("task_ids"), params, now(), principals())
+    for r in results:
+        r["text"] = translate(r["message"], r["params"])
+    done = sum(1 for r in results if r["ok"])
+    return render_template(
+        "monitor/batch_result.html", results=results, done=done, failed=len(results) - done, action=action
+    )
+
+
+def _end_of_day(value) -> datetime | None:
+    """A date picked on the form means the end of that day in the school's time zone."""
+    try:
+        day = datetime.strptime((value or "").strip(), "%Y-%m-%d")
+    except ValueError:
+        return None
+    zone = ZoneInfo(current_app.config["ZHENGAI_TIMEZONE"])
+    return day.replace(hour=23, minute=59, second=59, tzinfo=zone).astimezone(UTC)

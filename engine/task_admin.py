@@ -1,0 +1,224 @@
+"""Administrators' batch actions on selected tasks: remind, reassign, extend the due date.
+
+The parameters are checked once, before anything changes (a wrong user name or a missing reason fails
+the whole request). Then every task is permission-checked and changed in its own SAVEPOINT: one failing
+task is reported and rolled back alone, the others go on, and the caller commits once at the end.
+Monitors act on every task, department heads on tasks of their departments' subjects.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import assignment, audit, deadlines
+from .db import savepoint
+from .errors import N_, Conflict, DomainError, InvalidInput, NotFound
+from .instance_admin import admin_scope, candidates_of, replan_task, set_candidates, settle_incident
+from .models import HumanTask, Notification, OrgUnit, ProcessInstance, RoleAssignment, SchoolClass, Subject, User
+
+ACTIONS = ("remind", "reassign", "extend")
+MAX_TASKS = 200
+
+
+def batch(
+    session: Session, user: User, action: str, task_ids, params: dict, now: datetime, principals=None
+) -> list[dict]:
+    """Apply one action to each selected task; one result per task: ok, or the reason it was left alone."""
+    if principals is None:
+        principals = assignment.principals_of(session, user.id)
+    scope = admin_scope(user, principals)
+    if action not in ACTIONS:
+        raise InvalidInput(N_("未知的批量操作"))
+    ids = list(dict.fromkeys(str(i).strip() for i in task_ids or [] if str(i).strip()))[:MAX_TASKS]
+    if not ids:
+        raise InvalidInput(N_("请至少选择一项任务"))
+    prepared = PREPARE[action](session, params or {}, now)
+    results = []
+    for raw in ids:
+        ht = None
+        nested = savepoint(session)
+        try:
+            ht = _load(session, raw, scope)
+            message = HANDLERS[action](session, user, ht, prepared, now)
+            nested.commit()
+            results.append(_result(raw, ht, True, message, {}))
+        except DomainError as exc:
+            nested.rollback()
+            results.append(_result(raw, ht, False, exc.message, exc.params))
+        except (StaleDataError, IntegrityError):  # changed by somebody else meanwhile: this task only
+            nested.rollback()
+            results.append(_result(raw, ht, False, N_("数据已被他人修改，请刷新后重试"), {}))
+        except Exception:
+            nested.rollback()
+            raise
+    return results
+
+
+def _result(raw, ht, ok: bool, message: str, params: dict) -> dict:
+    return {
+        "id": ht.id if ht is not None else raw, "ok": ok, "name": ht.name if ht is not None else "",
+        "title": ht.title if ht is not None else "", "message": message, "params": params,
+    }  # fmt: skip
+
+
+def _load(session: Session, raw, scope: list[int] | None) -> HumanTask:
+    try:
+        task_id = int(raw)
+    except (TypeError, ValueError):
+        raise NotFound(N_("任务不存在或不在您的管理范围内")) from None
+    stmt = select(HumanTask).where(HumanTask.id == task_id)
+    if scope is not None:  # department heads: tasks of their departments' subjects (as the monitoring pages)
+        stmt = stmt.join(Subject, Subject.id == HumanTask.subject_id).where(Subject.org_unit_id.in_(scope or [-1]))
+    ht = session.scalar(stmt)
+    if ht is None:
+        raise NotFound(N_("任务不存在或不在您的管理范围内"))
+    if ht.state == "suspended":
+        raise Conflict(N_("该流程已暂停，请先恢复流程"))
+    if ht.state != "open":
+        raise Conflict(N_("该任务已办结或已取消，无需处理"))
+    return ht
+
+
+# -- parameters, checked once ------------------------------------------------------------------------
+
+
+def _prepare_remind(session, params: dict, now) -> dict:
+    message = params.get("message") if isinstance(params.get("message"), str) else ""
+    return {"message": message.strip()[:500]}
+
+
+def _prepare_reassign(session, params: dict, now) -> dict:
+    username = (params.get("username") or "").strip() if isinstance(params.get("username"), str) else ""
+    group = (params.get("group") or "").strip() if isinstance(params.get("group"), str) else ""
+    reason = (params.get("reason") or "").strip()[:500] if isinstance(params.get("reason"), str) else ""
+    if username and group:
+        raise InvalidInput(N_("请只选择一个转办对象：用户或岗位"))
+    if username:
+        target = session.scalar(select(User).where(User.username == username))
+        if target is None or not target.active:
+            fields = {"username": [N_("用户不存在")]}
+            raise InvalidInput(N_("用户“%(name)s”不存在或已停用"), fields=fields, name=username)
+        return {"principal": assignment.user_principal(target.id), "label": target.display_name, "reason": reason}
+    if group:
+        if not _valid_group(group):
+            raise InvalidInput(N_("转办对象无效"), fields={"group": [N_("转办对象无效")]})
+        if not assignment.has_members(session, [group]):
+            raise InvalidInput(N_("所选岗位没有在职人员"), fields={"group": [N_("所选岗位没有在职人员")]})
+        return {"principal": group, "label": principal_label(session, group), "reason": reason}
+    raise InvalidInput(N_("请选择转办对象：用户或岗位"), fields={"username": [N_("请选择转办对象")]})
+
+
+def _prepare_extend(session, params: dict, now) -> dict:
+    due_at = params.get("due_at")
+    reason = (params.get("reason") or "").strip()[:500] if isinstance(params.get("reason"), str) else ""
+    if not isinstance(due_at, datetime) or due_at.tzinfo is None:
+        raise InvalidInput(N_("请填写新的截止日期"), fields={"due_date": [N_("请填写新的截止日期")]})
+    if due_at <= now:
+        raise InvalidInput(N_("新的截止时间必须晚于现在"), fields={"due_date": [N_("新的截止时间必须晚于现在")]})
+    if not reason:
+        raise InvalidInput(N_("请填写延期原因"), fields={"reason": [N_("请填写延期原因")]})
+    return {"due_at": due_at, "reason": reason}
+
+
+def _valid_group(principal: str) -> bool:
+    parts = principal.split(":")
+    return len(parts) == 4 and parts[0] == "g" and parts[1] in assignment.ROLES and parts[3].isdigit()
+
+
+# -- one task each -----------------------------------------------------------------------------------
+
+
+def _remind(session, user: User, ht: HumanTask, prepared: dict, now) -> str:
+    to = _assignees(session, ht)
+    if not to:
+        raise Conflict(N_("该任务没有可提醒的办理人"))
+    body = f"{user.display_name}提醒您尽快办理" + (f"：{prepared['message']}" if prepared["message"] else "。")
+    _notify(session, ht, to, "remind", f"【催办】{ht.name}：{ht.title}", body, now)
+    audit.record(
+        session, actor_id=user.id, action="task.remind", object_type="human_task", object_id=ht.id,
+        instance_id=ht.instance_id, now=now, after={"users": sorted(to)}, note=prepared["message"] or None,
+    )  # fmt: skip
+    return N_("已催办")
+
+
+def _reassign(session, user: User, ht: HumanTask, prepared: dict, now) -> str:
+    before = {"candidates": candidates_of(session, ht.id), "claimant_id": ht.claimant_id}
+    if before["candidates"] == [prepared["principal"]] and ht.claimant_id is None:
+        raise Conflict(N_("该任务已由所选对象办理，无需转办"))
+    set_candidates(session, ht, [prepared["principal"]], prepared["label"])
+    audit.record(
+        session, actor_id=user.id, action="task.reassign", object_type="human_task", object_id=ht.id,
+        instance_id=ht.instance_id, now=now, before=before,
+        after={"candidates": [prepared["principal"]], "claimant_id": None, "label": prepared["label"]},
+        note=prepared["reason"] or None,
+    )  # fmt: skip
+    settle_incident(session, session.get(ProcessInstance, ht.instance_id))
+    body = f"{user.display_name}将此任务转交给您办理" + (f"：{prepared['reason']}" if prepared["reason"] else "。")
+    _notify(session, ht, _assignees(session, ht), "info", f"【转办】{ht.name}：{ht.title}", body, now)
+    return N_("已转办")
+
+
+def _extend(session, user: User, ht: HumanTask, prepared: dict, now) -> str:
+    due_at = prepared["due_at"]
+    if ht.due_at is not None and due_at <= ht.due_at:
+        raise Conflict(N_("新的截止时间必须晚于原截止时间"))
+    before = {"due_at": ht.due_at.isoformat() if ht.due_at else None}
+    ht.due_at = due_at
+    replan_task(session, ht.id, due_at, now)
+    audit.record(
+        session, actor_id=user.id, action="task.extend", object_type="human_task", object_id=ht.id,
+        instance_id=ht.instance_id, now=now, before=before, after={"due_at": due_at.isoformat()},
+        note=prepared["reason"],
+    )  # fmt: skip
+    _notify(session, ht, _assignees(session, ht), "info", f"【截止时间已延后】{ht.name}：{ht.title}",
+            f"延期原因：{prepared['reason']}", now)  # fmt: skip
+    return N_("已延期")
+
+
+PREPARE = {"remind": _prepare_remind, "reassign": _prepare_reassign, "extend": _prepare_extend}
+HANDLERS = {"remind": _remind, "reassign": _reassign, "extend": _extend}
+
+
+def _assignees(session, ht: HumanTask) -> set[int]:
+    """Who works on the task now: its claimant, else every active user behind its candidates."""
+    if ht.claimant_id:
+        return {ht.claimant_id}
+    users = deadlines._users_of(session, set(candidates_of(session, ht.id)))  # the scheduler's own lookup
+    return set().union(*users.values()) if users else set()
+
+
+def _notify(session, ht: HumanTask, user_ids: set[int], kind: str, title: str, body: str, now) -> None:
+    """In-app notifications; the scheduler's outbox e-mails them at its next tick (web/scheduler.send_outbox)."""
+    rows = [deadlines._note(uid, kind, title, body, f"/tasks/{ht.id}", None, now) for uid in sorted(user_ids)]
+    if rows:
+        session.execute(insert(Notification), rows)
+
+
+# -- choosing a target ---------------------------------------------------------------------------------
+
+
+def principal_label(session: Session, principal: str) -> str:
+    """A person's name, or a position in words (“电子与物联网学院 审核人”)."""
+    if principal.startswith("u:"):
+        return session.scalar(select(User.display_name).where(User.id == int(principal[2:]))) or principal
+    _, role, scope_type, scope_id = principal.split(":")
+    model = {"unit": OrgUnit, "class": SchoolClass, "subject": Subject}.get(scope_type)
+    scope = session.scalar(select(model.name).where(model.id == int(scope_id))) if model else ""
+    return " ".join(filter(None, [scope, assignment.ROLES.get(role, role)]))
+
+
+def reassign_groups(session: Session) -> list[tuple[str, str]]:
+    """Positions with at least one active holder, as (principal, label), for the reassign form."""
+    rows = session.execute(
+        select(RoleAssignment.role, RoleAssignment.scope_type, func.coalesce(RoleAssignment.scope_id, 0))
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(User.active, RoleAssignment.role != "process_owner")
+        .distinct()
+    ).all()
+    groups = [assignment.group_principal(role, scope_type, scope_id) for role, scope_type, scope_id in rows]
+    return sorted(((g, principal_label(session, g)) for g in groups), key=lambda item: item[1])
