@@ -41,3 +41,19 @@ class Conflict(DomainError):
 class InvalidInput(DomainError):
     status = 400
     code = "invalid"
+
+
+class StepFailed(DomainError):
+    """The engine raised while running a step for a person: the step is undone, the instance flagged.
+
+    The web layer rolls the request back, then records the incident in its own transaction
+    (`problems.record_failure`) so that an administrator sees it in the list of errored instances.
+    """
+
+    status = 500
+    code = "step_failed"
+
+    def __init__(self, instance_id: int, cause: BaseException):
+        super().__init__(N_("流程在执行后续步骤时出错，您的操作未生效；已通知管理员处理"))
+        self.instance_id = instance_id
+        self.cause = cause

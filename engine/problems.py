@@ -3,8 +3,9 @@
 - an *error*: a step the scheduler ran (a BPMN timer) raised. `runtime.wake_instance` runs it in a
   SAVEPOINT, so only that instance rolls back; `record_failure` marks it `status='error'` with the
   incident in plain words and writes the technical detail to the audit log (`instance.error`).
-  A step run for a person (completing a task) that fails rolls back with the request: the person sees
-  the error and the instance is unchanged.
+  A step run for a person (completing a task) that fails rolls back with the request (nothing of it
+  happens; the person is told); the web layer then records the same incident in a transaction of its
+  own (`engine.errors.StepFailed`). Retry lets people continue once the cause is fixed.
 - a *stuck task*: an open task nobody can work on, either handed to 诊改办公室 because its lane resolved
   to nobody (`runtime._new_human_task` sets `incident`, the task's only candidate is the office) or
   because every user behind its candidates has left (no candidate principal with an active member).

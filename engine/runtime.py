@@ -21,7 +21,7 @@ from . import assignment, audit, deadlines
 from .bpmn.scripting import SafeScriptEngine
 from .bpmn.serializer import SPECS, dump_state, load_state
 from .db import savepoint
-from .errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
+from .errors import N_, Conflict, DomainError, InvalidInput, NotAllowed, NotFound, StepFailed
 from .models import (
     HumanTask,
     ProcessDefinition,
@@ -168,6 +168,10 @@ def complete_task(session: Session, user: User, task_id: int, payload: dict, now
         session.flush()
     except (StaleDataError, IntegrityError):
         raise Conflict(N_("该任务已被他人处理，请刷新页面")) from None
+    except DomainError:
+        raise
+    except Exception as exc:  # the engine or a service broke: undo, and let the web layer flag the instance
+        raise StepFailed(ht.instance_id, exc) from exc
     return ht
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import DomainError
+from engine.errors import DomainError, StepFailed
 
 HTTP_MESSAGES = {
     400: "请求无效",
@@ -47,10 +47,32 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return render_template("errors/error.html", status=status, message=message, fields=fields or {}), status
 
 
+def _flag_instance(exc: StepFailed) -> None:
+    """After the request's rollback, record the incident in a transaction of its own."""
+    from engine import problems
+
+    from .db import db
+    from .helpers import now
+
+    db.session.rollback()
+    try:
+        problems.record_failure(db.session, exc.instance_id, exc.cause, now())
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - never hide the user's error behind a second one
+        db.session.rollback()
+        current_app.logger.exception("could not record the incident of instance %s", exc.instance_id)
+
+
 def init_app(app) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
         return error_response(exc.status, exc.code, translate(exc.message, exc.params), translate_fields(exc.fields))
+
+    @app.errorhandler(StepFailed)
+    def _step_failed(exc: StepFailed):
+        app.logger.error("step failed in instance %s", exc.instance_id, exc_info=exc.cause)
+        _flag_instance(exc)
+        return error_response(exc.status, exc.code, translate(exc.message, exc.params))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
