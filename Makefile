@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/python bench/complete_task.py
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/scheduler_tick.py
+	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/cycle_start.py 2000 100
 
 clean:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import monitoring, tasks
+from engine import heatmap, monitoring, tasks
 from engine.errors import N_, NotFound
 
 from .db import db
@@ -29,7 +30,30 @@ def _scope() -> list[int] | None:
 @login_required
 def dashboard():
     data = monitoring.overdue_dashboard(db.session, now(), _scope())
-    return render_template("monitor/dashboard.html", data=data, labels=monitoring.BUCKET_LABELS)
+    return render_template(
+        "monitor/dashboard.html", data=data, labels=monitoring.BUCKET_LABELS, charts=_charts(data),
+        may_heatmap=heatmap.may_list(db.session, current_user, principals()),
+    )  # fmt: skip
+
+
+def _charts(data: dict) -> dict:
+    """What the ECharts bars show (web/static/monitor_charts.js); each bar drills down like the tables."""
+
+    def bars(rows, key):
+        return [
+            {"name": name, "open": n, "overdue": o, "url": url_for("monitor.task_list", **{key: name})}
+            for name, n, o in rows[:12]
+        ]
+
+    return {
+        "department": bars(data["by_department"], "department"),
+        "process": bars(data["by_process"], "process"),
+        "buckets": [
+            {"key": k, "name": _(label), "value": data["buckets"][k], "url": url_for("monitor.task_list", bucket=k)}
+            for k, label in monitoring.BUCKET_LABELS.items()
+        ],
+        "labels": {"overdue": _("已逾期"), "pending": _("未逾期"), "tasks": _("任务数"), "empty": _("暂无")},
+    }
 
 
 def _filters() -> dict:

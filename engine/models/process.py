@@ -78,6 +78,10 @@ class HumanTask(Base):
         Index("ix_human_task_state_due", "state", "due_at"),
         Index("ix_human_task_claimant", "claimant_id", "state"),
         Index("ix_human_task_done", "completed_by_id", "completed_at"),
+        # The overdue dashboard walks open tasks in the order of its group keys (migration 0008).
+        Index("ix_human_task_open_step", "state", "process_name", "name", "due_at", "subject_id"),
+        Index("ix_human_task_open_subject", "state", "subject_id", "due_at"),
+        Index("ix_human_task_open_person", "state", "claimant_id", "candidates_label", "due_at", "subject_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)

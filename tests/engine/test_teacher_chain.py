@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from engine import documents, runtime, tasks
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, InvalidInput, NotFound, StepFailed
 from engine.models import AuditEntry, DocumentVersion, HumanTask, ProcessInstance
 from tests.conftest import NOW, document_of, filled, open_task, own_subject, user
 
@@ -154,8 +154,9 @@ def test_crash_after_engine_step_leaves_everything_as_before(session, monkeypatc
         raise RuntimeError("power cut after the engine ran")
 
     monkeypatch.setattr(runtime, "dump_state", explode)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(StepFailed) as failed:
         review(session, "dzxy_reviewer", "approve")
+    assert isinstance(failed.value.cause, RuntimeError)
     session.rollback()
     session.expire_all()
     instance = session.scalar(

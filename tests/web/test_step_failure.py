@@ -46,7 +46,8 @@ def test_a_failing_service_undoes_the_step_and_flags_the_instance(session, login
     assert f"#{instance.id}" in problems or str(instance.id) in problems
 
     monkeypatch.setattr(services, "call", real_call)  # fixed: the administrator lets it continue
-    retried = login_as("zlc_admin").post(f"/monitor/instances/{instance.id}/retry", data={"reason": "已修复", "confirm": "yes"})
+    fix = {"reason": "已修复", "confirm": "yes"}
+    retried = login_as("zlc_admin").post(f"/monitor/instances/{instance.id}/retry", data=fix)
     assert retried.status_code in (200, 302)
     again = reviewer.post(f"/tasks/{review.id}", data={"decision": "approve", "comment": "同意"})
     assert again.status_code == 302
