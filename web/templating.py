@@ -23,6 +23,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["localdate"] = lambda v: localtime(v, "%Y-%m-%d")
     app.jinja_env.globals["header_values_of"] = header_values
 
+    app.jinja_env.globals["monitor_tabs"] = monitor_tabs
+
     @app.context_processor
     def _globals():
         data = {
@@ -42,9 +44,27 @@ def init_app(app) -> None:
                 any(p.startswith(("g:process_owner:unit:", "g:head:unit:")) for p in principals())
                 and bool(owned_subject_types(db.session, current_user, principals()))
             )
+            data["watches"] = data["is_monitor"] or any(p.startswith("g:head:unit:") for p in principals())
             data["edits_processes"] = modeling.edits_any(db.session, current_user, principals())
             data["unread_count"] = unread_count(db.session, current_user.id)
             data["inbox_count"] = task_service.list_tasks(
                 db.session, current_user, tab="mine", per_page=1, principals=principals()
             ).total
         return data
+
+
+def monitor_tabs() -> list[tuple[str, str]]:
+    """The monitoring pages the current user may open, as (endpoint, label), for the tabs on each of them."""
+    from flask_babel import gettext as _
+
+    from engine import heatmap
+
+    ps = principals()
+    watches = task_service.is_monitor(current_user, ps) or any(p.startswith("g:head:unit:") for p in ps)
+    tabs = []
+    if watches:
+        tabs += [("monitor.dashboard", _("逾期总览")), ("monitor.task_list", _("任务清单")),
+                 ("monitor_actions.problems", _("流程异常"))]  # fmt: skip
+    if heatmap.may_list(db.session, current_user, ps):
+        tabs.append(("instances.versions", _("流程热力图")))
+    return tabs
