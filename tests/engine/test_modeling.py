@@ -239,3 +239,11 @@ def test_an_instance_whose_current_step_was_removed_is_listed_with_the_reason_an
     assert "已删除" in results[0]["reason"] and "不存在" in results[1]["reason"]
     assert session.get(ProcessInstance, waiting.instance_id).version.version == 1
     assert approve(session, session.get(HumanTask, waiting.id), "dzxy_reviewer") is None  # still runs on v1
+
+
+def test_every_shipped_process_passes_the_deploy_check_unchanged(session):
+    definitions = session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key)).all()
+    assert len(definitions) == 12
+    for d in definitions:
+        xml = modeling.working_copy(session, d)["xml"]
+        assert modeling.validate(session, d, xml) == [], d.key
