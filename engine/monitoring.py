@@ -7,14 +7,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
+from .errors import N_
 from .models import HumanTask, OrgUnit, ProcessInstance, SchedulerLease, Subject, User
 
 BUCKETS = ("due_soon", "late_1_7", "late_8_30", "late_30_plus")
 BUCKET_LABELS = {
-    "due_soon": "三天内到期",
-    "late_1_7": "逾期1-7天",
-    "late_8_30": "逾期8-30天",
-    "late_30_plus": "逾期30天以上",
+    "due_soon": N_("三天内到期"),
+    "late_1_7": N_("逾期1-7天"),
+    "late_8_30": N_("逾期8-30天"),
+    "late_30_plus": N_("逾期30天以上"),
 }
 
 
