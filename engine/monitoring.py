@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, extract, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
 from .errors import N_
@@ -18,6 +20,8 @@ BUCKET_LABELS = {
     "late_30_plus": N_("逾期30天以上"),
 }
 
+
+MAX_PARALLEL = 3  # connections one dashboard may use at once
 
 # Step latency histogram (/metrics): upper bounds in seconds, 1 hour to 30 days.
 LATENCY_BUCKETS = (3600, 6 * 3600, 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400)
@@ -38,6 +42,26 @@ def _bucket(now: datetime):
         (HumanTask.due_at < now + timedelta(days=3), "due_soon"),
         else_="later",
     )
+
+
+def run_concurrently(session: Session, queries: dict) -> dict[str, list]:
+    """Run independent read-only aggregates, each on its own pooled connection when the session is
+    bound to an engine (SQLite and PostgreSQL both run them in parallel); else one after the other.
+
+    The figures of a dashboard may come from snapshots a few milliseconds apart; nothing writes here.
+    """
+    bind = session.get_bind()
+    in_memory = isinstance(bind, Engine) and bind.url.database in (None, "", ":memory:")
+    if not isinstance(bind, Engine) or in_memory or len(queries) < 2:
+        return {k: session.execute(q).all() for k, q in queries.items()}
+
+    def run(query):
+        with bind.connect() as conn:
+            return conn.execute(query).all()
+
+    with ThreadPoolExecutor(max_workers=min(len(queries), MAX_PARALLEL)) as pool:
+        futures = {k: pool.submit(run, q) for k, q in queries.items()}
+        return {k: f.result() for k, f in futures.items()}
 
 
 def overdue_dashboard(session: Session, now: datetime, unit_ids: list[int] | None = None) -> dict:
@@ -64,24 +88,15 @@ def overdue_dashboard(session: Session, now: datetime, unit_ids: list[int] | Non
                late.due_at < now)  # fmt: skip
         .scalar_subquery()
     )
-    steps = session.execute(
+    queries = {"steps": (
         select(HumanTask.process_name, HumanTask.name, count, late_in_step)
         .where(*base)
         .group_by(HumanTask.process_name, HumanTask.name)
-    ).all()
-    processes: dict[str, list[int]] = {}
-    for process, _, n, o in steps:
-        totals = processes.setdefault(process, [0, 0])
-        totals[0] += n
-        totals[1] += o
+    )}  # fmt: skip
 
     # Only tasks due within three days fall in a bucket: a range of the (state, due_at) index.
     bucket = _bucket(now).label("bucket")
-    buckets = dict(
-        session.execute(
-            select(bucket, count).where(*base, HumanTask.due_at < now + timedelta(days=3)).group_by(bucket)
-        ).all()
-    )
+    queries["buckets"] = select(bucket, count).where(*base, HumanTask.due_at < now + timedelta(days=3)).group_by(bucket)
 
     per_subject = (
         select(HumanTask.subject_id.label("subject_id"), count.label("n"), overdue.label("o"))
@@ -89,13 +104,13 @@ def overdue_dashboard(session: Session, now: datetime, unit_ids: list[int] | Non
         .group_by(HumanTask.subject_id)
         .subquery()
     )
-    by_dept = session.execute(
+    queries["by_dept"] = (
         select(OrgUnit.name, func.sum(per_subject.c.n), func.sum(per_subject.c.o))
         .select_from(per_subject)
         .outerjoin(Subject, Subject.id == per_subject.c.subject_id)
         .outerjoin(OrgUnit, OrgUnit.id == Subject.org_unit_id)
         .group_by(OrgUnit.name)
-    ).all()
+    )
 
     # A person is the claimant of a claimed task, else the candidates' label (a group or a subject's
     # authors). The two kinds never merge, so the top 50 of each side contain the top 50 of all.
@@ -105,19 +120,28 @@ def overdue_dashboard(session: Session, now: datetime, unit_ids: list[int] | Non
         .group_by(HumanTask.claimant_id)
         .subquery()
     )
-    people = session.execute(
+    queries["claimants"] = (
         select(User.display_name, claimed.c.n, claimed.c.o)
         .join(User, User.id == claimed.c.user_id)
         .order_by(claimed.c.o.desc(), claimed.c.n.desc())
         .limit(50)
-    ).all()
-    people += session.execute(
+    )
+    queries["groups"] = (
         select(HumanTask.candidates_label, count, overdue)
         .where(*base, HumanTask.claimant_id.is_(None))
         .group_by(HumanTask.candidates_label)
         .order_by(overdue.desc(), count.desc())
         .limit(50)
-    ).all()
+    )
+    results = run_concurrently(session, queries)
+    steps, by_dept = results["steps"], results["by_dept"]
+    buckets = dict(results["buckets"])
+    people = results["claimants"] + results["groups"]
+    processes: dict[str, list[int]] = {}
+    for process, _, n, o in steps:
+        totals = processes.setdefault(process, [0, 0])
+        totals[0] += n
+        totals[1] += o
 
     def ranked(rows):
         return sorted(rows, key=lambda r: (-r[-1], -r[-2], tuple(str(x) for x in r[:-2])))
