@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from . import assignment
 from .errors import N_, NotFound
 from .models import HumanTask, TaskCandidate, User
+from .paging import Page
 
 MONITOR = assignment.group_principal("monitor", "school", 0)
 TABS = ("mine", "groups", "claimed", "done")
@@ -85,16 +86,7 @@ class InboxRow:
         return self.state == "open" and self.due_at is not None and self.due_at < now
 
 
-@dataclass
-class InboxPage:
-    rows: list[InboxRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, (self.total + self.per_page - 1) // self.per_page)
+InboxPage = Page  # rows, total, page, per_page, pages
 
 
 def list_tasks(

@@ -22,7 +22,6 @@ a warning; teachers of a college read it. Everybody else gets 404, whether the w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, or_, select
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .errors import N_, Conflict, InvalidInput, NotFound
 from .models import Notification, OrgUnit, QualityWarning, RoleAssignment, User
+from .paging import Page
 from .tasks import is_monitor
 
 KINDS = {
@@ -148,16 +148,7 @@ def get_warning(session: Session, user: User, principals: list[str], warning_id)
 SEVERITY = case((QualityWarning.level == "red", 0), (QualityWarning.level == "yellow", 1), else_=2)
 
 
-@dataclass
-class WarningPage:
-    rows: list[QualityWarning]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, (self.total + self.per_page - 1) // self.per_page)
+WarningPage = Page  # rows, total, page, per_page, pages
 
 
 def list_warnings(
