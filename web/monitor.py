@@ -10,7 +10,7 @@ from engine import heatmap, monitoring, tasks
 from engine.errors import N_, NotFound
 
 from .db import db
-from .helpers import localtime, now, principals
+from .helpers import localtime, now, principals, xlsx_download
 
 bp = Blueprint("monitor", __name__)
 
@@ -70,23 +70,12 @@ def task_list():
 @bp.get("/monitor/tasks.xlsx")
 @login_required
 def task_list_xlsx():
-    from io import BytesIO
-
-    from flask import send_file
-    from openpyxl import Workbook
-
     rows = monitoring.open_tasks(db.session, now(), _scope(), **_filters(), limit=10000)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "逾期任务"
-    ws.append(["任务", "文档", "流程", "主体", "部门", "办理人", "截止时间", "逾期天数"])
-    for r in rows:
-        ws.append([r["name"], r["title"], r["process"], r["subject"], r["department"], r["assignee"],
-                   localtime(r["due_at"]), r["days_late"]])  # fmt: skip
-    buf = BytesIO()
-    wb.save(buf)
-    return send_file(BytesIO(buf.getvalue()), as_attachment=True, download_name="overdue-tasks.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+    header = [_("任务"), _("文档"), _("流程"), _("主体"), _("部门"), _("办理人"), _("截止时间"), _("逾期天数")]
+    return xlsx_download(_("逾期任务"), header, (
+        [r["name"], r["title"], r["process"], r["subject"], r["department"], r["assignee"], localtime(r["due_at"]),
+         r["days_late"]] for r in rows
+    ), "overdue-tasks.xlsx")  # fmt: skip
 
 
 @bp.get("/metrics")

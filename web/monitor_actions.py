@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import instance_admin, task_admin
@@ -13,7 +14,7 @@ from engine.errors import N_, InvalidInput
 
 from .db import db, transactional
 from .errors import translate
-from .helpers import now, principals
+from .helpers import localtime, now, principals, xlsx_download
 
 bp = Blueprint("monitor_actions", __name__)
 
@@ -38,6 +39,19 @@ def problems():
     scope = instance_admin.admin_scope(current_user, principals())
     rows = instance_admin.list_problems(db.session, now(), scope)
     return render_template("monitor/problems.html", problems=rows, status_labels=instance_admin.STATUS_LABELS)
+
+
+@bp.get("/monitor/problems.xlsx")
+@login_required
+def problems_xlsx():
+    scope = instance_admin.admin_scope(current_user, principals())
+    rows = instance_admin.list_problems(db.session, now(), scope)
+    kinds = {"error": _("运行出错"), "stuck": _("无人办理"), "suspended": _("已暂停")}
+    header = [_("实例"), _("问题"), _("流程"), _("主体"), _("部门"), _("说明"), _("时间"), _("技术详情")]
+    return xlsx_download(_("流程异常"), header, (
+        [p["instance_id"], kinds.get(p["kind"], p["kind"]), p["process"], p["subject"], p["department"], p["message"],
+         localtime(p["since"]), p["detail"]] for p in rows
+    ), "process-problems.xlsx")  # fmt: skip
 
 
 @bp.get("/monitor/instances/<instance_id>/<action>")

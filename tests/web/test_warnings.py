@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
-from engine import annual, warning_rules
+from engine import warning_rules
 from engine.models import AuditEntry, OrgUnit, QualityWarning
-from tests.conftest import NOW
-from tests.engine.test_warnings import AFTER_DUE, TABLE
-
-
-@pytest.fixture
-def raised(session, clock):
-    """The 2026 table's warnings: 人力资源处's basic standard (red), 工作标准 for every department (yellow)."""
-    annual.instantiate(session, 2026, None, NOW, TABLE)
-    warning_rules.evaluate(session, AFTER_DUE)
-    session.flush()
-    clock.now = AFTER_DUE
-    by_unit = {}
-    for w in session.scalars(select(QualityWarning)):
-        by_unit.setdefault(w.org_unit.code, {})[w.kind] = w
-    return by_unit
+from tests.engine.test_warnings import AFTER_DUE
 
 
 def test_department_members_see_their_own_only(login_as, session, raised):
