@@ -174,7 +174,7 @@ def metrics(session: Session, now: datetime) -> str:
         "# HELP zhengai_instances Process instances by status.", "# TYPE zhengai_instances gauge",
     ]  # fmt: skip
     lines += [f'zhengai_instances{{status="{status}"}} {n}' for status, n in statuses]
-    lines += _latency_histogram(session)
+    lines += _latency_histogram(session, now)
     lines += [
         "# HELP zhengai_scheduler_lag_seconds Seconds since the scheduler's last tick (-1: never ran).",
         "# TYPE zhengai_scheduler_lag_seconds gauge",
@@ -183,18 +183,26 @@ def metrics(session: Session, now: datetime) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _latency_histogram(session: Session) -> list[str]:
-    """Completed human tasks' time from arrival to completion, a Prometheus histogram per process key."""
+LATENCY_WINDOW = timedelta(days=30)
+
+
+def _latency_histogram(session: Session, now: datetime) -> list[str]:
+    """Human tasks completed in the last 30 days: time from arrival to completion, per process key.
+
+    A window (read through the (state, completed_at) index), so a scrape costs the same after years of
+    history; use it for the distribution, not for rates.
+    """
     duration = epoch_seconds(session, HumanTask.completed_at) - epoch_seconds(session, HumanTask.created_at)
     cols = [func.sum(case((duration <= b, 1), else_=0)) for b in LATENCY_BUCKETS]
     rows = session.execute(
         select(HumanTask.process_key, func.count(), func.sum(duration), *cols)
-        .where(HumanTask.state == "completed", HumanTask.completed_at.is_not(None))
+        .where(HumanTask.state == "completed", HumanTask.completed_at >= now - LATENCY_WINDOW)
         .group_by(HumanTask.process_key)
         .order_by(HumanTask.process_key)
     ).all()
     name = "zhengai_step_latency_seconds"
-    lines = [f"# HELP {name} Time from a human task's arrival to its completion.", f"# TYPE {name} histogram"]
+    lines = [f"# HELP {name} Time from a human task's arrival to its completion (completed in the last 30 days).",
+             f"# TYPE {name} histogram"]  # fmt: skip
     for key, count, total, *cumulative in rows:
         label = f'process="{key}"'
         pairs = zip(LATENCY_BUCKETS, cumulative, strict=True)

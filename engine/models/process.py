@@ -82,6 +82,7 @@ class HumanTask(Base):
         Index("ix_human_task_open_step", "state", "process_name", "name", "due_at", "subject_id"),
         Index("ix_human_task_open_subject", "state", "subject_id", "due_at"),
         Index("ix_human_task_open_person", "state", "claimant_id", "candidates_label", "due_at", "subject_id"),
+        Index("ix_human_task_state_completed", "state", "completed_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)

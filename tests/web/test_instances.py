@@ -132,3 +132,15 @@ def test_metrics_has_the_step_latency_histogram(app, login_as, session):
     assert 'zhengai_step_latency_seconds_count{process="chain_teacher"} 2' in body
     assert 'zhengai_step_latency_seconds_sum{process="chain_teacher"} 108000' in body
     assert "zhengai_open_tasks" in body and "zhengai_scheduler_lag_seconds" in body
+
+
+def test_the_latency_histogram_covers_the_last_30_days(app, login_as, session, clock):
+    review = submit_target(session, "t01")
+    runtime.complete_task(session, user(session, "dzxy_reviewer"), review.id, {"decision": "approve"}, NOW)
+    session.flush()
+    app.config["ZHENGAI_METRICS_NO_LOOPBACK"] = True
+    admin = login_as("zlc_admin")
+    body = admin.get("/metrics").get_data(as_text=True)
+    assert 'zhengai_step_latency_seconds_count{process="chain_teacher"} 2' in body
+    clock.advance(timedelta(days=31))  # a month later both steps have left the window
+    assert 'process="chain_teacher"' not in admin.get("/metrics").get_data(as_text=True)
