@@ -144,3 +144,11 @@ def test_the_latency_histogram_covers_the_last_30_days(app, login_as, session, c
     assert 'zhengai_step_latency_seconds_count{process="chain_teacher"} 2' in body
     clock.advance(timedelta(days=31))  # a month later both steps have left the window
     assert 'process="chain_teacher"' not in admin.get("/metrics").get_data(as_text=True)
+
+
+def test_monitors_act_on_an_instance_from_its_page(login_as, session):
+    review = submit_target(session, "t01")
+    page = login_as("zlc_admin").get(f"/instances/{review.instance_id}").get_data(as_text=True)
+    assert f"/monitor/instances/{review.instance_id}/suspend" in page and 'data-testid="instance-terminate"' in page
+    teacher = login_as("t01").get(f"/instances/{review.instance_id}").get_data(as_text=True)
+    assert "/suspend" not in teacher  # a participant sees the diagram, not the actions
