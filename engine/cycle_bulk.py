@@ -71,7 +71,7 @@ def start_batch(session: Session, subjects, year: int, dues: dict, run_id, now: 
 
 def _start_group(session, group, template, key, period, year, dues, run_id, now, base_year, members) -> None:
     version = runtime.latest_version(session, key)
-    spec, subs, meta = runtime.version_bundle(session, version.id, version.checksum)
+    spec, subs, meta = runtime.version_bundle(session, version)
     content = empty_document(template.definition)
     doc_ids = session.scalars(
         insert(Document).returning(Document.id, sort_by_parameter_order=True),

@@ -13,33 +13,17 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from .errors import N_, NotFound
+from .modeling import edits_any, owned_unit_ids
 from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, User
 from .monitoring import epoch_seconds
 from .tasks import is_monitor
 
-OWNER_ROLES = ("process_owner", "head")
 LEVELS = 5  # heat classes 0 (cold) .. 4 (the bottleneck's share)
-
-
-def owned_unit_ids(principals: list[str]) -> set[int]:
-    """Departments whose processes the user owns: process owner or head of the owning department."""
-    out = set()
-    for p in principals:
-        parts = p.split(":")
-        if len(parts) == 4 and parts[0] == "g" and parts[1] in OWNER_ROLES and parts[2] == "unit":
-            out.add(int(parts[3]))
-    return out
 
 
 def may_list(session: Session, user: User, principals: list[str]) -> bool:
     """Monitors, and owners of at least one process, analyse process versions."""
-    if is_monitor(user, principals):
-        return True
-    owned = owned_unit_ids(principals)
-    if not owned:
-        return False
-    first = select(ProcessDefinition.id).where(ProcessDefinition.owner_org_unit_id.in_(owned)).limit(1)
-    return session.scalar(first) is not None
+    return is_monitor(user, principals) or edits_any(session, user, principals)
 
 
 def list_versions(session: Session, user: User, principals: list[str]) -> list[dict]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from . import assignment, runtime
 from .bpmn.compiler import NSMAP, parse_xml
 from .errors import N_, NotFound
-from .heatmap import owned_unit_ids
+from .modeling import owned_unit_ids
 from .models import Document, HumanTask, ProcessInstance, ProcessVersion, Subject, TaskCandidate, User
 from .sharing import visible_clause
 from .tasks import is_monitor

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
@@ -55,14 +55,15 @@ def may_edit(user: User, principals: list[str], definition: ProcessDefinition) -
     return bool(mine.intersection(principals))
 
 
-def _owned_units(principals: list[str]) -> list[int]:
-    return [int(p.split(":")[3]) for p in principals if p.startswith(tuple(f"g:{r}:unit:" for r in OWNER_ROLES))]
+def owned_unit_ids(principals: list[str]) -> set[int]:
+    """Departments whose processes the user owns: process owner or head of the owning department."""
+    return {int(p.split(":")[3]) for p in principals if p.startswith(tuple(f"g:{r}:unit:" for r in OWNER_ROLES))}
 
 
 def editable_definitions(session: Session, user: User, principals: list[str]) -> list[ProcessDefinition]:
     stmt = select(ProcessDefinition).order_by(ProcessDefinition.category, ProcessDefinition.key)
     if not user.is_admin:
-        units = _owned_units(principals)
+        units = owned_unit_ids(principals)
         if not units:
             return []
         stmt = stmt.where(ProcessDefinition.owner_org_unit_id.in_(units))
@@ -73,7 +74,7 @@ def edits_any(session: Session, user: User, principals: list[str]) -> bool:
     """Whether to show the modeler in the menu (one cheap query, none for most users)."""
     if user.is_admin:
         return True
-    units = _owned_units(principals)
+    units = owned_unit_ids(principals)
     return bool(units) and bool(
         session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.owner_org_unit_id.in_(units)).limit(1))
     )
@@ -293,8 +294,6 @@ def deploy(
             version = deploy_version(session, xml, actor_id=user.id, now=now, note=note[:2000])
     except IntegrityError:  # another owner deployed the same version number a moment ago
         raise Conflict(N_("其他人刚刚部署了新版本，请刷新后再部署")) from None
-    if version.definition_id != definition.id:  # validate() pins the process id; belt and braces
-        raise InvalidBpmnInput([_problem(None, "流程 ID 与当前流程不一致", True)])
     draft = draft_of(session, definition)
     if draft is not None:
         session.delete(draft)
@@ -427,8 +426,14 @@ def _signature(el) -> str:
 # --- moving running instances to a new version --------------------------------------------------
 
 
-def migration_plan(session: Session, definition: ProcessDefinition, target: ProcessVersion) -> list[dict]:
-    """Running instances on older versions, each with whether it can move to `target` and why not."""
+PLAN_LIMIT = 500  # instances checked per page view (each check loads its workflow); migrate() takes as many
+
+
+def migration_plan(
+    session: Session, definition: ProcessDefinition, target: ProcessVersion, limit: int = PLAN_LIMIT
+) -> list[dict]:
+    """Running instances on older versions (oldest first, up to `limit`), each with whether it can move
+    to `target` and why not."""
     instances = session.scalars(
         select(ProcessInstance)
         .options(undefer(ProcessInstance.state_json))
@@ -439,6 +444,7 @@ def migration_plan(session: Session, definition: ProcessDefinition, target: Proc
             ProcessInstance.version_id != target.id,
         )
         .order_by(ProcessInstance.id)
+        .limit(limit)
     ).all()
     return [{"instance": inst, **_check(session, inst, target)} for inst in instances]
 
@@ -447,7 +453,7 @@ def _check(session: Session, instance: ProcessInstance, target: ProcessVersion) 
     from .runtime import load_workflow, version_bundle
 
     wf, _meta = load_workflow(session, instance)
-    spec, subs, _ = version_bundle(session, target.id, target.checksum)
+    spec, subs, _ = version_bundle(session, target)
     reasons = _blockers(wf, spec, subs)
     current = sorted({t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in _current_tasks(wf)})
     return {"ok": not reasons, "reasons": reasons, "current": current}
@@ -522,7 +528,7 @@ def _migrate_one(session, user, definition, iid: int, target: ProcessVersion, no
     if instance.version_id == target.id:
         return "实例已在该版本上"
     wf, _ = load_workflow(session, instance)
-    spec, subs, meta = version_bundle(session, target.id, target.checksum)
+    spec, subs, meta = version_bundle(session, target)
     reasons = _blockers(wf, spec, subs)
     if reasons:
         return "；".join(reasons)
@@ -550,9 +556,10 @@ def _migrate_one(session, user, definition, iid: int, target: ProcessVersion, no
 
 def _rename_open_tasks(session: Session, instance: ProcessInstance, meta: dict) -> None:
     """Open tasks keep their id, claim and due date; their name follows the new version."""
-    for bpmn_id, info in meta.get("tasks", {}).items():
-        session.execute(
-            update(HumanTask)
-            .where(HumanTask.instance_id == instance.id, HumanTask.state == "open", HumanTask.bpmn_id == bpmn_id)
-            .values(name=info["name"], vertical=info.get("vertical"))
-        )
+    tasks = meta.get("tasks", {})
+    for row in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+    ):
+        info = tasks.get(row.bpmn_id)
+        if info is not None:
+            row.name, row.vertical = info["name"], info.get("vertical")

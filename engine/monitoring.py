@@ -27,6 +27,25 @@ MAX_PARALLEL = 3  # connections one dashboard may use at once
 LATENCY_BUCKETS = (3600, 6 * 3600, 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400)
 
 
+def head_units(principals: list[str]) -> list[int]:
+    """The departments the user heads."""
+    return [int(p.split(":")[3]) for p in principals if p.startswith("g:head:unit:")]
+
+
+def watch_scope(user: User, principals: list[str]) -> list[int] | None:
+    """Who watches what: None for the whole school (monitors), else the departments the user heads;
+    NotFound for anybody else."""
+    from .errors import NotFound
+    from .tasks import is_monitor
+
+    if is_monitor(user, principals):
+        return None
+    heads = head_units(principals)
+    if not heads:
+        raise NotFound(N_("页面不存在"))
+    return heads
+
+
 def epoch_seconds(session: Session, column):
     """Seconds since 1970 of a (naive UTC) datetime column, the same on SQLite and PostgreSQL."""
     if session.get_bind().dialect.name == "sqlite":

@@ -40,22 +40,20 @@ BLOCKED = {
 }
 
 
-def version_bundle(session: Session, version_id: int, checksum: str | None = None):
+def version_bundle(session: Session, version: ProcessVersion):
     """(spec, subprocess specs, meta) of a deployed version, parsed once per process.
 
     The cache key includes the checksum: on SQLite a rolled-back deploy gives its id back, and the next
     version to take that id must not find the other diagram's spec in the cache.
     """
-    if checksum is None:
-        checksum = session.scalar(select(ProcessVersion.checksum).where(ProcessVersion.id == version_id))
 
     def loader():
         row = session.execute(
-            select(ProcessVersion.spec_json, ProcessVersion.meta).where(ProcessVersion.id == version_id)
+            select(ProcessVersion.spec_json, ProcessVersion.meta).where(ProcessVersion.id == version.id)
         ).one()
         return row.spec_json, row.meta
 
-    return SPECS.get((version_id, checksum), loader)
+    return SPECS.get((version.id, version.checksum), loader)
 
 
 def latest_version(session: Session, process_key: str) -> ProcessVersion:
@@ -76,7 +74,7 @@ def start_instance(
     data: dict | None = None,
 ) -> ProcessInstance:
     version = latest_version(session, process_key)
-    spec, subs, meta = version_bundle(session, version.id, version.checksum)
+    spec, subs, meta = version_bundle(session, version)
     wf = BpmnWorkflow(spec, subs, script_engine=SafeScriptEngine())
     start = wf.get_tasks(state=TaskState.READY)[0]
     start.set_data(**(data or {}))
@@ -107,7 +105,7 @@ def start_instance(
 
 
 def load_workflow(session: Session, instance: ProcessInstance) -> tuple[BpmnWorkflow, dict]:
-    spec, subs, meta = version_bundle(session, instance.version.id, instance.version.checksum)
+    spec, subs, meta = version_bundle(session, instance.version)
     wf = load_state(instance.state_json, spec, subs)
     wf.script_engine = SafeScriptEngine()  # deserializing gives a default (unsafe) engine: replace it
     return wf, meta

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import assignment, expressions, modeling
+from engine import assignment, expressions, modeling, runtime
 from engine.bpmn.compiler import MAX_BYTES, TASK_KINDS, VERTICALS
 from engine.errors import N_, InvalidInput
 from engine.models import FormTemplate, OrgUnit, ProcessDraft, User
@@ -33,10 +33,7 @@ def _xml_from_request() -> str:
     xml = (body or {}).get("xml") if isinstance(body, dict) else request.form.get("xml")
     if not isinstance(xml, str) or not xml.strip():
         raise InvalidInput(N_("没有收到流程图"))
-    if len(xml.encode("utf-8")) > MAX_BYTES:
-        raise modeling.InvalidBpmnInput([{"element_id": None, "message": f"文件过大（最大 {MAX_BYTES // 1024} KB）",
-                                          "line": None, "fatal": True}])  # fmt: skip
-    return xml
+    return xml  # size, safety and structure are checked by modeling.validate
 
 
 def _json_body() -> dict:
@@ -46,6 +43,12 @@ def _json_body() -> dict:
 
 def _problems_response(exc: modeling.InvalidBpmnInput, status: int = 400):
     return jsonify({"ok": False, "message": _("流程文件有错误"), "problems": exc.problems}), status
+
+
+def _refused_page(definition, exc: modeling.InvalidBpmnInput, filename: str):
+    db.session.rollback()
+    return render_template("modeler/import_failed.html", definition=definition, problems=exc.problems,
+                           filename=filename), 400  # fmt: skip
 
 
 @bp.get("/processes")
@@ -177,16 +180,11 @@ def import_file(key: str):
     if upload is None or not upload.filename:
         flash(_("请选择 .bpmn 文件"), "danger")
         return redirect(url_for("modeler.edit", key=key))
-    data = upload.stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        flash(_("文件过大（最大 %(kb)s KB）", kb=MAX_BYTES // 1024), "danger")
-        return redirect(url_for("modeler.edit", key=key))
+    data = upload.stream.read(MAX_BYTES + 1)  # one byte over is enough for the size check to refuse it
     try:
         draft = modeling.save_draft(db.session, current_user, definition, data, now(), action="process.import")
     except modeling.InvalidBpmnInput as exc:
-        db.session.rollback()
-        return render_template("modeler/import_failed.html", definition=definition, problems=exc.problems,
-                               filename=upload.filename), 400  # fmt: skip
+        return _refused_page(definition, exc, upload.filename)
     db.session.commit()
     if draft.problems:
         flash(_("已导入为草稿；还有 %(n)s 个问题需要修改后才能部署", n=len(draft.problems)), "warning")
@@ -236,9 +234,7 @@ def rollback(key: str, number: int):
     try:
         version = modeling.rollback(db.session, current_user, definition, number, request.form.get("note", ""), now())
     except modeling.InvalidBpmnInput as exc:
-        db.session.rollback()
-        return render_template("modeler/import_failed.html", definition=definition, problems=exc.problems,
-                               filename=f"v{number}"), 400  # fmt: skip
+        return _refused_page(definition, exc, f"v{number}")
     db.session.commit()
     flash(_("已回滚：第 %(old)s 版的流程图已部署为第 %(new)s 版", old=number, new=version.version), "success")
     return redirect(url_for("modeler.versions", key=key))
@@ -248,30 +244,26 @@ def rollback(key: str, number: int):
 @login_required
 def migration(key: str):
     definition = _definition(key)
-    target = modeling.get_version(db.session, definition, _latest_number(definition))
+    target = runtime.latest_version(db.session, definition.key)
     plan = modeling.migration_plan(db.session, definition, target)
-    return render_template("modeler/migrate.html", definition=definition, target=target, plan=plan, results=None)
+    return render_template("modeler/migrate.html", definition=definition, target=target, plan=plan, results=None,
+                           limit=modeling.PLAN_LIMIT)  # fmt: skip
 
 
 @bp.post("/processes/<key>/migrate")
 @login_required
 def migrate(key: str):
     definition = _definition(key)
-    target = modeling.get_version(db.session, definition, _latest_number(definition))
+    target = runtime.latest_version(db.session, definition.key)
     ids = request.form.getlist("instance_id")
     if not ids:
         flash(_("请选择要迁移的流程实例"), "warning")
         return redirect(url_for("modeler.migration", key=key))
-    results = modeling.migrate(db.session, current_user, definition, ids[:500], target, now())
+    results = modeling.migrate(db.session, current_user, definition, ids[: modeling.PLAN_LIMIT], target, now())
     db.session.commit()
     moved = sum(1 for r in results if r["ok"])
     flash(_("已迁移 %(moved)s 个实例，%(failed)s 个未迁移", moved=moved, failed=len(results) - moved),
           "success" if moved == len(results) else "warning")  # fmt: skip
     plan = modeling.migration_plan(db.session, definition, target)
-    return render_template("modeler/migrate.html", definition=definition, target=target, plan=plan, results=results)
-
-
-def _latest_number(definition) -> int:
-    from engine.models import ProcessVersion
-
-    return db.session.scalar(select(ProcessVersion.version).where(ProcessVersion.id == definition.latest_version_id))
+    return render_template("modeler/migrate.html", definition=definition, target=target, plan=plan, results=results,
+                           limit=modeling.PLAN_LIMIT)  # fmt: skip

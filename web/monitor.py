@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import heatmap, monitoring, tasks
-from engine.errors import N_, NotFound
 
 from .db import db
 from .helpers import localtime, now, principals, xlsx_download
@@ -16,14 +15,7 @@ bp = Blueprint("monitor", __name__)
 
 
 def _scope() -> list[int] | None:
-    """None: the whole school (monitors); else the departments the user heads; 404 for anybody else."""
-    ps = principals()
-    if tasks.is_monitor(current_user, ps):
-        return None
-    heads = [int(p.split(":")[3]) for p in ps if p.startswith("g:head:unit:")]
-    if not heads:
-        raise NotFound(N_("页面不存在"))
-    return heads
+    return monitoring.watch_scope(current_user, principals())
 
 
 @bp.get("/monitor")

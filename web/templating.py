@@ -6,7 +6,7 @@ from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from engine import modeling
+from engine import modeling, monitoring
 from engine import tasks as task_service
 from engine.bpmn.compiler import TASK_KINDS, VERTICALS
 from engine.documents import DOC_TYPE_LABELS, STATUS_LABELS, SUBJECT_TYPE_LABELS, header_values
@@ -44,7 +44,7 @@ def init_app(app) -> None:
                 any(p.startswith(("g:process_owner:unit:", "g:head:unit:")) for p in principals())
                 and bool(owned_subject_types(db.session, current_user, principals()))
             )
-            data["watches"] = data["is_monitor"] or any(p.startswith("g:head:unit:") for p in principals())
+            data["watches"] = data["is_monitor"] or bool(monitoring.head_units(principals()))
             data["edits_processes"] = modeling.edits_any(db.session, current_user, principals())
             data["unread_count"] = unread_count(db.session, current_user.id)
             data["inbox_count"] = task_service.list_tasks(
@@ -60,7 +60,7 @@ def monitor_tabs() -> list[tuple[str, str]]:
     from engine import heatmap
 
     ps = principals()
-    watches = task_service.is_monitor(current_user, ps) or any(p.startswith("g:head:unit:") for p in ps)
+    watches = task_service.is_monitor(current_user, ps) or bool(monitoring.head_units(ps))
     tabs = []
     if watches:
         tabs += [("monitor.dashboard", _("逾期总览")), ("monitor.task_list", _("任务清单")),

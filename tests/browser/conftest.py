@@ -60,3 +60,10 @@ def log_in(page, base: str, username: str) -> None:
     page.fill("#password", "demo1234")
     page.click("form:has(#username) button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def fill_descriptions(page, prefix: str) -> None:
+    """Fill every 描述 cell of the document form on the page."""
+    boxes = page.locator("textarea[name$='-cells-description']")
+    for i in range(boxes.count()):
+        boxes.nth(i).fill(f"{prefix}第{i + 1}项：三年内达到学院骨干教师要求")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import log_in, shot
+from tests.browser.conftest import fill_descriptions, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -94,9 +94,7 @@ def test_owner_adds_review_step_deploys_and_it_reaches_the_right_inbox(page, liv
     page.goto(base + "/my-documents")
     page.locator("tr", has_text="教师发展目标").locator("button", has_text="开始填写").click()
     page.wait_for_selector("[data-testid=task-name]")
-    boxes = page.locator("textarea[name$='-cells-description']")
-    for i in range(boxes.count()):
-        boxes.nth(i).fill(f"第{i + 1}项：三年内达到骨干教师要求")
+    fill_descriptions(page, "新版本")
     page.click("[data-testid=submit-document]")
     page.wait_for_url(base + "/tasks")
 

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import log_in, shot
+from tests.browser.conftest import fill_descriptions, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def fill_descriptions(page, prefix: str) -> None:
-    boxes = page.locator("textarea[name$='-cells-description']")
-    for i in range(boxes.count()):
-        boxes.nth(i).fill(f"{prefix}第{i + 1}项：三年内达到学院骨干教师要求")
 
 
 def test_teacher_to_college_with_return_loop(page, live_server):
