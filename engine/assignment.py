@@ -114,6 +114,33 @@ def has_members(session: Session, principals: list[str]) -> bool:
     return False
 
 
+def users_behind(session: Session, principals) -> dict[str, set[int]]:
+    """Active users behind each principal, with one query per distinct group."""
+    from .models import User
+
+    out: dict[str, set[int]] = {}
+    user_ids = {int(p[2:]) for p in principals if p.startswith("u:")}
+    active = set(session.scalars(select(User.id).where(User.id.in_(user_ids), User.active))) if user_ids else set()
+    for p in principals:
+        if p.startswith("u:"):
+            out[p] = {int(p[2:])} & active
+            continue
+        _, role, scope_type, scope_id = p.split(":")
+        out[p] = set(
+            session.scalars(
+                select(RoleAssignment.user_id)
+                .join(User, User.id == RoleAssignment.user_id)
+                .where(
+                    RoleAssignment.role == role,
+                    RoleAssignment.scope_type == scope_type,
+                    func.coalesce(RoleAssignment.scope_id, 0) == int(scope_id),
+                    User.active,
+                )
+            )
+        )
+    return out
+
+
 def _scope(session: Session, scope: str, subject: Subject | None):
     if scope == "school":
         return "school", 0, ""

@@ -20,11 +20,9 @@ from .models import (
     HumanTask,
     Notification,
     OrgUnit,
-    RoleAssignment,
     ScheduledEffect,
     SchedulerLease,
     TaskCandidate,
-    User,
 )
 
 REMINDER_DAYS = (7, 1)
@@ -188,27 +186,6 @@ def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
     return {k: len(v) for k, v in outcomes.items() if v} | {"notifications": len(notes)}
 
 
-def _users_of(session: Session, principals: set[str]) -> dict[str, set[int]]:
-    """Active users behind each principal, with one query per distinct group."""
-    out: dict[str, set[int]] = {}
-    for p in principals:
-        if p.startswith("u:"):
-            out[p] = {int(p[2:])}
-            continue
-        _, role, scope_type, scope_id = p.split(":")
-        scope = RoleAssignment.scope_id == int(scope_id) if int(scope_id) else RoleAssignment.scope_id.is_(None)
-        if int(scope_id) == 0:
-            scope = or_(RoleAssignment.scope_id.is_(None), RoleAssignment.scope_id == 0)
-        out[p] = set(
-            session.scalars(
-                select(RoleAssignment.user_id)
-                .join(User, User.id == RoleAssignment.user_id)
-                .where(RoleAssignment.role == role, RoleAssignment.scope_type == scope_type, scope, User.active)
-            )
-        )
-    return out
-
-
 def _note(user_id, kind, title, body, link, effect_id, now) -> dict:
     return {"user_id": user_id, "kind": kind, "title": title[:200], "body": body, "link": link,
             "created_at": now, "effect_id": effect_id}  # fmt: skip
@@ -239,7 +216,7 @@ def _fire_tasks(session, rows, now, outcomes, notes) -> None:
         escalation = {tid: {assignment.group_principal("head", "unit", units.get(t.subject_id) or 0), MONITOR_GROUP}
                       for tid, t in tasks.items()}  # fmt: skip
     wanted = set().union(*candidates.values(), *escalation.values()) if (candidates or escalation) else set()
-    users = _users_of(session, wanted)
+    users = assignment.users_behind(session, wanted)
     for row in rows:
         task = tasks.get(row.object_id)
         if task is None or task.state != "open":
@@ -271,7 +248,7 @@ def _fire_annual(session, rows, now, outcomes, notes) -> None:
         wanted |= {assignment.group_principal("head", "unit", u) for u in a.responsible_unit_ids or []}
     if zlc:
         wanted.add(assignment.group_principal("head", "unit", zlc))
-    users = _users_of(session, wanted)
+    users = assignment.users_behind(session, wanted)
     for row in rows:
         item = items.get(row.object_id)
         if item is None or item.status == "done":

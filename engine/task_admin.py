@@ -188,7 +188,7 @@ def _assignees(session, ht: HumanTask) -> set[int]:
     """Who works on the task now: its claimant, else every active user behind its candidates."""
     if ht.claimant_id:
         return {ht.claimant_id}
-    users = deadlines._users_of(session, set(candidates_of(session, ht.id)))  # the scheduler's own lookup
+    users = assignment.users_behind(session, set(candidates_of(session, ht.id)))
     return set().union(*users.values()) if users else set()
 
 

@@ -49,6 +49,23 @@ def empty_document(definition: dict) -> dict:
     return {"header": {}, "rows": rows, "sections": []}
 
 
+def column_groups(definition: dict) -> list[tuple[str, int]]:
+    """The grouped columns' headings in the order they appear, with how many columns each spans.
+
+    Jinja's `groupby` sorts (and 3.1 has no `sort=False`), which would reorder 绩效/保障/流程.
+    """
+    groups: list[tuple[str, int]] = []
+    for col in definition["columns"]:
+        group = col.get("group")
+        if not group:
+            continue
+        if groups and groups[-1][0] == group:
+            groups[-1] = (group, groups[-1][1] + 1)
+        else:
+            groups.append((group, 1))
+    return groups
+
+
 def section_labels(definition: dict, data: dict) -> dict[str, str]:
     labels = {s["key"]: s.get("label") or "" for s in definition["sections"]}
     for s in data.get("sections", []):

@@ -13,6 +13,7 @@ from engine.documents import DOC_TYPE_LABELS, STATUS_LABELS, SUBJECT_TYPE_LABELS
 from engine.notifications import unread_count
 from engine.templates import owned_subject_types
 from forms.review import DECISIONS
+from forms.templates import column_groups
 
 from .db import db
 from .helpers import localtime, now, principals
@@ -22,6 +23,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = lambda v: localtime(v, "%Y-%m-%d")
     app.jinja_env.globals["header_values_of"] = header_values
+    app.jinja_env.globals["column_groups"] = column_groups
 
     app.jinja_env.globals["monitor_tabs"] = monitor_tabs
 
