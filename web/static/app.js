@@ -2,6 +2,18 @@
 (function () {
   "use strict";
 
+  // Phone width: the menu collapses behind a toggle (without this file it simply stays open).
+  var navToggle = document.getElementById("zg-nav-toggle");
+  var navMenu = document.getElementById("zg-nav-menu");
+  if (navToggle && navMenu) {
+    navToggle.hidden = false;
+    navMenu.classList.add("collapse");
+    navToggle.addEventListener("click", function () {
+      var open = navMenu.classList.toggle("show");
+      navToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
