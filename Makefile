@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 MO := web/translations/en/LC_MESSAGES/messages.mo
 PYTEST_ARGS ?=
+# where `make run` listens; two instances side by side need different ports (and DATABASE_URLs)
+ZHENGAI_HOST ?= 127.0.0.1
+ZHENGAI_PORT ?= 5000
 
 .PHONY: setup run test test-sqlite test-postgres browser-deps lint bench translations clean
 
@@ -28,8 +31,9 @@ translations: $(VENV)/.installed
 
 run: setup
 	$(BIN)/zhengai init
+	export ZHENGAI_HOST='$(ZHENGAI_HOST)' ZHENGAI_PORT='$(ZHENGAI_PORT)'; \
 	$(BIN)/zhengai scheduler & SCHED=$$!; trap 'kill $$SCHED 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/zhengai serve --host 127.0.0.1 --port 5000
+	$(BIN)/zhengai serve
 
 browser-deps:
 	.ci/ensure-browser.sh

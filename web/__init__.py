@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from . import errors
 from .db import db
-from .extensions import babel, csrf, limiter, login_manager, select_locale
+from .extensions import babel, csrf, init_limiter, login_manager, select_locale
 
 VENDOR_ALLOWED = ("bootstrap/dist/", "bpmn-js/dist/", "echarts/dist/")
 
@@ -30,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app, app.extensions["zhengai_db"]["bind"])
     babel.init_app(app, locale_selector=select_locale)
     errors.init_app(app)
 

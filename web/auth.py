@@ -65,7 +65,7 @@ def _login_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["ZHENGAI_LOGIN_LIMIT"], key_func=_login_key, methods=["POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["ZHENGAI_LOGIN_ADDRESS_LIMIT"], methods=["POST"])
 @transactional
 def login():
     if current_user.is_authenticated:

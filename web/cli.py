@@ -92,15 +92,51 @@ def token_cmd(username):
     click.echo(make_api_token(user))
 
 
+# sun_path of an AF_UNIX address holds 108 bytes including the terminating NUL
+UNIX_PATH_MAX = 107
+
+
+def control_socket_args(host: str, port: int, setting: str | None, instance_path: Path) -> list[str]:
+    """gunicorn's control-socket arguments: one socket per instance, or none.
+
+    gunicorn (since 25.1) opens a control socket for `gunicornc` at one fixed path per user
+    ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl): a second server on the same machine
+    unlinks the first one's socket and takes the path over, and whichever stops first deletes the
+    other's. So each instance gets its own, named after its address (two servers cannot listen on the
+    same one), or none with `off`.
+    """
+    if setting is not None and setting.strip().lower() in ("", "0", "off", "none", "no", "false"):
+        return ["--no-control-socket"]
+    if setting:
+        path = Path(setting).expanduser().resolve()
+    else:
+        path = instance_path.resolve() / f"gunicorn-{host.replace(':', '_')}-{port}.ctl"
+    if len(os.fsencode(str(path))) > UNIX_PATH_MAX:
+        click.echo(f"控制套接字路径过长，已关闭 gunicorn 控制套接字：{path}", err=True)
+        return ["--no-control-socket"]
+    return ["--control-socket", str(path)]
+
+
 @main.command("serve")
-@click.option("--host", default=os.environ.get("ZHENGAI_HOST", "127.0.0.1"))
-@click.option("--port", default=int(os.environ.get("ZHENGAI_PORT", "5000")))
-@click.option("--workers", default=int(os.environ.get("ZHENGAI_WORKERS", "2")))
-def serve_cmd(host, port, workers):
+@click.option("--host", default=lambda: os.environ.get("ZHENGAI_HOST") or "127.0.0.1", show_default="127.0.0.1")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("ZHENGAI_PORT") or 5000), show_default="5000")
+@click.option("--workers", type=int, default=lambda: int(os.environ.get("ZHENGAI_WORKERS") or 2), show_default="2")
+@click.option(
+    "--control-socket",
+    default=lambda: os.environ.get("ZHENGAI_CONTROL_SOCKET"),
+    help="gunicorn control socket path, or 'off' (default: instance/gunicorn-<host>-<port>.ctl).",
+)
+def serve_cmd(host, port, workers, control_socket):
     """Serve the app with gunicorn (several workers; the scheduler runs as its own process)."""
+    # the workers read where they listen (session cookie name, link base) from the environment
+    os.environ["ZHENGAI_HOST"], os.environ["ZHENGAI_PORT"] = host, str(port)
+    instance_path = Path.cwd() / "instance"  # the app's instance folder (web.create_app)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
     os.execvp(
         sys.executable,
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
+         *control_socket_args(host, port, control_socket, instance_path),
          "--access-logfile", "-", "web.wsgi:app"],
     )  # fmt: skip
 

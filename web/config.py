@@ -24,24 +24,36 @@ def _secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def listen_address() -> tuple[str, int]:
+    """Where `zhengai serve` listens (ZHENGAI_HOST / ZHENGAI_PORT); `serve` exports both to its workers."""
+    return os.environ.get("ZHENGAI_HOST") or "127.0.0.1", int(os.environ.get("ZHENGAI_PORT") or "5000")
+
+
 def from_environment(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
+    host, port = listen_address()
+    link_host = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'zhengai.db'}",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag("ZHENGAI_SECURE_COOKIES"),
-        "SESSION_COOKIE_NAME": "zhengai_session",
+        # browsers send a host's cookies to every port: two instances side by side keep separate sessions
+        "SESSION_COOKIE_NAME": f"zhengai_session_{port}",
+        "REMEMBER_COOKIE_NAME": f"zhengai_remember_{port}",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag("ZHENGAI_SECURE_COOKIES"),
         "REMEMBER_COOKIE_DURATION": timedelta(days=7),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("ZHENGAI_SESSION_HOURS", "8"))),
         "MAX_CONTENT_LENGTH": int(float(os.environ.get("ZHENGAI_MAX_UPLOAD_MB", "2")) * 1024 * 1024),
-        "RATELIMIT_STORAGE_URI": os.environ.get("ZHENGAI_RATELIMIT_STORAGE_URI", "memory://"),
+        # database:// counts in our own database, shared by every worker (engine/ratelimit.py)
+        "RATELIMIT_STORAGE_URI": os.environ.get("ZHENGAI_RATELIMIT_STORAGE_URI") or "database://",
+        "RATELIMIT_STRATEGY": "fixed-window",
         "RATELIMIT_ENABLED": not _flag("ZHENGAI_RATELIMIT_DISABLED"),
         "ZHENGAI_LOGIN_LIMIT": os.environ.get("ZHENGAI_LOGIN_LIMIT", "5 per minute"),
+        "ZHENGAI_LOGIN_ADDRESS_LIMIT": os.environ.get("ZHENGAI_LOGIN_ADDRESS_LIMIT", "30 per minute"),
         "ZHENGAI_CYCLE_BASE_YEAR": int(os.environ.get("ZHENGAI_CYCLE_BASE_YEAR", "2016")),
         "ZHENGAI_TIMEZONE": os.environ.get("ZHENGAI_TIMEZONE", "Asia/Shanghai"),
         "ZHENGAI_API_TOKEN_DAYS": int(os.environ.get("ZHENGAI_API_TOKEN_DAYS", "30")),
@@ -58,7 +70,7 @@ def from_environment(instance_path: Path) -> dict:
         "ZHENGAI_SMTP_PASSWORD": os.environ.get("ZHENGAI_SMTP_PASSWORD"),
         "ZHENGAI_SMTP_STARTTLS": _flag("ZHENGAI_SMTP_STARTTLS"),
         "ZHENGAI_MAIL_FROM": os.environ.get("ZHENGAI_MAIL_FROM", "zhengai@localhost"),
-        "ZHENGAI_BASE_URL": os.environ.get("ZHENGAI_BASE_URL", "http://127.0.0.1:5000"),
+        "ZHENGAI_BASE_URL": os.environ.get("ZHENGAI_BASE_URL") or f"http://{link_host}:{port}",
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked in a before_request hook, except for bearer-token calls

@@ -25,6 +25,7 @@ class Database:
             bind = engine
         app.extensions["zhengai_db"] = {
             "engine": engine,
+            "bind": bind,  # the engine, or the test's connection
             "factory": make_session_factory(bind),
             "savepoint": app.config.get("ZHENGAI_DB_BIND") is not None,
         }

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DomainError, StepFailed
+
+from .extensions import limiter
 
 HTTP_MESSAGES = {
     400: "请求无效",
@@ -40,11 +45,47 @@ def translate_fields(fields: dict) -> dict:
     return {k: [translate(m) for m in (v if isinstance(v, list) else [v])] for k, v in (fields or {}).items()}
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):
     if wants_json():
         body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-        return jsonify(body), status
-    return render_template("errors/error.html", status=status, message=message, fields=fields or {}), status
+        return jsonify(body), status, headers or {}
+    page = render_template("errors/error.html", status=status, message=message, fields=fields or {})
+    return page, status, headers or {}
+
+
+def _retry_after() -> int | None:
+    """Seconds until the breached limit's window closes (None when the storage cannot say)."""
+    from .helpers import now
+
+    breached = limiter.current_limit
+    if breached is None:
+        return None
+    try:
+        return max(1, math.ceil(breached.reset_at - now().timestamp()))
+    except Exception:  # noqa: BLE001 - the refusal stands even when its window cannot be read
+        current_app.logger.warning("could not read the rate-limit window", exc_info=True)
+        return None
+
+
+def _rate_limit_message(login: bool, seconds: int | None) -> str:
+    if seconds is None:
+        return gettext("登录尝试次数过多，请稍后再试。") if login else gettext(HTTP_MESSAGES[429])
+    if seconds >= 120:
+        minutes = math.ceil(seconds / 60)
+        if login:
+            return gettext("登录尝试次数过多，为保护账号安全，请在 %(n)s 分钟后再试。", n=minutes)
+        return gettext("操作过于频繁，请在 %(n)s 分钟后再试。", n=minutes)
+    if login:
+        return gettext("登录尝试次数过多，为保护账号安全，请在 %(n)s 秒后再试。", n=seconds)
+    return gettext("操作过于频繁，请在 %(n)s 秒后再试。", n=seconds)
+
+
+def rate_limited():
+    """429: too many attempts and when to try again (also as Retry-After); anonymous users get the login link."""
+    seconds = _retry_after()
+    message = _rate_limit_message(request.endpoint == "auth.login", seconds)
+    headers = {"Retry-After": str(seconds)} if seconds is not None else {}
+    return error_response(429, "too_many_requests", message, headers=headers)
 
 
 def _flag_instance(exc: StepFailed) -> None:
@@ -73,6 +114,10 @@ def init_app(app) -> None:
         app.logger.error("step failed in instance %s", exc.instance_id, exc_info=exc.cause)
         _flag_instance(exc)
         return error_response(exc.status, exc.code, translate(exc.message, exc.params))
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(exc: RateLimitExceeded):
+        return rate_limited()
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):

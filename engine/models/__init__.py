@@ -4,6 +4,7 @@ from .audit import AuditEntry
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
 from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
+from .ratelimit import RateLimitCounter
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
 from .warning import QualityWarning, WarningRuleCursor
 
@@ -27,6 +28,7 @@ __all__ = [
     "ProcessInstance",
     "ProcessVersion",
     "QualityWarning",
+    "RateLimitCounter",
     "RoleAssignment",
     "SchoolClass",
     "Section",

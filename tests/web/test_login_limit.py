@@ -1,0 +1,134 @@
+"""The login limit per user name and per address, the 429 page, and which storage counts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from limits.storage import MemoryStorage
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.db import make_engine
+from engine.migrate import upgrade
+from engine.models import RateLimitCounter
+from engine.ratelimit import DatabaseStorage
+from tests.conftest import NOW, fresh_database, make_app
+
+
+def limited_app(connection, clock, **config):
+    return make_app(ZHENGAI_DB_BIND=connection, ZHENGAI_CLOCK=clock, RATELIMIT_ENABLED=True, **config)
+
+
+def attempt(client, username: str, password: str = "wrong", address: str = "127.0.0.1", **headers):
+    return client.post(
+        "/login", data={"username": username, "password": password}, environ_base={"REMOTE_ADDR": address},
+        headers=headers,
+    )  # fmt: skip
+
+
+def test_the_sixth_attempt_for_a_user_name_is_refused_from_any_address(connection, clock):
+    client = limited_app(connection, clock).test_client()
+    codes = [attempt(client, "t01", address=f"10.0.0.{i}").status_code for i in range(1, 9)]
+    assert codes == [401] * 5 + [429] * 3
+    # the right password does not get through the limit either
+    assert attempt(client, "t01", "demo1234", address="10.0.0.99").status_code == 429
+    assert attempt(client, "t02", "demo1234", address="10.0.0.1").status_code == 302
+
+
+def test_the_429_page_says_when_to_retry_and_offers_the_login_page(connection, clock):
+    client = limited_app(connection, clock).test_client()
+    for _ in range(5):
+        attempt(client, "t01")
+    clock.advance(timedelta(seconds=20))
+    response = attempt(client, "t01")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "41"  # the window opened 20 s ago; reset_at rounds up
+    page = response.get_data(as_text=True)
+    assert "登录尝试次数过多" in page and "请在 41 秒后再试" in page
+    link = re.search(r'<a class="btn btn-primary" href="([^"]+)" data-testid="login-link">返回登录页</a>', page)
+    assert link and link.group(1) == "/login"
+    assert "返回我的待办" not in page
+    assert "用户名" in client.get(link.group(1)).get_data(as_text=True)  # the link leads to the form
+
+    clock.advance(timedelta(seconds=41))  # the window has closed: the user may log in again
+    assert attempt(client, "t01", "demo1234").status_code == 302
+
+
+def test_json_clients_get_the_json_error_and_retry_after(connection, clock):
+    client = limited_app(connection, clock, ZHENGAI_LOGIN_LIMIT="2 per minute").test_client()
+    for _ in range(2):
+        assert attempt(client, "t01", Accept="application/json").status_code == 401
+    response = attempt(client, "t01", Accept="application/json")
+    assert response.status_code == 429 and response.headers["Retry-After"] == "61"
+    error = response.get_json()["error"]
+    assert error["code"] == "too_many_requests" and "61 秒后再试" in error["message"] and error["fields"] == {}
+
+
+def test_long_windows_are_told_in_minutes(connection, clock):
+    client = limited_app(connection, clock, ZHENGAI_LOGIN_LIMIT="1 per hour").test_client()
+    attempt(client, "t01")
+    response = attempt(client, "t01")
+    assert response.headers["Retry-After"] == "3601"
+    assert "请在 61 分钟后再试" in response.get_data(as_text=True)  # 3601 s rounded up
+
+
+def test_per_address_limit_counts_every_user_name(connection, clock):
+    client = limited_app(connection, clock, ZHENGAI_LOGIN_ADDRESS_LIMIT="4 per minute").test_client()
+    codes = [attempt(client, f"nobody{i}", address="10.1.1.1").status_code for i in range(6)]
+    assert codes == [401] * 4 + [429] * 2
+    assert attempt(client, "nobody9", address="10.1.1.2").status_code == 401  # another address
+
+
+def test_get_is_not_counted_and_the_disabled_switch_still_disables(connection, clock, monkeypatch):
+    client = limited_app(connection, clock, ZHENGAI_LOGIN_LIMIT="1 per minute").test_client()
+    for _ in range(5):
+        assert client.get("/login").status_code == 200
+    assert attempt(client, "t01").status_code == 401
+
+    from web import create_app
+
+    monkeypatch.setenv("ZHENGAI_RATELIMIT_DISABLED", "1")
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "ZHENGAI_DB_BIND": connection,
+                      "ZHENGAI_CLOCK": clock, "ZHENGAI_LOGIN_LIMIT": "1 per minute"})  # fmt: skip
+    client = app.test_client()
+    assert [attempt(client, "t01").status_code for _ in range(4)] == [401] * 4
+
+
+def test_the_database_is_the_default_storage_and_memory_can_still_be_chosen(connection, clock, monkeypatch):
+    from web.extensions import limiter
+
+    monkeypatch.delenv("ZHENGAI_RATELIMIT_STORAGE_URI", raising=False)
+    limited_app(connection, clock)
+    assert isinstance(limiter.limiter.storage, DatabaseStorage)
+    monkeypatch.setenv("ZHENGAI_RATELIMIT_STORAGE_URI", "memory://")
+    limited_app(connection, clock)
+    assert isinstance(limiter.limiter.storage, MemoryStorage)
+
+
+@pytest.fixture(scope="module")
+def migrated_url(tmp_path_factory):
+    url = fresh_database(tmp_path_factory.mktemp("limit"), "limit")
+    upgrade(url)
+    return url
+
+
+def test_failed_requests_rolled_back_still_count(migrated_url, monkeypatch):
+    """The limiter commits on its own connection: a login request that fails and rolls back still counts."""
+    import web.auth
+
+    app = make_app(DATABASE_URL=migrated_url, ZHENGAI_CLOCK=lambda: NOW, RATELIMIT_ENABLED=True)
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("the database went away mid-request")
+
+    monkeypatch.setattr(web.auth.audit, "record", broken_audit)
+    client = app.test_client()
+    codes = [attempt(client, "ghost").status_code for _ in range(7)]
+    assert codes == [500] * 5 + [429] * 2
+    eng = make_engine(migrated_url)
+    with Session(eng) as s:
+        counts = dict(s.execute(select(RateLimitCounter.key, RateLimitCounter.count)).all())
+    eng.dispose()
+    assert any("login:ghost" in key and count == 7 for key, count in counts.items()), counts

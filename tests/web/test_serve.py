@@ -1,0 +1,212 @@
+"""`zhengai serve` for real: gunicorn with two workers over HTTP, and two instances side by side.
+
+The login limit must hold across workers (with per-process counters the 6th attempt got through
+whenever it reached the other worker), and two servers on one machine must not share gunicorn's
+control socket.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fresh_database
+
+pytestmark = pytest.mark.slow
+
+ZHENGAI = str(Path(sys.executable).parent / "zhengai")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment(url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZHENGAI_", "GUNICORN_"))}
+    env.update(DATABASE_URL=url, ZHENGAI_SECRET_KEY="serve-test-secret", PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+@dataclass
+class Server:
+    port: int
+    cwd: Path
+    process: subprocess.Popen
+    log: list[str] = field(default_factory=list)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(30)
+
+
+def start(cwd: Path, url: str, port: int, **extra: str) -> Server:
+    """Start `zhengai serve` with two workers; return once both have booted and the control socket listens."""
+    env = environment(url, **extra)
+    # the access log names the worker that answered (gunicorn reads GUNICORN_CMD_ARGS)
+    env["GUNICORN_CMD_ARGS"] = "--access-logformat 'pid=%(p)s %(h)s \"%(r)s\" %(s)s'"
+    process = subprocess.Popen(
+        [ZHENGAI, "serve", "--port", str(port), "--workers", "2"], cwd=cwd, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    server = Server(port, cwd, process)
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump():
+        for line in process.stdout:
+            server.log.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    booted = control = 0
+    while booted < 2 or not control:
+        line = lines.get(timeout=60)
+        if line is None:
+            raise AssertionError("gunicorn stopped:\n" + "".join(server.log))
+        booted += "Booting worker" in line
+        control += "Control socket listening" in line
+    return server
+
+
+def request(port: int, method: str, path: str, body: str | None = None, source: str = "127.0.0.1", **headers):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        conn.close()
+
+
+@dataclass
+class Browser:
+    """A session cookie and its CSRF token, as a browser holds them after opening the login page."""
+
+    port: int
+    cookie: str
+    token: str
+
+    def login(self, username: str, password: str = "wrong", source: str = "127.0.0.1"):
+        from urllib.parse import urlencode
+
+        body = urlencode({"username": username, "password": password, "csrf_token": self.token})
+        return request(self.port, "POST", "/login", body, source, Cookie=self.cookie,
+                       **{"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+
+
+def open_login_page(port: int) -> Browser:
+    status, headers, page = request(port, "GET", "/login")
+    assert status == 200
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    assert cookie.startswith(f"zhengai_session_{port}=")  # a cookie per instance: browsers ignore ports
+    return Browser(port, cookie, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("serve")
+
+
+@pytest.fixture(scope="module")
+def server(workdir) -> Iterator[Server]:
+    url = fresh_database(workdir, "serve")
+    subprocess.run([ZHENGAI, "init"], cwd=workdir, env=environment(url), check=True, capture_output=True)
+    server = start(workdir, url, free_port(), ZHENGAI_LOGIN_LIMIT="5 per minute",
+                   ZHENGAI_LOGIN_ADDRESS_LIMIT="5 per minute")  # fmt: skip
+    yield server
+    server.stop()
+
+
+def test_the_limit_holds_across_two_workers(server):
+    browser = open_login_page(server.port)
+    # one user name from ever new addresses: only the per-user-name limit applies
+    codes = [browser.login("t01", source=f"127.0.1.{i}")[0] for i in range(1, 10)]
+    assert codes == [401] * 5 + [429] * 4
+
+    # ten attempts at the same instant for another user: exactly five get through
+    results: list[int] = []
+    barrier = threading.Barrier(10, timeout=30)
+
+    def at_once(i):
+        barrier.wait()
+        results.append(browser.login("t02", source=f"127.0.2.{i}")[0])
+
+    threads = [threading.Thread(target=at_once, args=(i,)) for i in range(1, 11)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results) == [401] * 5 + [429] * 5
+
+    # both workers answered login attempts, so the counts were shared, not per process
+    pids = {m.group(1) for line in server.log if (m := re.search(r"pid=<(\d+)> .*POST /login", line))}
+    assert len(pids) == 2, "".join(server.log[-40:])
+
+
+def test_the_limit_per_address_counts_every_user_name(server):
+    browser = open_login_page(server.port)
+    codes = [browser.login(f"nobody{i}", source="127.0.3.1")[0] for i in range(8)]
+    assert codes == [401] * 5 + [429] * 3
+    assert browser.login("nobody9", source="127.0.3.2")[0] == 401
+
+
+def test_the_429_page_offers_the_login_page(server):
+    browser = open_login_page(server.port)
+    for i in range(5):
+        browser.login("t03", source=f"127.0.4.{i + 1}")
+    status, headers, page = browser.login("t03", source="127.0.4.9")
+    assert status == 429 and 0 < int(headers["Retry-After"]) <= 61
+    assert "登录尝试次数过多" in page and f"请在 {headers['Retry-After']} 秒后再试" in page
+    assert 'href="/login" data-testid="login-link"' in page
+    assert request(server.port, "GET", "/login")[0] == 200
+
+
+def test_two_instances_side_by_side_each_with_its_own_control_socket(server, workdir):
+    """Same checkout, another port and another database: both serve, each gunicorn keeps its own socket."""
+    from gunicorn.ctl.client import ControlClient
+
+    other_url = fresh_database(workdir, "serve_other")
+    subprocess.run([ZHENGAI, "migrate"], cwd=workdir, env=environment(other_url), check=True, capture_output=True)
+    other = start(workdir, other_url, free_port())
+    try:
+        sockets = {s.port: workdir / "instance" / f"gunicorn-127.0.0.1-{s.port}.ctl" for s in (server, other)}
+        for port, path in sockets.items():
+            with ControlClient(str(path), timeout=10) as ctl:
+                listeners = ctl.send_command("show listeners")["listeners"]
+            assert [entry["address"] for entry in listeners] == [f"http://127.0.0.1:{port}"]
+            assert request(port, "GET", "/healthz")[0] == 200
+        # the other instance has its own database: no users there, and its own login counters
+        assert open_login_page(other.port).login("t01")[0] == 401
+    finally:
+        other.stop()
+    assert not sockets[other.port].exists() and sockets[server.port].exists()
+    with ControlClient(str(sockets[server.port]), timeout=10) as ctl:
+        assert len(ctl.send_command("show workers")["workers"]) == 2
+
+
+def test_the_control_socket_can_be_turned_off(tmp_path):
+    from web.cli import control_socket_args
+
+    assert control_socket_args("127.0.0.1", 5001, "off", tmp_path) == ["--no-control-socket"]
+    assert control_socket_args("::1", 5001, None, tmp_path) == [
+        "--control-socket", str(tmp_path.resolve() / "gunicorn-__1-5001.ctl")
+    ]  # fmt: skip
+    assert control_socket_args("127.0.0.1", 5001, "/run/z.ctl", tmp_path) == ["--control-socket", "/run/z.ctl"]
+    deep = tmp_path / ("d" * 120)
+    assert control_socket_args("127.0.0.1", 5001, None, deep) == ["--no-control-socket"]  # too long for AF_UNIX
