@@ -1,6 +1,6 @@
 """rate-limit counters shared by the web workers
 
-Revision ID: ratelimit
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-29
 """
@@ -8,7 +8,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-revision = "ratelimit"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
