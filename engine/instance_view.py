@@ -21,7 +21,7 @@ from .errors import N_, NotFound
 from .modeling import owned_unit_ids
 from .models import Document, HumanTask, ProcessInstance, ProcessVersion, Subject, TaskCandidate, User
 from .sharing import visible_clause
-from .tasks import is_monitor
+from .tasks import admin_events, is_monitor
 
 REACHED = (TaskState.COMPLETED, TaskState.READY, TaskState.WAITING, TaskState.STARTED)
 _FLOWS: dict[int, dict[tuple[str, str], list[str]]] = {}  # version id -> (source, target) -> flow ids
@@ -196,6 +196,7 @@ def history(session: Session, user: User, principals: list[str], instance_id: in
                 .where(Document.id.in_(doc_ids), visible_clause(session, user, principals))
             )
         )
+    events = admin_events(session, instance_id)
     out = []
     for t, completed_by, claimed_by in rows:
         allowed = t.document_id is None or t.document_id in readable
@@ -208,5 +209,6 @@ def history(session: Session, user: User, principals: list[str], instance_id: in
             "comment": t.comment if allowed else None,
             "data": t.data if allowed else None,
             "document_id": t.document_id if allowed else None,
+            "events": events.get(t.id, []),
         })  # fmt: skip
     return out

@@ -278,7 +278,7 @@ def _unresolvable(session: Session, roles: list[str], scope: str) -> str | None:
 
 def deploy(
     session: Session, user: User, definition: ProcessDefinition, xml: str | bytes, note: str, now: datetime,
-    action: str = "process.deploy",
+    action: str = "process.deploy", keep_draft: bool = False, details: dict | None = None,
 ) -> ProcessVersion:  # fmt: skip
     """A new version from the modeler: full validation first; running instances stay where they are."""
     from .deploy import deploy as deploy_version
@@ -295,26 +295,105 @@ def deploy(
     except IntegrityError:  # another owner deployed the same version number a moment ago
         raise Conflict(N_("其他人刚刚部署了新版本，请刷新后再部署")) from None
     draft = draft_of(session, definition)
-    if draft is not None:
+    if draft is not None and not keep_draft:
         session.delete(draft)
     if action != "process.deploy":
         audit.record(
             session, actor_id=user.id, action=action, object_type="process_definition",
-            object_id=definition.key, now=now, after={"version": version.version}, note=note,
+            object_id=definition.key, now=now, after={"version": version.version, **(details or {})}, note=note,
         )  # fmt: skip
     return version
 
 
-def rollback(
-    session: Session, user: User, definition: ProcessDefinition, number, note: str, now: datetime
+def _latest(session: Session, definition: ProcessDefinition) -> ProcessVersion | None:
+    return session.get(ProcessVersion, definition.latest_version_id) if definition.latest_version_id else None
+
+
+def _running(session: Session, definition: ProcessDefinition) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(ProcessInstance)
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+        .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == "running")
+    )
+
+
+def deploy_preview(session: Session, definition: ProcessDefinition) -> dict:
+    """What deploying the saved draft would do, for the owner to confirm: the version it becomes, the
+    elements that change against the current version, the problems that stop it, the running instances
+    (they stay on their version). `draft` is None when there is nothing to deploy."""
+    latest = _latest(session, definition)
+    out = {"draft": None, "latest": latest, "next_version": latest.version + 1 if latest else 1,
+           "running": _running(session, definition)}  # fmt: skip
+    draft = draft_of(session, definition)
+    if draft is None:
+        return out
+    latest_xml = version_xml(session, latest) if latest else ""
+    return {
+        **out, "draft": draft, "lock": draft.lock_version,
+        "editor": session.scalar(select(User.display_name).where(User.id == draft.updated_by_id)),
+        "base": session.get(ProcessVersion, draft.base_version_id) if draft.base_version_id else None,
+        "stale": latest is not None and draft.base_version_id != latest.id,
+        "unchanged": latest is not None and draft.bpmn_xml.strip() == latest_xml.strip(),
+        "changes": compare(latest_xml, draft.bpmn_xml) if latest else [],
+        "problems": validate(session, definition, draft.bpmn_xml),
+    }  # fmt: skip
+
+
+def deploy_draft(
+    session: Session, user: User, definition: ProcessDefinition, note: str, lock, now: datetime
 ) -> ProcessVersion:
-    """Deploy an earlier version's diagram again as the newest version (history is never rewritten)."""
+    """Deploy the saved draft the owner confirmed. `lock` is the draft version the confirmation page
+    showed: if another owner saved or deployed in between, nothing is deployed."""
+    draft = draft_of(session, definition)
+    if draft is None:
+        raise Conflict(N_("没有待部署的草稿：它可能刚被他人部署或丢弃"))
+    if lock != draft.lock_version:
+        raise Conflict(N_("草稿在您确认期间已被他人修改，请查看变化后重新确认"))
+    latest = _latest(session, definition)
+    if latest is not None and draft.bpmn_xml.strip() == version_xml(session, latest).strip():
+        raise Conflict(N_("草稿与当前版本 v%(n)s 完全相同，无需部署"), n=latest.version)
+    return deploy(session, user, definition, draft.bpmn_xml, note, now)
+
+
+def is_current(session: Session, definition: ProcessDefinition, version: ProcessVersion) -> bool:
+    """Whether `version`'s diagram is what new instances run now (it is the latest, or the same file)."""
+    latest = _latest(session, definition)
+    return latest is not None and (version.id == latest.id or version.checksum == latest.checksum)
+
+
+def rollback_preview(session: Session, definition: ProcessDefinition, number) -> dict:
+    """What rolling back to version `number` would do, for the owner to confirm (see deploy_preview)."""
     old = get_version(session, definition, number)
-    if old.id == definition.latest_version_id:
-        raise Conflict(N_("该版本已是当前版本"))
-    xml = session.scalar(select(ProcessVersion.bpmn_xml).where(ProcessVersion.id == old.id))
-    text = (note or "").strip() or f"回滚到 v{old.version}"
-    return deploy(session, user, definition, xml, text, now, action="process.rollback")
+    latest = _latest(session, definition)
+    current = is_current(session, definition, old)
+    old_xml = version_xml(session, old)
+    return {
+        "version": old, "latest": latest, "current": current, "next_version": latest.version + 1,
+        "changes": [] if current else compare(version_xml(session, latest), old_xml),
+        "problems": [] if current else validate(session, definition, old_xml),
+        "draft": draft_of(session, definition), "running": _running(session, definition),
+    }  # fmt: skip
+
+
+def rollback(
+    session: Session, user: User, definition: ProcessDefinition, number, reason: str, now: datetime
+) -> ProcessVersion | None:
+    """Deploy an earlier version's diagram again as the newest version (history is never rewritten).
+
+    Returns None, having changed nothing, when that diagram is already the current one. The reason is
+    required; it becomes the new version's note and the audit entry's. A draft in the modeler is kept.
+    """
+    old = get_version(session, definition, number)
+    if is_current(session, definition, old):
+        return None
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(N_("请填写回滚原因"), fields={"reason": [N_("请填写回滚原因")]})
+    xml = version_xml(session, old)
+    note = f"回滚到 v{old.version}：{reason}"
+    return deploy(session, user, definition, xml, note, now, action="process.rollback", keep_draft=True,
+                  details={"from_version": old.version})  # fmt: skip
 
 
 def versions(session: Session, definition: ProcessDefinition) -> list[dict]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
-from .errors import N_
-from .models import HumanTask, OrgUnit, ProcessInstance, SchedulerLease, Subject, User
+from . import assignment
+from .errors import N_, InvalidInput
+from .models import HumanTask, OrgUnit, ProcessInstance, SchedulerLease, Subject, TaskCandidate, User
+from .paging import Page
 
 BUCKETS = ("due_soon", "late_1_7", "late_8_30", "late_30_plus")
 BUCKET_LABELS = {
@@ -231,18 +233,40 @@ def _latency_histogram(session: Session, now: datetime) -> list[str]:
     return lines
 
 
-def open_tasks(
+FILTERS = ("department", "process", "step", "bucket", "overdue", "assignee")
+NO_DEPARTMENT = "—"  # what the dashboard shows (and links with) for tasks whose subject has no department
+
+
+def find_user(session: Session, text: str) -> User:
+    """The user a filter names, by user name or by display name (left users included: their tasks matter)."""
+    text = (text or "").strip()[:100]
+    if not text:
+        raise InvalidInput(N_("请输入用户名或姓名"), fields={"assignee": [N_("请输入用户名或姓名")]})
+    found = session.scalar(select(User).where(User.username == text))
+    if found is not None:
+        return found
+    named = session.scalars(select(User).where(User.display_name == text).order_by(User.id).limit(2)).all()
+    if len(named) == 1:
+        return named[0]
+    if named:
+        message = N_("有多个名为“%(name)s”的用户，请输入用户名")
+        raise InvalidInput(message, fields={"assignee": [N_("有多个同名用户，请输入用户名")]}, name=text)
+    missing = [N_("找不到该用户，请输入用户名或姓名")]
+    raise InvalidInput(N_("找不到用户“%(name)s”"), fields={"assignee": missing}, name=text)
+
+
+def _open_task_query(
     session: Session,
     now: datetime,
-    unit_ids: list[int] | None = None,
+    unit_ids: list[int] | None,
     *,
     department: str | None = None,
     process: str | None = None,
     step: str | None = None,
     bucket: str | None = None,
-    limit: int = 500,
-) -> list[dict]:
-    """The open tasks behind a figure of the dashboard (drill-down), most overdue first."""
+    overdue: bool = False,
+    assignee: User | None = None,
+):
     stmt = (
         select(
             HumanTask.id,
@@ -263,7 +287,9 @@ def open_tasks(
     )
     if unit_ids is not None:
         stmt = stmt.where(Subject.org_unit_id.in_(unit_ids or [-1]))
-    if department:
+    if department == NO_DEPARTMENT:
+        stmt = stmt.where(OrgUnit.id.is_(None))
+    elif department:
         stmt = stmt.where(OrgUnit.name == department)
     if process:
         stmt = stmt.where(HumanTask.process_name == process)
@@ -271,10 +297,71 @@ def open_tasks(
         stmt = stmt.where(HumanTask.name == step)
     if bucket in BUCKETS:
         stmt = stmt.where(_bucket(now) == bucket)
-    rows = session.execute(stmt.order_by(HumanTask.due_at, HumanTask.id).limit(limit)).all()
+    if overdue:
+        stmt = stmt.where(HumanTask.due_at < now)
+    if assignee is not None:  # claimed by them, or unclaimed and waiting for them or a position they hold
+        principals = assignment.principals_of(session, assignee.id)
+        candidate = select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))
+        stmt = stmt.where(
+            or_(
+                HumanTask.claimant_id == assignee.id,
+                and_(HumanTask.claimant_id.is_(None), HumanTask.id.in_(candidate)),
+            )
+        )
+    return stmt
+
+
+def _task_rows(rows, now: datetime) -> list[dict]:
     return [
         {"id": r[0], "name": r[1], "title": r[2], "process": r[3], "subject": r[4] or "",
          "assignee": r[6] or r[5] or "", "due_at": r[7], "department": r[8] or "",
          "days_late": max(0, (now - r[7]).days) if r[7] < now else 0, "instance_id": r[9]}
         for r in rows
     ]  # fmt: skip
+
+
+def open_tasks(
+    session: Session, now: datetime, unit_ids: list[int] | None = None, *, limit: int = 500, **filters
+) -> list[dict]:
+    """The open tasks behind a figure of the dashboard (drill-down), most overdue first.
+
+    `filters`: department (name, or "—" for none), process (name), step (task name), bucket, overdue
+    (only past their due time), assignee (a User: claimed by them, or unclaimed and offered to them).
+    """
+    stmt = _open_task_query(session, now, unit_ids, **filters)
+    rows = session.execute(stmt.order_by(HumanTask.due_at, HumanTask.id).limit(limit)).all()
+    return _task_rows(rows, now)
+
+
+def open_task_page(
+    session: Session, now: datetime, unit_ids: list[int] | None = None, *, page: int = 1, per_page: int = 50,
+    **filters,
+) -> Page:  # fmt: skip
+    """One page of `open_tasks`, with the total for the pager."""
+    per_page = max(1, min(int(per_page), 200))
+    page = max(1, int(page))
+    stmt = _open_task_query(session, now, unit_ids, **filters)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.execute(
+        stmt.order_by(HumanTask.due_at, HumanTask.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(rows=_task_rows(rows, now), total=total or 0, page=page, per_page=per_page)
+
+
+def filter_options(session: Session, unit_ids: list[int] | None, process: str | None = None) -> dict:
+    """Choices of the task list's filter form: the departments in the user's scope, and the processes and
+    steps that have open tasks (distinct keys of the (state, process_name, name) index, school-wide)."""
+    units = select(OrgUnit.name).where(OrgUnit.kind != "school").order_by(OrgUnit.kind, OrgUnit.code)
+    if unit_ids is not None:
+        units = units.where(OrgUnit.id.in_(unit_ids or [-1]))
+    steps = session.execute(
+        select(HumanTask.process_name, HumanTask.name)
+        .where(HumanTask.state == "open", HumanTask.due_at.is_not(None))
+        .distinct()
+        .order_by(HumanTask.process_name, HumanTask.name)
+    ).all()
+    return {
+        "departments": list(dict.fromkeys(session.scalars(units))),
+        "processes": list(dict.fromkeys(p for p, _ in steps)),
+        "steps": list(dict.fromkeys(n for p, n in steps if not process or p == process)),
+    }

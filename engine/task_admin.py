@@ -33,10 +33,10 @@ def batch(
         principals = assignment.principals_of(session, user.id)
     scope = admin_scope(user, principals)
     if action not in ACTIONS:
-        raise InvalidInput(N_("未知的批量操作"))
+        raise InvalidInput(N_("未知的批量操作"), fields={"action": [N_("请选择一项操作")]})
     ids = list(dict.fromkeys(str(i).strip() for i in task_ids or [] if str(i).strip()))[:MAX_TASKS]
     if not ids:
-        raise InvalidInput(N_("请至少选择一项任务"))
+        raise InvalidInput(N_("请至少选择一项任务"), fields={"task_ids": [N_("请在下方列表中勾选任务")]})
     prepared = PREPARE[action](session, params or {}, now)
     results = []
     for raw in ids:
@@ -44,6 +44,7 @@ def batch(
         nested = savepoint(session)
         try:
             ht = _load(session, raw, scope)
+            _check_open(ht)
             message = HANDLERS[action](session, user, ht, prepared, now)
             nested.commit()
             results.append(_result(raw, ht, True, message, {}))
@@ -60,9 +61,11 @@ def batch(
 
 
 def _result(raw, ht, ok: bool, message: str, params: dict) -> dict:
+    """One line of the result page; a task outside the user's scope is named by nothing but its id."""
+    known = ht is not None
     return {
-        "id": ht.id if ht is not None else raw, "ok": ok, "name": ht.name if ht is not None else "",
-        "title": ht.title if ht is not None else "", "message": message, "params": params,
+        "id": ht.id if known else raw, "ok": ok, "name": ht.name if known else "", "title": ht.title if known else "",
+        "subject": (ht.subject_name or "") if known else "", "message": message, "params": params,
     }  # fmt: skip
 
 
@@ -77,11 +80,14 @@ def _load(session: Session, raw, scope: list[int] | None) -> HumanTask:
     ht = session.scalar(stmt)
     if ht is None:
         raise NotFound(N_("任务不存在或不在您的管理范围内"))
+    return ht
+
+
+def _check_open(ht: HumanTask) -> None:
     if ht.state == "suspended":
         raise Conflict(N_("该流程已暂停，请先恢复流程"))
     if ht.state != "open":
         raise Conflict(N_("该任务已办结或已取消，无需处理"))
-    return ht
 
 
 # -- parameters, checked once ------------------------------------------------------------------------
@@ -97,7 +103,8 @@ def _prepare_reassign(session, params: dict, now) -> dict:
     group = (params.get("group") or "").strip() if isinstance(params.get("group"), str) else ""
     reason = (params.get("reason") or "").strip()[:500] if isinstance(params.get("reason"), str) else ""
     if username and group:
-        raise InvalidInput(N_("请只选择一个转办对象：用户或岗位"))
+        both = [N_("请只填写用户名或只选择岗位")]
+        raise InvalidInput(N_("请只选择一个转办对象：用户或岗位"), fields={"username": both, "group": both})
     if username:
         target = session.scalar(select(User).where(User.username == username))
         if target is None or not target.active:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import exists, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from . import assignment
 from .errors import N_, NotFound
-from .models import HumanTask, TaskCandidate, User
+from .models import AuditEntry, HumanTask, TaskCandidate, User
 from .paging import Page
 
 MONITOR = assignment.group_principal("monitor", "school", 0)
@@ -200,4 +200,52 @@ def history(session: Session, instance_id: int) -> list[dict]:
         .where(HumanTask.instance_id == instance_id)
         .order_by(HumanTask.created_at, HumanTask.id)
     ).all()
-    return [r._asdict() for r in rows]
+    events = admin_events(session, instance_id)
+    return [dict(r._asdict(), events=events.get(r.id, [])) for r in rows]
+
+
+ADMIN_ACTIONS = {"task.reassign": "reassign", "task.extend": "extend", "task.remind": "remind"}
+
+
+def admin_events(session: Session, instance_id: int) -> dict[int, list[dict]]:
+    """What administrators did to the instance's tasks (engine/task_admin.py audits it), by task id, oldest
+    first: who and when, and the new assignee, the new due date and its reason, or the reminder's text.
+
+    One query for the whole instance (the audit log is indexed by instance), however many tasks it has.
+    """
+    actor = aliased(User)
+    rows = session.execute(
+        select(
+            AuditEntry.object_id,
+            AuditEntry.action,
+            AuditEntry.at,
+            AuditEntry.before,
+            AuditEntry.after,
+            AuditEntry.note,
+            actor.display_name,
+        )  # fmt: skip
+        .outerjoin(actor, actor.id == AuditEntry.actor_id)
+        .where(
+            AuditEntry.instance_id == instance_id,
+            AuditEntry.object_type == "human_task",
+            AuditEntry.action.in_(list(ADMIN_ACTIONS)),
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+    out: dict[int, list[dict]] = {}
+    for object_id, action, at, before, after, note, who in rows:
+        before, after = before or {}, after or {}
+        out.setdefault(int(object_id), []).append({
+            "kind": ADMIN_ACTIONS[action], "at": at, "who": who or "", "note": note or "",
+            "assignee": after.get("label") or "",
+            "due_at": _instant(after.get("due_at")), "previous_due_at": _instant(before.get("due_at")),
+        })  # fmt: skip
+    return out
+
+
+def _instant(value) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

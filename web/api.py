@@ -15,7 +15,7 @@ from engine.errors import N_, InvalidInput
 from engine.models import Document
 
 from .db import db, transactional
-from .errors import error_response
+from .errors import error_response, translate
 from .helpers import int_arg, now, principals
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -165,4 +165,6 @@ def batch_complete():
         raise InvalidInput(N_("请检查填写的内容"), fields={"task_ids": [N_("请选择 1 到 200 个任务")]})
     comment = body.get("comment") if isinstance(body.get("comment"), str) else ""
     results = run([str(i) for i in ids], {"decision": "approve", "comment": comment})
-    return jsonify({"results": results})
+    keys = ("id", "ok", "name", "title", "subject")
+    return jsonify({"results": [{**{k: r[k] for k in keys}, "message": translate(r["message"], r["params"])}
+                                for r in results]})  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, flash, g
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -69,10 +69,18 @@ def transactional(view):
     def wrapper(*args, **kwargs):
         try:
             result = view(*args, **kwargs)
+            db.commit()
         except Exception:
+            g.pop("flash_on_commit", None)
             db.session.rollback()
             raise
-        db.commit()
+        for message, category in g.pop("flash_on_commit", []):
+            flash(message, category)
         return result
 
     return wrapper
+
+
+def flash_on_commit(message: str, category: str = "message") -> None:
+    """Flash once the request's commit succeeded: a request that is rolled back announces no success."""
+    g.setdefault("flash_on_commit", []).append((message, category))

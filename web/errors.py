@@ -88,7 +88,7 @@ def rate_limited():
     return error_response(429, "too_many_requests", message, headers=headers)
 
 
-def _flag_instance(exc: StepFailed) -> None:
+def record_incident(exc: StepFailed) -> None:
     """After the request's rollback, record the incident in a transaction of its own."""
     from engine import problems
 
@@ -112,7 +112,7 @@ def init_app(app) -> None:
     @app.errorhandler(StepFailed)
     def _step_failed(exc: StepFailed):
         app.logger.error("step failed in instance %s", exc.instance_id, exc_info=exc.cause)
-        _flag_instance(exc)
+        record_incident(exc)
         return error_response(exc.status, exc.code, translate(exc.message, exc.params))
 
     @app.errorhandler(RateLimitExceeded)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import documents, runtime, tasks, warnings
-from engine.errors import N_, Conflict, DomainError
+from engine import batch_runs, documents, runtime, tasks, warnings
+from engine.errors import N_, Conflict, DomainError, NotFound, StepFailed
 from engine.models import ProcessDefinition
 
 from .db import db, transactional
-from .errors import translate
+from .errors import record_incident, translate
 from .helpers import int_arg, now, principals
 
 bp = Blueprint("inbox", __name__)
@@ -47,30 +47,67 @@ def tasks_list():
     )  # fmt: skip
 
 
+LIST_ARGS = ("tab", "process", "q", "sort", "page")
+UNKNOWN_TASK = N_("无权办理或不存在的任务")
+
+
 @bp.post("/tasks/batch")
 @login_required
+@transactional
 def batch():
-    """Approve the selected review tasks, each in its own transaction, and report every result."""
+    """Approve the selected review tasks, each in its own transaction, then redirect to the results."""
+    back = {k: request.form[k] for k in LIST_ARGS if request.form.get(k)}
     ids = request.form.getlist("task_ids")[:200]
+    if not ids:
+        flash(_("请至少选择一项任务"), "warning")
+        return redirect(url_for("inbox.tasks_list", **back))
     results = batch_complete(ids, {"decision": "approve", "comment": request.form.get("comment", "")})
+    run = batch_runs.record(db.session, current_user, "approve", results, now(), {"back": back})
+    return redirect(url_for("inbox.batch_result", run_id=run.id))
+
+
+@bp.get("/tasks/batch/<run_id>")
+@login_required
+def batch_result(run_id):
+    run = batch_runs.get(db.session, current_user, run_id, kind=("approve",))
+    results = [dict(r, text=translate(r["message"], r["params"])) for r in run.results]
     done = sum(1 for r in results if r["ok"])
-    return render_template("inbox/batch_result.html", results=results, done=done, failed=len(results) - done)
+    back = {k: v for k, v in (run.context or {}).get("back", {}).items() if k in LIST_ARGS}
+    return render_template("inbox/batch_result.html", run=run, results=results, done=done,
+                           failed=len(results) - done, back=url_for("inbox.tasks_list", **back))  # fmt: skip
 
 
 def batch_complete(ids, payload) -> list[dict]:
-    """One unit of work per task: a failure is reported and rolled back without touching the others."""
+    """One unit of work per task: a failure is reported and rolled back without touching the others.
+
+    This is the one place with several commit points (README, "Batch approve"). Each result names the
+    task's document and subject as the permission-checked read model gives them; an id the user may not
+    see is reported without a name. A step that breaks the engine is that task's failure, and its
+    incident is recorded as for a single completion.
+    """
     results = []
-    for raw in dict.fromkeys(ids):
+    for raw in dict.fromkeys(str(i).strip() for i in ids):
+        row = {"id": raw, "ok": False, "name": "", "title": "", "subject": "", "params": {}}
         try:
             task = tasks.get_task(db.session, current_user, raw, principals())
+        except NotFound:
+            results.append(dict(row, message=UNKNOWN_TASK))
+            continue
+        row.update(id=task.id, name=task.name, title=task.title, subject=task.subject_name or "")
+        try:
             if task.kind != "review":
                 raise Conflict(N_("只能批量办理审核任务"))
             runtime.complete_task(db.session, current_user, task.id, payload, now())
             db.commit()
-            results.append({"id": task.id, "ok": True, "title": task.title, "message": _("已同意")})
+            row.update(ok=True, message=N_("已同意"))
+        except StepFailed as exc:
+            current_app.logger.error("step failed in instance %s", exc.instance_id, exc_info=exc.cause)
+            record_incident(exc)  # rolls this task back, records the incident in its own transaction
+            row.update(message=exc.message, params=exc.params)
         except DomainError as exc:
             db.session.rollback()
-            results.append({"id": raw, "ok": False, "title": "", "message": translate(exc.message, exc.params)})
+            row.update(message=exc.message, params=exc.params)
+        results.append(row)
     return results
 
 

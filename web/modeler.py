@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from engine import assignment, expressions, modeling, runtime
 from engine.bpmn.compiler import MAX_BYTES, TASK_KINDS, VERTICALS
-from engine.errors import N_, InvalidInput
+from engine.errors import N_, Conflict, InvalidInput
 from engine.models import FormTemplate, OrgUnit, ProcessDraft, User
 
-from .db import db
-from .helpers import localtime, now, principals
+from .db import db, flash_on_commit, transactional
+from .errors import translate, translate_fields
+from .helpers import int_arg, localtime, now, principals
 
 bp = Blueprint("modeler", __name__)
 
@@ -147,20 +148,42 @@ def save_draft(key: str):
                     "message": _("草稿已保存")})  # fmt: skip
 
 
+@bp.get("/processes/<key>/deploy")
+@login_required
+def confirm_deploy(key: str):
+    """The confirmation step of a deploy: what the saved draft changes, then the change note."""
+    definition = _definition(key)
+    return _deploy_page(definition)
+
+
+def _deploy_page(definition, note: str = "", errors: dict | None = None, message: str = "", status: int = 200):
+    preview = modeling.deploy_preview(db.session, definition)
+    return render_template("modeler/deploy.html", definition=definition, preview=preview, note=note,
+                           errors=errors or {}, message=message), status  # fmt: skip
+
+
 @bp.post("/processes/<key>/deploy")
 @login_required
+@transactional
 def deploy(key: str):
+    """Deploy the draft shown on the confirmation page (its `lock`), with the change note typed there."""
     definition = _definition(key)
-    note = _json_body().get("note") if request.is_json else request.form.get("note")
+    note = request.form.get("note", "")
+    lock = int_arg(request.form.get("lock"), None)
     try:
-        version = modeling.deploy(db.session, current_user, definition, _xml_from_request(), note or "", now())
-    except modeling.InvalidBpmnInput as exc:
+        if lock is None:
+            raise InvalidInput(N_("请在确认页面确认后再部署"))
+        version = modeling.deploy_draft(db.session, current_user, definition, note, lock, now())
+    except modeling.InvalidBpmnInput:
+        db.session.rollback()  # the page lists the problems again, each tied to its element
+        return _deploy_page(definition, note, message=_("流程还有问题，未部署"), status=400)
+    except (InvalidInput, Conflict) as exc:
         db.session.rollback()
-        return _problems_response(exc)
-    db.session.commit()
-    return jsonify({"ok": True, "version": version.version,
-                    "message": _("已部署为第 %(n)s 版；新发起的流程使用新版本", n=version.version),
-                    "versions_url": url_for("modeler.versions", key=key)})  # fmt: skip
+        status = 409 if isinstance(exc, Conflict) else 400
+        return _deploy_page(definition, note, translate_fields(exc.fields), translate(exc.message, exc.params), status)
+    done = _("已部署为第 %(n)s 版；新发起的流程使用新版本，运行中的流程保持原版本", n=version.version)
+    flash_on_commit(done, "success")
+    return redirect(url_for("modeler.versions", key=key))
 
 
 @bp.post("/processes/<key>/discard")
@@ -227,16 +250,38 @@ def compare(key: str):
     return render_template("modeler/compare.html", definition=definition, a=a, b=b, changes=changes, rows=rows)
 
 
+@bp.get("/processes/<key>/versions/<int:number>/rollback")
+@login_required
+def confirm_rollback(key: str, number: int):
+    """The confirmation step of a rollback: what changes against the current version, and why."""
+    return _rollback_page(_definition(key), number)
+
+
+def _rollback_page(definition, number: int, reason: str = "", errors: dict | None = None, status: int = 200):
+    preview = modeling.rollback_preview(db.session, definition, number)
+    return render_template("modeler/rollback.html", definition=definition, preview=preview, reason=reason,
+                           errors=errors or {}), status  # fmt: skip
+
+
 @bp.post("/processes/<key>/versions/<int:number>/rollback")
 @login_required
+@transactional
 def rollback(key: str, number: int):
     definition = _definition(key)
+    reason = request.form.get("reason", "")
     try:
-        version = modeling.rollback(db.session, current_user, definition, number, request.form.get("note", ""), now())
-    except modeling.InvalidBpmnInput as exc:
-        return _refused_page(definition, exc, f"v{number}")
-    db.session.commit()
-    flash(_("已回滚：第 %(old)s 版的流程图已部署为第 %(new)s 版", old=number, new=version.version), "success")
+        version = modeling.rollback(db.session, current_user, definition, number, reason, now())
+    except modeling.InvalidBpmnInput:
+        db.session.rollback()  # the old diagram no longer passes today's checks: the page lists why
+        return _rollback_page(definition, number, reason, status=400)
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _rollback_page(definition, number, reason, translate_fields(exc.fields), 400)
+    if version is None:
+        flash(_("第 %(n)s 版已是当前版本，无需回滚；未创建新版本", n=number), "info")
+    else:
+        flash_on_commit(_("已回滚：第 %(old)s 版的流程图已部署为第 %(new)s 版", old=number, new=version.version),
+                        "success")  # fmt: skip
     return redirect(url_for("modeler.versions", key=key))
 
 

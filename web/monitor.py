@@ -7,11 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import heatmap, monitoring, tasks
+from engine.errors import InvalidInput
+from engine.paging import Page
 
 from .db import db
-from .helpers import localtime, now, principals, xlsx_download
+from .errors import translate_fields
+from .helpers import int_arg, localtime, now, principals, xlsx_download
 
 bp = Blueprint("monitor", __name__)
+PER_PAGE = 50
 
 
 def _scope() -> list[int] | None:
@@ -48,21 +52,58 @@ def _charts(data: dict) -> dict:
     }
 
 
-def _filters() -> dict:
-    return {k: (request.args.get(k) or None) for k in ("department", "process", "step", "bucket")}
+def filters_from(source) -> dict:
+    """The task list's filters as typed (strings), from the query string or the batch form's hidden fields."""
+    out = {}
+    for key in monitoring.FILTERS:
+        value = source.get(key)
+        if isinstance(value, str) and value.strip():
+            out[key] = value.strip()[:100]
+    if "overdue" in out:
+        out["overdue"] = "1"
+    if out.get("bucket") not in monitoring.BUCKETS:
+        out.pop("bucket", None)
+    return out
+
+
+def _engine_filters(filters: dict) -> dict:
+    """What monitoring.open_tasks takes; an unknown assignee is InvalidInput (shown next to its field)."""
+    query = {k: filters.get(k) for k in ("department", "process", "step", "bucket")}
+    query["overdue"] = bool(filters.get("overdue"))
+    if filters.get("assignee"):
+        query["assignee"] = monitoring.find_user(db.session, filters["assignee"])
+    return query
+
+
+def render_task_list(filters: dict, page: int = 1, batch: dict | None = None, status: int = 200):
+    """The task list with its filter form and batch form; `batch` re-shows a refused batch as it was typed."""
+    scope = _scope()
+    filter_errors = {}
+    try:
+        result = monitoring.open_task_page(db.session, now(), scope, page=page, per_page=PER_PAGE,
+                                           **_engine_filters(filters))  # fmt: skip
+    except InvalidInput as exc:
+        filter_errors = translate_fields(exc.fields)
+        result = Page(rows=[], total=0, page=1, per_page=PER_PAGE)
+        status = 400
+    return render_template(
+        "monitor/tasks.html", page=result, filters=filters, filter_errors=filter_errors,
+        options=monitoring.filter_options(db.session, scope, filters.get("process")),
+        labels=monitoring.BUCKET_LABELS, batch=batch or {},
+    ), status  # fmt: skip
 
 
 @bp.get("/monitor/tasks")
 @login_required
 def task_list():
-    rows = monitoring.open_tasks(db.session, now(), _scope(), **_filters())
-    return render_template("monitor/tasks.html", rows=rows, filters=_filters(), labels=monitoring.BUCKET_LABELS)
+    return render_task_list(filters_from(request.args), int_arg(request.args.get("page"), 1))
 
 
 @bp.get("/monitor/tasks.xlsx")
 @login_required
 def task_list_xlsx():
-    rows = monitoring.open_tasks(db.session, now(), _scope(), **_filters(), limit=10000)
+    filters = _engine_filters(filters_from(request.args))
+    rows = monitoring.open_tasks(db.session, now(), _scope(), **filters, limit=10000)
     header = [_("任务"), _("文档"), _("流程"), _("主体"), _("部门"), _("办理人"), _("截止时间"), _("逾期天数")]
     return xlsx_download(_("逾期任务"), header, (
         [r["name"], r["title"], r["process"], r["subject"], r["department"], r["assignee"], localtime(r["due_at"]),

@@ -9,12 +9,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import instance_admin, task_admin
+from engine import batch_runs, instance_admin, task_admin
 from engine.errors import N_, InvalidInput
 
 from .db import db, transactional
-from .errors import translate
-from .helpers import localtime, now, principals, xlsx_download
+from .errors import translate, translate_fields
+from .helpers import int_arg, localtime, now, principals, xlsx_download
+from .monitor import filters_from, render_task_list
 
 bp = Blueprint("monitor_actions", __name__)
 
@@ -79,13 +80,20 @@ def act(instance_id, action):
     return redirect(url_for("monitor_actions.problems"))
 
 
+BATCH_FIELDS = ("message", "username", "group", "reassign_reason", "due_date", "extend_reason")
+
+
 @bp.post("/monitor/tasks/batch")
 @login_required
 @transactional
 def batch():
-    """Remind, reassign or extend the selected tasks; each one reported (one commit for the request)."""
-    action = request.form.get("action", "")
+    """Remind, reassign or extend the selected tasks (one commit for the request), then show the results.
+
+    Refused parameters change nothing and re-show the task list as it was, with the error at its field.
+    """
     form = request.form
+    action = form.get("action", "")
+    filters, page = filters_from(form), int_arg(form.get("page"), 1)
     params = {
         "remind": lambda: {"message": form.get("message", "")},
         "reassign": lambda: {
@@ -95,13 +103,38 @@ def batch():
         },  # fmt: skip
         "extend": lambda: {"due_at": _end_of_day(form.get("due_date")), "reason": form.get("extend_reason", "")},
     }.get(action, dict)()
-    results = task_admin.batch(db.session, current_user, action, form.getlist("task_ids"), params, now(), principals())
-    for r in results:
-        r["text"] = translate(r["message"], r["params"])
+    ids = form.getlist("task_ids")
+    try:
+        results = task_admin.batch(db.session, current_user, action, ids, params, now(), principals())
+    except InvalidInput as exc:
+        db.session.rollback()
+        errors = translate_fields({(f"{action}_reason" if k == "reason" else k): v for k, v in exc.fields.items()})
+        state = {
+            "action": action, "values": {k: form.get(k, "") for k in BATCH_FIELDS}, "selected": set(ids),
+            "errors": errors, "message": translate(exc.message, exc.params),
+        }  # fmt: skip
+        return render_task_list(filters, page, batch=state, status=400)
+    context = {"filters": filters, "page": page}
+    run = batch_runs.record(db.session, current_user, action, results, now(), context)
+    return redirect(url_for("monitor_actions.batch_result", run_id=run.id))
+
+
+@bp.get("/monitor/tasks/batch/<run_id>")
+@login_required
+def batch_result(run_id):
+    """What a batch did, task by task; a plain page, so reloading it runs nothing again."""
+    run = batch_runs.get(db.session, current_user, run_id, kind=task_admin.ACTIONS)
+    results = [dict(r, text=translate(r["message"], r["params"])) for r in run.results]
     done = sum(1 for r in results if r["ok"])
+    context = run.context or {}
+    args = filters_from(context.get("filters") or {})
+    if isinstance(context.get("page"), int) and context["page"] > 1:
+        args["page"] = context["page"]
+    back = url_for("monitor.task_list", **args)
     return render_template(
-        "monitor/batch_result.html", results=results, done=done, failed=len(results) - done, action=action
-    )
+        "monitor/batch_result.html", run=run, results=results, done=done, failed=len(results) - done,
+        action=run.kind, back=back,
+    )  # fmt: skip
 
 
 def _end_of_day(value) -> datetime | None:

@@ -7,16 +7,25 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import attachments, documents, runtime, tasks
-from engine.errors import InvalidInput
+from engine.errors import N_, InvalidInput
 from engine.models import Document, ProcessInstance
 from forms.documents import parse_form
 from forms.templates import section_labels
 
-from .db import db, transactional
-from .errors import translate_fields
+from .db import db, flash_on_commit, transactional
+from .errors import translate, translate_fields
 from .helpers import localtime, now, principals
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+# What the person just did, by the decision the completed task records (forms/review.py, runtime._task_input).
+DONE = {
+    "approve": N_("已同意：%(name)s"),
+    "return": N_("已退回：%(name)s"),
+    "ack": N_("已确认：%(name)s"),
+    "submit": N_("已提交审核：%(name)s"),
+    None: N_("已提交：%(name)s"),
+}
 
 
 def task_context(task, form_data=None, field_errors=None):
@@ -68,7 +77,7 @@ def submit(task_id):
             payload = {"document": parse_form(request.form)}
         else:
             payload = {"decision": request.form.get("decision"), "comment": request.form.get("comment", "")}
-        runtime.complete_task(db.session, current_user, task_id, payload, now())
+        done = runtime.complete_task(db.session, current_user, task_id, payload, now())
     except InvalidInput as exc:
         db.session.rollback()
         task = tasks.get_task(db.session, current_user, task_id, principals())
@@ -77,7 +86,7 @@ def submit(task_id):
         ctx["review_input"] = {"decision": request.form.get("decision"), "comment": request.form.get("comment", "")}
         flash(_("提交失败：请按提示修改后重试"), "danger")
         return render_template("tasks/show.html", **ctx), 400
-    flash(_("已提交：%(name)s", name=task.name), "success")
+    flash_on_commit(translate(DONE.get(done.decision, DONE[None]), {"name": done.name}), "success")
     return redirect(url_for("inbox.tasks_list"))
 
 

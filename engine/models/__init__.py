@@ -1,6 +1,7 @@
 """ORM models; import from here."""
 
 from .audit import AuditEntry
+from .batch import BatchRun
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
 from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
@@ -17,6 +18,7 @@ __all__ = [
     "ScheduledEffect",
     "SchedulerLease",
     "AuditEntry",
+    "BatchRun",
     "Document",
     "DocumentShare",
     "DocumentVersion",

@@ -76,14 +76,26 @@ def test_owner_adds_review_step_deploys_and_it_reaches_the_right_inbox(page, liv
     page.wait_for_selector("[data-testid=modeler-status].alert-success")
     shot(page, "20_modeler_new_review_step")
 
+    # deploying saves the unsaved diagram as the draft, then asks for confirmation on its own page
     page.click("[data-testid=deploy-open]")
+    page.wait_for_url(base + "/processes/chain_teacher/deploy")
+    assert page.locator("[data-testid=changes] tr[data-change=added]", has_text="人事处复核").count() >= 1
+    shot(page, "22_modeler_deploy_confirm")
+    page.click("[data-testid=deploy]")  # no note yet: the browser's own check keeps the form here
+    assert page.url == base + "/processes/chain_teacher/deploy"
     page.fill("[data-testid=deploy-note]", "增加人事处复核环节")
     page.click("[data-testid=deploy]")
-    page.wait_for_selector("[data-testid=modeler-status].alert-success:has-text('第 2 版')")
-
-    page.goto(base + "/processes/chain_teacher/versions")
+    page.wait_for_url(base + "/processes/chain_teacher/versions")
+    assert page.locator(".alert-success", has_text="已部署为第 2 版").count() == 1
     assert page.locator("[data-testid=versions] tr", has_text="增加人事处复核环节").count() == 1
     shot(page, "23_modeler_versions")
+
+    # a rollback asks why, on its own page
+    page.click("[data-testid=rollback-1]")
+    page.wait_for_url(base + "/processes/chain_teacher/versions/1/rollback")
+    assert page.locator("[data-testid=changes] tr[data-change=removed]", has_text="人事处复核").count() >= 1
+    shot(page, "24_modeler_rollback_confirm")
+    page.goto(base + "/processes/chain_teacher/versions")
     page.goto(base + "/processes/chain_teacher/compare?a=1&b=2")
     page.wait_for_selector("[data-testid=viewer-new][data-ready='1']")
     assert page.locator(f"[data-testid=viewer-new] .djs-element.zg-added[data-element-id={ids['task']}]").count() == 1

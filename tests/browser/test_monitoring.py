@@ -95,3 +95,49 @@ def test_dashboard_charts_instance_diagram_and_heat_map(page, overdue_server):
     assert "zg-bottleneck" in hot.get_attribute("class") and "zg-heat-4" in hot.get_attribute("class")
     assert page.locator(".djs-overlay .zg-badge-bottleneck").count() == 1
     shot(page, "monitoring_03_heat_map")
+
+
+def test_task_list_filters_and_a_refused_batch_keep_what_was_typed(page, overdue_server):
+    base, ids = overdue_server
+    log_in(page, base, "zlc_admin")
+    page.goto(base + "/monitor/tasks")
+    page.select_option("#zg-f-department", "电子与物联网学院")
+    page.check("#zg-f-overdue")
+    page.click("[data-testid=apply-filters]")
+    page.wait_for_url("**/monitor/tasks?department=*overdue=1*")
+    rows = page.locator("[data-testid=monitor-tasks] tbody tr[data-task-id]")
+    assert rows.count() == 2  # 张伟 and 王芳; 杨磊's college is filtered out
+
+    row = page.locator(f"[data-testid=monitor-tasks] tr[data-task-id='{ids['task']}']")
+    row.locator("[data-testid=select-task]").check()
+    page.fill("input[name=due_date]", "2026-12-31")
+    page.click("[data-testid=batch-extend]")  # no reason: refused, the list comes back as it was
+    page.wait_for_selector("[data-testid=error-extend_reason]")
+    assert row.locator("[data-testid=select-task]").is_checked()
+    assert page.input_value("input[name=due_date]") == "2026-12-31"
+    assert page.locator("#zg-f-department").input_value() == "电子与物联网学院"
+    shot(page, "monitoring_04_batch_refused")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "monitoring_04_batch_refused_390")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    page.fill("input[name=extend_reason]", "等待补充材料")
+    page.click("[data-testid=batch-extend]")
+    page.wait_for_url("**/monitor/tasks/batch/*")
+    summary = page.locator("[data-testid=batch-summary]").inner_text()
+    assert "成功 1 项，失败 0 项" in summary and "张伟" in page.locator("[data-testid=batch-results]").inner_text()
+    page.reload()  # a plain page: nothing is posted again
+    assert "成功 1 项" in page.locator("[data-testid=batch-summary]").inner_text()
+    shot(page, "monitoring_05_batch_result")
+    page.click("[data-testid=back-to-list]")
+    page.wait_for_url("**/monitor/tasks?department=*")
+    assert page.locator("#zg-f-overdue").is_checked()
+    assert page.locator(f"tr[data-task-id='{ids['task']}']").count() == 0  # no longer overdue
+
+    page.goto(f"{base}/tasks/{ids['task']}")
+    extended = page.locator("[data-testid=admin-events] [data-event=extend]")
+    assert "2026-12-31 23:59" in extended.inner_text() and "等待补充材料" in extended.inner_text()
+    shot(page, "monitoring_06_task_history")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + "/monitor/tasks?department=电子与物联网学院")
+    shot(page, "monitoring_07_task_list_390")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine import documents, modeling, runtime
 from engine.bpmn.compiler import BPMN, NSMAP, ZG
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import AuditEntry, HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance
 from tests.conftest import NOW, filled, own_subject, user
 
@@ -181,16 +181,21 @@ def test_rollback_deploys_the_old_diagram_as_a_new_version_and_everything_is_aud
     modeling.save_draft(session, owner(session), d, with_extra_review(), NOW)
     modeling.deploy(session, owner(session), d, with_extra_review(), "增加人事处复核", NOW)
     assert modeling.draft_of(session, d) is None  # the deployed draft is gone
-    v3 = modeling.rollback(session, owner(session), d, 1, "", NOW)
+    with pytest.raises(InvalidInput):
+        modeling.rollback(session, owner(session), d, 1, " ", NOW)  # a reason is required
+    modeling.save_draft(session, owner(session), d, with_extra_review(scope="unit:JWC"), NOW)
+    v3 = modeling.rollback(session, owner(session), d, 1, "复核暂缓", NOW)
     history = modeling.versions(session, d)
-    assert [(r["version"], r["note"]) for r in history][:2] == [(3, "回滚到 v1"), (2, "增加人事处复核")]
+    assert [(r["version"], r["note"]) for r in history][:2] == [(3, "回滚到 v1：复核暂缓"), (2, "增加人事处复核")]
+    assert modeling.draft_of(session, d) is not None  # somebody's work in the modeler is kept
     assert v3.checksum == modeling.get_version(session, d, 1).checksum
     actions = session.scalars(
         select(AuditEntry.action).where(AuditEntry.object_id == "chain_teacher").order_by(AuditEntry.id)
     ).all()
-    assert actions[-4:] == ["process.draft_save", "process.deploy", "process.deploy", "process.rollback"]
-    with pytest.raises(Conflict):
-        modeling.rollback(session, owner(session), d, 3, "", NOW)
+    assert actions[-4:] == ["process.deploy", "process.draft_save", "process.deploy", "process.rollback"]
+    assert modeling.rollback(session, owner(session), d, 3, "", NOW) is None  # already current: nothing happens
+    assert modeling.rollback(session, owner(session), d, 1, "again", NOW) is None  # v1's diagram is v3's
+    assert len(modeling.versions(session, d)) == 3
 
 
 def test_compare_names_added_changed_and_removed_elements():

@@ -10,6 +10,15 @@ from engine.models import AuditEntry, ProcessDraft, ProcessVersion
 from tests.engine.test_modeling import TEACHER, with_extra_review
 
 
+def deploy(client, xml: str, note: str, key: str = "chain_teacher"):
+    """What the modeler does: save the diagram as the draft, then confirm the deploy on its page."""
+    saved = client.post(f"/processes/{key}/draft", json={"xml": xml}).get_json()
+    assert saved["ok"], saved
+    page = client.get(f"/processes/{key}/deploy").get_data(as_text=True)
+    assert f'name="lock" value="{saved["lock"]}"' in page or 'data-testid="deploy-problems"' in page
+    return client.post(f"/processes/{key}/deploy", data={"note": note, "lock": saved["lock"]})
+
+
 def versions_of(session, key="chain_teacher") -> int:
     from engine.models import ProcessDefinition
 
@@ -23,10 +32,11 @@ def test_non_owners_get_404_everywhere(login_as, session):
         client = login_as(username)
         assert client.get("/processes/chain_teacher").status_code == 404
         assert client.get("/processes/chain_teacher/versions/1.bpmn").status_code == 404
-        deploy = client.post("/processes/chain_teacher/deploy", json={"xml": with_extra_review(), "note": "x"})
-        assert deploy.status_code == 404
+        assert client.post("/processes/chain_teacher/deploy", data={"note": "x", "lock": "1"}).status_code == 404
+        assert client.get("/processes/chain_teacher/deploy").status_code == 404
         assert client.post("/processes/chain_teacher/draft", json={"xml": TEACHER}).status_code == 404
-        assert client.post("/processes/chain_teacher/versions/1/rollback").status_code == 404
+        assert client.get("/processes/chain_teacher/versions/1/rollback").status_code == 404
+        assert client.post("/processes/chain_teacher/versions/1/rollback", data={"reason": "x"}).status_code == 404
     assert login_as("t01").get("/processes").status_code == 404
     assert login_as("rsc_reviewer").get("/processes/no_such_process").status_code == 404
     assert versions_of(session) == 1 and session.scalar(select(ProcessDraft)) is None
@@ -69,8 +79,10 @@ def test_validate_ties_problems_to_elements_and_deploy_refuses_them(login_as, se
     xml = with_extra_review(role="school_leader")
     checked = client.post("/processes/chain_teacher/validate", json={"xml": xml}).get_json()
     assert checked["ok"] is False and checked["problems"][0]["element_id"] == "lane_rsc"
-    refused = client.post("/processes/chain_teacher/deploy", json={"xml": xml, "note": "试试"})
-    assert refused.status_code == 400 and refused.get_json()["problems"][0]["element_id"] == "lane_rsc"
+    refused = deploy(client, xml, "试试")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'data-testid="deploy-problems"' in page and "lane_rsc" in page
+    assert 'data-testid="deploy-form"' not in page  # nothing to confirm while the check fails
     assert versions_of(session) == 1
 
 
@@ -79,11 +91,10 @@ def test_deploy_history_export_and_rollback(login_as, session):
     saved = client.post("/processes/chain_teacher/draft", json={"xml": with_extra_review()}).get_json()
     assert saved["ok"] and saved["problems"] == []
     assert "草稿" in client.get("/processes/chain_teacher").get_data(as_text=True)
-    body = {"xml": with_extra_review(), "note": "增加人事处复核"}
-    deployed = client.post("/processes/chain_teacher/deploy", json=body)
-    assert deployed.status_code == 200 and deployed.get_json()["version"] == 2
+    deployed = deploy(client, with_extra_review(), "增加人事处复核")
+    assert deployed.status_code == 302 and deployed.headers["Location"].endswith("/processes/chain_teacher/versions")
     history = client.get("/processes/chain_teacher/versions").get_data(as_text=True)
-    assert "增加人事处复核" in history and "人事处审核员" in history
+    assert "已部署为第 2 版" in history and "增加人事处复核" in history and "人事处审核员" in history
     exported = client.get("/processes/chain_teacher/versions/2.bpmn")
     assert 'id="review_rsc"' in exported.get_data(as_text=True)
     assert "chain_teacher_v2.bpmn" in exported.headers["Content-Disposition"]
@@ -92,12 +103,89 @@ def test_deploy_history_export_and_rollback(login_as, session):
     compared = client.get("/processes/chain_teacher/compare?a=1&b=2").get_data(as_text=True)
     assert "review_rsc" in compared and "新增" in compared
 
-    back = client.post("/processes/chain_teacher/versions/1/rollback", data={"note": "复核环节暂缓"})
+    assert "/processes/chain_teacher/versions/1/rollback" in history  # a link to the confirmation, not a form
+    back = client.post("/processes/chain_teacher/versions/1/rollback", data={"reason": "复核环节暂缓"})
     assert back.status_code == 302
     assert versions_of(session) == 3
-    assert "复核环节暂缓" in client.get("/processes/chain_teacher/versions").get_data(as_text=True)
+    assert "回滚到 v1：复核环节暂缓" in client.get("/processes/chain_teacher/versions").get_data(as_text=True)
     actions = set(session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == "chain_teacher")))
     assert {"process.draft_save", "process.deploy", "process.rollback"} <= actions
+
+
+def test_deploy_is_confirmed_on_its_own_page_with_a_note(login_as, session):
+    client = login_as("rsc_reviewer")
+    empty = client.get("/processes/chain_teacher/deploy").get_data(as_text=True)
+    assert 'data-testid="no-draft"' in empty and 'data-testid="deploy-form"' not in empty
+    editor = client.get("/processes/chain_teacher").get_data(as_text=True)
+    assert 'href="/processes/chain_teacher/deploy" data-testid="deploy-open"' in editor  # works without script
+
+    saved = client.post("/processes/chain_teacher/draft", json={"xml": with_extra_review()}).get_json()
+    page = client.get("/processes/chain_teacher/deploy").get_data(as_text=True)
+    assert 'data-testid="next-version">v2<' in page and "确认部署为第 2 版" in page
+    added = [row for row in page.split("<tr")[1:] if 'data-change="added"' in row]
+    assert any("review_rsc" in row and "人事处复核" in row for row in added)
+    assert "0 个，保持原版本" in page
+
+    no_note = client.post("/processes/chain_teacher/deploy", data={"note": " ", "lock": saved["lock"]})
+    body = no_note.get_data(as_text=True)
+    assert no_note.status_code == 400 and 'data-testid="error-note"' in body and "请填写变更说明" in body
+    assert 'data-testid="deploy-form"' in body and versions_of(session) == 1
+    assert session.scalar(select(ProcessDraft)) is not None  # the draft is still there
+
+    # another owner saves over the draft while this one looks at the confirmation page
+    client.post("/processes/chain_teacher/draft", json={"xml": with_extra_review(scope="unit:JWC")})
+    stale = client.post("/processes/chain_teacher/deploy", data={"note": "增加复核", "lock": saved["lock"]})
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "草稿在您确认期间已被他人修改" in body
+    assert ">增加复核</textarea>" in body and versions_of(session) == 1  # the note typed is kept
+    unconfirmed = client.post("/processes/chain_teacher/deploy", data={"note": "增加复核"})
+    assert unconfirmed.status_code == 400 and versions_of(session) == 1
+
+    draft = session.scalar(select(ProcessDraft))
+    done = client.post("/processes/chain_teacher/deploy", data={"note": "增加复核", "lock": draft.lock_version})
+    assert done.status_code == 302 and versions_of(session) == 2
+    assert 'data-testid="no-draft"' in client.get("/processes/chain_teacher/deploy").get_data(as_text=True)
+
+
+def test_a_draft_equal_to_the_current_version_is_not_deployed(login_as, session):
+    client = login_as("rsc_reviewer")
+    current = client.get("/processes/chain_teacher/working.bpmn").get_data(as_text=True)
+    saved = client.post("/processes/chain_teacher/draft", json={"xml": current}).get_json()
+    page = client.get("/processes/chain_teacher/deploy").get_data(as_text=True)
+    assert 'data-testid="unchanged"' in page and 'data-testid="deploy-form"' not in page
+    same = client.post("/processes/chain_teacher/deploy", data={"note": "再部署一次", "lock": saved["lock"]})
+    assert same.status_code == 409 and "无需部署" in same.get_data(as_text=True) and versions_of(session) == 1
+
+
+def test_rollback_asks_for_a_reason_and_does_nothing_for_the_current_version(login_as, session):
+    client = login_as("rsc_reviewer")
+    assert deploy(client, with_extra_review(), "增加人事处复核").status_code == 302
+
+    page = client.get("/processes/chain_teacher/versions/1/rollback").get_data(as_text=True)
+    assert 'data-testid="rollback-form"' in page and "确认回滚，部署为第 3 版" in page
+    removed = [row for row in page.split("<tr")[1:] if 'data-change="removed"' in row]
+    assert any("review_rsc" in row for row in removed)  # going back drops the review added in v2
+
+    no_reason = client.post("/processes/chain_teacher/versions/1/rollback", data={"reason": ""})
+    body = no_reason.get_data(as_text=True)
+    assert no_reason.status_code == 400 and 'data-testid="error-reason"' in body and "请填写回滚原因" in body
+    assert versions_of(session) == 2
+
+    done = client.post("/processes/chain_teacher/versions/1/rollback", data={"reason": "复核环节暂缓"})
+    assert done.status_code == 302 and versions_of(session) == 3
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "process.rollback"))
+    assert entry.note == "回滚到 v1：复核环节暂缓" and entry.after == {"version": 3, "from_version": 1}
+
+    for number in (3, 1):  # v3 is current; v1 is the same diagram as v3
+        current = client.get(f"/processes/chain_teacher/versions/{number}/rollback").get_data(as_text=True)
+        assert 'data-testid="already-current"' in current and 'data-testid="rollback-form"' not in current
+        again = client.post(f"/processes/chain_teacher/versions/{number}/rollback", data={"reason": "再回滚"},
+                            follow_redirects=True)  # fmt: skip
+        assert f"第 {number} 版已是当前版本，无需回滚" in again.get_data(as_text=True)
+    assert versions_of(session) == 3
+    assert (
+        session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "process.rollback")) == 1
+    )
 
 
 def test_import_goes_through_the_same_checks(login_as, session):
@@ -127,7 +215,7 @@ def test_migration_page_moves_compatible_instances(login_as, session):
 
     first = start_teacher(session)
     client = login_as("rsc_reviewer")
-    client.post("/processes/chain_teacher/deploy", json={"xml": with_extra_review(), "note": "增加人事处复核"})
+    deploy(client, with_extra_review(), "增加人事处复核")
     page = client.get("/processes/chain_teacher/migrate").get_data(as_text=True)
     assert f'value="{first.instance_id}"' in page and "可以迁移" in page
     done = client.post("/processes/chain_teacher/migrate", data={"instance_id": [str(first.instance_id)]})

@@ -290,21 +290,24 @@
   function withXml(fn) {
     return modeler.saveXML({ format: true }).then(function (result) { return fn(result.xml); });
   }
-  document.getElementById("zg-save").addEventListener("click", function () {
+  // Save the diagram as the shared draft; resolves true when saved.
+  function saveDraft() {
     status(T.saving);
-    withXml(function (xml) {
+    return withXml(function (xml) {
       return post(root.dataset.draftUrl, { xml: xml, lock: lock }).then(function (r) {
         if (r.ok) {
           lock = r.lock; dirty = false;
           status(r.message + (r.problems.length ? "；" + r.problems.length + " " + T.problems : ""), r.problems.length ? "warning" : "success");
           showProblems(r.problems);
-        } else {
-          status(errorText(r), "danger");
-          if (r.problems) { showProblems(r.problems); }
+          return true;
         }
+        status(errorText(r), "danger");
+        if (r.problems) { showProblems(r.problems); }
+        return false;
       });
-    }).catch(function () { status(T.network, "danger"); });
-  });
+    }).catch(function () { status(T.network, "danger"); return false; });
+  }
+  document.getElementById("zg-save").addEventListener("click", saveDraft);
   document.getElementById("zg-validate").addEventListener("click", function () {
     withXml(function (xml) {
       return post(root.dataset.validateUrl, { xml: xml }).then(function (r) {
@@ -315,28 +318,13 @@
       });
     }).catch(function () { status(T.network, "danger"); });
   });
-  document.getElementById("zg-deploy-open").addEventListener("click", function () {
-    document.getElementById("zg-deploy").classList.remove("d-none");
-    document.getElementById("zg-note").focus();
-  });
-  document.getElementById("zg-deploy").querySelector("button").addEventListener("click", function () {
-    var note = document.getElementById("zg-note").value.trim();
-    if (!note) { status(T.needNote, "warning"); return; }
-    withXml(function (xml) {
-      return post(root.dataset.deployUrl, { xml: xml, note: note }).then(function (r) {
-        if (r.ok) {
-          dirty = false; lock = null;
-          showProblems([]);
-          status(r.message, "success");
-          document.getElementById("zg-deploy").classList.add("d-none");
-          var link = el("a", { href: r.versions_url, className: "ms-2", text: "→" });
-          document.getElementById("zg-status").appendChild(link);
-        } else {
-          status(errorText(r), "danger");
-          if (r.problems) { showProblems(r.problems); }
-        }
-      });
-    }).catch(function () { status(T.network, "danger"); });
+  // Deploying is confirmed on its own page (it also works without this script, for a saved draft):
+  // unsaved changes, or a diagram opened from an older version, are saved as the draft first.
+  document.getElementById("zg-deploy-open").addEventListener("click", function (ev) {
+    var href = ev.currentTarget.href;
+    if (!dirty && !root.dataset.source) { return; }
+    ev.preventDefault();
+    saveDraft().then(function (saved) { if (saved) { window.location.href = href; } });
   });
   document.getElementById("zg-export").addEventListener("click", function (ev) {
     ev.preventDefault();
