@@ -1,7 +1,7 @@
 """batch runs: results of batch actions shown after a redirect
 
-Revision ID: batchrun
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from sqlalchemy.dialects import postgresql
 
 from engine.db import UTCDateTime
 
-revision = "batchrun"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
