@@ -1,6 +1,7 @@
-"""One scheduler tick with 100,000 pending effects of which 500 are due (SQLite).
+"""One scheduler tick with 100,000 pending effects of which 500 are due (SQLite); then the daily digest
+tick with 5,000 tasks of every subject's department going overdue at once.
 
-Run: `make bench` or `.venv/bin/python bench/scheduler_tick.py [pending] [due]`.
+Run: `make bench` or `.venv/bin/python bench/scheduler_tick.py [pending] [due] [overdue]`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from engine import deadlines
 from engine.db import make_engine
-from engine.models import HumanTask, ProcessInstance, ProcessVersion, ScheduledEffect, TaskCandidate, User
+from engine.models import HumanTask, ProcessInstance, ProcessVersion, ScheduledEffect, Subject, TaskCandidate, User
 
 
-def seed(url: str, pending: int, due: int) -> None:
+def seed(url: str, pending: int, due: int, overdue: int = 0) -> None:
     eng = make_engine(url)
     with Session(eng) as s:
         version = s.scalar(select(ProcessVersion.id))
@@ -28,10 +29,12 @@ def seed(url: str, pending: int, due: int) -> None:
         s.add(inst)
         s.flush()
         users = s.scalars(select(User.id).where(User.kind == "teacher")).all()
+        subjects = s.scalars(select(Subject.id).where(Subject.org_unit_id.is_not(None))).all()
         tasks, cands, effects = [], [], []
         for i in range(pending):
             tid = i + 1
-            due_at = NOW + (timedelta(minutes=-5) if i < due else timedelta(days=3 + i % 300))
+            late = i < overdue
+            due_at = NOW + (timedelta(minutes=-5) if i < max(due, overdue) else timedelta(days=3 + i % 300))
             tasks.append(
                 {
                     "id": tid,
@@ -45,15 +48,16 @@ def seed(url: str, pending: int, due: int) -> None:
                     "title": f"文档{i}",
                     "state": "open",
                     "created_at": NOW,
-                    "due_at": due_at,
+                    "due_at": due_at - timedelta(days=2) if late else due_at,
+                    "subject_id": subjects[i % len(subjects)] if late else None,
                 }
             )
             cands.append({"principal": f"u:{users[i % len(users)]}", "task_id": tid})
             effects.append(
                 {
-                    "key": f"human_task:{tid}:due:2",
-                    "effect": "due",
-                    "stage": 2,
+                    "key": f"human_task:{tid}:{'overdue:3' if late else 'due:2'}",
+                    "effect": "overdue" if late else "due",
+                    "stage": 3 if late else 2,
                     "object_type": "human_task",
                     "object_id": tid,
                     "fire_at": due_at,
@@ -73,17 +77,26 @@ def seed(url: str, pending: int, due: int) -> None:
     eng.dispose()
 
 
-def main(pending: int = 100_000, due: int = 500) -> None:
-    url = fresh_database("tick")
-    seed(url, pending, due)
+def timed_tick(url: str) -> tuple[dict, float]:
     eng = make_engine(url)
     with Session(eng) as s:
         started = time.perf_counter()
         result = deadlines.tick(s, NOW)
         s.commit()
         elapsed = time.perf_counter() - started
-    print(f"scheduler tick: {pending} pending effects, {due} due -> {result} in {elapsed * 1000:.0f} ms")
     eng.dispose()
+    return result, elapsed
+
+
+def main(pending: int = 100_000, due: int = 500, overdue: int = 5000) -> None:
+    url = fresh_database("tick")
+    seed(url, pending, due)
+    result, elapsed = timed_tick(url)
+    print(f"scheduler tick: {pending} pending effects, {due} due -> {result} in {elapsed * 1000:.0f} ms")
+    url = fresh_database("digest")
+    seed(url, pending, 0, overdue)
+    result, elapsed = timed_tick(url)
+    print(f"digest tick: {pending} pending effects, {overdue} tasks overdue -> {result} in {elapsed * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -21,7 +22,9 @@ from . import audit, deadlines
 from .annual_dates import due_at, parse_due
 from .errors import N_, Conflict, InvalidInput, NotFound
 from .models import AnnualTask, OrgUnit, User
+from .periods import SCHOOL_TZ
 from .tasks import is_monitor
+from .warning_rules import GENERIC_UNITS
 
 SEED = Path(__file__).resolve().parent.parent / "workflows" / "annual_tasks.json"
 TEMPLATE_YEAR = 2017
@@ -52,37 +55,81 @@ def _unit_ids(session: Session, names: list[str]) -> list[int]:
     return [units[n] for n in names if n in units]
 
 
-def instantiate(
-    session: Session, year: int, actor_id: int | None, now: datetime, table: dict | None = None
-) -> list[AnnualTask]:
-    """Create the year's rows (once) from the seed's table (or `table`) and schedule their milestones."""
+@dataclass
+class Preview:
+    """What generating a year would make, computed without writing anything."""
+
+    year: int
+    source_year: int
+    rows: list[AnnualTask]  # not added to the session
+    status: dict[int, str]  # by row number, as the board would show it on the day of generation
+    original: dict[int, str]  # the seed's date text, by row number, where the year moved it
+    unmatched: list[str]  # responsible departments (as written) that match no department
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(BOARD_STATUSES, 0)
+        for st in self.status.values():
+            out[st] += 1
+        return out
+
+
+def preview(session: Session, year: int, now: datetime, table: dict | None = None) -> Preview:
+    """The rows of the year's table as `instantiate` would make them now, each with its status that day."""
     if session.scalar(select(AnnualTask.id).where(AnnualTask.year == year).limit(1)):
         raise Conflict(N_("该年度的任务表已存在"))
     years = (table or seed_table())["years"]
     source_year = year if str(year) in years else TEMPLATE_YEAR
     if str(source_year) not in years:
         raise NotFound(N_("附件任务表数据尚未导入"))
-    rows = []
+    units = dict(session.execute(select(OrgUnit.name, OrgUnit.id)).all())
+    today = local_today(now)
+    rows, original, unmatched = [], {}, {}
     for r in years[str(source_year)]:
         text = _rebase(r["due_text"], source_year, year)
         parsed = parse_due(text, year)
+        unit_ids = [units[n] for n in r["responsible"] if n in units]
         row = AnnualTask(
             year=year, no=r["no"], category=r["category"], task=r["task"], responsible=r["responsible"],
-            cooperating=r.get("cooperating", []), responsible_unit_ids=_unit_ids(session, r["responsible"]),
+            cooperating=r.get("cooperating", []), responsible_unit_ids=unit_ids,
             due_text=text, due_kind=parsed.kind, due_date=parsed.due, problem=parsed.problem,
-            note=r.get("note", ""), status="open",
+            note=r.get("note", ""), status="open", generated_at=now,
         )  # fmt: skip
-        session.add(row)
+        row.late_at_generation = board_status(row, today) == "overdue"
+        if text != r["due_text"]:
+            original[row.no] = r["due_text"]
+        unmatched.update(dict.fromkeys(n for n in r["responsible"] if n not in units and n not in GENERIC_UNITS))
         rows.append(row)
+    status = {r.no: board_status(r, today) for r in rows}
+    return Preview(year, source_year, rows, status, original, list(unmatched))
+
+
+def instantiate(
+    session: Session, year: int, actor_id: int | None, now: datetime, table: dict | None = None
+) -> list[AnnualTask]:
+    """Create the year's rows (once) from the seed's table (or `table`) and schedule their milestones.
+
+    Rows already past due today are marked `late_at_generation`: they announce nothing one by one (their
+    overdue notice goes with the next daily digest, engine/digests.py) and their warnings count from now.
+    """
+    made = preview(session, year, now, table)
+    rows = made.rows
+    session.add_all(rows)
     session.flush()
     for row in rows:
         if row.due_date:
-            deadlines.schedule(session, "annual_task", row.id, due_at(parse_due(row.due_text, year)), now)
+            deadlines.schedule(session, "annual_task", row.id, due_at(parse_due(row.due_text, year)), now, fresh=True)
     audit.record(
         session, actor_id=actor_id, action="annual.instantiate", object_type="annual_task", object_id=year, now=now,
-        after={"year": year, "rows": len(rows), "from": source_year, "flagged": sum(1 for r in rows if r.problem)},
+        after={"year": year, "rows": len(rows), "from": made.source_year, "flagged": sum(1 for r in rows if r.problem),
+               "late": sum(1 for r in rows if r.late_at_generation)},
     )  # fmt: skip
     return rows
+
+
+def local_today(now: datetime) -> date:
+    """The school's calendar day."""
+    return now.astimezone(SCHOOL_TZ).date()
 
 
 def _row(session: Session, row_id) -> AnnualTask:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import OrgUnit, RoleAssignment, Subject, SubjectMember
@@ -115,29 +115,31 @@ def has_members(session: Session, principals: list[str]) -> bool:
 
 
 def users_behind(session: Session, principals) -> dict[str, set[int]]:
-    """Active users behind each principal, with one query per distinct group."""
+    """Active users behind each principal: one query for the persons, one for all the groups (in chunks)."""
     from .models import User
 
-    out: dict[str, set[int]] = {}
+    principals = set(principals)
+    out: dict[str, set[int]] = {p: set() for p in principals}
     user_ids = {int(p[2:]) for p in principals if p.startswith("u:")}
-    active = set(session.scalars(select(User.id).where(User.id.in_(user_ids), User.active))) if user_ids else set()
-    for p in principals:
-        if p.startswith("u:"):
-            out[p] = {int(p[2:])} & active
-            continue
-        _, role, scope_type, scope_id = p.split(":")
-        out[p] = set(
-            session.scalars(
-                select(RoleAssignment.user_id)
-                .join(User, User.id == RoleAssignment.user_id)
-                .where(
-                    RoleAssignment.role == role,
-                    RoleAssignment.scope_type == scope_type,
-                    func.coalesce(RoleAssignment.scope_id, 0) == int(scope_id),
-                    User.active,
-                )
+    if user_ids:
+        for uid in session.scalars(select(User.id).where(User.id.in_(user_ids), User.active)):
+            out[user_principal(uid)].add(uid)
+    groups = sorted(p.split(":") for p in principals if p.startswith("g:"))
+    for i in range(0, len(groups), 200):
+        match = or_(
+            *(
+                and_(RoleAssignment.role == role, RoleAssignment.scope_type == scope_type,
+                     func.coalesce(RoleAssignment.scope_id, 0) == int(scope_id))
+                for _, role, scope_type, scope_id in groups[i : i + 200]
             )
+        )  # fmt: skip
+        rows = session.execute(
+            select(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id, RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(User.active, match)
         )
+        for role, scope_type, scope_id, uid in rows:
+            out.setdefault(group_principal(role, scope_type, scope_id), set()).add(uid)
     return out
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from forms.templates import empty_document
 
-from . import assignment, deadlines, documents, periods, runtime
+from . import assignment, deadlines, documents, notifications, periods, runtime
 from .bpmn.scripting import SafeScriptEngine
 from .bpmn.serializer import dump_state
 from .models import AuditEntry, CycleInstance, Document, HumanTask, ProcessInstance, SubjectMember, TaskCandidate, User
@@ -135,6 +135,14 @@ def _start_group(session, group, template, key, period, year, dues, run_id, now,
         [
             {"principal": assignment.user_principal(uid), "task_id": tid}
             for (subject, _d, _t), tid in zip(pending, task_ids, strict=True)
+            for uid in sorted(set(members[subject.id]))
+        ],
+    )
+    notifications.send(
+        session,
+        [
+            notifications.arrival(uid, tid, t["name"], t["title"], t["process_name"], t["due_at"], now)
+            for (subject, _d, _t), t, tid in zip(pending, tasks, task_ids, strict=True)
             for uid in sorted(set(members[subject.id]))
         ],
     )

@@ -4,6 +4,12 @@ A human task or an annual-table row with a due date gets its effects when it is 
 transaction). `tick` fires what is due: in one transaction it writes the notifications and marks the
 effects fired, so nothing fires twice and nothing is lost. After downtime only the latest stage of an
 item fires (one overdue notice, not the reminders that were missed on the way).
+
+Overdue effects fire at the daily digest moment (engine/digests.py): the assignee of a task gets their
+own overdue notice, while the escalation to department heads and to 诊改办公室 is one digest per
+department and one summary per monitor a day. An item planned when it is already due (an annual table
+generated late, a year started with past dates) announces nothing but that overdue notice, with the
+day's digest (or the next day's, if today's has gone out).
 """
 
 from __future__ import annotations
@@ -14,41 +20,46 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import assignment
+from . import assignment, digests, notifications
 from .models import (
     AnnualTask,
     HumanTask,
-    Notification,
-    OrgUnit,
     ScheduledEffect,
     SchedulerLease,
+    Subject,
     TaskCandidate,
 )
 
 REMINDER_DAYS = (7, 1)
 ESCALATE_AFTER = timedelta(days=1)
-MONITOR_GROUP = assignment.group_principal("monitor", "school", 0)
 STAGE = {"remind": 1, "due": 2, "overdue": 3}
 
 
-def configure(reminder_days=None, escalate_after_hours=None) -> None:
-    """Set the reminder lead times (days before the due moment) and the escalation delay."""
+def configure(reminder_days=None, escalate_after_hours=None, digest_hour=None) -> None:
+    """Set the reminder lead times (days before the due moment), the escalation delay, the digest hour."""
     global REMINDER_DAYS, ESCALATE_AFTER
     if reminder_days:
         REMINDER_DAYS = tuple(sorted({int(d) for d in reminder_days if int(d) > 0}, reverse=True))
     if escalate_after_hours is not None:
         ESCALATE_AFTER = timedelta(hours=float(escalate_after_hours))
+    digests.configure(digest_hour)
 
 
 def plan(object_type: str, object_id: int, due_at: datetime, now: datetime) -> list[dict]:
-    """The effect rows of one item: reminders still ahead of us, the due moment, the escalation."""
+    """The effect rows of one item: reminders still ahead of us, the due moment, the escalation.
+
+    The escalation waits for the first digest moment after `due_at + ESCALATE_AFTER` (a time that depends
+    on the due date only, so planning the same date again finds the effects that fired); an item already
+    due gets only that (no burst of "due" notices for what is late on arrival).
+    """
     rows = []
     for i, days in enumerate(REMINDER_DAYS):
         at = due_at - timedelta(days=days)
         if at > now:
             rows.append(("remind", i, at, {"days": days}))
-    rows.append(("due", len(REMINDER_DAYS), due_at, {}))
-    rows.append(("overdue", len(REMINDER_DAYS) + 1, due_at + ESCALATE_AFTER, {}))
+    if due_at > now:
+        rows.append(("due", len(REMINDER_DAYS), due_at, {}))
+    rows.append(("overdue", len(REMINDER_DAYS) + 1, digests.next_slot(due_at + ESCALATE_AFTER), {}))
     return [
         {"key": f"{object_type}:{object_id}:{effect}:{stage}", "effect": effect, "stage": stage,
          "object_type": object_type, "object_id": object_id, "fire_at": at, "params": params}
@@ -164,31 +175,36 @@ def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
     outcomes: dict[str, list[int]] = defaultdict(list)
     outcomes["superseded"] = superseded
     notes: list[dict] = []
+    digest = digests.Digest(now)
     by_type = defaultdict(list)
     for row in latest.values():
         by_type[row.object_type].append(row)
     if by_type.get("human_task"):
-        _fire_tasks(session, by_type["human_task"], now, outcomes, notes)
+        _fire_tasks(session, by_type["human_task"], now, outcomes, notes, digest)
     if by_type.get("annual_task"):
-        _fire_annual(session, by_type["annual_task"], now, outcomes, notes)
+        _fire_annual(session, by_type["annual_task"], now, outcomes, notes, digest)
     for row in by_type.get("process_instance", []):
         from . import runtime
 
         outcomes[runtime.wake_instance(session, row.object_id, now)].append(row.id)
-    if notes:
-        session.execute(insert(Notification), notes)
+    notes += digest.rows(session, _note)
+    notifications.send(session, notes)
+    deferred = outcomes.pop("deferred", [])
+    if deferred:  # today's digest of their department has gone out: they go with tomorrow's
+        session.execute(
+            update(ScheduledEffect).where(ScheduledEffect.id.in_(deferred)).values(fire_at=digests.next_slot(now))
+        )
     for outcome, ids in outcomes.items():
         if ids:
             session.execute(
                 update(ScheduledEffect).where(ScheduledEffect.id.in_(ids)).values(fired_at=now, outcome=outcome)
             )
     session.execute(update(SchedulerLease).where(SchedulerLease.name == "scheduler").values(last_tick_at=now))
-    return {k: len(v) for k, v in outcomes.items() if v} | {"notifications": len(notes)}
+    counts = {k: len(v) for k, v in outcomes.items() if v} | {"notifications": len(notes)}
+    return counts | ({"deferred": len(deferred)} if deferred else {})
 
 
-def _note(user_id, kind, title, body, link, effect_id, now) -> dict:
-    return {"user_id": user_id, "kind": kind, "title": title[:200], "body": body, "link": link,
-            "created_at": now, "effect_id": effect_id}  # fmt: skip
+_note = notifications.note  # engine/task_admin.py builds its rows with it too
 
 
 def _due_words(row, due_at) -> tuple[str, str]:
@@ -199,7 +215,7 @@ def _due_words(row, due_at) -> tuple[str, str]:
     return "overdue", "已逾期，升级提醒"
 
 
-def _fire_tasks(session, rows, now, outcomes, notes) -> None:
+def _fire_tasks(session, rows, now, outcomes, notes, digest: digests.Digest) -> None:
     ids = [r.object_id for r in rows]
     tasks = {t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.id.in_(ids)))}
     candidates = defaultdict(set)
@@ -207,20 +223,19 @@ def _fire_tasks(session, rows, now, outcomes, notes) -> None:
         select(TaskCandidate.task_id, TaskCandidate.principal).where(TaskCandidate.task_id.in_(ids))
     ):
         candidates[task_id].add(principal)
-    escalation = {}
-    unit_ids = {t.subject_id for t in tasks.values() if t.subject_id}
+    units = {}
     if any(r.effect == "overdue" for r in rows):
-        from .models import Subject
-
-        units = dict(session.execute(select(Subject.id, Subject.org_unit_id).where(Subject.id.in_(unit_ids))).all())
-        escalation = {tid: {assignment.group_principal("head", "unit", units.get(t.subject_id) or 0), MONITOR_GROUP}
-                      for tid, t in tasks.items()}  # fmt: skip
-    wanted = set().union(*candidates.values(), *escalation.values()) if (candidates or escalation) else set()
-    users = assignment.users_behind(session, wanted)
+        subject_ids = {t.subject_id for t in tasks.values() if t.subject_id}
+        units = dict(session.execute(select(Subject.id, Subject.org_unit_id).where(Subject.id.in_(subject_ids))).all())
+    users = assignment.users_behind(session, set().union(*candidates.values()) if candidates else set())
     for row in rows:
         task = tasks.get(row.object_id)
         if task is None or task.state != "open":
             outcomes["skipped"].append(row.id)
+            continue
+        unit_ids = [units[task.subject_id]] if units.get(task.subject_id) else []
+        if row.effect == "overdue" and digest.taken(session, unit_ids):
+            outcomes["deferred"].append(row.id)
             continue
         kind, words = _due_words(row, task.due_at)
         assignees = (
@@ -231,41 +246,36 @@ def _fire_tasks(session, rows, now, outcomes, notes) -> None:
         for uid in sorted(assignees):
             notes.append(_note(uid, kind, title, task.process_name, link, row.id, now))
         if row.effect == "overdue":
-            for uid in sorted(set().union(*(users.get(p, set()) for p in escalation[task.id])) - assignees):
-                body = f"办理人：{task.candidates_label or ''}；截止：{task.due_at:%Y-%m-%d}"
-                notes.append(
-                    _note(uid, "escalation", f"【逾期督办】{task.name}：{task.title}", body, link, row.id, now)
-                )
+            due = task.due_at.astimezone(digests.SCHOOL_TZ)
+            text = f"{task.name}：{task.title}（办理人：{task.candidates_label or ''}；截止：{due:%Y-%m-%d}）"
+            digest.add(unit_ids, digests.Item("task", text, link), assignees)
         outcomes["sent"].append(row.id)
 
 
-def _fire_annual(session, rows, now, outcomes, notes) -> None:
+def _fire_annual(session, rows, now, outcomes, notes, digest: digests.Digest) -> None:
     ids = [r.object_id for r in rows]
     items = {a.id: a for a in session.scalars(select(AnnualTask).where(AnnualTask.id.in_(ids)))}
-    zlc = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "ZLC"))
-    wanted = {MONITOR_GROUP}
-    for a in items.values():
-        wanted |= {assignment.group_principal("head", "unit", u) for u in a.responsible_unit_ids or []}
-    if zlc:
-        wanted.add(assignment.group_principal("head", "unit", zlc))
-    users = assignment.users_behind(session, wanted)
+    heads_of = {u: assignment.group_principal("head", "unit", u) for a in items.values()
+                for u in a.responsible_unit_ids or []}  # fmt: skip
+    users = assignment.users_behind(session, set(heads_of.values()))
     for row in rows:
         item = items.get(row.object_id)
         if item is None or item.status == "done":
             outcomes["skipped"].append(row.id)
             continue
+        link = f"/annual/{item.year}#row-{item.no}"
+        if row.effect == "overdue":  # the heads and the office hear of it in the day's digest, not one by one
+            if digest.taken(session, item.responsible_unit_ids or []):
+                outcomes["deferred"].append(row.id)
+                continue
+            text = f"年度任务第{item.no}项 {item.task}（{'、'.join(item.responsible)}；完成时间：{item.due_text}）"
+            digest.add(item.responsible_unit_ids or [], digests.Item("annual", text, link, item.year), set())
+            outcomes["sent"].append(row.id)
+            continue
         kind, words = _due_words(row, None)
-        heads = set().union(*(users.get(assignment.group_principal("head", "unit", u), set())
-                              for u in item.responsible_unit_ids or []))  # fmt: skip
+        heads = set().union(*(users.get(heads_of[u], set()) for u in item.responsible_unit_ids or []))
         title = f"【年度任务{words}】{item.task}"
         body = f"{item.category}；责任部门：{'、'.join(item.responsible)}；完成时间：{item.due_text}"
-        link = f"/annual/{item.year}#row-{item.no}"
         for uid in sorted(heads):
             notes.append(_note(uid, kind, title, body, link, row.id, now))
-        if row.effect == "overdue":
-            office = users.get(MONITOR_GROUP, set())
-            if zlc:
-                office = office | users.get(assignment.group_principal("head", "unit", zlc), set())
-            for uid in sorted(office - heads):
-                notes.append(_note(uid, "escalation", f"【年度任务逾期】{item.task}", body, link, row.id, now))
         outcomes["sent"].append(row.id)

@@ -13,7 +13,7 @@ from forms import carry
 from forms.documents import validate_document
 from forms.templates import empty_document
 
-from . import assignment, audit, periods, runtime
+from . import assignment, audit, notifications, periods, runtime
 from .errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from .models import (
     Document,
@@ -367,6 +367,7 @@ def publish_from_instance(
         session, actor_id=actor_id, action="document.publish", object_type="document", object_id=doc.id,
         instance_id=instance.id, now=now, before=before, after={"status": "published", "version": version},
     )  # fmt: skip
+    notifications.document_published(session, doc, version, actor_id, now)
 
 
 def get_document(session: Session, user: User, doc_id, principals: list[str] | None = None) -> Document:

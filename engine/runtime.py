@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import assignment, audit, deadlines
+from . import assignment, audit, deadlines, notifications
 from .bpmn.scripting import SafeScriptEngine
 from .bpmn.serializer import SPECS, dump_state, load_state
 from .db import savepoint
@@ -162,7 +162,8 @@ def complete_task(session: Session, user: User, task_id: int, payload: dict, now
             note=ht.comment,
         )
         subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
-        _advance(session, instance, wf, meta, subject, user.id, now)
+        returned = (ht, user) if ht.decision == "return" else None
+        _advance(session, instance, wf, meta, subject, user.id, now, returned=returned)
         session.flush()
     except (StaleDataError, IntegrityError):
         raise Conflict(N_("该任务已被他人处理，请刷新页面")) from None
@@ -265,8 +266,13 @@ def unclaim_task(session: Session, user: User, task_id: int, now: datetime) -> H
     return ht
 
 
-def _advance(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, actor_id, now) -> None:
-    """Run the engine to the next wait state (services act in this transaction), sync tasks, store state."""
+def _advance(
+    session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, actor_id, now, returned=None
+) -> None:
+    """Run the engine to the next wait state (services act in this transaction), sync tasks, store state.
+
+    `returned`: (the review task, the reviewer) when this step is a return; the author's new task carries it.
+    """
 
     from . import services
 
@@ -283,7 +289,7 @@ def _advance(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, s
         raise
     finally:
         env.handler = None
-    _sync_tasks(session, instance, wf, meta, subject, now)
+    _sync_tasks(session, instance, wf, meta, subject, now, actor_id=actor_id, returned=returned)
     instance.state_json = dump_state(wf)
     next_timer = _next_timer(wf)
     if next_timer != instance.next_timer_at:
@@ -298,7 +304,10 @@ def _advance(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, s
         )  # fmt: skip
 
 
-def _sync_tasks(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, now) -> None:
+def _sync_tasks(
+    session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, now, actor_id=None, returned=None
+) -> None:
+    """Close read-model rows of tasks no longer ready, add rows for new ones and tell their people."""
     ready = {str(t.id): t for t in ready_human_tasks(wf)}
     open_rows = session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
@@ -315,11 +324,22 @@ def _sync_tasks(session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict
         if tid not in existing
     ]
     if created:
+        if returned is not None:
+            _mark_returned(created, *returned)
+        principals = [[c.principal for c in ht.candidates] for ht in created]
         session.add_all(created)
         session.flush()
         for ht in created:
             if ht.due_at is not None:
                 deadlines.schedule(session, "human_task", ht.id, ht.due_at, now, fresh=True)
+        notifications.task_arrived(session, list(zip(created, principals, strict=True)), actor_id, now)
+
+
+def _mark_returned(created: list[HumanTask], review: HumanTask, reviewer: User) -> None:
+    """The author's task a return creates carries the 退回 mark and the reviewer's comment."""
+    for ht in created:
+        if ht.kind == "edit" and (review.document_id is None or ht.document_id == review.document_id):
+            ht.returned_by_id, ht.return_comment = reviewer.id, review.comment or ""
 
 
 def _task_meta(task, meta: dict) -> dict:

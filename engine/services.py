@@ -31,13 +31,15 @@ def call(session, instance: ProcessInstance, subject, actor_id, now: datetime, o
 
 
 def escalate_open_tasks(session, instance_id: int, now: datetime) -> None:
-    """A BPMN timer fired: queue an overdue escalation for the instance's open tasks, sent at the next tick."""
+    """A BPMN timer fired: queue an overdue escalation for the instance's open tasks, sent with the next digest."""
+    from .digests import next_slot
+
     ids = session.scalars(
         select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.state == "open")
     ).all()
     rows = [
         {"key": f"human_task:{tid}:timer:{now.isoformat()}", "effect": "overdue", "stage": 99,
-         "object_type": "human_task", "object_id": tid, "fire_at": now, "params": {"source": "bpmn_timer"}}
+         "object_type": "human_task", "object_id": tid, "fire_at": next_slot(now), "params": {"source": "bpmn_timer"}}
         for tid in ids
     ]  # fmt: skip
     if rows:

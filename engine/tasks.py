@@ -81,6 +81,14 @@ class InboxRow:
     claimant_id: int | None
     claimant_name: str | None
     candidates_label: str | None
+    returned_by_id: int | None = None
+    returned_by_name: str | None = None
+    return_comment: str | None = None
+
+    @property
+    def returned(self) -> bool:
+        """An author's task that a reviewer's return sent back (the inbox's 退回 mark)."""
+        return self.returned_by_id is not None
 
     def overdue(self, now: datetime) -> bool:
         return self.state == "open" and self.due_at is not None and self.due_at < now
@@ -140,7 +148,7 @@ def list_tasks(
             return stmt.select_from(HumanTask)
         return stmt.select_from(ids).join(HumanTask, HumanTask.id == ids.c[0])
 
-    claimant = aliased(User)
+    claimant, returner = aliased(User), aliased(User)
     order = SORTS.get(sort, SORTS["due"])
     if tab == "done":
         order = (HumanTask.completed_at.desc(), HumanTask.id.desc())
@@ -161,9 +169,13 @@ def list_tasks(
                 HumanTask.claimant_id,
                 claimant.display_name,
                 HumanTask.candidates_label,
+                HumanTask.returned_by_id,
+                returner.display_name,
+                HumanTask.return_comment,
             )
         )  # fmt: skip
         .outerjoin(claimant, claimant.id == HumanTask.claimant_id)
+        .outerjoin(returner, returner.id == HumanTask.returned_by_id)
         .where(*where)
         .order_by(*order)
         .limit(per_page)

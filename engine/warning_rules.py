@@ -17,7 +17,8 @@ resolves itself when none of its rows is still overdue and open (marked done - t
 closing note - or given a later date); if a row of the same key goes overdue later, the warning is
 extended, or reopened if it was resolved. A person may resolve a milestone warning early, with a note.
 A below-standard warning stays until a person resolves it: only people know the improvement worked.
-Open rule warnings turn red when their condition has lasted more than 30 days.
+Open rule warnings turn red when their condition has lasted more than 30 days; for a milestone that was
+already past due when its year's table was generated, the condition starts at the generation.
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ def annual_milestones(session: Session, now: datetime, tz: str, out: Counter) ->
         w = existing.get(key)
         ids = [r.id for r in g["rows"]]
         if w is None:
-            since = _due_moment(g["due"], tz)
+            # A table generated after the due day counts from its generation, not from the old date.
+            since = max([_due_moment(g["due"], tz)] + [r.generated_at for r in g["rows"] if r.generated_at])
             label = KINDS[g["kind"]]
             first = g["rows"][0].task + (f"等{len(ids)}项" if len(ids) > 1 else "")
             w = create(

@@ -24,7 +24,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from engine import deadlines
 
-    deadlines.configure(app.config.get("ZHENGAI_REMINDER_DAYS"), app.config.get("ZHENGAI_ESCALATE_AFTER_HOURS"))
+    deadlines.configure(
+        app.config.get("ZHENGAI_REMINDER_DAYS"),
+        app.config.get("ZHENGAI_ESCALATE_AFTER_HOURS"),
+        app.config.get("ZHENGAI_DIGEST_HOUR"),
+    )
     db.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -15,6 +15,7 @@ from .db import db, transactional
 from .helpers import localtime, now, principals
 
 bp = Blueprint("annual", __name__, url_prefix="/annual")
+GENERATED = N_("已生成 %(n)s 项年度任务；%(f)s 项完成时间需要核对；%(late)s 项生成时已逾期，按部门汇总通知")
 
 
 @bp.get("/")
@@ -42,15 +43,38 @@ def year(year):
     )  # fmt: skip
 
 
+def _office_only() -> None:
+    if not tasks.is_monitor(current_user, principals()):
+        raise NotFound(N_("页面不存在"))
+
+
+@bp.get("/<int:year>/instantiate")
+@login_required
+def preview(year):
+    """What generating the year's table would make: every row with its date and its status today."""
+    _office_only()
+    if annual.rows_of(db.session, year):
+        flash(_("该年度的任务表已存在"), "info")
+        return redirect(url_for("annual.year", year=year))
+    return render_template("annual/preview.html", preview=annual.preview(db.session, year, now()))
+
+
 @bp.post("/<int:year>/instantiate")
 @login_required
 @transactional
 def instantiate(year):
-    if not tasks.is_monitor(current_user, principals()):
-        raise NotFound(N_("页面不存在"))
+    """Generate the table, once the preview has been confirmed; without the confirmation nothing changes."""
+    _office_only()
+    if annual.rows_of(db.session, year):  # e.g. the confirmation sent twice
+        flash(_("该年度的任务表已存在"), "info")
+        return redirect(url_for("annual.year", year=year))
+    if request.form.get("confirm") != "yes":
+        made = annual.preview(db.session, year, now())
+        return render_template("annual/preview.html", preview=made, confirm_error=True), 400
     rows = annual.instantiate(db.session, year, current_user.id, now())
     flagged = sum(1 for r in rows if r.problem)
-    flash(_("已生成 %(n)s 项年度任务；%(f)s 项完成时间需要核对", n=len(rows), f=flagged), "success")
+    late = sum(1 for r in rows if r.late_at_generation)
+    flash(_(GENERATED, n=len(rows), f=flagged, late=late), "success")
     return redirect(url_for("annual.year", year=year))
 
 

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 
 from engine import documents, runtime, tasks
 from engine.errors import N_, InvalidInput
-from engine.models import Document
+from engine.models import Document, User
 
 from .db import db, transactional
 from .errors import error_response, translate
@@ -44,10 +44,17 @@ class TaskSchema(Schema):
     decision = fields.String(allow_none=True)
     claimant_id = fields.Integer(allow_none=True)
     candidates_label = fields.String(allow_none=True)
+    returned = fields.Method("_returned")
+    returned_by_id = fields.Integer(allow_none=True)
+    return_comment = fields.String(allow_none=True)
+
+    def _returned(self, row):
+        return row.returned_by_id is not None
 
 
 class TaskRowSchema(TaskSchema):
     claimant_name = fields.String(allow_none=True)
+    returned_by_name = fields.String(allow_none=True)
     overdue = fields.Method("_overdue")
 
     def _overdue(self, row):
@@ -104,6 +111,8 @@ def list_tasks():
 def show_task(task_id):
     task = tasks.get_task(db.session, current_user, task_id, principals())
     body = TaskDetailSchema().dump(task)
+    returner = db.session.get(User, task.returned_by_id) if task.returned_by_id else None
+    body["returned_by_name"] = returner.display_name if returner else None
     body["history"] = [
         {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in step.items()}
         for step in tasks.history(db.session, task.instance_id)

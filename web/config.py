@@ -64,6 +64,7 @@ def from_environment(instance_path: Path) -> dict:
             int(d) for d in os.environ.get("ZHENGAI_REMINDER_DAYS", "7,1").split(",") if d.strip()
         ],
         "ZHENGAI_ESCALATE_AFTER_HOURS": float(os.environ.get("ZHENGAI_ESCALATE_AFTER_HOURS", "24")),
+        "ZHENGAI_DIGEST_HOUR": int(os.environ.get("ZHENGAI_DIGEST_HOUR", "8")),
         "ZHENGAI_SMTP_HOST": os.environ.get("ZHENGAI_SMTP_HOST"),
         "ZHENGAI_SMTP_PORT": int(os.environ.get("ZHENGAI_SMTP_PORT", "25")),
         "ZHENGAI_SMTP_USER": os.environ.get("ZHENGAI_SMTP_USER"),

@@ -68,7 +68,14 @@ def send_outbox(session_factory, smtp: dict, now: datetime, limit: int = 200) ->
     sent = 0
     with session_factory() as session:
         rows = session.execute(
-            select(Notification.id, Notification.title, Notification.body, Notification.link, User.email)
+            select(
+                Notification.id,
+                Notification.title,
+                Notification.body,
+                Notification.link,
+                Notification.details,
+                User.email,
+            )
             .join(User, User.id == Notification.user_id)
             .where(Notification.emailed_at.is_(None), User.email.is_not(None))
             .order_by(Notification.id)
@@ -86,7 +93,11 @@ def send_outbox(session_factory, smtp: dict, now: datetime, limit: int = 200) ->
                 msg["From"] = smtp.get("sender", "zhengai@localhost")
                 msg["To"] = row.email
                 msg["Subject"] = row.title
-                link = (smtp.get("base_url", "").rstrip("/") + row.link) if row.link else ""
+                base = smtp.get("base_url", "").rstrip("/")
+                link = (base + row.link) if row.link else ""
+                # a digest's other lists (e.g. the annual table's besides the task list)
+                for extra in (row.details or {}).get("lists", [])[1:]:
+                    link += f"\n{extra['label']}：{base}{extra['href']}"
                 msg.set_content(f"{row.body}\n\n{link}\n\n—— 诊改平台")
                 client.send_message(msg)
                 session.execute(update(Notification).where(Notification.id == row.id).values(emailed_at=now))

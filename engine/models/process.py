@@ -109,6 +109,9 @@ class HumanTask(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     candidates_label: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict | None] = mapped_column(JSONType)
+    # Set on an author's task created by a reviewer's return: the 退回 mark of the inbox, without a query.
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    return_comment: Mapped[str | None] = mapped_column(Text)
 
     candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan", lazy="raise")
 

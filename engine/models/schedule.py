@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, JSONType, UTCDateTime
@@ -46,13 +46,21 @@ class SchedulerLease(Base):
 
 
 class Notification(Base):
-    """An in-app message (and, when SMTP is configured, an e-mail)."""
+    """An in-app message (and, when SMTP is configured, an e-mail).
+
+    A digest (kind "digest") carries `digest_key` ("<school day>:unit:<id>" or "<school day>:office"), unique
+    per user, so a department's overdue digest exists at most once a day; `details` holds its item links.
+    """
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+        Index("ix_notification_user_created", "user_id", "created_at"),
+        UniqueConstraint("digest_key", "user_id", name="uq_notification_digest"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    kind: Mapped[str] = mapped_column(String(24))  # remind / due / overdue / escalation / info
+    kind: Mapped[str] = mapped_column(String(24))  # engine.notifications.KINDS
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str | None] = mapped_column(String(200))
@@ -60,6 +68,8 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     effect_id: Mapped[int | None] = mapped_column(Integer)
+    digest_key: Mapped[str | None] = mapped_column(String(80))
+    details: Mapped[dict | None] = mapped_column(JSONType)
 
 
 class AnnualTask(Base):
@@ -84,6 +94,9 @@ class AnnualTask(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     evidence: Mapped[str | None] = mapped_column(Text)
+    generated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Already past due when the table was generated: shown as such, its warning counts from generation.
+    late_at_generation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CycleRun(Base):

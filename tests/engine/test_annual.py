@@ -65,15 +65,19 @@ def test_milestone_reminders_and_escalation(session):
     ).all()
     assert got == [("jwc_reviewer", "remind")]
     deadlines.tick(session, due + timedelta(days=2))
-    kinds = session.execute(
-        select(User.username, Notification.kind, Notification.title)
+    digest = session.execute(
+        select(User.username, Notification.title, Notification.body, Notification.link)
         .join(User, User.id == Notification.user_id)
-        .where(mine)
+        .where(Notification.kind == "digest", Notification.created_at == due + timedelta(days=2))
+        .order_by(User.username)
     ).all()
-    escalated = sorted(u for u, k, _ in kinds if k == "escalation")
-    assert ("jwc_reviewer", "overdue") in [(u, k) for u, k, _ in kinds]
-    assert escalated == ["admin", "xxh_admin", "zlc_admin"]  # 诊改办公室 and 质量管理处's head
-    assert all("制定部门职责" in t for _, _, t in kinds)
+    # 教务处's head hears of it in the department's digest, 诊改办公室 in the day's summary; nobody one by one
+    assert [u for u, *_ in digest] == ["admin", "jwc_reviewer", "xxh_admin", "zlc_admin"]
+    head = digest[1]
+    assert "教务处" in head.title and "制定部门职责" in head.body
+    assert head.link == "/annual/2026?state=overdue&department=%E6%95%99%E5%8A%A1%E5%A4%84"
+    assert "教务处：年度任务1项" in digest[0].body
+    assert not session.scalar(select(Notification.id).where(Notification.kind.in_(("overdue", "escalation"))))
 
 
 def test_done_rows_are_not_reminded_and_need_evidence(session):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import deadlines, documents, runtime
+from engine import deadlines, digests, documents, runtime
 from engine.db import make_engine
 from engine.models import Document, HumanTask, Notification, ScheduledEffect, User
 from tests.conftest import NOW, filled, fresh_database, own_subject, seed, user
@@ -40,8 +40,8 @@ def test_reminder_then_escalation_to_the_right_people(session):
     one_day_before = review.due_at - timedelta(days=1) + timedelta(minutes=1)
     result = deadlines.tick(session, one_day_before)
     assert result["sent"] == 1
-    got = notes(session)
-    assert [(u, k) for u, k, _ in got] == [("dzxy_reviewer", "remind"), ("dzxy_reviewer2", "remind")]
+    got = notes(session, kind="remind")
+    assert [u for u, _, _ in got] == ["dzxy_reviewer", "dzxy_reviewer2"]
     assert "1天后到期" in got[0][2] and "二级学院审定" in got[0][2]
     # the same tick again fires nothing
     assert deadlines.tick(session, one_day_before)["notifications"] == 0
@@ -50,14 +50,17 @@ def test_reminder_then_escalation_to_the_right_people(session):
     deadlines.tick(session, at_due)
     assert [u for u, k, _ in notes(session, kind="due")] == ["dzxy_reviewer", "dzxy_reviewer2"]
 
-    escalated = review.due_at + timedelta(days=1, minutes=1)
-    deadlines.tick(session, escalated)
+    # a day later the escalation waits for the day's digest moment (08:00 school time)
+    assert deadlines.tick(session, review.due_at + timedelta(days=1, minutes=1))["notifications"] == 0
+    slot = digests.next_slot(review.due_at + timedelta(days=1))
+    assert slot.astimezone(digests.SCHOOL_TZ).hour == 8
+    deadlines.tick(session, slot)
     overdue = [u for u, _, _ in notes(session, kind="overdue")]
     assert overdue == ["dzxy_reviewer", "dzxy_reviewer2"]
-    escalation = [u for u, _, _ in notes(session, kind="escalation")]
-    # 诊改办公室 (monitors); the college head is already an assignee and is not told twice
-    assert escalation == ["admin", "xxh_admin", "zlc_admin"]
-    assert all("逾期" in t for _, _, t in notes(session, kind="escalation"))
+    summary = notes(session, kind="digest")
+    # 诊改办公室 (monitors) get the day's summary; the college head is already an assignee and is not told twice
+    assert [u for u, _, _ in summary] == ["admin", "xxh_admin", "zlc_admin"]
+    assert all("逾期汇总" in t for _, _, t in summary)
 
 
 def test_catch_up_after_downtime_sends_one_notice(session):

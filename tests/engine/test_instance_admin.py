@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from engine import cycle, deadlines, documents, instance_admin, runtime, services, task_admin, tasks
+from engine import cycle, deadlines, digests, documents, instance_admin, runtime, services, task_admin, tasks
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import (
     AuditEntry,
@@ -177,12 +177,13 @@ def test_a_failing_timer_step_marks_the_instance_errored_and_retry_runs_it_again
     assert fixed.status == "running" and fixed.incident is None
     assert problem_of(session, instance.id) is None
     assert session.scalar(timer_effects) == 1
-    deadlines.tick(session, late + timedelta(minutes=2))  # the escalation the timer queued goes out now
+    deadlines.tick(session, digests.next_slot(late))  # the escalation the timer queued goes with the digest
     assert session.scalar(
         select(func.count())
         .select_from(Notification)
-        .where(Notification.kind == "escalation", Notification.link == f"/tasks/{task.id}")
+        .where(Notification.kind == "overdue", Notification.link == f"/tasks/{task.id}")
     )
+    assert session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "digest"))
     assert len(audited(session, "instance.retry", instance_id=instance.id)) == 1
 
 
@@ -210,7 +211,11 @@ def test_suspend_holds_the_work_and_resume_gives_it_back(session):
     instance_admin.resume(session, office, review.instance_id, "", later)
     assert session.get(HumanTask, review.id).state == "open"
     due = review.due_at
-    assert pending_effects(session, review.id) == [due - timedelta(days=1), due, due + timedelta(days=1)]
+    assert pending_effects(session, review.id) == [
+        due - timedelta(days=1),
+        due,
+        digests.next_slot(due + timedelta(days=1)),
+    ]
     runtime.complete_task(session, reviewer, review.id, APPROVE, later)
     assert session.get(HumanTask, review.id).state == "completed"
     assert [e.note for e in audited(session, "instance.suspend", instance_id=review.instance_id)] == [
@@ -341,7 +346,8 @@ def test_batch_reassign_to_a_user_or_a_position(session):
     assert {r.id for r in tasks.list_tasks(session, second).rows} == {r1.id, r2.id}
     [entry, _] = audited(session, "task.reassign")
     assert entry.before["claimant_id"] == reviewer.id and entry.note == "赵院审出差"
-    assert session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == second.id)) == 2
+    told = select(func.count()).select_from(Notification).where(Notification.user_id == second.id)
+    assert session.scalar(told.where(Notification.kind == "info")) == 2
 
     dzxy = unit(session, "DZXY")
     group = f"g:reviewer:unit:{dzxy.id}"
@@ -380,7 +386,8 @@ def test_batch_extend_moves_the_due_date_and_its_reminders(session):
     assert outcome(results) == [(True, "已延期"), (False, "新的截止时间必须晚于原截止时间")]
     assert session.get(HumanTask, r1.id).due_at == new_due
     assert pending_effects(session, r1.id) == [
-        new_due - timedelta(days=7), new_due - timedelta(days=1), new_due, new_due + timedelta(days=1),
+        new_due - timedelta(days=7), new_due - timedelta(days=1), new_due,
+        digests.next_slot(new_due + timedelta(days=1)),
     ]  # fmt: skip
     entry = audited(session, "task.extend", object_id=str(r1.id))[0]
     assert entry.before["due_at"] == (NOW + timedelta(days=7)).isoformat() and entry.note == "材料补充"

@@ -7,14 +7,13 @@ from sqlalchemy import select
 
 from engine import annual, warning_rules
 from engine.models import QualityWarning
-from tests.conftest import NOW
-from tests.engine.test_warnings import AFTER_DUE, TABLE
+from tests.engine.test_warnings import AFTER_DUE, GENERATED, TABLE
 
 
 @pytest.fixture
 def raised(session, clock):
     """The 2026 table's warnings: 人力资源处's basic standard (red), 工作标准 for every department (yellow)."""
-    annual.instantiate(session, 2026, None, NOW, TABLE)
+    annual.instantiate(session, 2026, None, GENERATED, TABLE)
     warning_rules.evaluate(session, AFTER_DUE)
     session.flush()
     clock.now = AFTER_DUE

@@ -14,20 +14,21 @@ from tests.engine.test_deadlines import submit_target
 
 
 def test_unread_count_list_and_open(login_as, session):
-    review = submit_target(session)
-    deadlines.tick(session, review.due_at - timedelta(hours=20))
+    review = submit_target(session)  # the reviewers are told the task arrived
+    deadlines.tick(session, review.due_at - timedelta(hours=20))  # and reminded a day before it is due
     session.flush()
     reviewer = login_as("dzxy_reviewer")
     page = reviewer.get("/tasks").get_data(as_text=True)
-    assert 'data-testid="unread-count">1<' in page
+    assert 'data-testid="unread-count">2<' in page
     listing = reviewer.get("/notifications").get_data(as_text=True)
-    assert "1天后到期" in listing and "二级学院审定" in listing
-    nid = session.scalar(
-        select(Notification.id).join(User, User.id == Notification.user_id).where(User.username == "dzxy_reviewer")
-    )
+    assert "1天后到期" in listing and "二级学院审定" in listing and "【新任务】" in listing
+    mine = select(Notification.id).join(User, User.id == Notification.user_id).where(User.username == "dzxy_reviewer")
+    nid = session.scalar(mine.where(Notification.kind == "remind"))
     assert login_as("t01").post(f"/notifications/{nid}/open").status_code == 404  # not yours
     response = reviewer.post(f"/notifications/{nid}/open")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/tasks/{review.id}")
+    assert 'data-testid="unread-count">1<' in reviewer.get("/tasks").get_data(as_text=True)
+    reviewer.post(f"/notifications/{session.scalar(mine.where(Notification.kind == 'task'))}/open")
     assert 'data-testid="unread-count"' not in reviewer.get("/tasks").get_data(as_text=True)
 
 
@@ -80,8 +81,10 @@ def test_email_through_local_smtp(session):
     assert sent == count == len(received)
     recipients = sorted(r[0][0] for r in received)
     assert "dzxy_reviewer@demo.zhengai.local" in recipients and "zlc_admin@demo.zhengai.local" in recipients
-    message = received[0][1]
-    assert "逾期" in message["Subject"] and f"http://x/tasks/{review.id}" in message.get_content()
+    own = next(m for _, m in received if m["Subject"].startswith("【已逾期"))
+    assert f"http://x/tasks/{review.id}" in own.get_content()
+    digest = next(m for r, m in received if r == ["zlc_admin@demo.zhengai.local"] and "逾期汇总" in m["Subject"])
+    assert "http://x/monitor" in digest.get_content() and "电子与物联网学院：任务1项" in digest.get_content()
     assert all(n.emailed_at is not None for n in session.scalars(select(Notification)))
 
 
