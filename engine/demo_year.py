@@ -13,13 +13,13 @@ The story (days before now):
   质量管理处's basic-standard warnings then resolve themselves), others acknowledge their warnings;
   教务处 reports a 质量事故 in 电子与物联网学院, which is acknowledged and later resolved with a note.
 - 54: 质量管理处 starts the year for all four levels, with step dates 1 确定目标 = 40 days ago, 4 制定标准 =
-  10 days ago, 5 制定诊改计划 = 2 days ago and 6-11 still ahead. Authors' chain tasks are due 14 days after
-  they arrive, so a subject still at step 1 is 40 days late, one whose standard arrived 24 days ago is
-  10 days late, one whose plan arrived 16 days ago 2 days late (the same whichever of the two rules
-  gives a chain task its date).
-- 54-1: each subject moves along its chain as PATHS says: some never start, some are returned with a
-  reviewer's comment, some wait in a reviewers' group or are claimed by one reviewer, some are ahead at
-  steps 6-11; 质量管理处's school review finds one course below its basic standard (a rule warning).
+  10 days ago, 5 制定诊改计划 = 2 days ago and 6-11 still ahead. An author's chain task is due 14 days after
+  it arrives (P14D), so a subject still at step 1 is 40 days late, one whose standard arrived 24 days ago
+  10 days, one whose plan arrived 16 days ago 2 days: the same lateness if chain tasks inside a cycle
+  take the step's date instead.
+- 54-1: each subject moves along its chain as `demo_script.PATHS` says: some never start, some are
+  returned with a reviewer's comment, some wait in a reviewers' group or are claimed by one reviewer,
+  some are ahead at steps 6-11; 质量管理处's school review finds one course below its basic standard.
 - 30: a student's year is suspended (休学). 20: a teacher reports a safety hazard and shares a target.
 - 15-12: 人力资源处 deploys a teacher-chain version whose approval condition reads a `score` the review
   form never provides; 黄敏's (t07) revised target fails at approval (an errored instance waiting in 流程异常),
@@ -43,7 +43,6 @@ from . import (
     attachments,
     cycle,
     deadlines,
-    demo_text,
     documents,
     instance_admin,
     modeling,
@@ -57,6 +56,7 @@ from . import (
     warnings,
 )
 from .db import savepoint
+from .demo_script import LATE_STUDENTS, PATHS, PDF, START, STEP_DUES, YEAR_START, filled
 from .errors import StepFailed
 from .models import (
     AnnualTask,
@@ -72,100 +72,15 @@ from .models import (
     User,
 )
 
-START = 92  # days before now: the annual task table is generated
-YEAR_START = 54  # 质量管理处 starts the cycle
-TZ = cycle.TZ
-STEP_DUES = {  # days from today (negative: past) of each step's date
-    "target": -40, "standard": -10, "plan": -2, "implementation": 5, "diagnosis": 21, "report": 31,
-    "school_review": 38, "quality_report": 45, "feedback": 60,
-}  # fmt: skip
-
-
-def _chain(submit: int, *approvals: int, by: str | None = None) -> list[tuple]:
-    """The author submits, then every review step approves on the given days."""
-    return [(submit, "submit", None, "")] + [(d, "approve", by, "") for d in approvals]
-
-
-def _steps(*days: int) -> list[tuple]:
-    """Cycle steps 6, 7, 8 (and 10 for colleges) submitted by the subject on these days."""
-    return [(d, "submit", None, "") for d in days]
-
-
-def _review(day: int, verdict: str = "") -> list[tuple]:
-    """Step 9: 质量管理处 writes the school's review ("below": the first item misses its basic standard)."""
-    return [(day, "submit", "zlc_admin", verdict)]
-
-
-def _published(t: tuple, s: tuple, p: tuple) -> list[tuple]:
-    """Target, standard and plan each through the whole chain (submit day first)."""
-    return _chain(*t) + _chain(*s) + _chain(*p)
-
-
-RETURN_TARGET_T01 = (
-    "“个人发展定位目标”过于笼统，请结合物联网应用技术专业建设写出三年内可检验的目标；"
-    "“职称发展目标”请写明计划申报的年度。"
-)
-RETURN_PLAN_T06 = "改进措施与目标对应不上：“教学发展目标”缺少具体措施，请逐项补充完成时间和佐证材料。"
-RETURN_STANDARD_JWC = "“教学运行管理”的考核标准不够具体，请补充量化指标后重新报送。"
-RETURN_TARGET_S12 = "目标写得太空泛，请写出本学年能做到、能检验的具体事情。"
-
-# Where every subject of the demo stands at `now`: (day, action, actor or None for the default, text).
-PATHS: dict[str, list[tuple]] = {
-    # 职能部门 / 二级学院 (chain: author -> 党政办公室 -> 分管/联系领导)
-    "DZB": _published((52, 51, 50), (46, 45, 44), (40, 39, 38)) + _steps(32, 26, 20) + _review(14),  # at 11
-    "JWC": _chain(49, 48, 47)
-    + [(22, "submit", None, ""), (20, "return", None, RETURN_STANDARD_JWC)]
-    + _chain(18, 17, 16)
-    + [(5, "draft", None, "")],  # at 5, plan 2 days late, drafted
-    "XXH": _chain(6),  # at 1, waiting for 党政办公室
-    "DZXY": _published((50, 49, 48), (44, 43, 42), (38, 37, 36)) + _steps(28, 22, 16) + _review(10),  # at 10
-    "RJXY": _published((51, 50, 49), (45, 44, 43), (39, 38, 37)) + _steps(27, 20, 11),  # at 9 (质量管理处)
-    # 专业 / 课程 (team -> 二级学院 -> 教务处)
-    "510102": _chain(30, 27, 24) + [(15, "draft", "t02", "")],  # at 4, 10 days late; t02 drafted, t01 submits
-    "510101": _chain(45, 44, 43) + _chain(20, 18, 16),  # at 5, 2 days late
-    "510203": _published((50, 49, 48), (44, 43, 42), (36, 35, 34)) + [(2, "attach", None, "")],  # at 6
-    "510205": _chain(8, 3),  # at 1, waiting for 教务处
-    "DZ1001": _chain(9, 5, by="dzxy_reviewer2"),  # at 1, waiting for 教务处
-    "DZ1002": _chain(48, 47, 46) + [(6, "submit", None, ""), (4, "claim", "dzxy_reviewer2", "")],  # at 4, claimed
-    "DZ2001": _published((52, 51, 50), (46, 45, 44), (40, 39, 38)) + _steps(24),  # at 7
-    "RJ1001": _published((51, 50, 49), (45, 44, 43), (39, 38, 37)) + _steps(25, 18),  # at 8
-    "RJ1002": _chain(5),  # at 1, in the college's group
-    "RJ2001": _published((53, 52, 51), (47, 46, 45), (41, 40, 39)) + _steps(30, 23, 17) + _review(9, "below"),
-    # 师资队伍 (-> 人力资源处 -> 分管领导) / 专业学生综合素质培养 (-> 学院审阅 -> 学工部 -> 分管领导)
-    "DZXY-SZ": _chain(47, 46, 45) + _chain(5),  # at 4, waiting for 人力资源处
-    "RJXY-SZ": _chain(12, 9),  # at 1, waiting for 分管领导 (2 days late)
-    "510102-XS": _chain(49, 48, 47, 46) + _chain(40, 39, 38, 37) + _chain(5, 3),  # at 5, waiting for 学工部
-    "510101-XS": [],  # at 1, 40 days late; extended by 质量管理处
-    "510203-XS": _published((50, 49, 48, 47), (44, 43, 42, 41), (37, 36, 35, 34)),  # at 6
-    "510205-XS": _chain(46, 45, 44, 43) + _chain(4),  # at 4, reassigned to 郑院审
-    # 教师 (-> 二级学院)
-    "t01": [(12, "submit", None, ""), (6, "return", "dzxy_reviewer", RETURN_TARGET_T01)],  # at 1, returned
-    "t02": _chain(4),  # at 1, in the college's group
-    "t03": _chain(33, 30, by="dzxy_reviewer2") + [(8, "submit", None, ""), (7, "claim", "dzxy_reviewer", "")],
-    "t04": _chain(35, 32) + _chain(5),  # at 4, in the group
-    "t05": _chain(28, 24) + [(12, "draft", None, "")],  # at 4, 10 days late, drafted
-    "t06": _chain(48, 46) + _chain(40, 38) + [(8, "submit", None, ""), (3, "return", None, RETURN_PLAN_T06)],
-    "t07": _published((50, 47), (44, 42), (38, 36)),  # at 6; the revision of the target errs (below)
-    "t08": _published((49, 47), (43, 41), (37, 35)) + _steps(21),  # at 7
-    "t09": _published((51, 49), (45, 43), (39, 37)) + _steps(26, 19),  # at 8
-    "t10": _published((52, 50), (46, 44), (40, 38)) + _steps(28, 22, 13),  # at 9 (质量管理处)
-    # 学生 (-> 辅导员)
-    "s01": _chain(30, 24) + [(10, "draft", None, "")],  # at 4, 10 days late, drafted
-    **{f"s{n:02d}": _chain(8 - n + 1) for n in range(2, 7)},  # at 1, waiting for 郑辅导 (batch approve)
-    "s07": _published((50, 48), (44, 42), (38, 36)) + _steps(28, 24, 20) + _review(15),  # at 11
-    "s08": _published((49, 47), (43, 41), (37, 35)),  # at 6
-    "s12": [(20, "submit", None, ""), (18, "return", None, RETURN_TARGET_S12)],  # at 1, returned
-    **{f"s{n}": _chain(50 - n, 24) for n in range(21, 26)},  # at 4, 10 days late
-    **{f"s{n}": _chain(31 - n) for n in range(26, 29)},  # at 1, waiting for 冯辅导
-}
-LATE_STUDENTS = [f"s{n}" for n in range(29, 41)]  # at 1 and 40 days late: reminded by 质量管理处
-
 
 def load(session: Session, now: datetime) -> dict:
     """Play the demo year up to `now` (after engine.demo.load and the workflows); returns a few figures."""
     story = Story(session, now)
     story.run(story.events())
     return story.figures()
+
+
+TZ = cycle.TZ
 
 
 class Story:
@@ -251,7 +166,7 @@ class Story:
         counselor = {"DZXY": "郑辅导", "RJXY": "冯辅导"}
         approver = counselor[subject.org_unit.code] if subject.type == "student" else "蒋副校长"
         header = {"approver": approver, "audience": f"{self.year}级在校学生"}
-        return demo_text.filled(doc.data, definition, subject.name, year=self.year, header=header, rows=rows,
+        return filled(doc.data, definition, subject.name, period=doc.period, header=header, rows=rows,
                                 below=verdict == "below")  # fmt: skip
 
     # -- what people do in a subject's chain --------------------------------------------------------------
@@ -506,10 +421,3 @@ class Story:
 
     def figures(self) -> dict:
         return {"year": self.year, "subjects": len(self.instances), "ticks": self.ticks}
-
-
-# A one-page PDF (evidence file of the demo).
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
