@@ -20,7 +20,8 @@ The story (days before now):
 - 54-1: each subject moves along its chain as `demo_script.PATHS` says: some never start, some are
   returned with a reviewer's comment, some wait in a reviewers' group or are claimed by one reviewer,
   some are ahead at steps 6-11; 质量管理处's school review finds one course below its basic standard.
-- 30: a student's year is suspended (休学). 20: a teacher reports a safety hazard and shares a target.
+- 30: a student's year is suspended (休学). 20: a teacher reports a safety hazard and shares a target;
+  吴婷 (t09) revises her published target, approved as version 2 two days later.
 - 15-12: 人力资源处 deploys a teacher-chain version whose approval condition reads a `score` the review
   form never provides; 黄敏's (t07) revised target fails at approval (an errored instance waiting in 流程异常),
   then the owner rolls the chain back (version 3 = version 1; the errored instance stays on version 2).
@@ -242,8 +243,10 @@ class Story:
             (20, self.report_hazard),
             (20, lambda: self.share("t03", "t01")),
             (20, lambda: self.read_all("s01")),
+            (20, lambda: self.revise_target("t09", "新增：指导学生参加省级技能大赛并获奖。")),
+            (18, lambda: self.approve_revision("t09")),  # version 2 of 吴婷's target: 版本比较
             (15, self.break_teacher_chain),
-            (14, self.revise_target),
+            (14, lambda: self.revise_target("t07", "新增：两年内主持一项校级教改课题。")),
             (13, self.fail_approval),
             (12, self.roll_back_teacher_chain),
             (11, lambda: self.read_all("t01")),
@@ -360,19 +363,24 @@ class Story:
         note = "二级学院审定增加评分：60 分及以上方可发布"
         modeling.deploy(self.session, self.user("rsc_reviewer"), definition, xml, note, self.t)
 
-    def revise_target(self) -> None:
-        """黄敏 (t07) revises her published target (a chain of its own, on the new version) and submits it."""
-        t07 = self.user("t07")
-        ht = documents.start_document(self.session, t07, self.subjects["t07"].id, "target", self.t)
-        self.marks["revision"] = ht.instance_id
-        data = self.written(ht, "t07")
+    def revise_target(self, username: str, addition: str) -> None:
+        """A teacher revises their published target (a chain of its own, outside the cycle) and submits it."""
+        teacher = self.user(username)
+        ht = documents.start_document(self.session, teacher, self.subjects[username].id, "target", self.t)
+        self.marks[username] = ht.instance_id
+        data = self.written(ht, username)
         first = data["rows"][0]["cells"]
-        first["description"] = "（修订）" + first["description"] + "新增：两年内主持一项校级教改课题。"
-        runtime.complete_task(self.session, t07, ht.id, {"document": data}, self.t)
+        first["description"] = "（修订）" + first["description"] + addition
+        runtime.complete_task(self.session, teacher, ht.id, {"document": data}, self.t)
+
+    def approve_revision(self, username: str) -> None:
+        ht = self.task(username, ("review",), instance_id=self.marks[username])
+        approval = {"decision": "approve", "comment": "同意修订。"}
+        runtime.complete_task(self.session, self.actor(ht, None), ht.id, approval, self.t)
 
     def fail_approval(self) -> None:
         """孙院审 approves: the new condition fails, the step is undone and the incident recorded."""
-        ht = self.task("t07", ("review",), instance_id=self.marks["revision"])
+        ht = self.task("t07", ("review",), instance_id=self.marks["t07"])
         reviewer = self.user("rjxy_reviewer")
         try:
             with savepoint(self.session):

@@ -65,3 +65,21 @@ def test_warnings_and_the_annual_board_show_every_state(demo_year_app):
     assert "质量事故" in resolved
     board = client.get("/annual/2026").get_data(as_text=True)
     assert "已经校长办公会审议通过并印发" in board  # evidence of done rows
+
+
+def test_revised_targets_compare_their_versions_and_show_the_working_copy(demo_year_app):
+    client = login(demo_year_app.test_client(), "zlc_admin")
+
+    def target_of(name: str) -> str:
+        listing = client.get(f"/documents/?q={name}").get_data(as_text=True)
+        pages = (
+            client.get(d).get_data(as_text=True) for d in dict.fromkeys(re.findall(r'href="(/documents/\d+)"', listing))
+        )
+        return next(html for html in pages if "教师发展目标" in html)
+
+    approved = target_of("吴婷")  # revised and approved: version 2
+    diff = re.search(r'href="(/documents/\d+/diff)"', approved).group(1)
+    assert "新增：指导学生参加省级技能大赛并获奖" in client.get(diff).get_data(as_text=True)
+    pending = target_of("黄敏")  # revised, stuck on the errored instance: version 1 and a working copy
+    working = re.search(r'href="(/documents/\d+/working-copy)"', pending).group(1)
+    assert "新增：两年内主持一项校级教改课题" in client.get(working).get_data(as_text=True)
