@@ -177,6 +177,18 @@ def test_every_page_a_role_reaches_renders(demo_app, username):
         assert opened, f"{username} has no task in any inbox tab"
 
 
+@pytest.mark.parametrize("username", ["zlc_admin", "t01", "c01"])
+def test_every_page_renders_in_english_too(demo_app, username):
+    """The English catalogue: a translation whose placeholders differ from the message breaks a page."""
+    client = login(demo_app.test_client(), username)
+    client.post("/lang/en")
+    crawl = Crawl(client)
+    crawl.inbox_tasks()
+    crawl.pages()
+    assert not crawl.failures, f"{username} (en): {len(crawl.failures)} failing pages\n" + "\n".join(crawl.failures)
+    assert 'lang="en"' in client.get("/tasks").get_data(as_text=True)
+
+
 def test_the_crawler_reports_a_broken_page(demo_app, monkeypatch):
     """The crawl would notice: a page that raises is reported with its URL and status."""
     from web import inbox
