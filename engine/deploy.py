@@ -124,8 +124,12 @@ def sync_templates(session: Session, now: datetime) -> list[FormTemplate]:
     return added
 
 
-def install(session: Session, now: datetime, with_demo: bool = True) -> dict:
-    """What `zhengai init` puts into a migrated database: templates, the demo organisation, the workflows."""
+def install(session: Session, now: datetime, with_demo: bool = True, demo_year: bool = False) -> dict:
+    """What `zhengai init` puts into a migrated database: templates, the demo organisation, the workflows.
+
+    `demo_year`: into a database that gets the demo organisation now, also play the demo school's year
+    up to `now` (engine/demo_year.py); an organisation loaded earlier is never given a second year.
+    """
     from . import demo
 
     added = sync_templates(session, now)
@@ -134,10 +138,15 @@ def install(session: Session, now: datetime, with_demo: bool = True) -> dict:
         demo.load(session, now)
         loaded = True
     versions = deploy_builtin(session, now)
-    return {"templates": added, "demo": loaded, "versions": versions}
+    year = None
+    if loaded and demo_year:
+        from . import demo_year as story
+
+        year = story.load(session, now)
+    return {"templates": added, "demo": loaded, "versions": versions, "demo_year": year}
 
 
-def install_database(url: str, now: datetime, with_demo: bool = True) -> None:
+def install_database(url: str, now: datetime, with_demo: bool = True, demo_year: bool = False) -> None:
     """Migrate a database and install into it in one transaction (tests, benchmarks)."""
     from .db import make_engine
     from .migrate import upgrade
@@ -145,6 +154,6 @@ def install_database(url: str, now: datetime, with_demo: bool = True) -> None:
     upgrade(url)
     eng = make_engine(url)
     with Session(eng) as session:
-        install(session, now, with_demo)
+        install(session, now, with_demo, demo_year)
         session.commit()
     eng.dispose()

@@ -64,6 +64,43 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
+def demo_year_url(tmp_path_factory) -> str:
+    """A second database with what `zhengai init` loads by default: the demo school with its year up to NOW."""
+    url = fresh_database(tmp_path_factory.mktemp("demo_year"), "demo_year")
+    deploy.install_database(url, NOW, demo_year=True)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_year_engine(demo_year_url):
+    eng = make_engine(demo_year_url, sqlite_explicit_begin=True)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def demo_year_connection(demo_year_engine):
+    """A connection to the demo year's database inside a transaction that is rolled back after the test."""
+    conn = demo_year_engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def demo_year_session(demo_year_connection):
+    with Session(bind=demo_year_connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def demo_year_app(demo_year_connection, clock):
+    """The app on the demo year's database, at NOW (`clock`)."""
+    return make_app(ZHENGAI_DB_BIND=demo_year_connection, ZHENGAI_CLOCK=clock)
+
+
+@pytest.fixture(scope="session")
 def db_engine(database_url):
     eng = make_engine(database_url, sqlite_explicit_begin=True)
     yield eng

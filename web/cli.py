@@ -36,21 +36,32 @@ def migrate_cmd():
 
 
 @main.command("init")
-@click.option("--demo/--no-demo", default=True, help="Load the demo organisation into an empty database.")
+@click.option(
+    "--demo", type=click.Choice(["year", "org", "none"]), default="year", is_flag=False, flag_value="year",
+    help="Into an empty database: the demo school with a year in flight (year, the default), only its "
+    "organisation (org), or nothing (none).",
+)  # fmt: skip
+@click.option("--no-demo", is_flag=True, help="Load no demo data (the same as --demo=none).")
 @with_appcontext
-def init_cmd(demo: bool):
+def init_cmd(demo: str, no_demo: bool):
     """Migrate, deploy the built-in workflows and templates, load demo data: one transaction after migrating."""
     from engine import demo as demo_data
     from engine import deploy
     from engine.migrate import upgrade
 
+    if no_demo:
+        demo = "none"
     upgrade(current_app.config["DATABASE_URL"])
     session = _session()
-    result = deploy.install(session, datetime.now(UTC), with_demo=demo)
+    result = deploy.install(session, datetime.now(UTC), with_demo=demo != "none", demo_year=demo == "year")
     session.commit()
     click.echo(f"模板新增 {len(result['templates'])} 个；流程 {len(result['versions'])} 个已部署为最新版本")
+    if result["demo_year"]:
+        click.echo(f"已载入演示学校（{result['demo_year']['year']} 年度进行中）")
+    elif result["demo"]:
+        click.echo("已载入演示组织")
     if result["demo"]:
-        click.echo(f"已载入演示组织；所有演示账号的密码均为 {demo_data.DEMO_PASSWORD}")
+        click.echo(f"所有演示账号的密码均为 {demo_data.DEMO_PASSWORD}")
 
 
 @main.command("deploy")
