@@ -422,10 +422,9 @@ class Story:
 
     def read_first(self, username: str) -> None:
         uid = self.user(username).id
-        rows, _total = notifications.list_for(self.session, uid, per_page=100)
-        unread = [n for n in rows if n.read_at is None]
-        if unread:
-            notifications.mark_read(self.session, uid, unread[-1].id, self.t)
+        rows = notifications.list_for(self.session, uid, per_page=100, unread=True).rows
+        if rows:
+            notifications.mark_read(self.session, uid, rows[-1].id, self.t)
 
     def figures(self) -> dict:
         return {"year": self.year, "subjects": len(self.instances), "ticks": self.ticks}

@@ -129,7 +129,7 @@ def test_the_annual_table_has_done_due_soon_and_overdue_rows(demo_year_session):
 def test_reminders_and_overdue_notices_some_read_some_not(demo_year_session):
     s = demo_year_session
     kinds = set(s.scalars(select(Notification.kind)))
-    assert {"remind", "due", "overdue", "escalation", "warning"} <= kinds
+    assert {"task", "returned", "published", "remind", "due", "overdue", "digest", "warning"} <= kinds
     for username in ("t01", "zlc_admin"):
         uid = user(s, username).id
         read = {n.read_at is not None for n in s.scalars(select(Notification).where(Notification.user_id == uid))}
