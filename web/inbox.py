@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import documents, runtime, tasks, warnings
+from engine import documents, runtime, tasks, warnings, withdrawal
 from engine.errors import N_, Conflict, DomainError
 from engine.models import ProcessDefinition
 
@@ -78,7 +78,8 @@ def batch_complete(ids, payload) -> list[dict]:
 @login_required
 def my_documents():
     slots = documents.my_documents(db.session, current_user, now(), current_app.config["ZHENGAI_CYCLE_BASE_YEAR"])
-    return render_template("inbox/documents.html", slots=slots)
+    withdraw, cancel = withdrawal.document_offers(db.session, current_user, slots, principals())
+    return render_template("inbox/documents.html", slots=slots, withdraw=withdraw, cancel=cancel)
 
 
 @bp.post("/my-documents/start")
