@@ -25,7 +25,7 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,6 +43,7 @@ from .models import (
     User,
 )
 
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: FOR UPDATE NOWAIT met a row another transaction is writing
 CYCLE_STEP = N_("这是年度诊改周期中的步骤，必须完成，不能取消；如有误可修改后再提交")
 
 
@@ -113,7 +114,23 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
     """Take a submission back while its review is still unclaimed; return the author's reopened edit task."""
     offer = withdraw_offer(session, user, task_id, principals)
     ht, doc = offer.task, offer.document
+    taken_back = N_("审核人刚刚签收或处理了该任务，不能撤回，请刷新页面")
     try:
+        # Rows are taken in one order - the document, the reviewers' tasks, the instance - and a reviewer's
+        # task somebody is writing right now is not waited for: a reviewer returning takes the document
+        # first, one approving takes the task first, so waiting could deadlock against either.
+        moved = session.execute(
+            update(Document)
+            .where(Document.id == doc.id, Document.instance_id == ht.instance_id, Document.status == "in_review")
+            .values(status=offer.status_after, updated_at=now, updated_by_id=user.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            raise Conflict(N_("文档已不在审核中，不能撤回"))
+        session.expire(doc)
+        ids = [t.id for t in offer.waiting]
+        _lock_nowait(session, ids, taken_back)
+
         instance = session.scalar(
             select(ProcessInstance)
             .options(undefer(ProcessInstance.state_json))
@@ -128,9 +145,8 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
         if any(t.state == TaskState.COMPLETED for t in after) or {t.spiff_task_id for t in offer.waiting} != ready:
             raise Conflict(N_("审核人已经处理了您的提交，不能撤回"))
 
-        # The reviewers' tasks go first, and only if nobody claimed or completed them in the meantime: a
-        # conditional UPDATE, so a claim committed a moment ago makes this one match fewer rows.
-        ids = [t.id for t in offer.waiting]
+        # Only if nobody claimed or completed them since the page was shown: a conditional UPDATE, so a
+        # claim committed a moment ago makes this one match fewer rows.
         taken = session.execute(
             update(HumanTask)
             .where(HumanTask.id.in_(ids), HumanTask.state == "open", HumanTask.claimant_id.is_(None))
@@ -138,7 +154,7 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
             .execution_options(synchronize_session=False)
         ).rowcount
         if taken != len(ids):
-            raise Conflict(N_("审核人刚刚签收或处理了该任务，不能撤回，请刷新页面"))
+            raise Conflict(taken_back)
         for t in offer.waiting:
             session.expire(t)
         deadlines.cancel(session, "human_task", ids)
@@ -150,22 +166,28 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
         _replan(session, ht, now)
         subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
         runtime._advance(session, instance, wf, meta, subject, user.id, now)  # stores the reset state
-
-        doc_before = doc.status
-        doc.status = offer.status_after
-        doc.updated_at, doc.updated_by_id = now, user.id
         audit.record(
             session, actor_id=user.id, action="task.withdraw", object_type="human_task", object_id=ht.id,
             instance_id=instance.id, now=now, before=before, after={"state": "open", "cancelled_tasks": ids},
         )  # fmt: skip
         audit.record(
             session, actor_id=user.id, action="document.withdraw", object_type="document", object_id=doc.id,
-            instance_id=instance.id, now=now, before={"status": doc_before}, after={"status": doc.status},
+            instance_id=instance.id, now=now, before={"status": "in_review"}, after={"status": offer.status_after},
         )  # fmt: skip
         session.flush()
     except (StaleDataError, IntegrityError):
-        raise Conflict(N_("审核人刚刚签收或处理了该任务，不能撤回，请刷新页面")) from None
+        raise Conflict(taken_back) from None
     return ht
+
+
+def _lock_nowait(session: Session, task_ids: list[int], message: str) -> None:
+    """Lock the tasks now or give up (PostgreSQL; SQLite has one writer at a time and no row locks)."""
+    try:
+        session.execute(select(HumanTask.id).where(HumanTask.id.in_(task_ids)).with_for_update(nowait=True)).all()
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise Conflict(message) from None
+        raise
 
 
 def document_offers(session: Session, user: User, slots, principals: list[str] | None = None) -> tuple[dict, dict]:
@@ -269,9 +291,18 @@ def cancel(session: Session, user: User, task_id, now: datetime, principals: lis
     ht, doc = offer.task, offer.document
     instance = session.get(ProcessInstance, ht.instance_id)
     try:
+        # The document first (as a submission from another tab takes it), then the tasks, then the instance.
+        held = session.execute(
+            update(Document)
+            .where(Document.id == doc.id, Document.instance_id == instance.id)
+            .values(updated_at=now, updated_by_id=user.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
         ids = list(
             session.scalars(select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.state == "open"))
         )
+        if held != 1 or ht.id not in ids:
+            raise Conflict(N_("该文档刚刚已提交或已被处理，不能取消，请刷新页面"))
         session.execute(
             update(HumanTask)
             .where(HumanTask.id.in_(ids), HumanTask.state == "open")

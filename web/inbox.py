@@ -12,7 +12,7 @@ from engine.errors import N_, Conflict, DomainError
 from engine.models import ProcessDefinition
 
 from .db import db, transactional
-from .errors import translate
+from .errors import translate, translate_fields
 from .helpers import int_arg, now, principals
 
 bp = Blueprint("inbox", __name__)
@@ -70,7 +70,11 @@ def batch_complete(ids, payload) -> list[dict]:
             results.append({"id": task.id, "ok": True, "title": task.title, "message": _("已同意")})
         except DomainError as exc:
             db.session.rollback()
-            results.append({"id": raw, "ok": False, "title": "", "message": translate(exc.message, exc.params)})
+            message = translate(exc.message, exc.params)
+            details = [m for messages in translate_fields(exc.fields).values() for m in messages]
+            if details:  # e.g. "最多 2000 个字（当前 2100 个）" for the shared comment
+                message = f"{message}：{'；'.join(details)}"
+            results.append({"id": raw, "ok": False, "title": "", "message": message})
     return results
 
 

@@ -146,3 +146,18 @@ def test_read_only_and_print_views_keep_every_column_readable(login_as, session)
     plan = publish_document(session, "t01", "plan")
     page = teacher.get(f"/documents/{plan.id}/print").get_data(as_text=True)
     assert "诊改计划" in page and "改进措施" in page and 'class="text-danger">*' not in page
+
+
+def test_batch_approve_with_an_over_limit_comment_says_why_for_each_task(login_as, session):
+    from tests.web.test_batch_and_filters import review_ids, submit_targets
+
+    submit_targets(session, ["t01", "t02"])
+    ids = review_ids(session)
+    reviewer = login_as("dzxy_reviewer")
+    page = reviewer.get("/tasks").get_data(as_text=True)
+    assert 'name="comment" data-maxlength="2000"' in page
+    response = reviewer.post("/tasks/batch", data={"task_ids": [str(i) for i in ids], "comment": "同意" * 1050})
+    body = response.get_data(as_text=True)
+    assert "成功 0 项，失败 2 项" in body and body.count("最多 2000 个字（当前 2100 个）") == 2
+    session.expire_all()
+    assert {session.get(HumanTask, i).state for i in ids} == {"open"}

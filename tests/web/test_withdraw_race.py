@@ -79,26 +79,32 @@ def outcome(eng, task_id, review_id):
         return edit.state, review.state, s.get(Document, edit.document_id).status
 
 
-def test_withdraw_against_a_reviewer_who_approves(committed_url, monkeypatch):
+@pytest.mark.parametrize(
+    ("username", "reviewer_name", "decision", "document_after"),
+    [("t01", "dzxy_reviewer", "approve", "published"), ("t03", "dzxy_reviewer2", "return", "returned")],
+)
+def test_withdraw_against_a_reviewer_who_decides(
+    committed_url, monkeypatch, username, reviewer_name, decision, document_after
+):
     import engine.runtime as runtime
 
     app = make_app(DATABASE_URL=committed_url, ZHENGAI_CLOCK=lambda: NOW)
     eng = make_engine(committed_url)
-    teacher, task_id, review_id = submitted(app, eng, "t01")
-    reviewer = login(app.test_client(), "dzxy_reviewer")
+    teacher, task_id, review_id = submitted(app, eng, username)
+    reviewer = login(app.test_client(), reviewer_name)
     barrier_on(monkeypatch, runtime, "load_workflow")  # both have loaded the workflow before either writes
-    withdrawn, approved = race(
+    withdrawn, decided = race(
         lambda: teacher.post(f"/tasks/{task_id}/withdraw", data={"confirm": "yes"}),
-        lambda: reviewer.post(f"/api/v1/tasks/{review_id}/complete", json={"decision": "approve"}),
+        lambda: reviewer.post(f"/api/v1/tasks/{review_id}/complete", json={"decision": decision, "comment": "请修改"}),
     )
-    codes = (withdrawn.status_code, approved.status_code)
+    codes = (withdrawn.status_code, decided.status_code)
     assert codes in ((302, 409), (409, 200)), codes
     state = outcome(eng, task_id, review_id)
     if codes == (302, 409):
         assert state == ("open", "cancelled", "draft")
-        assert approved.get_json()["error"]["code"] == "conflict"
+        assert decided.get_json()["error"]["code"] == "conflict"
     else:
-        assert state == ("completed", "completed", "published")
+        assert state == ("completed", "completed", document_after)
         assert "不能撤回" in withdrawn.get_data(as_text=True)
     eng.dispose()
 
@@ -130,29 +136,29 @@ def test_withdraw_against_a_reviewer_who_claims(committed_url, monkeypatch):
 
 
 def test_a_claim_between_the_check_and_the_write_wins(committed_url, monkeypatch):
-    """The author's page said 撤回 was possible; the reviewer claims before the withdrawal writes: 409."""
-    import engine.runtime as runtime
+    """The withdrawal has found the review unclaimed; the reviewer claims before it writes anything: 409."""
+    import engine.withdrawal as withdrawal
 
     app = make_app(DATABASE_URL=committed_url, ZHENGAI_CLOCK=lambda: NOW)
     eng = make_engine(committed_url)
     teacher, task_id, review_id = submitted(app, eng, "t02")
     reviewer = login(app.test_client(), "dzxy_reviewer2")
-    loaded, go = threading.Event(), threading.Event()
-    real = runtime.load_workflow
+    checked, go = threading.Event(), threading.Event()
+    real = withdrawal.withdraw_offer
 
-    def load_then_hold(session, instance):  # the withdrawal has checked "unclaimed" and read the workflow
-        result = real(session, instance)
-        loaded.set()
+    def check_then_hold(*args, **kwargs):
+        offer = real(*args, **kwargs)
+        checked.set()
         assert go.wait(20)
-        return result
+        return offer
 
-    monkeypatch.setattr(runtime, "load_workflow", load_then_hold)
+    monkeypatch.setattr(withdrawal, "withdraw_offer", check_then_hold)
     results = []
     thread = threading.Thread(
         target=lambda: results.append(teacher.post(f"/tasks/{task_id}/withdraw", data={"confirm": "yes"}))
     )
     thread.start()
-    assert loaded.wait(20)
+    assert checked.wait(20)
     assert reviewer.post(f"/tasks/{review_id}/claim").status_code == 302
     go.set()
     thread.join(30)
