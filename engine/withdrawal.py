@@ -7,7 +7,10 @@ activity (a chain called by the annual cycle) Spiff resets the task in the subpr
 activity back to STARTED, so the same works for both kinds of chain; the edit task keeps its id, so the
 author's read-model row is reopened rather than copied. The review rows are cancelled by a conditional
 UPDATE (open and unclaimed), and the instance's optimistic lock decides a race with a reviewer who
-completes at the same moment: exactly one of them wins, the other gets a Conflict (409).
+completes at the same moment: exactly one of them wins, the other gets a Conflict (409). Rows are taken
+in one order (document, tasks, instance) and a task another transaction is writing is not waited for
+(FOR UPDATE NOWAIT on PostgreSQL): a reviewer who returns takes the document first, one who approves
+takes the task first, so waiting could deadlock against either.
 
 Cancel ends a standalone chain (never a cycle's step: the cycle needs it done). A document that was
 never published is removed - nothing refers to it once the chain is cancelled, its last content is kept
@@ -116,9 +119,7 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
     ht, doc = offer.task, offer.document
     taken_back = N_("审核人刚刚签收或处理了该任务，不能撤回，请刷新页面")
     try:
-        # Rows are taken in one order - the document, the reviewers' tasks, the instance - and a reviewer's
-        # task somebody is writing right now is not waited for: a reviewer returning takes the document
-        # first, one approving takes the task first, so waiting could deadlock against either.
+        # The document first, then the reviewers' tasks without waiting, then the instance (module docstring).
         moved = session.execute(
             update(Document)
             .where(Document.id == doc.id, Document.instance_id == ht.instance_id, Document.status == "in_review")
