@@ -177,7 +177,7 @@ def complete_task(session: Session, user: User, task_id: int, payload: dict, now
 def _task_input(session, ht: HumanTask, user: User, payload: dict, now, documents) -> dict:
     from marshmallow import ValidationError
 
-    from forms.review import validate_review
+    from forms.review import validate_ack, validate_review
 
     if ht.kind == "review":
         try:
@@ -189,9 +189,12 @@ def _task_input(session, ht: HumanTask, user: User, payload: dict, now, document
             documents.after_review(session, ht, now)
         return {"decision": clean["decision"], "comment": clean["comment"]}
     if ht.kind == "ack":
-        comment = payload.get("comment") if isinstance(payload.get("comment"), str) else ""
-        ht.decision, ht.comment = "ack", comment.strip()[:2000]
-        return {"decision": "ack", "comment": ht.comment}
+        try:
+            clean = validate_ack(payload)
+        except ValidationError as exc:
+            raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
+        ht.decision, ht.comment = clean["decision"], clean["comment"]
+        return clean
     if ht.kind == "edit":
         if not ht.document_id:
             raise Conflict(N_("该任务没有关联文档"))
@@ -233,6 +236,9 @@ def claim_task(session: Session, user: User, task_id: int, now: datetime) -> Hum
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        session.refresh(ht)
+        if ht.state != "open":  # e.g. the author withdrew the submission a moment ago (engine/withdrawal.py)
+            raise Conflict(N_("该任务已不在待办状态，请刷新页面"))
         raise Conflict(N_("该任务已被他人签收"))
     session.refresh(ht)
     audit.record(

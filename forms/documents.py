@@ -7,8 +7,10 @@ import re
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from .templates import template_items
+from .text import clean_text, length_error
 
 MAX_ROWS = 300
+MAX_LABEL = 100  # an own item's or an own group's name
 CUSTOM_ID = re.compile(r"^c[0-9a-z_]{1,30}$")
 SECTION_ID = re.compile(r"^[0-9a-z_]{1,40}$")
 
@@ -19,7 +21,7 @@ class _Row(Schema):
 
     id = fields.String(required=True, validate=validate.Length(1, 40))
     section = fields.String(required=True, validate=validate.Length(1, 40))
-    label = fields.String(load_default="", validate=validate.Length(max=100))
+    label = fields.String(load_default="")  # length checked with the cells, message with the count
     included = fields.Boolean(load_default=True)
     cells = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), load_default=dict)
 
@@ -29,7 +31,7 @@ class _Section(Schema):
         unknown = EXCLUDE
 
     key = fields.String(required=True, validate=validate.Regexp(SECTION_ID))
-    label = fields.String(required=True, validate=validate.Length(1, 100))
+    label = fields.String(required=True)
 
 
 class _Document(Schema):
@@ -60,9 +62,10 @@ def validate_document(definition: dict, payload, *, submit: bool) -> dict:
     for key, value in doc["header"].items():
         if key not in header_defs:
             continue
-        value = (value or "").strip()
-        if len(value) > header_defs[key].get("max", 100):
-            errors.setdefault(f"header.{key}", []).append("内容过长")
+        value = clean_text(value)
+        too_long = length_error(value, header_defs[key].get("max", 100))
+        if too_long:
+            errors.setdefault(f"header.{key}", []).append(too_long)
         header[key] = value
     for key, h in header_defs.items():
         if submit and h.get("required") and not header.get(key):
@@ -70,14 +73,18 @@ def validate_document(definition: dict, payload, *, submit: bool) -> dict:
 
     sections = {s["key"]: s.get("label") for s in definition["sections"]}
     custom_sections = []
-    for s in doc["sections"]:
+    for i, s in enumerate(doc["sections"]):
         if s["key"] in sections:
             continue
         if not definition.get("allow_custom_sections"):
             errors.setdefault("sections", []).append("此模板不允许新增项目组")
             break
-        sections[s["key"]] = s["label"].strip()
-        custom_sections.append({"key": s["key"], "label": s["label"].strip()})
+        label = clean_text(s["label"])
+        problem = "请填写目标名称" if not label else length_error(label, MAX_LABEL)
+        if problem:
+            errors.setdefault(f"sections.{i}.label", []).append(problem)
+        sections[s["key"]] = label
+        custom_sections.append({"key": s["key"], "label": label})
 
     rows, seen = [], set()
     for i, row in enumerate(doc["rows"]):
@@ -93,19 +100,21 @@ def validate_document(definition: dict, payload, *, submit: bool) -> dict:
             if not definition.get("allow_custom_items"):
                 errors.setdefault(f"{prefix}.label", []).append("此模板不允许新增项目")
                 continue
-            label, section, custom = row["label"].strip(), row["section"], True
+            label, section, custom = clean_text(row["label"]), row["section"], True
             if section not in sections:
                 errors.setdefault(f"{prefix}.section", []).append("未知的项目组")
-            if not label:
-                errors.setdefault(f"{prefix}.label", []).append("请填写项目名称")
+            problem = "请填写项目名称" if not label else length_error(label, MAX_LABEL)
+            if problem:
+                errors.setdefault(f"{prefix}.label", []).append(problem)
         else:
             errors.setdefault(f"{prefix}.id", []).append("未知的项目")
             continue
         cells = {}
         for key, col in columns.items():
-            value = (row["cells"].get(key) or "").strip()
-            if len(value) > col.get("max", 2000):
-                errors.setdefault(f"{prefix}.cells.{key}", []).append(f"最多 {col.get('max', 2000)} 个字")
+            value = clean_text(row["cells"].get(key))
+            too_long = length_error(value, col.get("max", 2000))
+            if too_long:
+                errors.setdefault(f"{prefix}.cells.{key}", []).append(too_long)
             if submit and row["included"] and col.get("required") and not value:
                 errors.setdefault(f"{prefix}.cells.{key}", []).append(f"请填写“{col['label']}”")
             cells[key] = value

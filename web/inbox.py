@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import batch_runs, documents, runtime, tasks, warnings
+from engine import batch_runs, documents, runtime, tasks, warnings, withdrawal
 from engine.errors import N_, Conflict, DomainError, NotFound, StepFailed
 from engine.models import ProcessDefinition
 
 from .db import db, transactional
-from .errors import record_incident, translate
+from .errors import record_incident, translate, translate_fields
 from .helpers import int_arg, now, principals
 
 bp = Blueprint("inbox", __name__)
@@ -70,11 +70,17 @@ def batch():
 @login_required
 def batch_result(run_id):
     run = batch_runs.get(db.session, current_user, run_id, kind=("approve",))
-    results = [dict(r, text=translate(r["message"], r["params"])) for r in run.results]
+    results = [dict(r, text=_result_text(r)) for r in run.results]
     done = sum(1 for r in results if r["ok"])
     back = {k: v for k, v in (run.context or {}).get("back", {}).items() if k in LIST_ARGS}
     return render_template("inbox/batch_result.html", run=run, results=results, done=done,
                            failed=len(results) - done, back=url_for("inbox.tasks_list", **back))  # fmt: skip
+
+
+def _result_text(result: dict) -> str:
+    text = translate(result["message"], result["params"])
+    details = [m for messages in translate_fields({"d": result.get("details") or []}).values() for m in messages]
+    return f"{text}：{'；'.join(details)}" if details else text
 
 
 def batch_complete(ids, payload) -> list[dict]:
@@ -106,7 +112,10 @@ def batch_complete(ids, payload) -> list[dict]:
             row.update(message=exc.message, params=exc.params)
         except DomainError as exc:
             db.session.rollback()
-            row.update(message=exc.message, params=exc.params)
+            # field messages say why, e.g. "最多 2000 个字（当前 2100 个）" for the shared comment
+            fields = (exc.fields or {}).values()
+            details = [str(m) for ms in fields for m in (ms if isinstance(ms, list) else [ms])]
+            row.update(message=exc.message, params=exc.params, details=details)
         results.append(row)
     return results
 
@@ -115,7 +124,8 @@ def batch_complete(ids, payload) -> list[dict]:
 @login_required
 def my_documents():
     slots = documents.my_documents(db.session, current_user, now(), current_app.config["ZHENGAI_CYCLE_BASE_YEAR"])
-    return render_template("inbox/documents.html", slots=slots)
+    withdraw, cancel = withdrawal.document_offers(db.session, current_user, slots, principals())
+    return render_template("inbox/documents.html", slots=slots, withdraw=withdraw, cancel=cancel)
 
 
 @bp.post("/my-documents/start")

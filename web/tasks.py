@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import attachments, documents, runtime, tasks
-from engine.errors import N_, InvalidInput
+from engine import attachments, documents, runtime, tasks, withdrawal
+from engine.errors import N_, Conflict, InvalidInput, NotAllowed
 from engine.models import Document, ProcessInstance
 from forms.documents import parse_form
 from forms.templates import section_labels
@@ -37,6 +37,11 @@ def task_context(task, form_data=None, field_errors=None):
     if doc and task.kind == "edit" and task.state == "open":
         returned = documents.last_return_comment(db.session, task.instance_id)
     instance = db.session.get(ProcessInstance, task.instance_id)
+    can_act = (
+        task.state == "open"
+        and task.claimant_id in (None, current_user.id)
+        and tasks.is_candidate(db.session, task.id, principals())
+    )
     return {
         "task": task,
         "doc": doc,
@@ -46,13 +51,24 @@ def task_context(task, form_data=None, field_errors=None):
         "history": tasks.history(db.session, task.instance_id),
         "returned": returned,
         "instance": instance,
-        "can_act": task.state == "open"
-        and task.claimant_id in (None, current_user.id)
-        and tasks.is_candidate(db.session, task.id, principals()),
+        "can_act": can_act,
+        "may_withdraw": withdrawal.may_withdraw(db.session, current_user, task, principals()),
+        "cancel_state": _cancel_state(task) if task.kind == "edit" and can_act else None,
         "field_errors": field_errors or {},
         "may_submit": doc is None or documents.may_submit(db.session, current_user, doc.subject_id),
         "attachments": attachments.of_document(db.session, doc.id) if doc else [],
     }
+
+
+def _cancel_state(task) -> str | None:
+    """What the edit page offers: cancel a new document ("new") or a revision ("revision"), or says why not."""
+    try:
+        offer = withdrawal.cancel_offer(db.session, current_user, task.id, principals())
+    except Conflict as exc:
+        return "cycle" if exc.message == withdrawal.CYCLE_STEP else None
+    except NotAllowed:
+        return None
+    return "revision" if offer.restores_version else "new"
 
 
 @bp.get("/<task_id>")
@@ -84,6 +100,7 @@ def submit(task_id):
         form_data = parse_form(request.form) if task.kind == "edit" else None
         ctx = task_context(task, form_data=form_data, field_errors=translate_fields(exc.fields))
         ctx["review_input"] = {"decision": request.form.get("decision"), "comment": request.form.get("comment", "")}
+        ctx["unsaved"] = form_data is not None  # the typed-in text is on the page, not in the database
         flash(_("提交失败：请按提示修改后重试"), "danger")
         return render_template("tasks/show.html", **ctx), 400
     flash_on_commit(translate(DONE.get(done.decision, DONE[None]), {"name": done.name}), "success")
@@ -138,3 +155,50 @@ def unclaim(task_id):
     runtime.unclaim_task(db.session, current_user, task_id, now())
     flash(_("已退回到组任务"), "success")
     return redirect(url_for("inbox.tasks_list"))
+
+
+# -- the author takes back a submission, or cancels a mistaken start (engine/withdrawal.py) ----------------
+# Both ask on a page of their own first; the flash follows the commit.
+
+
+def _confirmed() -> None:
+    if request.form.get("confirm") != "yes":
+        raise InvalidInput(N_("请在确认页面确认后再执行此操作"))
+
+
+@bp.get("/<task_id>/withdraw")
+@login_required
+def confirm_withdraw(task_id):
+    offer = withdrawal.withdraw_offer(db.session, current_user, task_id, principals())
+    return render_template("tasks/confirm.html", action="withdraw", offer=offer)
+
+
+@bp.post("/<task_id>/withdraw")
+@login_required
+def withdraw(task_id):
+    _confirmed()
+    task = withdrawal.withdraw(db.session, current_user, task_id, now(), principals())
+    db.commit()
+    flash(_("已撤回提交，审核任务已收回；您可以继续修改后重新提交"), "success")
+    return redirect(url_for("tasks.show", task_id=task.id))
+
+
+@bp.get("/<task_id>/cancel")
+@login_required
+def confirm_cancel(task_id):
+    offer = withdrawal.cancel_offer(db.session, current_user, task_id, principals())
+    return render_template("tasks/confirm.html", action="cancel", offer=offer)
+
+
+@bp.post("/<task_id>/cancel")
+@login_required
+def cancel(task_id):
+    _confirmed()
+    offer = withdrawal.cancel(db.session, current_user, task_id, now(), principals())
+    title, version = offer.document.title, offer.restores_version
+    db.commit()
+    if version:
+        flash(_("已取消修订，%(title)s 恢复为已发布的 v%(v)s", title=title, v=version), "success")
+    else:
+        flash(_("已取消填写，%(title)s 已删除；需要时可以重新开始填写", title=title), "success")
+    return redirect(url_for("inbox.my_documents"))

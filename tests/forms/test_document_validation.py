@@ -58,7 +58,7 @@ def test_plan_requires_performance_and_measures_and_caps_lengths():
     doc["rows"][0]["cells"].update(performance="x" * 2001, measures="")
     with pytest.raises(ValidationError) as err:
         validate_document(PLAN, doc, submit=True)
-    assert err.value.messages["rows.0.cells.performance"] == ["最多 2000 个字"]
+    assert err.value.messages["rows.0.cells.performance"] == ["最多 2000 个字（当前 2001 个）"]
     assert err.value.messages["rows.0.cells.measures"] == ["请填写“改进措施”"]
 
 

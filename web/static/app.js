@@ -40,16 +40,123 @@
     });
   }
 
+  // --- limited text fields ---------------------------------------------------------------------------
+  // Fields carry data-maxlength instead of maxlength, so pasted text is never cut silently: a counter
+  // appears near the limit, turns red beyond it, and the form is not sent while a field is over.
+  // Counting matches the server (forms/text.py): newlines as one character, trimmed, by code point.
+  var strings = (document.getElementById("zg-text-limits") || { dataset: {} }).dataset;
+  function say(template, fallback, values) {
+    return (template || fallback).replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
+  }
+  function lengthOf(value) { return Array.from(value.replace(/\r\n?/g, "\n").trim()).length; }
+  function limitOf(el) { return parseInt(el.dataset.maxlength, 10) || 0; }
+  function helper(el, cls) {
+    var next = el.nextElementSibling;
+    while (next && next.classList.contains("zg-field-note")) {
+      if (next.classList.contains(cls)) { return next; }
+      next = next.nextElementSibling;
+    }
+    var div = document.createElement("div");
+    div.className = "zg-field-note " + cls;
+    div.hidden = true;
+    var anchor = el;
+    while (anchor.nextElementSibling && anchor.nextElementSibling.classList.contains("zg-field-note")) {
+      anchor = anchor.nextElementSibling;
+    }
+    anchor.after(div);
+    return div;
+  }
+  function setFieldError(el, text) {
+    var note = helper(el, "zg-field-error");
+    note.setAttribute("role", "alert");
+    note.textContent = text || "";
+    note.hidden = !text;
+    if (text) { el.classList.add("is-invalid"); el.dataset.zgInvalid = "1"; }
+    else if (el.dataset.zgInvalid) { el.classList.remove("is-invalid"); delete el.dataset.zgInvalid; }
+  }
+  function updateCounter(el) {
+    var max = limitOf(el);
+    if (!max) { return false; }
+    var n = lengthOf(el.value);
+    var over = n > max;
+    var counter = helper(el, "zg-counter");
+    counter.setAttribute("aria-live", "polite");
+    counter.hidden = n < Math.floor(max * 0.8);
+    counter.classList.toggle("zg-over", over);
+    counter.textContent = over
+      ? say(strings.over, "已输入 {n} / {max}，超出 {extra} 个字", { n: n, max: max, extra: n - max })
+      : say(strings.counter, "已输入 {n} / {max}", { n: n, max: max });
+    el.setAttribute("aria-invalid", over ? "true" : "false");
+    if (!over && el.dataset.zgLimit) { delete el.dataset.zgLimit; setFieldError(el, ""); }
+    return over;
+  }
+  function overLimit(scope) {
+    return Array.prototype.filter.call(scope.querySelectorAll("[data-maxlength]"), updateCounter);
+  }
+  function refuseOverLimit(fields) {
+    fields.forEach(function (el) {
+      el.dataset.zgLimit = "1";
+      setFieldError(el, say(strings.field, "最多 {max} 个字（当前 {n} 个）", { n: lengthOf(el.value), max: limitOf(el) }));
+    });
+    fields[0].scrollIntoView({ block: "center" });
+    fields[0].focus();
+  }
+  document.querySelectorAll("[data-maxlength]").forEach(updateCounter);
+  document.addEventListener("input", function (ev) {
+    if (ev.target.dataset && ev.target.dataset.maxlength) { updateCounter(ev.target); }
+    if (ev.target.dataset && ev.target.dataset.zgServerError) { delete ev.target.dataset.zgServerError; setFieldError(ev.target, ""); }
+  });
+  document.querySelectorAll("form").forEach(function (f) {
+    if (!f.querySelector("[data-maxlength]")) { return; }
+    f.addEventListener("submit", function (ev) {
+      var over = overLimit(f);
+      if (over.length) { ev.preventDefault(); refuseOverLimit(over); }
+    });
+  });
+
+  // --- text boxes grow with what they hold (up to most of the screen, then they scroll) ---------------
+  function grow(boxes) {
+    var shown = boxes.filter(function (el) { return el.offsetParent !== null; });
+    shown.forEach(function (el) { el.style.height = "auto"; });            // write all, then read all:
+    var heights = shown.map(function (el) { return el.scrollHeight + el.offsetHeight - el.clientHeight; });
+    var cap = Math.max(160, Math.round(window.innerHeight * 0.7));          // one layout, not one per box
+    shown.forEach(function (el, i) {
+      el.style.height = Math.min(heights[i], cap) + "px";
+      el.classList.toggle("zg-capped", heights[i] > cap);
+    });
+  }
+  function growAll() { grow(Array.prototype.slice.call(document.querySelectorAll("textarea.zg-autogrow"))); }
+  growAll();
+  document.addEventListener("input", function (ev) {
+    if (ev.target.classList && ev.target.classList.contains("zg-autogrow")) { grow([ev.target]); }
+  });
+  var resizeTimer = null;
+  window.addEventListener("resize", function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(growAll, 150); });
+
   var form = document.getElementById("zg-doc-form");
   if (!form) { return; }
   var table = form.querySelector("table.zg-doc-table");
   var columns = (table.dataset.columns || "").split(",").filter(Boolean);
+  var limits = {};
+  (table.dataset.limits || "").split(",").forEach(function (max, i) { limits[columns[i]] = parseInt(max, 10); });
   var counter = 0;
 
+  // --- unsaved changes: leaving asks first; saving, submitting or a successful autosave clears it ----------
+  // data-unsaved: the server sent back typed-in text it refused to store (a failed submission).
+  var unsaved = form.dataset.unsaved === "1";
+  var edits = 0;
+  var leaving = false;
+  function changed() { unsaved = true; dirty = true; edits += 1; }
+  form.addEventListener("input", changed);
   form.addEventListener("change", function (ev) {
     if (ev.target.classList.contains("zg-include")) {
       ev.target.closest("tr").classList.toggle("zg-excluded", !ev.target.checked);
     }
+    // text fields already said so on input; their change event only means they lost the focus
+    if (ev.target.name && (ev.target.type === "checkbox" || ev.target.tagName === "SELECT")) { changed(); }
+  });
+  window.addEventListener("beforeunload", function (ev) {
+    if (unsaved && !leaving) { ev.preventDefault(); ev.returnValue = strings.unsaved || "有未保存的修改"; }
   });
 
   // Names follow the order on screen, so rows added inside a section stay there after saving.
@@ -60,29 +167,55 @@
       });
     });
   }
-  form.addEventListener("submit", renumber);
+  form.addEventListener("submit", function (ev) {
+    if (ev.defaultPrevented) { return; }  // a field over its limit: the page stays, and so do the edits
+    renumber();
+    leaving = true;
+  });
 
   // Autosave: every 30 seconds after a change, post the form in the background (drafts are not validated
-  // for completeness, so half-written rows are kept).
+  // for completeness, so half-written rows are kept). A refused save is said next to the buttons and at
+  // the fields, and the edits stay marked unsaved.
   var dirty = false;
   var status = document.getElementById("zg-autosave-status");
-  form.addEventListener("input", function () { dirty = true; });
-  if (form.dataset.autosave && window.fetch) {
-    setInterval(function () {
-      if (!dirty) { return; }
-      dirty = false;
-      renumber();
-      fetch(form.dataset.autosave, { method: "POST", body: new FormData(form), credentials: "same-origin",
-        headers: { "Accept": "application/json" } })
-        .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
-        .then(function (res) {
-          if (!status) { return; }
-          status.textContent = res[0] ? (status.dataset.saved || "已自动保存") + " " + res[1].saved_at
-                                      : (res[1].error && res[1].error.message) || "自动保存失败";
-        })
-        .catch(function () { dirty = true; });
-    }, 30000);
+  function report(text, failed) {
+    if (!status) { return; }
+    status.textContent = text;
+    status.classList.toggle("text-danger", !!failed);
+    status.classList.toggle("text-secondary", !failed);
   }
+  function autosave() {
+    if (!dirty || leaving) { return; }
+    dirty = false;
+    var over = overLimit(form);
+    if (over.length) {
+      report(say(strings.autosaveOver, "有 {count} 处超出字数限制，未能自动保存", { count: over.length }), true);
+      return;  // still unsaved; the next edit tries again
+    }
+    renumber();
+    var sent = edits;
+    fetch(form.dataset.autosave, { method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
+      .then(function (res) {
+        if (res[0]) {
+          if (sent === edits) { unsaved = false; }
+          report((status && status.dataset.saved || "已自动保存") + " " + res[1].saved_at, false);
+          return;
+        }
+        var error = res[1].error || {};
+        Object.keys(error.fields || {}).forEach(function (key) {
+          var el = form.elements[key.replace(/\./g, "-")];
+          if (el && el.tagName) { el.dataset.zgServerError = "1"; setFieldError(el, [].concat(error.fields[key]).join("；")); }
+        });
+        report(say(strings.autosaveFailed, "自动保存失败：{reason}", { reason: error.message || "" }), true);
+      })
+      .catch(function () {
+        dirty = true;  // offline or the server did not answer: try again at the next tick
+        report(say(strings.autosaveFailed, "自动保存失败：{reason}", { reason: strings.offline || "网络连接失败" }), true);
+      });
+  }
+  if (form.dataset.autosave && window.fetch) { setInterval(autosave, 30000); }
 
   var sectionButton = document.getElementById("zg-add-section-btn");
   if (sectionButton) {
@@ -90,6 +223,7 @@
       var input = document.getElementById("zg-new-section");
       var label = input.value.trim();
       if (!label) { input.focus(); return; }
+      if (updateCounter(input)) { refuseOverLimit([input]); return; }
       counter += 1;
       var key = "c" + Date.now().toString(36) + counter;
       var holder = document.getElementById("zg-custom-sections");
@@ -115,6 +249,8 @@
       option.selected = true;
       document.getElementById("zg-add-section").appendChild(option);
       input.value = "";
+      updateCounter(input);
+      changed();
     });
   }
 
@@ -132,14 +268,17 @@
       "<input type='hidden' name='rows-" + idx + "-id' value='" + id + "'>" +
       "<input type='hidden' name='rows-" + idx + "-section' value='" + section + "'>" +
       "<input class='form-check-input zg-include' type='checkbox' name='rows-" + idx + "-included' value='on' checked></td>" +
-      "<td class='zg-col-item'><input class='form-control form-control-sm' name='rows-" + idx + "-label' maxlength='100' required></td>";
+      "<td class='zg-col-item'><input class='form-control form-control-sm' name='rows-" + idx + "-label' data-maxlength='100' required></td>";
     columns.forEach(function (col) {
-      html += "<td><textarea class='form-control form-control-sm' rows='2' name='rows-" + idx + "-cells-" + col + "'></textarea></td>";
+      html += "<td><textarea class='form-control form-control-sm zg-autogrow' rows='2' name='rows-" + idx + "-cells-" + col +
+        "' data-maxlength='" + (limits[col] || 2000) + "'></textarea></td>";
     });
     tr.innerHTML = html;
     var rows = table.querySelectorAll("tbody tr[data-section='" + section + "']");  // header and item rows
     var after = rows.length ? rows[rows.length - 1] : null;
     if (after) { after.after(tr); } else { table.querySelector("tbody").appendChild(tr); }
+    grow(Array.prototype.slice.call(tr.querySelectorAll("textarea")));
+    changed();
     tr.querySelector("input[name$='-label']").focus();
   });
 })();
