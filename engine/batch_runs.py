@@ -17,7 +17,7 @@ from .errors import N_, NotFound
 from .models import BatchRun, User
 
 KEEP = timedelta(days=30)
-RESULT_KEYS = ("id", "ok", "name", "title", "subject", "message", "params")
+RESULT_KEYS = ("id", "ok", "name", "title", "subject", "message", "params", "details")
 
 
 def record(

@@ -156,7 +156,8 @@ def test_batch_approve_with_an_over_limit_comment_says_why_for_each_task(login_a
     reviewer = login_as("dzxy_reviewer")
     page = reviewer.get("/tasks").get_data(as_text=True)
     assert 'name="comment" data-maxlength="2000"' in page
-    response = reviewer.post("/tasks/batch", data={"task_ids": [str(i) for i in ids], "comment": "同意" * 1050})
+    response = reviewer.post("/tasks/batch", data={"task_ids": [str(i) for i in ids], "comment": "同意" * 1050},
+                             follow_redirects=True)  # fmt: skip
     body = response.get_data(as_text=True)
     assert "成功 0 项，失败 2 项" in body and body.count("最多 2000 个字（当前 2100 个）") == 2
     session.expire_all()
