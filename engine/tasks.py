@@ -81,6 +81,7 @@ class InboxRow:
     claimant_id: int | None
     claimant_name: str | None
     candidates_label: str | None
+    step: int | None = None  # the annual-cycle step (1-11) of a task inside a cycle
 
     def overdue(self, now: datetime) -> bool:
         return self.state == "open" and self.due_at is not None and self.due_at < now
@@ -161,6 +162,7 @@ def list_tasks(
                 HumanTask.claimant_id,
                 claimant.display_name,
                 HumanTask.candidates_label,
+                HumanTask.step,
             )
         )  # fmt: skip
         .outerjoin(claimant, claimant.id == HumanTask.claimant_id)

@@ -44,6 +44,7 @@ class TaskSchema(Schema):
     decision = fields.String(allow_none=True)
     claimant_id = fields.Integer(allow_none=True)
     candidates_label = fields.String(allow_none=True)
+    step = fields.Integer(allow_none=True)  # the annual-cycle step (1-11) of a task inside a cycle
 
 
 class TaskRowSchema(TaskSchema):

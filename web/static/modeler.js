@@ -201,8 +201,9 @@
     var formSel = select(options.forms.map(function (f) { return [f.key, f.title + " (" + f.key + ")"]; }), t.form, set("form"), true);
     formSel.setAttribute("data-field", "form");
     body.appendChild(field(T.form, formSel));
-    var due = textInput(t.due, set("due"), { placeholder: "P7D", "data-field": "due", pattern: "^(P.*|=\\w+)$" });
-    body.appendChild(field(T.due, due));
+    // P7D: from the task's arrival; =name: a date the instance carries; =name|P14D: that date, else the duration
+    var due = textInput(t.due, set("due"), { placeholder: "P7D", "data-field": "due", pattern: "^(P.*|=\\w+(\\|P.*)?)$" });
+    body.appendChild(field(T.due, due, T.dueHelp));
     body.appendChild(field(T.remind, textInput(t.remind, set("remind"), { placeholder: "P2D,P1D", "data-field": "remind" })));
     var vSel = select(pairs(options.verticals), t.vertical, set("vertical"), true);
     vSel.setAttribute("data-field", "vertical");
