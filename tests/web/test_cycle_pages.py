@@ -213,3 +213,21 @@ def test_a_chain_task_inside_the_cycle_carries_its_step(login_as, session):
     rows = teacher.get("/api/v1/tasks").get_json()["items"]
     assert [r["step"] for r in rows if r["id"] == task.id] == [1]
     assert date.fromisoformat(FORM_DATES["target"]) == task.due_at.astimezone(cycle.TZ).date()
+
+
+def test_the_modeler_offers_cycle_steps_and_checks_the_due_fallback(login_as):
+    from pathlib import Path
+
+    office = login_as("zlc_admin")
+    assert 'id="zg-modeler"' in page(office, "/processes/cycle_person")
+    steps = office.get("/processes/cycle_person/options.json").get_json()["steps"]
+    assert steps[0] == ["1", "1 确定目标"] and ["11", "11 学校复核诊断结论反馈"] in steps
+    assert "2" not in [n for n, _ in steps]  # steps 2 and 3 have no tasks
+    owner = login_as("rsc_reviewer")
+    assert owner.get("/processes/chain_teacher/options.json").get_json()["steps"] == []  # not a cycle
+    teacher = (Path(__file__).resolve().parents[2] / "workflows" / "chain_teacher.bpmn").read_text(encoding="utf-8")
+    ok = owner.post("/processes/chain_teacher/validate", json={"xml": teacher}).get_json()
+    assert ok["ok"] is True
+    bad = teacher.replace("=step_due|P14D", "=step_due|two weeks")
+    refused = owner.post("/processes/chain_teacher/validate", json={"xml": bad}).get_json()
+    assert refused["ok"] is False and refused["problems"][0]["element_id"] == "edit_document"

@@ -23,7 +23,10 @@
         { name: "vertical", isAttr: true, type: "String" }] },
       { name: "Process", superClass: ["Element"], properties: [
         { name: "category", isAttr: true, type: "String" }, { name: "subjectType", isAttr: true, type: "String" },
-        { name: "owner", isAttr: true, type: "String" }] }
+        { name: "owner", isAttr: true, type: "String" }] },
+      // zhengai:step="N" on a cycle's tasks and call activities: which of the eleven steps it is (kept as is)
+      { name: "CycleStep", isAbstract: true, "extends": ["bpmn:UserTask", "bpmn:CallActivity"], properties: [
+        { name: "step", isAttr: true, type: "String" }] }
     ]
   };
 
@@ -166,6 +169,7 @@
     body.appendChild(field(T.name, textInput(bo.name, function (v) { modeling.updateLabel(element, v); }, { "data-field": "name" })));
     if (is(element, "bpmn:Lane")) { laneFields(element, body); }
     if (is(element, "bpmn:UserTask") || is(element, "bpmn:ManualTask") || (bo.$type === "bpmn:Task")) { taskFields(element, body); }
+    if (options.steps.length && (is(element, "bpmn:UserTask") || is(element, "bpmn:CallActivity"))) { stepField(element, body); }
     if (is(element, "bpmn:SequenceFlow")) { flowFields(element, body); }
     if (is(element, "bpmn:ExclusiveGateway") || is(element, "bpmn:InclusiveGateway")) { gatewayFields(element, body); }
     panel.appendChild(body);
@@ -208,6 +212,15 @@
     var vSel = select(pairs(options.verticals), t.vertical, set("vertical"), true);
     vSel.setAttribute("data-field", "vertical");
     body.appendChild(field(T.vertical, vSel));
+  }
+
+  // A cycle's task or call activity: which of the eleven steps its tasks count as (progress, inbox titles).
+  function stepField(element, body) {
+    var s = select(options.steps, element.businessObject.get("zhengai:step"), function (v) {
+      modeling.updateProperties(element, { "zhengai:step": v || undefined });
+    }, true);
+    s.setAttribute("data-field", "step");
+    body.appendChild(field(T.step, s, T.stepHelp));
   }
 
   function flowFields(element, body) {
