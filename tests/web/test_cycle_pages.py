@@ -231,3 +231,13 @@ def test_the_modeler_offers_cycle_steps_and_checks_the_due_fallback(login_as):
     bad = teacher.replace("=step_due|P14D", "=step_due|two weeks")
     refused = owner.post("/processes/chain_teacher/validate", json={"xml": bad}).get_json()
     assert refused["ok"] is False and refused["problems"][0]["element_id"] == "edit_document"
+
+
+def test_the_run_page_names_the_subjects_that_could_not_start(login_as, session):
+    subject = own_subject(session, "t05")
+    cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2027), None, NOW)  # targets being written
+    session.flush()
+    admin = login_as("zlc_admin")
+    response = admin.post("/cycle/", data={"year": "2027", "levels": "person", **FORM})
+    html = page(admin, response.headers["Location"])
+    assert "以下 1 个主体未能启动" in html and subject.name in html and "正在2026年度的诊改周期中办理" in html
