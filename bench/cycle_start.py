@@ -1,4 +1,5 @@
-"""Start the annual cycle for 20,000 students and 1,000 teachers (SQLite), as the scheduler does it.
+"""Start the annual cycle for 20,000 students and 1,000 teachers (SQLite), as the scheduler does it;
+then time the progress page's queries (engine/cycle_progress.py) over the started year.
 
 Run: `make bench` or `.venv/bin/python bench/cycle_start.py [students] [teachers]`.
 """
@@ -7,12 +8,13 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import timedelta
 
-from _setup import NOW, fresh_database
+from _setup import NOW, fresh_database, report
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from engine import cycle
+from engine import cycle, cycle_progress
 from engine.db import make_engine
 from engine.models import CycleInstance, HumanTask, OrgUnit, SchoolClass, Subject, SubjectMember, User
 
@@ -72,7 +74,7 @@ def main(students: int = 20_000, teachers: int = 1_000) -> None:
     eng = make_engine(url)
     started = time.perf_counter()
     with Session(eng) as s:
-        run = cycle.create_run(s, None, 2026, ["person"], cycle.default_dues(2026), NOW)
+        run = cycle.create_run(s, None, 2026, ["person"], cycle.default_dues(2027), NOW)  # dates ahead of NOW
         s.commit()
         run_id = run.id
     while True:
@@ -90,7 +92,31 @@ def main(students: int = 20_000, teachers: int = 1_000) -> None:
         f"cycle start: {n} subjects ({students} students + {teachers} teachers + demo), {t} first tasks, "
         f"{elapsed:.1f} s ({elapsed / max(n, 1) * 1000:.2f} ms per subject)"
     )
+    time_progress(eng, n)
     eng.dispose()
+
+
+def time_progress(eng, subjects: int, runs: int = 20) -> None:
+    """The progress page after the year's first step is due: everybody still at step 1 is overdue."""
+    late = NOW + timedelta(days=200)
+    year = 2026
+    person = cycle_progress.Filters(year=year, level="person", step="1", overdue=True)
+    search = cycle_progress.Filters(year=year, q="bs1999")
+    figures = {
+        "progress page: matrix (levels x steps) + departments": lambda s: cycle_progress.overview(s, year, late),
+        "drill-down, first page of 50 + total": lambda s: cycle_progress.subjects(s, person, late),
+        "drill-down, page 200 of 50": lambda s: cycle_progress.subjects(s, person, late, page=200),
+        "drill-down, search by subject": lambda s: cycle_progress.subjects(s, search, late),
+    }
+    with Session(eng) as s:
+        assert cycle_progress.overview(s, year, late)[0].late["person"][1] >= subjects - 100
+        for label, query in figures.items():
+            samples = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                query(s)
+                samples.append((time.perf_counter() - started) * 1000)
+            report(f"{label} ({subjects} subjects)", samples)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,8 @@ def start_batch(session: Session, subjects, year: int, dues: dict, run_id, now: 
 
 
 def _start_group(session, group, template, key, period, year, dues, run_id, now, base_year, members) -> None:
+    from .cycle import step_data
+
     version = runtime.latest_version(session, key)
     spec, subs, meta = runtime.version_bundle(session, version)
     content = empty_document(template.definition)
@@ -92,6 +94,7 @@ def _start_group(session, group, template, key, period, year, dues, run_id, now,
         def handler(op, params, task_data, doc_id=doc_id):
             if op != "prepare_document" or params.get("doc_type") != "target":
                 raise _Unexpected(op)
+            step_data("target", task_data)
             task_data["document_id"], task_data["needs_chain"] = doc_id, True
             return {"document_id": doc_id, "needs_chain": True}
 
@@ -117,6 +120,7 @@ def _start_group(session, group, template, key, period, year, dues, run_id, now,
                       "process_key": key, "process_name": meta.get("name", key), "subject_id": subject.id,
                       "subject_name": subject.name, "document_id": doc_id,
                       "title": f"{template.title}（{period}）· {subject.name}", "vertical": info.get("vertical"),
+                      "step": runtime.step_of(task, info, meta),
                       "state": "open", "created_at": now, "due_at": due_at,
                       "candidates_label": subject.name[:200]})  # fmt: skip
         docs.append({"id": doc_id, "instance_id": instance_id})

@@ -6,6 +6,7 @@ model, documents and the audit log change together in that transaction, or not a
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from uuid import UUID
 
@@ -280,7 +281,7 @@ def _advance(
     `returned`: (the review task, the reviewer) when this step is a return; the author's new task carries it.
     """
 
-    from . import services
+    from . import cycle_takeover, services
 
     wf.script_engine.environment.handler = lambda op, params, data: services.call(
         session, instance, subject, actor_id, now, op, params, data
@@ -289,6 +290,7 @@ def _advance(
     env.failure = None
     try:
         wf.do_engine_steps()
+        kept = cycle_takeover.replay(wf)  # a chain the cycle took over moves on to where it stood
     except Exception:
         if env.failure is not None:
             raise env.failure from None
@@ -296,6 +298,8 @@ def _advance(
     finally:
         env.handler = None
     _sync_tasks(session, instance, wf, meta, subject, now, actor_id=actor_id, returned=returned)
+    if kept:
+        cycle_takeover.keep_claims(session, instance, kept, now)
     instance.state_json = dump_state(wf)
     next_timer = _next_timer(wf)
     if next_timer != instance.next_timer_at:
@@ -393,6 +397,7 @@ def _new_human_task(session, instance, task, meta, subject, now) -> HumanTask:
         document_id=document_id,
         title=doc_title or definition_name,
         vertical=info.get("vertical"),
+        step=step_of(task, info, meta),
         state="open",
         created_at=now,
         due_at=due_at,
@@ -403,13 +408,44 @@ def _new_human_task(session, instance, task, meta, subject, now) -> HumanTask:
 
 
 def _due_of(info: dict, task, now: datetime) -> datetime | None:
-    """A task's due moment: an ISO duration from now, or "=name" for a date the instance carries."""
-    if (info.get("due") or "").startswith("="):  # e.g. a cycle step's date from the annual task table
-        value = task.data.get(info["due"][1:])
-        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
-    if info.get("due"):
-        delta = TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(info["due"]), now)
+    """A task's due moment: an ISO duration from now, "=name" for a date the instance carries, or
+    "=name|P14D" for that date when the instance has one, else the duration (engine/bpmn/compiler.py)."""
+    due = info.get("due") or ""
+    if due.startswith("="):  # e.g. a cycle step's date from the annual task table
+        name, _, due = due[1:].partition("|")
+        value = task.data.get(name)
+        if isinstance(value, str) and value:
+            return datetime.fromisoformat(value)
+    if due:
+        delta = TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(due), now)
         return now + delta
+    return None
+
+
+_NUMBERED = re.compile(r"^(\d{1,2})\s")
+
+
+def step_of(task, info: dict, meta: dict) -> int | None:
+    """The annual-cycle step a task belongs to: its own `zhengai:step`, else that of the call activity
+    whose chain it runs in (steps 1, 4, 5). Stored on the task row, so lists never parse names."""
+    if info.get("step"):
+        return info["step"]
+    wf = task.workflow
+    while getattr(wf, "parent_task_id", None) is not None:
+        call = wf.top_workflow.get_task_from_id(wf.parent_task_id)
+        process_id = call.workflow.spec.name
+        call_meta = meta if process_id == meta.get("process_id") else meta.get("called_meta", {}).get(process_id, {})
+        if "calls" in call_meta:
+            step = (call_meta["calls"].get(call.task_spec.bpmn_id) or {}).get("step")
+        else:  # a version compiled before steps were declared: its cycle names them "1 确定目标（…）"
+            found = _NUMBERED.match(call.task_spec.bpmn_name or "") if call_meta.get("category") == "cycle" else None
+            step = int(found.group(1)) if found else None
+        if step:
+            return step
+        wf = call.workflow
+    if "calls" not in meta and meta.get("category") == "cycle":
+        found = _NUMBERED.match(info.get("name") or "")
+        return int(found.group(1)) if found else None
     return None
 
 

@@ -84,6 +84,7 @@ class InboxRow:
     returned_by_id: int | None = None
     returned_by_name: str | None = None
     return_comment: str | None = None
+    step: int | None = None  # the annual-cycle step (1-11) of a task inside a cycle
 
     @property
     def returned(self) -> bool:
@@ -172,6 +173,7 @@ def list_tasks(
                 HumanTask.returned_by_id,
                 returner.display_name,
                 HumanTask.return_comment,
+                HumanTask.step,
             )
         )  # fmt: skip
         .outerjoin(claimant, claimant.id == HumanTask.claimant_id)

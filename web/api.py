@@ -44,6 +44,7 @@ class TaskSchema(Schema):
     decision = fields.String(allow_none=True)
     claimant_id = fields.Integer(allow_none=True)
     candidates_label = fields.String(allow_none=True)
+    step = fields.Integer(allow_none=True)  # the annual-cycle step (1-11) of a task inside a cycle
     returned = fields.Method("_returned")
     returned_by_id = fields.Integer(allow_none=True)
     return_comment = fields.String(allow_none=True)

@@ -42,7 +42,12 @@ def translate(message: str, params: dict | None = None) -> str:
 
 
 def translate_fields(fields: dict) -> dict:
-    return {k: [translate(m) for m in (v if isinstance(v, list) else [v])] for k, v in (fields or {}).items()}
+    """Field messages: message ids, or {"message": id, "params": {...}} where the message has parameters."""
+
+    def one(m):
+        return translate(m["message"], m.get("params")) if isinstance(m, dict) else translate(m)
+
+    return {k: [one(m) for m in (v if isinstance(v, list) else [v])] for k, v in (fields or {}).items()}
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):

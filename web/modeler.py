@@ -92,7 +92,7 @@ def working_xml(key: str):
 @bp.get("/processes/<key>/options.json")
 @login_required
 def options(key: str):
-    _definition(key)
+    definition = _definition(key)
     units = db.session.execute(select(OrgUnit.code, OrgUnit.name).order_by(OrgUnit.code)).all()
     forms = db.session.execute(
         select(FormTemplate.key, FormTemplate.title).distinct().order_by(FormTemplate.key)
@@ -106,8 +106,18 @@ def options(key: str):
             "verticals": VERTICALS,
             "forms": [{"key": modeling.DOCUMENT_FORM, "title": _("主体的诊改文档")}]
             + [{"key": k, "title": t} for k, t in forms],
+            "steps": _cycle_steps() if definition.category == "cycle" else [],
         }
     )
+
+
+def _cycle_steps() -> list[list[str]]:
+    """The cycle steps a task or call activity of a cycle process can be (zhengai:step), for the side panel."""
+    from engine.cycle import NO_TASKS, STEPS
+
+    from .templating import cycle_step
+
+    return [[str(n), cycle_step(n)] for n in range(1, len(STEPS) + 1) if n not in NO_TASKS]
 
 
 @bp.post("/processes/<key>/check-expression")

@@ -26,6 +26,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["column_groups"] = column_groups
 
     app.jinja_env.globals["monitor_tabs"] = monitor_tabs
+    app.jinja_env.globals["cycle_step"] = cycle_step
 
     @app.context_processor
     def _globals():
@@ -70,3 +71,12 @@ def monitor_tabs() -> list[tuple[str, str]]:
     if heatmap.may_list(db.session, current_user, ps):
         tabs.append(("instances.versions", _("流程热力图")))
     return tabs
+
+
+def cycle_step(number: int | None) -> str:
+    """A cycle step as people know it: its number and name, e.g. "1 确定目标"."""
+    from flask_babel import gettext as _
+
+    from engine.cycle import step_name
+
+    return f"{number} {_(step_name(number))}" if number else ""

@@ -161,7 +161,9 @@ def render(chain: Chain) -> str:
     w('    <bpmn:userTask id="edit_document" name="填写并提交">')
     w("      <bpmn:documentation>填写文档；退回后按审核意见修改并重新提交。</bpmn:documentation>")
     w("      <bpmn:extensionElements>")
-    w(f'        <zhengai:task kind="edit" form="document" due="P14D" remind="P3D,P1D" vertical="{chain.vertical}" />')
+    w(
+        f'        <zhengai:task kind="edit" form="document" due="=step_due|P14D" remind="P3D,P1D" vertical="{chain.vertical}" />'
+    )
     w(f"      </bpmn:extensionElements>{io('edit_document')}")
     w("    </bpmn:userTask>")
     for s in chain.steps:

@@ -34,6 +34,7 @@ class Builder:
         self.flows: list[tuple[str, str, str, str | None, str | None]] = []  # id, src, dst, name, condition
         self.extra: list[str] = []  # boundary events and their paths, drawn below their task
         self.defaults: dict[str, str] = {}  # gateway -> default flow
+        self.steps: dict[str, int] = {}  # node -> its cycle step (zhengai:step), stored on the task rows
 
     def node(self, nid, kind, name, lane, body=""):
         self.nodes.append((nid, kind, name, lane, body))
@@ -78,6 +79,7 @@ def build(key, types, labels) -> Builder:
         join = b.node(f"join_{step}", "exclusiveGateway", "", "author")
         for i, (t, label) in enumerate(zip(types, labels, strict=True)):
             call = b.node(f"call_{step}_{t}", "callActivity", f"{name}（{label}审核链）", "author", f"chain_{t}")
+            b.steps[call] = int(name.split(" ")[0])
             fid = b.flow(which, call, label, f'subject_type == "{t}"' if i == 0 else None)
             if i:
                 b.defaults[which] = fid
@@ -107,6 +109,7 @@ def build(key, types, labels) -> Builder:
         else:
             b.flow(start_prev, prep)
         task = b.node(f"task_{step}", "userTask", name, lane, user_task(kind, f"due_{step}", vertical))
+        b.steps[task] = int(name.split(" ")[0])
         b.flow(prep, task)
         pub = b.node(f"publish_{step}", "serviceTask", "上传诊改信息平台", lane, service("publish_document"))
         b.flow(task, pub)
@@ -122,6 +125,7 @@ def build(key, types, labels) -> Builder:
         "author",
         user_task("ack", "due_feedback", "supervision"),
     )
+    b.steps[fb] = 11
     b.flow(prev, fb)
     b.extra.append("feedback")
     end = b.node("end", "endEvent", "本年度诊改完成", "author")
@@ -164,6 +168,8 @@ def render(key, name, types, labels) -> str:
         attrs = f' id="{nid}"' + (f' name="{escape(nname)}"' if nname else "")
         if nid in defaults:
             attrs += f' default="{defaults[nid]}"'
+        if nid in b.steps:
+            attrs += f' zhengai:step="{b.steps[nid]}"'
         if kind == "callActivity":
             out.append(f'    <bpmn:callActivity{attrs} calledElement="{body}" />')
         else:

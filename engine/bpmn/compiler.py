@@ -177,6 +177,7 @@ def inspect(root, known_forms: set[str] | None = None) -> tuple[dict, list[Probl
         "lanes": {},
         "tasks": {},
         "called": [],
+        "calls": {},  # call activity id -> {"name", "step"}: the cycle step its called chain's tasks belong to
     }
 
     lane_of: dict[str, str] = {}
@@ -226,6 +227,7 @@ def inspect(root, known_forms: set[str] | None = None) -> tuple[dict, list[Probl
                 bad(el, "调用活动没有指定被调用的流程")
             elif called not in meta["called"]:
                 meta["called"].append(called)
+            meta["calls"][el.get("id")] = {"name": (el.get("name") or "").strip(), "step": _step(el, bad)}
         elif name == "exclusiveGateway":
             outgoing = [f for f in process.findall("bpmn:sequenceFlow", NSMAP) if f.get("sourceRef") == el.get("id")]
             if len(outgoing) > 1 and not el.get("default"):
@@ -245,6 +247,7 @@ def _inspect_user_task(el, meta, lane_of, known_forms, bad):
         "due": None,
         "remind": [],
         "vertical": None,
+        "step": _step(el, bad),
     }
     if zt is not None:
         info.update(
@@ -263,15 +266,37 @@ def _inspect_user_task(el, meta, lane_of, known_forms, bad):
     if info["vertical"] and info["vertical"] not in VERTICALS:
         bad(el, f"未知的五纵标签：{info['vertical']}")
     for d in ([info["due"]] if info["due"] else []) + info["remind"]:
-        if d.startswith("=") and d[1:].isidentifier():
-            continue  # a date from the instance's data, e.g. "=due_diagnosis" set when the cycle starts
-        if not expressions.ISO_DURATION.match(d):
-            bad(el, f"期限必须是 ISO 8601 时长（例如 P7D）或 =变量名：{d}")
+        if not valid_due(d):
+            bad(el, f"期限必须是 ISO 8601 时长（例如 P7D）、=变量名，或 =变量名|时长（例如 =step_due|P14D）：{d}")
     if known_forms is not None and info["form"] and info["form"] not in known_forms:
         bad(el, f"未知的表单：{info['form']}")
     if info["kind"] in ("edit", "review") and info["form"] not in (None, "document"):
         bad(el, "文档填写与审核任务的表单应为 document")
     meta["tasks"][tid] = info
+
+
+def valid_due(text: str) -> bool:
+    """A due grammar: `P7D` (from the task's arrival), `=name` (a date the instance carries, e.g.
+    `=due_diagnosis` set when the cycle starts), or `=name|P14D` (that date if the instance has it, else
+    the duration: a chain's author task takes the cycle step's date inside a cycle, 14 days on its own)."""
+    if text.startswith("="):
+        name, bar, fallback = text[1:].partition("|")
+        return name.isidentifier() and (not bar or bool(expressions.ISO_DURATION.match(fallback)))
+    return bool(expressions.ISO_DURATION.match(text))
+
+
+STEP_ATTR = f"{{{ZG}}}step"
+
+
+def _step(el, bad) -> int | None:
+    """`zhengai:step="N"` on a task or call activity: which of the annual cycle's eleven steps it is."""
+    raw = el.get(STEP_ATTR)
+    if raw is None:
+        return None
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 11:
+        bad(el, f"周期步骤必须是 1 到 11 的整数：{raw}")
+        return None
+    return int(raw)
 
 
 def _check_expression(text, el, bad, what):

@@ -83,6 +83,8 @@ class HumanTask(Base):
         Index("ix_human_task_open_subject", "state", "subject_id", "due_at"),
         Index("ix_human_task_open_person", "state", "claimant_id", "candidates_label", "due_at", "subject_id"),
         Index("ix_human_task_state_completed", "state", "completed_at"),
+        # The cycle progress matrix groups the open step tasks of a year's instances (migration 0010).
+        Index("ix_human_task_instance_step", "instance_id", "state", "step", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
@@ -98,6 +100,7 @@ class HumanTask(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     vertical: Mapped[str | None] = mapped_column(String(24))
+    step: Mapped[int | None] = mapped_column(Integer)  # annual-cycle step 1-11 (engine/cycle.py STEPS), else None
     state: Mapped[str] = mapped_column(String(16), default="open")  # open / completed / cancelled
     claimant_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -113,6 +113,8 @@ class CycleRun(Base):
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # subjects the run could not start, with the reason: [{"subject_id", "name", "reason"}]
+    skipped: Mapped[list | None] = mapped_column(JSONType)
 
 
 class CycleInstance(Base):

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from engine import cycle, deadlines, digests, runtime
+from engine import cycle, cycle_progress, deadlines, digests, runtime
 from engine.models import Document, HumanTask, Notification, ProcessInstance, User
 from tests.conftest import NOW, filled, own_subject, user
 from tests.workflows.test_chain_paths import actor_for
+
+# Step dates a year start accepts on NOW (2026-11-24): today or later, in the order of the steps.
+FORM_DATES = {
+    "target": "2026-12-01", "standard": "2026-12-10", "plan": "2026-12-20", "implementation": "2027-01-10",
+    "diagnosis": "2027-01-20", "report": "2027-01-25", "school_review": "2027-02-10", "quality_report": "2027-02-20",
+    "feedback": "2027-02-28",
+}  # fmt: skip
+
+
+def future_dues() -> dict[str, str]:
+    return {k: cycle.end_of_day(date.fromisoformat(v)).isoformat() for k, v in FORM_DATES.items()}
 
 
 def open_tasks(session, instance_id):
@@ -93,16 +104,18 @@ def test_step_timer_escalates_when_a_step_is_late(session):
 
 
 def test_start_a_school_year_in_batches(session):
-    run = cycle.create_run(session, user(session, "zlc_admin"), 2026, ["person"], cycle.default_dues(2026), NOW)
+    run = cycle.create_run(session, user(session, "zlc_admin"), 2026, ["person"], future_dues(), NOW)
     assert run.total == 50  # 10 teachers and 40 students
     cycle.process_run(session, run.id, NOW, batch=20)
     assert (run.status, run.done) == ("running", 20)
     while run.status != "finished":
         cycle.process_run(session, run.id, NOW, batch=20)
-    assert run.done == 50
-    rows = cycle.progress(session, 2026, "person", NOW)
-    assert len(rows) == 50 and all(r["steps"] == ["填写并提交"] for r in rows)
-    again = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2026), NOW)
+    assert run.done == 50 and run.skipped == []
+    progress, _ = cycle_progress.overview(session, 2026, NOW)
+    assert progress.total["person"] == 50 and progress.at["person"][1] == 50
+    page = cycle_progress.subjects(session, cycle_progress.Filters(year=2026, level="person"), NOW)
+    assert page.total == 50 and {r["task"] for r in page.rows} == {"填写并提交"}
+    again = cycle.create_run(session, None, 2026, ["person"], future_dues(), NOW)
     cycle.process_run(session, again.id, NOW)
     assert again.status == "finished"  # nobody is started twice
 
@@ -150,8 +163,8 @@ def test_every_level_walks_to_the_end(session):
 def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
     from engine.models import CycleInstance, Subject, TaskCandidate
 
-    one = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2026), None, NOW)
-    run = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2026), NOW)
+    one = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2027), None, NOW)
+    run = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2027), NOW)
     cycle.process_run(session, run.id, NOW, batch=100)
     assert run.status == "finished" and run.done == 50
     t02 = own_subject(session, "t02")

@@ -23,7 +23,10 @@
         { name: "vertical", isAttr: true, type: "String" }] },
       { name: "Process", superClass: ["Element"], properties: [
         { name: "category", isAttr: true, type: "String" }, { name: "subjectType", isAttr: true, type: "String" },
-        { name: "owner", isAttr: true, type: "String" }] }
+        { name: "owner", isAttr: true, type: "String" }] },
+      // zhengai:step="N" on a cycle's tasks and call activities: which of the eleven steps it is (kept as is)
+      { name: "CycleStep", isAbstract: true, "extends": ["bpmn:UserTask", "bpmn:CallActivity"], properties: [
+        { name: "step", isAttr: true, type: "String" }] }
     ]
   };
 
@@ -166,6 +169,7 @@
     body.appendChild(field(T.name, textInput(bo.name, function (v) { modeling.updateLabel(element, v); }, { "data-field": "name" })));
     if (is(element, "bpmn:Lane")) { laneFields(element, body); }
     if (is(element, "bpmn:UserTask") || is(element, "bpmn:ManualTask") || (bo.$type === "bpmn:Task")) { taskFields(element, body); }
+    if (options.steps.length && (is(element, "bpmn:UserTask") || is(element, "bpmn:CallActivity"))) { stepField(element, body); }
     if (is(element, "bpmn:SequenceFlow")) { flowFields(element, body); }
     if (is(element, "bpmn:ExclusiveGateway") || is(element, "bpmn:InclusiveGateway")) { gatewayFields(element, body); }
     panel.appendChild(body);
@@ -201,12 +205,22 @@
     var formSel = select(options.forms.map(function (f) { return [f.key, f.title + " (" + f.key + ")"]; }), t.form, set("form"), true);
     formSel.setAttribute("data-field", "form");
     body.appendChild(field(T.form, formSel));
-    var due = textInput(t.due, set("due"), { placeholder: "P7D", "data-field": "due", pattern: "^(P.*|=\\w+)$" });
-    body.appendChild(field(T.due, due));
+    // P7D: from the task's arrival; =name: a date the instance carries; =name|P14D: that date, else the duration
+    var due = textInput(t.due, set("due"), { placeholder: "P7D", "data-field": "due", pattern: "^(P.*|=\\w+(\\|P.*)?)$" });
+    body.appendChild(field(T.due, due, T.dueHelp));
     body.appendChild(field(T.remind, textInput(t.remind, set("remind"), { placeholder: "P2D,P1D", "data-field": "remind" })));
     var vSel = select(pairs(options.verticals), t.vertical, set("vertical"), true);
     vSel.setAttribute("data-field", "vertical");
     body.appendChild(field(T.vertical, vSel));
+  }
+
+  // A cycle's task or call activity: which of the eleven steps its tasks count as (progress, inbox titles).
+  function stepField(element, body) {
+    var s = select(options.steps, element.businessObject.get("zhengai:step"), function (v) {
+      modeling.updateProperties(element, { "zhengai:step": v || undefined });
+    }, true);
+    s.setAttribute("data-field", "step");
+    body.appendChild(field(T.step, s, T.stepHelp));
   }
 
   function flowFields(element, body) {
