@@ -43,7 +43,7 @@ def test_chain_family(page, live_server, family):
         page.check("#decision-approve")
         page.click("[data-testid=submit-review]")
         page.wait_for_url(base + "/tasks")
-        assert page.locator(".alert", has_text="已提交").is_visible()
+        assert page.locator(".alert", has_text="已同意").is_visible()
 
     log_in(page, base, author)
     page.goto(base + "/my-documents")
