@@ -274,6 +274,12 @@
         "' data-maxlength='" + (limits[col] || 2000) + "'></textarea></td>";
     });
     tr.innerHTML = html;
+    // the new row's cells carry their column's name, for phones (stacked layout) and screen readers
+    var labels = [];
+    try { labels = JSON.parse(table.dataset.labels || "[]"); } catch (e) { labels = []; }
+    tr.querySelectorAll("textarea").forEach(function (box, i) {
+      if (labels[i]) { box.parentNode.dataset.label = labels[i]; box.setAttribute("aria-label", labels[i]); }
+    });
     var rows = table.querySelectorAll("tbody tr[data-section='" + section + "']");  // header and item rows
     var after = rows.length ? rows[rows.length - 1] : null;
     if (after) { after.after(tr); } else { table.querySelector("tbody").appendChild(tr); }
