@@ -396,13 +396,3 @@ def get_version(session: Session, doc: Document, version) -> DocumentVersion:
     if v is None:
         raise NotFound(N_("版本不存在"))
     return v
-
-
-def last_return_comment(session: Session, instance_id: int) -> HumanTask | None:
-    """The latest 'return' decision of an instance, shown to the author while revising."""
-    return session.scalar(
-        select(HumanTask)
-        .where(HumanTask.instance_id == instance_id, HumanTask.decision == "return")
-        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
-        .limit(1)
-    )

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from engine import attachments, documents, runtime, tasks, withdrawal
 from engine.errors import N_, Conflict, InvalidInput, NotAllowed
-from engine.models import Document, ProcessInstance
+from engine.models import Document, ProcessInstance, User
 from forms.documents import parse_form
 from forms.templates import section_labels
 
@@ -34,8 +34,10 @@ def task_context(task, form_data=None, field_errors=None):
     template = documents.template_of(db.session, doc) if doc else None
     data = form_data if form_data is not None else (doc.data if doc else None)
     returned = None
-    if doc and task.kind == "edit" and task.state == "open":
-        returned = documents.last_return_comment(db.session, task.instance_id)
+    if doc and task.kind == "edit" and task.state == "open" and task.returned_by_id:
+        # the return that sent this very task back (not an earlier step's return in the same cycle)
+        reviewer = db.session.get(User, task.returned_by_id)
+        returned = {"by": reviewer, "comment": task.return_comment, "at": task.created_at}
     instance = db.session.get(ProcessInstance, task.instance_id)
     can_act = (
         task.state == "open"

@@ -52,7 +52,7 @@ def test_return_then_approve_shows_comment_and_runs_chain_again(session):
     assert doc.status == "returned"
     again = open_task(session, "t01", kind="edit")
     assert again is not None and again.id != first.id
-    assert documents.last_return_comment(session, again.instance_id).comment == "请把师德师风写具体"
+    assert again.return_comment == "请把师德师风写具体" and again.returned_by_id == user(session, "dzxy_reviewer").id
     submit(session, again)
     review(session, "dzxy_reviewer", "approve")
     assert document_of(session, first).published_version == 1

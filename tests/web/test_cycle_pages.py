@@ -241,3 +241,26 @@ def test_the_run_page_names_the_subjects_that_could_not_start(login_as, session)
     response = admin.post("/cycle/", data={"year": "2027", "levels": "person", **FORM})
     html = page(admin, response.headers["Location"])
     assert "以下 1 个主体未能启动" in html and subject.name in html and "正在2026年度的诊改周期中办理" in html
+
+
+def test_a_return_in_step_1_is_not_shown_on_step_4(login_as, session):
+    """The 已退回修改 banner belongs to the task a return sent back, not to every later step of the cycle."""
+    from engine import runtime
+    from tests.conftest import user
+    from tests.workflows.test_cycle import do, future_dues, open_tasks
+
+    instance = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, future_dues(), None, NOW)
+    do(session, open_tasks(session, instance.id)[0])  # the target is submitted
+    review = open_tasks(session, instance.id)[0]
+    runtime.complete_task(session, user(session, "dzxy_reviewer"), review.id,
+                          {"decision": "return", "comment": "目标请量化"}, NOW)  # fmt: skip
+    again = open_tasks(session, instance.id)[0]
+    teacher = login_as("t01")
+    page = teacher.get(f"/tasks/{again.id}").get_data(as_text=True)
+    assert 'data-testid="return-comment"' in page and "目标请量化" in page and "赵院审" in page
+    do(session, again)
+    do(session, open_tasks(session, instance.id)[0])  # approved: step 4 begins
+    (standard,) = open_tasks(session, instance.id)
+    assert session.get(HumanTask, standard.id).step == 4
+    page = teacher.get(f"/tasks/{standard.id}").get_data(as_text=True)
+    assert 'data-testid="return-comment"' not in page  # (the comment stays in the history below)

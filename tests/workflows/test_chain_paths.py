@@ -89,7 +89,7 @@ def test_chain_path(session, subject_type, return_at):
         if task.kind == "edit":
             assert returned, "the author only gets the document back after a return"
             assert task.candidates_label == subject.name
-            assert documents.last_return_comment(session, instance_id).comment == f"{steps[return_at]}：请修改"
+            assert task.return_comment == f"{steps[return_at]}：请修改"
             submit(session, task, author)
             continue
         seen.append(task.name)
