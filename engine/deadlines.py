@@ -24,6 +24,7 @@ from . import assignment, digests, notifications
 from .models import (
     AnnualTask,
     HumanTask,
+    ProcessInstance,
     ScheduledEffect,
     SchedulerLease,
     Subject,
@@ -190,7 +191,7 @@ def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
     notes += digest.rows(session, _note)
     notifications.send(session, notes)
     deferred = outcomes.pop("deferred", [])
-    if deferred:  # today's digest of their department has gone out: they go with tomorrow's
+    if deferred:  # today's digest of their department has gone out, or the instance is errored: try tomorrow
         session.execute(
             update(ScheduledEffect).where(ScheduledEffect.id.in_(deferred)).values(fire_at=digests.next_slot(now))
         )
@@ -228,10 +229,21 @@ def _fire_tasks(session, rows, now, outcomes, notes, digest: digests.Digest) -> 
         subject_ids = {t.subject_id for t in tasks.values() if t.subject_id}
         units = dict(session.execute(select(Subject.id, Subject.org_unit_id).where(Subject.id.in_(subject_ids))).all())
     users = assignment.users_behind(session, set().union(*candidates.values()) if candidates else set())
+    # an errored instance's tasks cannot be worked on until an administrator retries it: their reminders wait
+    halted = set(
+        session.scalars(
+            select(HumanTask.id)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.id.in_(ids), ProcessInstance.status == "error")
+        )
+    )
     for row in rows:
         task = tasks.get(row.object_id)
         if task is None or task.state != "open":
             outcomes["skipped"].append(row.id)
+            continue
+        if task.id in halted:
+            outcomes["deferred"].append(row.id)
             continue
         unit_ids = [units[task.subject_id]] if units.get(task.subject_id) else []
         if row.effect == "overdue" and digest.taken(session, unit_ids):

@@ -126,3 +126,23 @@ def test_two_scheduler_processes_do_not_double_fire(tmp_path_factory):
     loser = next(n for n, r in results.items() if r is None)
     assert run_tick(factory, loser, later + timedelta(minutes=1))["notifications"] == 0
     eng.dispose()
+
+
+def test_an_errored_instance_is_not_reminded_until_it_runs_again(session):
+    """Nobody can act on the task of an errored instance: its reminders wait, and fire once it runs again."""
+    from engine.models import ProcessInstance
+
+    review = submit_target(session)
+    instance = session.get(ProcessInstance, review.instance_id)
+    instance.status = "error"  # a step failed (engine/problems.py); the task stays open but blocked
+    at_due = review.due_at + timedelta(minutes=1)
+    result = deadlines.tick(session, at_due)
+    assert result.get("deferred") == 1 and notes(session, kind="due") == []
+    pending = session.scalar(
+        select(ScheduledEffect).where(ScheduledEffect.object_id == review.id, ScheduledEffect.fired_at.is_(None))
+        .order_by(ScheduledEffect.fire_at).limit(1)
+    )  # fmt: skip
+    assert pending.fire_at == digests.next_slot(at_due)
+    instance.status = "running"  # retried by an administrator
+    deadlines.tick(session, pending.fire_at)
+    assert [u for u, _, _ in notes(session, kind="due")] == ["dzxy_reviewer", "dzxy_reviewer2"]
