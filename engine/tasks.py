@@ -209,6 +209,7 @@ def history(session: Session, instance_id: int) -> list[dict]:
             HumanTask.completed_at,
             HumanTask.created_at,
             who.display_name,
+            HumanTask.step,
         )  # fmt: skip
         .outerjoin(who, who.id == HumanTask.completed_by_id)
         .where(HumanTask.instance_id == instance_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from engine import attachments, documents, runtime, tasks, withdrawal
 from engine.errors import N_, Conflict, InvalidInput, NotAllowed
@@ -26,6 +27,12 @@ DONE = {
     "submit": N_("已提交审核：%(name)s"),
     None: N_("已提交：%(name)s"),
 }
+
+
+def doc_type_of(task) -> str | None:
+    if not task.document_id:
+        return None
+    return db.session.scalar(select(Document.doc_type).where(Document.id == task.document_id))
 
 
 def task_context(task, form_data=None, field_errors=None):
@@ -105,7 +112,10 @@ def submit(task_id):
         ctx["unsaved"] = form_data is not None  # the typed-in text is on the page, not in the database
         flash(_("提交失败：请按提示修改后重试"), "danger")
         return render_template("tasks/show.html", **ctx), 400
-    flash_on_commit(translate(DONE.get(done.decision, DONE[None]), {"name": done.name}), "success")
+    decision = done.decision
+    if decision == "submit" and doc_type_of(done) not in documents.CHAIN_DOC_TYPES:
+        decision = None  # a cycle step's record is published as it is, nobody reviews it
+    flash_on_commit(translate(DONE.get(decision, DONE[None]), {"name": done.name}), "success")
     return redirect(url_for("inbox.tasks_list"))
 
 

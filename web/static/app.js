@@ -14,6 +14,16 @@
     });
   }
 
+  // The year-start form flags prefilled dates that have passed; the flag goes once a later date is chosen.
+  document.querySelectorAll("input[data-past-before]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var past = !input.value || input.value < input.dataset.pastBefore;
+      input.classList.toggle("border-warning", past);
+      var msg = document.getElementById(input.getAttribute("aria-describedby"));
+      if (msg) { msg.hidden = !past; }
+    });
+  });
+
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
