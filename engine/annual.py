@@ -24,6 +24,7 @@ from .errors import N_, Conflict, InvalidInput, NotFound
 from .models import AnnualTask, OrgUnit, User
 from .periods import SCHOOL_TZ
 from .tasks import is_monitor
+from .text import limited_text
 from .warning_rules import GENERIC_UNITS
 
 SEED = Path(__file__).resolve().parent.parent / "workflows" / "annual_tasks.json"
@@ -157,7 +158,7 @@ def update_row(session: Session, user, principals, row_id, fields: dict, now: da
     parsed = parse_due(text, row.year)
     row.due_text, row.due_kind, row.due_date, row.problem = text, parsed.kind, parsed.due, parsed.problem
     row.responsible, row.responsible_unit_ids = responsible, _unit_ids(session, responsible)
-    row.note = (fields.get("note") or "").strip()[:2000]
+    row.note = limited_text(fields.get("note"), 2000, "note")
     deadlines.schedule(session, "annual_task", row.id, due_at(parsed) if parsed.due else None, now)
     audit.record(
         session, actor_id=user.id, action="annual.update", object_type="annual_task", object_id=row.id, now=now,
@@ -180,12 +181,12 @@ def mark_done(session: Session, user, principals, row_id, evidence: str, now: da
     row = _row(session, row_id)
     if not may_complete(user, principals, row):
         raise NotFound(N_("任务不存在"))
-    evidence = (evidence or "").strip()
+    evidence = limited_text(evidence, 5000, "evidence")
     if not evidence:
         raise InvalidInput(N_("请检查填写的内容"), fields={"evidence": [N_("请填写完成情况或佐证材料")]})
     if row.status == "done":
         raise Conflict(N_("该任务已标记完成"))
-    row.status, row.done_at, row.done_by_id, row.evidence = "done", now, user.id, evidence[:5000]
+    row.status, row.done_at, row.done_by_id, row.evidence = "done", now, user.id, evidence
     deadlines.cancel(session, "annual_task", [row.id])
     audit.record(
         session, actor_id=user.id, action="annual.done", object_type="annual_task", object_id=row.id, now=now,

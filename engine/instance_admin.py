@@ -32,6 +32,7 @@ from .problems import (
     stuck_task_ids,
     waits_at_office,
 )
+from .text import limited_text
 
 __all__ = [
     "STATUS_LABELS", "admin_scope", "instance_summary", "list_problems", "record_failure", "resume", "retry",
@@ -69,7 +70,7 @@ def _principals(session, user, principals):
 
 
 def _reason(text, required: bool) -> str:
-    reason = text.strip()[:500] if isinstance(text, str) else ""
+    reason = limited_text(text, 500, "reason")
     if required and not reason:
         raise InvalidInput(N_("请填写原因"), fields={"reason": [N_("请填写原因")]})
     return reason

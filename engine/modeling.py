@@ -37,6 +37,7 @@ from .models import (
     RoleAssignment,
     User,
 )
+from .text import limited_text
 
 OWNER_ROLES = ("process_owner", "head")
 SCOPE_TYPES = {"subject": "subject", "subject_unit": "unit", "subject_class": "class"}
@@ -283,7 +284,7 @@ def deploy(
     """A new version from the modeler: full validation first; running instances stay where they are."""
     from .deploy import deploy as deploy_version
 
-    note = (note or "").strip()
+    note = limited_text(note, 2000, "note")
     if not note:
         raise InvalidInput(N_("请填写变更说明"), fields={"note": [N_("请填写变更说明")]})
     problems = validate(session, definition, xml)
@@ -291,7 +292,7 @@ def deploy(
         raise InvalidBpmnInput(problems)
     try:
         with savepoint(session):
-            version = deploy_version(session, xml, actor_id=user.id, now=now, note=note[:2000])
+            version = deploy_version(session, xml, actor_id=user.id, now=now, note=note)
     except IntegrityError:  # another owner deployed the same version number a moment ago
         raise Conflict(N_("其他人刚刚部署了新版本，请刷新后再部署")) from None
     draft = draft_of(session, definition)
@@ -387,7 +388,7 @@ def rollback(
     old = get_version(session, definition, number)
     if is_current(session, definition, old):
         return None
-    reason = (reason or "").strip()
+    reason = limited_text(reason, 1900, "reason")  # with its "回滚到 vN：" it is the version's note (2000)
     if not reason:
         raise InvalidInput(N_("请填写回滚原因"), fields={"reason": [N_("请填写回滚原因")]})
     xml = version_xml(session, old)

@@ -20,6 +20,7 @@ from .db import savepoint
 from .errors import N_, Conflict, DomainError, InvalidInput, NotFound
 from .instance_admin import admin_scope, candidates_of, replan_task, set_candidates, settle_incident
 from .models import HumanTask, Notification, OrgUnit, ProcessInstance, RoleAssignment, SchoolClass, Subject, User
+from .text import limited_text
 
 ACTIONS = ("remind", "reassign", "extend")
 MAX_TASKS = 200
@@ -94,14 +95,13 @@ def _check_open(ht: HumanTask) -> None:
 
 
 def _prepare_remind(session, params: dict, now) -> dict:
-    message = params.get("message") if isinstance(params.get("message"), str) else ""
-    return {"message": message.strip()[:500]}
+    return {"message": limited_text(params.get("message"), 500, "message")}
 
 
 def _prepare_reassign(session, params: dict, now) -> dict:
     username = (params.get("username") or "").strip() if isinstance(params.get("username"), str) else ""
     group = (params.get("group") or "").strip() if isinstance(params.get("group"), str) else ""
-    reason = (params.get("reason") or "").strip()[:500] if isinstance(params.get("reason"), str) else ""
+    reason = limited_text(params.get("reason"), 500, "reassign_reason")
     if username and group:
         both = [N_("请只填写用户名或只选择岗位")]
         raise InvalidInput(N_("请只选择一个转办对象：用户或岗位"), fields={"username": both, "group": both})
@@ -122,7 +122,7 @@ def _prepare_reassign(session, params: dict, now) -> dict:
 
 def _prepare_extend(session, params: dict, now) -> dict:
     due_at = params.get("due_at")
-    reason = (params.get("reason") or "").strip()[:500] if isinstance(params.get("reason"), str) else ""
+    reason = limited_text(params.get("reason"), 500, "extend_reason")
     if not isinstance(due_at, datetime) or due_at.tzinfo is None:
         raise InvalidInput(N_("请填写新的截止日期"), fields={"due_date": [N_("请填写新的截止日期")]})
     if due_at <= now:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forms.template_edit import all_keys, revise_definition
+from forms.text import length_error
 
 from . import assignment, audit
 from .errors import N_, InvalidInput, NotFound
@@ -81,11 +82,13 @@ def publish_version(
         fields.update(exc.messages)
     if not note:
         fields["note"] = [N_("请填写修订说明")]
+    elif length_error(note, 2000):
+        fields["note"] = [length_error(note, 2000)]
     if fields:
         raise InvalidInput(N_("请检查填写的内容"), fields=fields)
     template = FormTemplate(
         key=key, version=latest.version + 1, subject_type=latest.subject_type, doc_type=latest.doc_type,
-        title=latest.title, definition=definition, published_at=now, published_by_id=user.id, note=note[:2000],
+        title=latest.title, definition=definition, published_at=now, published_by_id=user.id, note=note,
     )  # fmt: skip
     session.add(template)
     session.flush()
