@@ -29,25 +29,25 @@ from .models import (
 
 CHAIN_DOC_TYPES = ("target", "standard", "plan")  # started by authors, approved along the subject's chain
 DOC_TYPE_LABELS = {
-    "target": "目标",
-    "standard": "质量标准",
-    "plan": "诊改计划",
-    "implementation": "诊改实施记录",
-    "diagnosis": "自我诊断",
-    "report": "自我诊断报告",
-    "school_review": "学校复核诊断",
-    "quality_report": "人才培养质量报告",
+    "target": N_("目标"),
+    "standard": N_("质量标准"),
+    "plan": N_("诊改计划"),
+    "implementation": N_("诊改实施记录"),
+    "diagnosis": N_("自我诊断"),
+    "report": N_("自我诊断报告"),
+    "school_review": N_("学校复核诊断"),
+    "quality_report": N_("人才培养质量报告"),
 }
-STATUS_LABELS = {"draft": "草稿", "in_review": "审核中", "returned": "已退回", "published": "已发布"}
+STATUS_LABELS = {"draft": N_("草稿"), "in_review": N_("审核中"), "returned": N_("已退回"), "published": N_("已发布")}
 SUBJECT_TYPE_LABELS = {
-    "functional_dept": "职能部门",
-    "college": "二级学院",
-    "major": "专业",
-    "course": "课程",
-    "faculty_team": "师资队伍",
-    "teacher": "教师",
-    "student_cultivation": "专业学生综合素质培养",
-    "student": "学生",
+    "functional_dept": N_("职能部门"),
+    "college": N_("二级学院"),
+    "major": N_("专业"),
+    "course": N_("课程"),
+    "faculty_team": N_("师资队伍"),
+    "teacher": N_("教师"),
+    "student_cultivation": N_("专业学生综合素质培养"),
+    "student": N_("学生"),
 }
 
 
