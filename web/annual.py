@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from engine import annual, periods, tasks
 from engine.errors import N_, NotFound
 
-from .db import db, transactional
+from .db import db, flash_on_commit, transactional
 from .helpers import localtime, now, principals
 
 bp = Blueprint("annual", __name__, url_prefix="/annual")
@@ -74,7 +74,7 @@ def instantiate(year):
     rows = annual.instantiate(db.session, year, current_user.id, now())
     flagged = sum(1 for r in rows if r.problem)
     late = sum(1 for r in rows if r.late_at_generation)
-    flash(_(GENERATED, n=len(rows), f=flagged, late=late), "success")
+    flash_on_commit(_(GENERATED, n=len(rows), f=flagged, late=late), "success")
     return redirect(url_for("annual.year", year=year))
 
 
@@ -83,7 +83,7 @@ def instantiate(year):
 @transactional
 def update(row_id):
     row = annual.update_row(db.session, current_user, principals(), row_id, request.form, now())
-    flash(_("已更新第 %(no)s 项", no=row.no), "success")
+    flash_on_commit(_("已更新第 %(no)s 项", no=row.no), "success")
     return redirect(url_for("annual.year", year=row.year) + f"#row-{row.no}")
 
 
@@ -92,5 +92,5 @@ def update(row_id):
 @transactional
 def done(row_id):
     row = annual.mark_done(db.session, current_user, principals(), row_id, request.form.get("evidence", ""), now())
-    flash(_("已标记完成：%(task)s", task=row.task), "success")
+    flash_on_commit(_("已标记完成：%(task)s", task=row.task), "success")
     return redirect(url_for("annual.year", year=row.year) + f"#row-{row.no}")

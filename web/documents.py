@@ -14,7 +14,7 @@ from engine.models import FormTemplate
 from forms.diff import diff_documents, summary
 from forms.templates import section_labels
 
-from .db import db, transactional
+from .db import db, flash_on_commit, transactional
 from .helpers import int_arg, localtime, now, principals
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -166,7 +166,7 @@ def attachment(doc_id, attachment_id):
 @transactional
 def add_share(doc_id):
     row = sharing.share(db.session, current_user, doc_id, request.form.get("username", ""), now())
-    flash(_("已共享给 %(name)s", name=row.label), "success")
+    flash_on_commit(_("已共享给 %(name)s", name=row.label), "success")
     return redirect(url_for("documents.show", doc_id=doc_id))
 
 
@@ -175,5 +175,5 @@ def add_share(doc_id):
 @transactional
 def remove_share(doc_id, share_id):
     sharing.unshare(db.session, current_user, doc_id, share_id, now())
-    flash(_("已取消共享"), "success")
+    flash_on_commit(_("已取消共享"), "success")
     return redirect(url_for("documents.show", doc_id=doc_id))

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from engine import templates
 from engine.errors import N_, InvalidInput, NotFound
 
-from .db import db, transactional
+from .db import db, flash_on_commit, transactional
 from .errors import translate_fields
 from .helpers import now, principals
 
@@ -60,5 +60,5 @@ def publish(key):
         ctx = _edit_context(key, translate_fields(exc.fields), request.form)
         flash(_("未发布：请按提示修改后重试"), "danger")
         return render_template("form_templates/edit.html", **ctx), 400
-    flash(_("已发布模板 v%(v)s；新建的文档将使用此版本，已有文档保持原版本。", v=template.version), "success")
+    flash_on_commit(_("已发布模板 v%(v)s；新建的文档将使用此版本，已有文档保持原版本。", v=template.version), "success")
     return redirect(url_for("form_templates.edit", key=key))

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import batch_runs, instance_admin, task_admin
 from engine.errors import N_, InvalidInput
 
-from .db import db, transactional
+from .db import db, flash_on_commit, transactional
 from .errors import translate, translate_fields
 from .helpers import int_arg, localtime, now, principals, xlsx_download
 from .monitor import filters_from, render_task_list
@@ -76,7 +76,7 @@ def act(instance_id, action):
         raise InvalidInput(N_("请在确认页面确认后再执行此操作"))
     service = getattr(instance_admin, action)
     service(db.session, current_user, instance_id, request.form.get("reason", ""), now(), principals())
-    flash(translate(DONE[action], {"id": instance_id}), "success")
+    flash_on_commit(translate(DONE[action], {"id": instance_id}), "success")
     return redirect(url_for("monitor_actions.problems"))
 
 

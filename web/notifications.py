@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import notifications
 
-from .db import db, transactional
+from .db import db, flash_on_commit, transactional
 from .helpers import int_arg, now, principals
 
 bp = Blueprint("notifications", __name__)
@@ -70,7 +70,7 @@ def read_all():
     """Mark every unread notification read, or only those of the kind being filtered."""
     filters = _filters(request.form)
     n = notifications.mark_all_read(db.session, current_user.id, now(), filters["kind"])
-    flash(_("已将 %(n)s 条通知标为已读", n=n), "success")
+    flash_on_commit(_("已将 %(n)s 条通知标为已读", n=n), "success")
     return redirect(url_for("notifications.index", **_args(filters)))
 
 

@@ -95,7 +95,7 @@ def submit(task_id):
     try:
         if action == "save":
             documents.save_draft(db.session, current_user, task_id, parse_form(request.form), now())
-            flash(_("草稿已保存"), "success")
+            flash_on_commit(_("草稿已保存"), "success")
             return redirect(url_for("tasks.show", task_id=task_id))
         task = tasks.get_task(db.session, current_user, task_id, principals())
         if task.kind == "edit":
@@ -138,7 +138,7 @@ def upload_attachment(task_id):
         db.session, current_user, task_id, request.form.get("row_id", ""), file.filename if file else "", content,
         now(), current_app.config["MAX_CONTENT_LENGTH"],
     )  # fmt: skip
-    flash(_("已上传：%(name)s", name=row.filename), "success")
+    flash_on_commit(_("已上传：%(name)s", name=row.filename), "success")
     return redirect(url_for("tasks.show", task_id=task_id) + "#evidence")
 
 
@@ -147,7 +147,7 @@ def upload_attachment(task_id):
 @transactional
 def delete_attachment(task_id, attachment_id):
     attachments.delete(db.session, current_user, task_id, attachment_id, now())
-    flash(_("已删除佐证材料"), "success")
+    flash_on_commit(_("已删除佐证材料"), "success")
     return redirect(url_for("tasks.show", task_id=task_id) + "#evidence")
 
 
@@ -156,7 +156,7 @@ def delete_attachment(task_id, attachment_id):
 @transactional
 def claim(task_id):
     runtime.claim_task(db.session, current_user, task_id, now())
-    flash(_("已签收任务"), "success")
+    flash_on_commit(_("已签收任务"), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
@@ -165,7 +165,7 @@ def claim(task_id):
 @transactional
 def unclaim(task_id):
     runtime.unclaim_task(db.session, current_user, task_id, now())
-    flash(_("已退回到组任务"), "success")
+    flash_on_commit(_("已退回到组任务"), "success")
     return redirect(url_for("inbox.tasks_list"))
 
 
@@ -187,11 +187,11 @@ def confirm_withdraw(task_id):
 
 @bp.post("/<task_id>/withdraw")
 @login_required
+@transactional
 def withdraw(task_id):
     _confirmed()
     task = withdrawal.withdraw(db.session, current_user, task_id, now(), principals())
-    db.commit()
-    flash(_("已撤回提交，审核任务已收回；您可以继续修改后重新提交"), "success")
+    flash_on_commit(_("已撤回提交，审核任务已收回；您可以继续修改后重新提交"), "success")
     return redirect(url_for("tasks.show", task_id=task.id))
 
 
@@ -204,13 +204,13 @@ def confirm_cancel(task_id):
 
 @bp.post("/<task_id>/cancel")
 @login_required
+@transactional
 def cancel(task_id):
     _confirmed()
     offer = withdrawal.cancel(db.session, current_user, task_id, now(), principals())
     title, version = offer.document.title, offer.restores_version
-    db.commit()
     if version:
-        flash(_("已取消修订，%(title)s 恢复为已发布的 v%(v)s", title=title, v=version), "success")
+        flash_on_commit(_("已取消修订，%(title)s 恢复为已发布的 v%(v)s", title=title, v=version), "success")
     else:
-        flash(_("已取消填写，%(title)s 已删除；需要时可以重新开始填写", title=title), "success")
+        flash_on_commit(_("已取消填写，%(title)s 已删除；需要时可以重新开始填写", title=title), "success")
     return redirect(url_for("inbox.my_documents"))
