@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 ZHENGAI_HOST ?= 127.0.0.1
 ZHENGAI_PORT ?= 5000
 
-.PHONY: setup run test test-sqlite test-postgres browser-deps lint bench translations clean
+.PHONY: setup run test test-sqlite test-postgres browser-deps lint bench bench-http translations clean
 
 setup: $(VENV)/.installed node_modules/.installed $(MO)
 
@@ -58,6 +58,9 @@ bench: setup
 	$(BIN)/python bench/scheduler_tick.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/cycle_start.py 2000 100
+
+bench-http: setup
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache
