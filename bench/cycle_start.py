@@ -14,8 +14,9 @@ from _setup import NOW, fresh_database, report
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from engine import cycle, cycle_progress
-from engine.db import make_engine
+from engine import cycle
+from engine.core.db import make_engine
+from engine.cycle import progress as cycle_progress
 from engine.models import CycleInstance, HumanTask, OrgUnit, SchoolClass, Subject, SubjectMember, User
 
 

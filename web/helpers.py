@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g
 from flask_login import current_user
 
-from engine import assignment
+from engine import org
 
 from .db import db
 
@@ -22,7 +22,7 @@ def now() -> datetime:
 def principals() -> list[str]:
     """The current user's principals, computed once per request."""
     if "principals" not in g:
-        g.principals = assignment.principals_of(db.session, current_user.id)
+        g.principals = org.principals_of(db.session, current_user.id)
     return g.principals
 
 

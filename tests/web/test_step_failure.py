@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
-from engine import documents, runtime, services
+from engine.documents import service as documents
 from engine.models import AuditEntry, Document, HumanTask, ProcessInstance
+from engine.workflow import runtime, services
 from tests.conftest import NOW, filled, own_subject, user
 
 
@@ -20,14 +23,12 @@ def test_a_failing_service_undoes_the_step_and_flags_the_instance(session, login
     )
     session.commit()
 
-    real_call = services.call
+    real = services.REGISTRY.services["publish_document"]
 
-    def broken(session_, instance, subject, actor_id, now, operation, params, data):
-        if operation == "publish_document":
-            raise RuntimeError("disk full")
-        return real_call(session_, instance, subject, actor_id, now, operation, params, data)
+    def broken(step, params, data):
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "call", broken)
+    monkeypatch.setitem(services.REGISTRY.services, "publish_document", replace(real, run=broken))
     reviewer = login_as("dzxy_reviewer")
     response = reviewer.post(f"/tasks/{review.id}", data={"decision": "approve", "comment": "同意"})
     assert response.status_code == 500
@@ -45,7 +46,7 @@ def test_a_failing_service_undoes_the_step_and_flags_the_instance(session, login
     problems = login_as("zlc_admin").get("/monitor/problems").get_data(as_text=True)
     assert f"#{instance.id}" in problems or str(instance.id) in problems
 
-    monkeypatch.setattr(services, "call", real_call)  # fixed: the administrator lets it continue
+    monkeypatch.setitem(services.REGISTRY.services, "publish_document", real)  # fixed: the administrator retries
     fix = {"reason": "已修复", "confirm": "yes"}
     retried = login_as("zlc_admin").post(f"/monitor/instances/{instance.id}/retry", data=fix)
     assert retried.status_code in (200, 302)
