@@ -19,6 +19,8 @@ from engine import workflow
 from engine.core.db import make_engine, make_session_factory
 from engine.core.errors import N_, Conflict, StepFailed
 
+from .clock import now
+
 
 class Database:
     def __init__(self, app: Flask | None = None):
@@ -99,8 +101,6 @@ def transactional(view):
 
 def record_incident(exc: StepFailed) -> None:
     """After the request's rollback, record the step's incident in a transaction of its own (once)."""
-    from .helpers import now
-
     db.session.rollback()
     if getattr(exc, "recorded", False):
         return

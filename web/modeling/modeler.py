@@ -119,6 +119,7 @@ def _cycle_steps() -> list[list[str]]:
 
 @bp.post("/processes/<key>/check-expression")
 @login_required
+@transactional
 def check_expression(key: str):
     _definition(key)
     text = _json_body().get("expression")
@@ -133,6 +134,7 @@ def check_expression(key: str):
 
 @bp.post("/processes/<key>/validate")
 @login_required
+@transactional
 def validate(key: str):
     definition = _definition(key)
     problems = modeling.validate(db.session, definition, _xml_from_request())
