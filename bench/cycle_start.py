@@ -1,5 +1,5 @@
 """Start the annual cycle for 20,000 students and 1,000 teachers (SQLite), as the scheduler does it;
-then time the progress page's queries (engine/cycle_progress.py) over the started year.
+then time the progress page's queries (engine/cycle/progress.py) over the started year.
 
 Run: `make bench` or `.venv/bin/python bench/cycle_start.py [students] [teachers]`.
 """

@@ -1,4 +1,4 @@
-"""The demo year's script (engine/demo_year.py): when each subject moves, who acts, and what people write.
+"""The demo year's script (engine/demo/year.py): when each subject moves, who acts, and what people write.
 
 Days count back from `now` (54: 54 days ago). Texts are plausible and short: every cell gets a sentence
 built from its row's label, so a reviewer opening a demo document reads something that belongs there.

@@ -26,7 +26,7 @@ STATUS_LABELS = {
     "error": "运行出错",
     "completed": "已完成",
     "terminated": "已终止",
-    "cancelled": "已取消",  # by its author before anybody else acted (engine/withdrawal.py)
+    "cancelled": "已取消",  # by its author before anybody else acted (engine/documents/withdrawal.py)
 }
 ACTIONS_BY_STATUS = {
     "error": ("retry", "terminate"),

@@ -137,7 +137,7 @@ def test_an_errored_instance_is_not_reminded_until_it_runs_again(session):
 
     review = submit_target(session)
     instance = session.get(ProcessInstance, review.instance_id)
-    instance.status = "error"  # a step failed (engine/problems.py); the task stays open but blocked
+    instance.status = "error"  # a step failed (engine/oversight/problems.py); the task stays open but blocked
     at_due = review.due_at + timedelta(minutes=1)
     result = scheduler.tick(session, at_due)
     assert result.get("deferred") == 1 and notes(session, kind="due") == []

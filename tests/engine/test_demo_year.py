@@ -1,4 +1,4 @@
-"""The demo school's year (engine/demo_year.py) holds what a newcomer is promised, made by the services."""
+"""The demo school's year (engine/demo/year.py) holds what a newcomer is promised, made by the services."""
 
 from __future__ import annotations
 

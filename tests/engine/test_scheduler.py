@@ -133,3 +133,35 @@ def escalated(session) -> set[int]:
     return set(
         session.scalars(select(ScheduledEffect.object_id).where(ScheduledEffect.key.like("human_task:%:timer:%")))
     )
+
+
+def test_the_lease_is_renewed_while_a_slow_mail_server_takes_the_outbox(connection, session, clock):
+    from aiosmtpd.controller import Controller
+
+    from tests.web.test_notifications import _free_port
+
+    received = []
+
+    class SlowServer:
+        async def handle_DATA(self, server, smtp_session, envelope):
+            received.append(envelope.rcpt_tos)
+            clock.advance(timedelta(seconds=40))  # each message takes 40 s
+            return "250 OK"
+
+    submit_target(session, "t01")  # each submission notifies the college's two reviewers: the outbox's messages
+    submit_target(session, "t02")
+    session.commit()
+    factory = factory_on(connection)
+    lease = scheduler.Lease(factory, "host:1", clock)
+    assert lease.acquire()
+    port = _free_port()
+    controller = Controller(SlowServer(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        sent = scheduler.send_outbox(factory, {"host": "127.0.0.1", "port": port}, NOW, lease=lease)
+    finally:
+        controller.stop()
+    assert sent == len(received) == 4 and clock.now == NOW + timedelta(seconds=160)  # longer than the lease
+    held = lease_row(session)
+    assert held.holder == "host:1" and held.expires_at > clock.now
+    assert not other_scheduler_takes(connection, "other:2", clock.now)

@@ -1,4 +1,4 @@
-"""Authors withdraw an unclaimed submission and cancel a mistaken 开始填写 / 修订 (engine/withdrawal.py)."""
+"""Authors withdraw an unclaimed submission and cancel a mistaken 开始填写 / 修订 (engine/documents/withdrawal.py)."""
 
 from __future__ import annotations
 
