@@ -12,6 +12,8 @@ from werkzeug.exceptions import HTTPException
 
 from engine.core.errors import DomainError, StepFailed
 
+from .clock import now
+from .db import record_incident
 from .extensions import limiter
 
 HTTP_MESSAGES = {
@@ -60,8 +62,6 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 def _retry_after() -> int | None:
     """Seconds until the breached limit's window closes (None when the storage cannot say)."""
-    from .helpers import now
-
     breached = limiter.current_limit
     if breached is None:
         return None
@@ -100,8 +100,6 @@ def init_app(app) -> None:
 
     @app.errorhandler(StepFailed)
     def _step_failed(exc: StepFailed):
-        from .db import record_incident
-
         record_incident(exc)  # a transactional view has recorded it already: this does nothing then
         return error_response(exc.status, exc.code, translate(exc.message, exc.params))
 

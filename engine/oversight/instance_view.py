@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
@@ -148,11 +147,10 @@ def diagram_state(session: Session, instance: ProcessInstance, now: datetime) ->
         .order_by(HumanTask.id)
     ).all()
     for task_id, spiff_id, name, due_at, candidates, claimed_by in open_rows:
-        try:
-            spiff_task = wf.get_task_from_id(UUID(spiff_id))
-        except Exception:  # noqa: BLE001 - Spiff raises its own TaskNotFoundException
+        task = runtime.spiff_task(wf, spiff_id)
+        if task is None:
             continue
-        entry = _token(current, _top_level(wf, spiff_task))
+        entry = _token(current, _top_level(wf, task))
         late = due_at is not None and due_at < now
         entry["tasks"].append({"id": task_id, "name": name, "who": claimed_by or candidates or "", "due_at": due_at,
                                "overdue": late})  # fmt: skip

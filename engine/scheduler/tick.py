@@ -76,8 +76,11 @@ def _wake(session: Session, rows, now: datetime, outcomes) -> None:
     incident (the effect is spent); an instance that lost a race with a person's step meanwhile stays
     due and is woken at the next tick, and neither stops the tick for the others."""
     by_instance = {row.object_id: row for row in rows}
-    for outcome in workflow.each_in_savepoint(session, list(by_instance), lambda iid: wake_instance(session, iid, now),
-                                              now):  # fmt: skip
+
+    def wake(instance_id):
+        return wake_instance(session, instance_id, now)
+
+    for outcome in workflow.each_in_savepoint(session, list(by_instance), wake, now):
         effect = by_instance[outcome.item].id
         if outcome.ok:
             outcomes[outcome.value].append(effect)

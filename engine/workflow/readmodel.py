@@ -203,6 +203,8 @@ def sync_tasks(session: Session, instance: ProcessInstance, wf: BpmnWorkflow, me
         created.append(new_task(task, info, meta, instance_id=instance.id, process_key=instance.process_key,
                                 subject=subject, document_id=document_id, title=title, principals=principals,
                                 label=label, now=now))  # fmt: skip
+    if not created:
+        return
     if returned is not None:
         mark_returned(created, *returned)
     session.flush()  # the instance (and its incident) before its tasks

@@ -133,14 +133,14 @@ def complete_task(session: Session, user: User, task_id: int, payload: dict, now
             message = BLOCKED.get(instance.status, N_("流程实例当前状态为“%(status)s”，不能办理任务"))
             raise Conflict(message, status=instance.status)
         wf, meta = load_workflow(session, instance)
-        spiff_task = _spiff_task(wf, ht.spiff_task_id)
-        if spiff_task is None or spiff_task.state != TaskState.READY or not spiff_task.task_spec.manual:
+        ready = spiff_task(wf, ht.spiff_task_id)
+        if ready is None or ready.state != TaskState.READY or not ready.task_spec.manual:
             raise Conflict(N_("该任务已不在待办状态，请刷新页面"))
 
         data = services.take_input(ht.kind)(session, ht, user, payload, now)
         before = {"state": ht.state, "claimant_id": ht.claimant_id}
-        spiff_task.set_data(**data)
-        spiff_task.run()
+        ready.set_data(**data)
+        ready.run()
         ht.state = "completed"
         ht.completed_at = now
         ht.completed_by_id = user.id
@@ -166,16 +166,12 @@ def complete_task(session: Session, user: User, task_id: int, payload: dict, now
     return ht
 
 
-def _spiff_task(wf: BpmnWorkflow, spiff_task_id: str):
+def spiff_task(wf: BpmnWorkflow, spiff_task_id: str):
+    """The workflow's task of a read-model row, or None."""
     try:
         return wf.get_task_from_id(UUID(spiff_task_id))
     except Exception:  # noqa: BLE001 - Spiff raises its own TaskNotFoundException
         return None
-
-
-def spiff_task(wf: BpmnWorkflow, spiff_task_id: str):
-    """The workflow's task of a read-model row, or None."""
-    return _spiff_task(wf, spiff_task_id)
 
 
 def claim_task(session: Session, user: User, task_id: int, now: datetime) -> HumanTask:
@@ -333,7 +329,7 @@ def _resolve_again(session: Session, instance: ProcessInstance, task_ids: list[i
     subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
     done, missing = [], []
     for ht in session.scalars(select(HumanTask).where(HumanTask.id.in_(task_ids)).order_by(HumanTask.id)):
-        task = _spiff_task(wf, ht.spiff_task_id)
+        task = spiff_task(wf, ht.spiff_task_id)
         lane = readmodel.task_meta(task, meta).get("assignment") if task is not None else None
         people = readmodel.lane_people(session, lane, [subject])[subject.id if subject else None]
         if not people.staffed:

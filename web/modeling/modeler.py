@@ -95,9 +95,7 @@ def working_xml(key: str):
 def options(key: str):
     definition = _definition(key)
     units = db.session.execute(select(OrgUnit.code, OrgUnit.name).order_by(OrgUnit.code)).all()
-    forms = db.session.execute(
-        select(FormTemplate.key, FormTemplate.title).distinct().order_by(FormTemplate.key)
-    ).all()
+    forms = db.session.execute(select(FormTemplate.key, FormTemplate.title).distinct().order_by(FormTemplate.key)).all()
     return jsonify(
         {
             "roles": org.ROLES,

@@ -13,6 +13,7 @@ from engine.notify import notifications
 
 from ..db import db, flash_on_commit, transactional
 from ..helpers import int_arg, now, principals
+from ..org.auth import user_from_token
 
 bp = Blueprint("notifications", __name__)
 
@@ -78,8 +79,6 @@ def read_all():
 def calendar():
     """My deadlines as iCalendar: with the session cookie, or `?token=` (the API token) for subscriptions."""
     from icalendar import Calendar, Event
-
-    from ..org.auth import user_from_token
 
     user = current_user if current_user.is_authenticated else user_from_token(request.args.get("token", ""))
     if user is None or not getattr(user, "is_authenticated", False):
