@@ -13,7 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("ZHENGAI_SECRET_KEY", "bench")
 
 
-from engine import deploy  # noqa: E402
+from engine import install, wiring  # noqa: E402
+
+wiring.wire()
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -21,7 +23,7 @@ NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 def fresh_database(name: str) -> str:
     path = Path(tempfile.mkdtemp(prefix=f"zhengai-bench-{name}-")) / "bench.db"
     url = f"sqlite:///{path}"
-    deploy.install_database(url, NOW)
+    install.install_database(url, NOW)
     return url
 
 

@@ -14,9 +14,10 @@ from _setup import NOW, fresh_database, report
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import documents, runtime
-from engine.db import make_engine
+from engine.core.db import make_engine
+from engine.documents import service as documents
 from engine.models import HumanTask, OrgUnit, Subject, SubjectMember, User
+from engine.workflow import runtime
 from forms.templates import builtin_templates, empty_document
 
 

@@ -1,5 +1,5 @@
 """Start the annual cycle for 20,000 students and 1,000 teachers (SQLite), as the scheduler does it;
-then time the progress page's queries (engine/cycle_progress.py) over the started year.
+then time the progress page's queries (engine/cycle/progress.py) over the started year.
 
 Run: `make bench` or `.venv/bin/python bench/cycle_start.py [students] [teachers]`.
 """
@@ -14,8 +14,9 @@ from _setup import NOW, fresh_database, report
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from engine import cycle, cycle_progress
-from engine.db import make_engine
+from engine import cycle
+from engine.core.db import make_engine
+from engine.cycle import progress as cycle_progress
 from engine.models import CycleInstance, HumanTask, OrgUnit, SchoolClass, Subject, SubjectMember, User
 
 

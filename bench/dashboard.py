@@ -18,9 +18,9 @@ from _setup import NOW, fresh_database, report
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from engine import heatmap, monitoring
-from engine.db import make_engine
+from engine.core.db import make_engine
 from engine.models import HumanTask, OrgUnit, ProcessDefinition, ProcessInstance, ProcessVersion, Subject, User
+from engine.oversight import heatmap, monitoring
 
 
 def seed(url: str, n_tasks: int, n_overdue: int, n_completed: int) -> None:

@@ -16,8 +16,7 @@ from _setup import NOW, fresh_database, report
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine import tasks
-from engine.db import make_engine
+from engine.core.db import make_engine
 from engine.models import (
     HumanTask,
     OrgUnit,
@@ -27,6 +26,7 @@ from engine.models import (
     TaskCandidate,
     User,
 )
+from engine.workflow import tasks
 
 
 def seed(url: str, n_tasks: int, n_users: int) -> int:
@@ -88,9 +88,9 @@ def main(n_tasks: int = 200_000, n_users: int = 20_000) -> None:
     eng = make_engine(url)
     with Session(eng) as s:
         me = s.get(User, me_id)
-        from engine import assignment
+        from engine import org
 
-        principals = assignment.principals_of(s, me.id)
+        principals = org.principals_of(s, me.id)
         page = tasks.list_tasks(s, me, principals=principals, per_page=100)
         assert page.total == 50, page.total
         for tab in ("mine", "groups", "claimed", "done"):

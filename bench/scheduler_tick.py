@@ -14,8 +14,8 @@ from _setup import NOW, fresh_database
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine import deadlines
-from engine.db import make_engine
+from engine import scheduler
+from engine.core.db import make_engine
 from engine.models import HumanTask, ProcessInstance, ProcessVersion, ScheduledEffect, Subject, TaskCandidate, User
 
 
@@ -81,7 +81,7 @@ def timed_tick(url: str) -> tuple[dict, float]:
     eng = make_engine(url)
     with Session(eng) as s:
         started = time.perf_counter()
-        result = deadlines.tick(s, NOW)
+        result = scheduler.tick(s, NOW)
         s.commit()
         elapsed = time.perf_counter() - started
     eng.dispose()

@@ -7,7 +7,8 @@ import os
 from alembic import context
 
 from engine import models  # noqa: F401 - registers every table on Base.metadata
-from engine.db import Base, make_engine
+from engine.core.db import make_engine
+from engine.models.base import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("ZHENGAI_SECRET_KEY", "test-secret-key")
 
-from engine import demo, deploy  # noqa: E402
-from engine.db import make_engine  # noqa: E402
+from engine import demo, install, wiring  # noqa: E402
+from engine.core.db import make_engine  # noqa: E402
 from engine.models import Document, HumanTask, Subject, User  # noqa: E402
+
+wiring.wire()  # what BPMN may call, registered once (engine/wiring.py), as the app factory does
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, school year 2026
 
@@ -49,7 +51,7 @@ def fresh_database(tmp_dir, name: str) -> str:
 
 def seed(url: str, now: datetime = NOW) -> None:
     """Migrate and load what `zhengai init` loads: templates, the demo organisation, the workflows."""
-    deploy.install_database(url, now)
+    install.install_database(url, now)
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +69,7 @@ def database_url(tmp_path_factory) -> str:
 def demo_year_url(tmp_path_factory) -> str:
     """A second database with what `zhengai init` loads by default: the demo school with its year up to NOW."""
     url = fresh_database(tmp_path_factory.mktemp("demo_year"), "demo_year")
-    deploy.install_database(url, NOW, demo_year=True)
+    install.install_database(url, NOW, demo_year=True)
     return url
 
 
@@ -204,7 +206,7 @@ def filled(data: dict, text_value: str = "已填写") -> dict:
 
 
 def open_task(session, username: str, **where) -> HumanTask | None:
-    from engine import tasks
+    from engine.workflow import tasks
 
     u = user(session, username)
     for row in tasks.list_tasks(session, u, tab="mine", per_page=100).rows:
@@ -233,7 +235,8 @@ def form_fields(data: dict) -> dict:
 
 def publish_document(session, username: str = "t01", doc_type: str = "target", change=None, reviewer="dzxy_reviewer"):
     """Write, submit and approve a teacher's document through the chain; `change(data)` edits it first."""
-    from engine import documents, runtime
+    from engine.documents import service as documents
+    from engine.workflow import runtime
 
     author = user(session, username)
     task = documents.start_document(session, author, own_subject(session, username).id, doc_type, NOW)

@@ -1,4 +1,8 @@
-"""The Flask application: inboxes, task forms, documents, the JSON API."""
+"""The Flask application: inboxes, task forms, documents, the JSON API.
+
+Blueprints live in packages that mirror the engine's (web/<concern>/<blueprint>.py); their templates stay
+under templates/<blueprint>/.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +26,10 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from engine import deadlines
+    from engine import wiring
+    from engine.workflow import deadlines
 
+    wiring.wire()
     deadlines.configure(
         app.config.get("ZHENGAI_REMINDER_DAYS"),
         app.config.get("ZHENGAI_ESCALATE_AFTER_HOURS"),
@@ -38,22 +44,14 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     errors.init_app(app)
 
-    from . import (
-        annual,
-        api,
-        auth,
-        cycle,
-        documents,
-        form_templates,
-        inbox,
-        instances,
-        modeler,
-        monitor,
-        monitor_actions,
-        notifications,
-        tasks,
-        warnings,
-    )
+    from .cycle import annual, cycle
+    from .documents import documents, form_templates
+    from .modeling import modeler
+    from .notify import notifications
+    from .org import auth
+    from .oversight import instances, monitor, monitor_actions
+    from .warnings import warnings
+    from .workflow import api, inbox, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)

@@ -29,7 +29,7 @@ def _session():
 @with_appcontext
 def migrate_cmd():
     """Apply database migrations."""
-    from engine.migrate import upgrade
+    from engine.core.migrate import upgrade
 
     upgrade(current_app.config["DATABASE_URL"])
     click.echo("数据库已迁移到最新版本")
@@ -46,14 +46,14 @@ def migrate_cmd():
 def init_cmd(demo: str, no_demo: bool):
     """Migrate, deploy the built-in workflows and templates, load demo data: one transaction after migrating."""
     from engine import demo as demo_data
-    from engine import deploy
-    from engine.migrate import upgrade
+    from engine.core.migrate import upgrade
+    from engine.install import install
 
     if no_demo:
         demo = "none"
     upgrade(current_app.config["DATABASE_URL"])
     session = _session()
-    result = deploy.install(session, datetime.now(UTC), with_demo=demo != "none", demo_year=demo == "year")
+    result = install(session, datetime.now(UTC), with_demo=demo != "none", demo_year=demo == "year")
     session.commit()
     click.echo(f"模板新增 {len(result['templates'])} 个；流程 {len(result['versions'])} 个已部署为最新版本")
     if result["demo_year"]:
@@ -70,8 +70,8 @@ def init_cmd(demo: str, no_demo: bool):
 @with_appcontext
 def deploy_cmd(files, note):
     """Deploy BPMN files as new process versions."""
-    from engine import deploy
-    from engine.bpmn.compiler import InvalidBpmn
+    from engine.workflow import deploy
+    from engine.workflow.bpmn.compiler import InvalidBpmn
 
     session = _session()
     try:
@@ -95,7 +95,7 @@ def token_cmd(username):
 
     from engine.models import User
 
-    from .auth import make_api_token
+    from .org.auth import make_api_token
 
     user = _session().scalar(select(User).where(User.username == username))
     if user is None:
@@ -159,8 +159,8 @@ def scheduler_cmd(interval):
     """Run the scheduler process: deadline reminders, escalations, BPMN timers, e-mail."""
     import logging
 
-    from .scheduler import serve
+    from engine.scheduler import serve, smtp_config
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    serve(current_app, interval)
+    serve(current_app.extensions["zhengai_db"]["factory"], smtp_config(current_app.config), interval)

@@ -48,7 +48,7 @@ def from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(days=7),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("ZHENGAI_SESSION_HOURS", "8"))),
         "MAX_CONTENT_LENGTH": int(float(os.environ.get("ZHENGAI_MAX_UPLOAD_MB", "2")) * 1024 * 1024),
-        # database:// counts in our own database, shared by every worker (engine/ratelimit.py)
+        # database:// counts in our own database, shared by every worker (engine/security/ratelimit.py)
         "RATELIMIT_STORAGE_URI": os.environ.get("ZHENGAI_RATELIMIT_STORAGE_URI") or "database://",
         "RATELIMIT_STRATEGY": "fixed-window",
         "RATELIMIT_ENABLED": not _flag("ZHENGAI_RATELIMIT_DISABLED"),

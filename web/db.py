@@ -1,4 +1,11 @@
-"""One SQLAlchemy session per request, committed only at the request's single commit point."""
+"""One SQLAlchemy session per request, committed only at the request's single commit point.
+
+Every POST view is `transactional`: the view calls engine services (which only flush), then the wrapper
+commits once. Anything raised rolls the whole request back; a step that broke the engine (`StepFailed`)
+is then recorded as an incident in a transaction of its own (`engine.workflow.record_failure`, as a batch
+item or a scheduler wake records it). Success messages wait for the commit (`flash_on_commit`), so a
+request lost at its commit (409) never says it succeeded.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,11 @@ from flask import Flask, current_app, flash, g
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.db import make_engine, make_session_factory
-from engine.errors import N_, Conflict
+from engine import workflow
+from engine.core.db import make_engine, make_session_factory
+from engine.core.errors import N_, Conflict, StepFailed
+
+from .clock import now
 
 
 class Database:
@@ -63,13 +73,21 @@ db = Database()
 
 
 def transactional(view):
-    """Commit after the view succeeds; anything raised rolls the whole request back."""
+    """Commit after the view succeeds; anything raised rolls the whole request back.
+
+    A view that catches a refusal to show its form again rolls back before rendering, so the page shows
+    what is stored and the commit finds nothing to write.
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         try:
             result = view(*args, **kwargs)
             db.commit()
+        except StepFailed as exc:
+            g.pop("flash_on_commit", None)
+            record_incident(exc)
+            raise
         except Exception:
             g.pop("flash_on_commit", None)
             db.session.rollback()
@@ -79,6 +97,21 @@ def transactional(view):
         return result
 
     return wrapper
+
+
+def record_incident(exc: StepFailed) -> None:
+    """After the request's rollback, record the step's incident in a transaction of its own (once)."""
+    db.session.rollback()
+    if getattr(exc, "recorded", False):
+        return
+    exc.recorded = True
+    try:
+        current_app.logger.error("step failed in instance %s", exc.instance_id, exc_info=exc.cause)
+        workflow.record_failure(db.session, exc.instance_id, exc.cause, now())
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - never hide the user's error behind a second one
+        db.session.rollback()
+        current_app.logger.exception("could not record the incident of instance %s", exc.instance_id)
 
 
 def flash_on_commit(message: str, category: str = "message") -> None:

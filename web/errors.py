@@ -10,8 +10,10 @@ from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import DomainError, StepFailed
+from engine.core.errors import DomainError, StepFailed
 
+from .clock import now
+from .db import record_incident
 from .extensions import limiter
 
 HTTP_MESSAGES = {
@@ -60,8 +62,6 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 def _retry_after() -> int | None:
     """Seconds until the breached limit's window closes (None when the storage cannot say)."""
-    from .helpers import now
-
     breached = limiter.current_limit
     if breached is None:
         return None
@@ -93,22 +93,6 @@ def rate_limited():
     return error_response(429, "too_many_requests", message, headers=headers)
 
 
-def record_incident(exc: StepFailed) -> None:
-    """After the request's rollback, record the incident in a transaction of its own."""
-    from engine import problems
-
-    from .db import db
-    from .helpers import now
-
-    db.session.rollback()
-    try:
-        problems.record_failure(db.session, exc.instance_id, exc.cause, now())
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - never hide the user's error behind a second one
-        db.session.rollback()
-        current_app.logger.exception("could not record the incident of instance %s", exc.instance_id)
-
-
 def init_app(app) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
@@ -116,8 +100,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(StepFailed)
     def _step_failed(exc: StepFailed):
-        app.logger.error("step failed in instance %s", exc.instance_id, exc_info=exc.cause)
-        record_incident(exc)
+        record_incident(exc)  # a transactional view has recorded it already: this does nothing then
         return error_response(exc.status, exc.code, translate(exc.message, exc.params))
 
     @app.errorhandler(RateLimitExceeded)

@@ -25,7 +25,7 @@ def init_limiter(app, bind) -> None:
     storage commits each hit on its own connection, outside the request's transaction.
     """
     if app.config.get("RATELIMIT_STORAGE_URI", "").startswith("database://"):
-        import engine.ratelimit  # noqa: F401 - registers the database:// scheme with `limits`
+        import engine.security.ratelimit  # noqa: F401 - registers the database:// scheme with `limits`
 
         clock = app.config.get("ZHENGAI_CLOCK")
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g
 from flask_login import current_user
 
-from engine import assignment
+from engine import org
 
+from .clock import now
 from .db import db
 
-
-def now() -> datetime:
-    """The request's clock; tests replace ZHENGAI_CLOCK with a fixed one."""
-    clock = current_app.config.get("ZHENGAI_CLOCK")
-    return clock() if clock else datetime.now(UTC)
+__all__ = ["int_arg", "localtime", "now", "principals", "xlsx_download"]
 
 
 def principals() -> list[str]:
     """The current user's principals, computed once per request."""
     if "principals" not in g:
-        g.principals = assignment.principals_of(db.session, current_user.id)
+        g.principals = org.principals_of(db.session, current_user.id)
     return g.principals
 
 

@@ -6,12 +6,13 @@ from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from engine import modeling, monitoring
-from engine import tasks as task_service
-from engine.bpmn.compiler import TASK_KINDS, VERTICALS
+from engine import cycle, org, workflow
 from engine.documents import DOC_TYPE_LABELS, STATUS_LABELS, SUBJECT_TYPE_LABELS, header_values
-from engine.notifications import unread_count
-from engine.templates import owned_subject_types
+from engine.documents.templates import owned_subject_types
+from engine.notify.notifications import unread_count
+from engine.oversight import heatmap
+from engine.workflow import tasks as task_service
+from engine.workflow.bpmn.compiler import VERTICALS
 from forms.review import DECISIONS
 from forms.templates import column_groups
 
@@ -36,19 +37,19 @@ def init_app(app) -> None:
             "STATUS_LABELS": STATUS_LABELS,
             "SUBJECT_TYPE_LABELS": SUBJECT_TYPE_LABELS,
             "DECISIONS": DECISIONS,
-            "TASK_KINDS": TASK_KINDS,
+            "TASK_KINDS": workflow.task_kinds(),
             "VERTICALS": VERTICALS,
             "locale": str(get_locale() or "zh"),
             "request_path": request.full_path.rstrip("?") if request else "/",
         }
         if getattr(current_user, "is_authenticated", False) and not request.path.startswith("/api/"):
-            data["is_monitor"] = task_service.is_monitor(current_user, principals())
+            data["is_monitor"] = org.is_monitor(current_user, principals())
             data["edits_templates"] = data["is_monitor"] or (
-                any(p.startswith(("g:process_owner:unit:", "g:head:unit:")) for p in principals())
+                bool(org.owned_unit_ids(principals()))
                 and bool(owned_subject_types(db.session, current_user, principals()))
             )
-            data["watches"] = data["is_monitor"] or bool(monitoring.head_units(principals()))
-            data["edits_processes"] = modeling.edits_any(db.session, current_user, principals())
+            data["watches"] = data["is_monitor"] or bool(org.head_units(principals()))
+            data["edits_processes"] = org.owns_any_process(db.session, current_user, principals())
             data["unread_count"] = unread_count(db.session, current_user.id)
             data["inbox_count"] = task_service.list_tasks(
                 db.session, current_user, tab="mine", per_page=1, principals=principals()
@@ -60,10 +61,8 @@ def monitor_tabs() -> list[tuple[str, str]]:
     """The monitoring pages the current user may open, as (endpoint, label), for the tabs on each of them."""
     from flask_babel import gettext as _
 
-    from engine import heatmap
-
     ps = principals()
-    watches = task_service.is_monitor(current_user, ps) or bool(monitoring.head_units(ps))
+    watches = org.is_monitor(current_user, ps) or bool(org.head_units(ps))
     tabs = []
     if watches:
         tabs += [("monitor.dashboard", _("逾期总览")), ("monitor.task_list", _("任务清单")),
@@ -77,6 +76,4 @@ def cycle_step(number: int | None) -> str:
     """A cycle step as people know it: its number and name, e.g. "1 确定目标"."""
     from flask_babel import gettext as _
 
-    from engine.cycle import step_name
-
-    return f"{number} {_(step_name(number))}" if number else ""
+    return f"{number} {_(cycle.step_name(number))}" if number else ""

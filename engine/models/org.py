@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, JSONType, UTCDateTime
+from .base import Base, JSONType, UTCDateTime
 
 # OrgUnit.kind
 SCHOOL, FUNCTIONAL, COLLEGE = "school", "functional", "college"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, JSONType, UTCDateTime
+from .base import Base, JSONType, UTCDateTime
 
 
 class ProcessDefinition(Base):
@@ -100,7 +100,7 @@ class HumanTask(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     vertical: Mapped[str | None] = mapped_column(String(24))
-    step: Mapped[int | None] = mapped_column(Integer)  # annual-cycle step 1-11 (engine/cycle.py STEPS), else None
+    step: Mapped[int | None] = mapped_column(Integer)  # annual-cycle step 1-11 (engine/cycle/steps.py STEPS), else None
     state: Mapped[str] = mapped_column(String(16), default="open")  # open / completed / cancelled
     claimant_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

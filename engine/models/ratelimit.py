@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base
+from .base import Base
 
 
 class RateLimitCounter(Base):

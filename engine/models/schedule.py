@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, JSONType, UTCDateTime
+from .base import Base, JSONType, UTCDateTime
 
 
 class ScheduledEffect(Base):
@@ -60,7 +60,7 @@ class Notification(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    kind: Mapped[str] = mapped_column(String(24))  # engine.notifications.KINDS
+    kind: Mapped[str] = mapped_column(String(24))  # engine.notify.notifications.KINDS
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str | None] = mapped_column(String(200))

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, JSONType, UTCDateTime
+from .base import Base, JSONType, UTCDateTime
 from .org import OrgUnit, User
 
 

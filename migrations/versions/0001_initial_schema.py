@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from engine.db import UTCDateTime
+from engine.models.base import UTCDateTime
 
 revision = "0001"
 down_revision = None

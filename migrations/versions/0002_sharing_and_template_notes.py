@@ -8,7 +8,7 @@ Create Date: 2026-11-24
 import sqlalchemy as sa
 from alembic import op
 
-from engine.db import UTCDateTime
+from engine.models.base import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"

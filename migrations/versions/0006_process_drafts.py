@@ -8,7 +8,7 @@ Create Date: 2026-11-28
 import sqlalchemy as sa
 from alembic import op
 
-from engine.db import JSONType, UTCDateTime
+from engine.models.base import JSONType, UTCDateTime
 
 revision = "0006"
 down_revision = "0005"

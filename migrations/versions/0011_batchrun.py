@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from engine.db import UTCDateTime
+from engine.models.base import UTCDateTime
 
 revision = "0011"
 down_revision = "0010"

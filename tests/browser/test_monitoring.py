@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from engine import runtime
-from engine.db import make_engine
+from engine.core.db import make_engine
 from engine.models import Document, HumanTask, ProcessInstance
+from engine.workflow import runtime
 from tests.browser.conftest import log_in, shot
 from tests.conftest import NOW, filled, fresh_database, make_app, seed, user
 from tests.engine.test_deadlines import submit_target

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import annual, assignment, deadlines
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine import org, scheduler
+from engine.core.errors import Conflict, InvalidInput, NotFound
+from engine.cycle import annual
 from engine.models import AnnualTask, Notification, OrgUnit, RoleAssignment, User
 from tests.conftest import NOW, user
 
@@ -50,7 +51,7 @@ def test_milestone_reminders_and_escalation(session):
     annual.instantiate(session, 2026, None, NOW, TABLE)
     row = session.scalar(select(AnnualTask).where(AnnualTask.year == 2026, AnnualTask.no == 1))
     due = annual.due_at(annual.parse_due(row.due_text, 2026))
-    deadlines.tick(session, due - timedelta(days=7) + timedelta(minutes=1))
+    scheduler.tick(session, due - timedelta(days=7) + timedelta(minutes=1))
     mine = Notification.title.contains("制定部门职责")
     heads = sorted(
         session.scalars(select(User.username).join(Notification, Notification.user_id == User.id).where(mine))
@@ -59,12 +60,12 @@ def test_milestone_reminders_and_escalation(session):
     session.add(RoleAssignment(user_id=user(session, "jwc_reviewer").id, role="head", scope_type="unit",
                                           scope_id=row.responsible_unit_ids[0]))  # fmt: skip
     session.flush()
-    deadlines.tick(session, due - timedelta(days=1) + timedelta(minutes=1))
+    scheduler.tick(session, due - timedelta(days=1) + timedelta(minutes=1))
     got = session.execute(
         select(User.username, Notification.kind).join(User, User.id == Notification.user_id).where(mine)
     ).all()
     assert got == [("jwc_reviewer", "remind")]
-    deadlines.tick(session, due + timedelta(days=2))
+    scheduler.tick(session, due + timedelta(days=2))
     digest = session.execute(
         select(User.username, Notification.title, Notification.body, Notification.link)
         .join(User, User.id == Notification.user_id)
@@ -85,11 +86,11 @@ def test_done_rows_are_not_reminded_and_need_evidence(session):
     row = session.scalar(select(AnnualTask).where(AnnualTask.year == 2026, AnnualTask.no == 1))
     staff, outsider = user(session, "jwc_staff"), user(session, "t01")
     with pytest.raises(NotFound):
-        annual.mark_done(session, outsider, assignment.principals_of(session, outsider.id), row.id, "done", NOW)
+        annual.mark_done(session, outsider, org.principals_of(session, outsider.id), row.id, "done", NOW)
     with pytest.raises(InvalidInput):
-        annual.mark_done(session, staff, assignment.principals_of(session, staff.id), row.id, "  ", NOW)
-    annual.mark_done(session, staff, assignment.principals_of(session, staff.id), row.id, "已印发《部门职责》", NOW)
-    assert deadlines.tick(session, NOW + timedelta(days=400))["notifications"] >= 0
+        annual.mark_done(session, staff, org.principals_of(session, staff.id), row.id, "  ", NOW)
+    annual.mark_done(session, staff, org.principals_of(session, staff.id), row.id, "已印发《部门职责》", NOW)
+    assert scheduler.tick(session, NOW + timedelta(days=400))["notifications"] >= 0
     assert not session.scalars(select(Notification).where(Notification.title.contains("制定部门职责"))).all()
 
 
@@ -97,10 +98,10 @@ def test_admin_corrects_an_impossible_date(session):
     annual.instantiate(session, 2026, None, NOW, TABLE)
     row = session.scalar(select(AnnualTask).where(AnnualTask.year == 2026, AnnualTask.no == 2))
     admin = user(session, "zlc_admin")
-    ps = assignment.principals_of(session, admin.id)
+    ps = org.principals_of(session, admin.id)
     with pytest.raises(NotFound):
         teacher = user(session, "t01")
-        annual.update_row(session, teacher, assignment.principals_of(session, teacher.id), row.id, {}, NOW)
+        annual.update_row(session, teacher, org.principals_of(session, teacher.id), row.id, {}, NOW)
     annual.update_row(session, admin, ps, row.id, {"due_text": "2月28日", "responsible": "保卫处", "note": "改期"}, NOW)
     assert row.problem is None and row.due_date.isoformat() == "2026-02-28"
     assert annual.board_status(row, NOW.date()) == "overdue"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from engine.annual_dates import DueDate, due_at, parse_due
+from engine.cycle.annual_dates import DueDate, due_at, parse_due
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import deploy, expressions
-from engine.bpmn.compiler import InvalidBpmn, compile_bpmn
-from engine.bpmn.scripting import SafeScriptEngine, ScriptsForbidden
+from engine.workflow import deploy, expressions
+from engine.workflow.bpmn.compiler import InvalidBpmn, compile_bpmn
+from engine.workflow.bpmn.scripting import SafeScriptEngine, ScriptsForbidden
 
 TEACHER = (Path(__file__).resolve().parents[2] / "workflows" / "chain_teacher.bpmn").read_text(encoding="utf-8")
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import cycle, documents
-from engine.bpmn.compiler import InvalidBpmn, compile_bpmn, valid_due
-from engine.errors import InvalidInput
+from engine import cycle
+from engine.core.errors import InvalidInput
+from engine.documents import service as documents
+from engine.workflow.bpmn.compiler import InvalidBpmn, compile_bpmn, valid_due
 from tests.conftest import NOW, own_subject, user
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -38,7 +39,7 @@ def test_the_shipped_author_task_takes_the_step_date_inside_a_cycle_and_14_days_
 
 
 def test_cycle_steps_are_declared_on_tasks_and_call_activities(session):
-    from engine import deploy
+    from engine.workflow import deploy
 
     xml = (WORKFLOWS / "cycle_person.bpmn").read_text(encoding="utf-8")
     meta = deploy.compile_for_deploy(session, xml).meta
@@ -101,7 +102,7 @@ def test_versions_deployed_before_steps_were_declared_still_give_steps(session):
     """Instances keep their version: one compiled before `zhengai:step` takes the number its cycle's names carry."""
     import copy
 
-    from engine import runtime
+    from engine.workflow import readmodel, runtime
 
     instance = cycle.start_for_subject(session, own_subject(session, "t06"), 2026, cycle.default_dues(2027), None, NOW)
     wf, meta = runtime.load_workflow(session, instance)
@@ -109,9 +110,9 @@ def test_versions_deployed_before_steps_were_declared_still_give_steps(session):
     old.pop("calls")
     for info in old["tasks"].values():
         info.pop("step", None)
-    task = runtime.ready_human_tasks(wf)[0]
-    assert runtime.step_of(task, runtime._task_meta(task, old), old) == 1
-    assert runtime.step_of(task, runtime._task_meta(task, meta), meta) == 1
+    task = readmodel.ready_human_tasks(wf)[0]
+    assert readmodel.step_of(task, readmodel.task_meta(task, old), old) == 1
+    assert readmodel.step_of(task, readmodel.task_meta(task, meta), meta) == 1
 
 
 def test_the_migration_gives_running_cycle_tasks_their_step(session):

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from engine import documents, monitoring, runtime
-from engine.db import make_engine
+from engine.core.db import make_engine
+from engine.documents import service as documents
 from engine.models import Document
+from engine.oversight import monitoring
+from engine.workflow import runtime
 from tests.conftest import NOW, filled, fresh_database, own_subject, seed, user
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from engine.db import make_engine, savepoint
+from engine.core.db import make_engine, savepoint
 
 
 def test_a_released_savepoint_is_undone_with_its_transaction(tmp_path):

@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import deadlines, digests, documents, runtime
-from engine.db import make_engine
+from engine import scheduler
+from engine.core.db import make_engine
+from engine.documents import service as documents
 from engine.models import Document, HumanTask, Notification, ScheduledEffect, User
+from engine.notify import digests
+from engine.workflow import runtime
 from tests.conftest import NOW, filled, fresh_database, own_subject, seed, user
 
 
@@ -35,26 +38,26 @@ def test_reminder_then_escalation_to_the_right_people(session):
     review = submit_target(session)  # due in 7 days
     assert review.due_at == NOW + timedelta(days=7)
     # nothing is due yet
-    assert deadlines.tick(session, NOW + timedelta(hours=1)) == {"notifications": 0}
+    assert scheduler.tick(session, NOW + timedelta(hours=1)) == {"notifications": 0}
 
     one_day_before = review.due_at - timedelta(days=1) + timedelta(minutes=1)
-    result = deadlines.tick(session, one_day_before)
+    result = scheduler.tick(session, one_day_before)
     assert result["sent"] == 1
     got = notes(session, kind="remind")
     assert [u for u, _, _ in got] == ["dzxy_reviewer", "dzxy_reviewer2"]
     assert "1天后到期" in got[0][2] and "二级学院审定" in got[0][2]
     # the same tick again fires nothing
-    assert deadlines.tick(session, one_day_before)["notifications"] == 0
+    assert scheduler.tick(session, one_day_before)["notifications"] == 0
 
     at_due = review.due_at + timedelta(minutes=1)
-    deadlines.tick(session, at_due)
+    scheduler.tick(session, at_due)
     assert [u for u, k, _ in notes(session, kind="due")] == ["dzxy_reviewer", "dzxy_reviewer2"]
 
     # a day later the escalation waits for the day's digest moment (08:00 school time)
-    assert deadlines.tick(session, review.due_at + timedelta(days=1, minutes=1))["notifications"] == 0
+    assert scheduler.tick(session, review.due_at + timedelta(days=1, minutes=1))["notifications"] == 0
     slot = digests.next_slot(review.due_at + timedelta(days=1))
     assert slot.astimezone(digests.SCHOOL_TZ).hour == 8
-    deadlines.tick(session, slot)
+    scheduler.tick(session, slot)
     overdue = [u for u, _, _ in notes(session, kind="overdue")]
     assert overdue == ["dzxy_reviewer", "dzxy_reviewer2"]
     summary = notes(session, kind="digest")
@@ -66,17 +69,17 @@ def test_reminder_then_escalation_to_the_right_people(session):
 def test_catch_up_after_downtime_sends_one_notice(session):
     submit_target(session)
     three_days_late = NOW + timedelta(days=10)
-    result = deadlines.tick(session, three_days_late)
+    result = scheduler.tick(session, three_days_late)
     assert result["sent"] == 1 and result["superseded"] == 2  # the reminder and the due moment
     kinds = [k for _, k, _ in notes(session)]
     assert kinds.count("overdue") == 2 and "remind" not in kinds and "due" not in kinds
-    assert deadlines.tick(session, three_days_late + timedelta(hours=1))["notifications"] == 0
+    assert scheduler.tick(session, three_days_late + timedelta(hours=1))["notifications"] == 0
 
 
 def test_done_work_is_not_reminded(session):
     review = submit_target(session)
     runtime.complete_task(session, user(session, "dzxy_reviewer"), review.id, {"decision": "approve"}, NOW)
-    result = deadlines.tick(session, NOW + timedelta(days=30))
+    result = scheduler.tick(session, NOW + timedelta(days=30))
     assert result == {"notifications": 0}
     pending = session.scalar(
         select(func.count()).select_from(ScheduledEffect).where(ScheduledEffect.fired_at.is_(None))
@@ -85,15 +88,15 @@ def test_done_work_is_not_reminded(session):
 
 
 def test_lease_lets_one_scheduler_run(session):
-    assert deadlines.acquire_lease(session, "host-a:1", NOW)
-    assert not deadlines.acquire_lease(session, "host-b:2", NOW + timedelta(seconds=30))
-    assert deadlines.acquire_lease(session, "host-a:1", NOW + timedelta(seconds=30))  # renewal
-    assert deadlines.acquire_lease(session, "host-b:2", NOW + timedelta(minutes=5))  # a dead holder expires
+    assert scheduler.acquire_lease(session, "host-a:1", NOW)
+    assert not scheduler.acquire_lease(session, "host-b:2", NOW + timedelta(seconds=30))
+    assert scheduler.acquire_lease(session, "host-a:1", NOW + timedelta(seconds=30))  # renewal
+    assert scheduler.acquire_lease(session, "host-b:2", NOW + timedelta(minutes=5))  # a dead holder expires
 
 
 @pytest.mark.slow
 def test_two_scheduler_processes_do_not_double_fire(tmp_path_factory):
-    from web.scheduler import run_tick
+    from engine.scheduler import run_tick
 
     url = fresh_database(tmp_path_factory.mktemp("sched"), "sched")
     seed(url)
@@ -107,11 +110,11 @@ def test_two_scheduler_processes_do_not_double_fire(tmp_path_factory):
     barrier = threading.Barrier(2)
     results = {}
 
-    def scheduler(name):
+    def process(name):
         barrier.wait()
-        results[name] = run_tick(factory, name, later)
+        results[name] = run_tick(factory, name, lambda: later)
 
-    threads = [threading.Thread(target=scheduler, args=(n,)) for n in ("a:1", "b:2")]
+    threads = [threading.Thread(target=process, args=(n,)) for n in ("a:1", "b:2")]
     for t in threads:
         t.start()
     for t in threads:
@@ -121,10 +124,10 @@ def test_two_scheduler_processes_do_not_double_fire(tmp_path_factory):
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "overdue")) == 6
         # the second process, once the first is gone, finds nothing left to fire
-        deadlines.release_lease(s, next(n for n, r in results.items() if r is not None))
+        scheduler.release_lease(s, next(n for n, r in results.items() if r is not None))
         s.commit()
     loser = next(n for n, r in results.items() if r is None)
-    assert run_tick(factory, loser, later + timedelta(minutes=1))["notifications"] == 0
+    assert run_tick(factory, loser, lambda: later + timedelta(minutes=1))["notifications"] == 0
     eng.dispose()
 
 
@@ -134,9 +137,9 @@ def test_an_errored_instance_is_not_reminded_until_it_runs_again(session):
 
     review = submit_target(session)
     instance = session.get(ProcessInstance, review.instance_id)
-    instance.status = "error"  # a step failed (engine/problems.py); the task stays open but blocked
+    instance.status = "error"  # a step failed (engine/oversight/problems.py); the task stays open but blocked
     at_due = review.due_at + timedelta(minutes=1)
-    result = deadlines.tick(session, at_due)
+    result = scheduler.tick(session, at_due)
     assert result.get("deferred") == 1 and notes(session, kind="due") == []
     pending = session.scalar(
         select(ScheduledEffect).where(ScheduledEffect.object_id == review.id, ScheduledEffect.fired_at.is_(None))
@@ -144,5 +147,5 @@ def test_an_errored_instance_is_not_reminded_until_it_runs_again(session):
     )  # fmt: skip
     assert pending.fire_at == digests.next_slot(at_due)
     instance.status = "running"  # retried by an administrator
-    deadlines.tick(session, pending.fire_at)
+    scheduler.tick(session, pending.fire_at)
     assert [u for u, _, _ in notes(session, kind="due")] == ["dzxy_reviewer", "dzxy_reviewer2"]

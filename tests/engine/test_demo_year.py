@@ -1,4 +1,4 @@
-"""The demo school's year (engine/demo_year.py) holds what a newcomer is promised, made by the services."""
+"""The demo school's year (engine/demo/year.py) holds what a newcomer is promised, made by the services."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import annual, deploy
-from engine.db import make_engine
-from engine.demo_script import RETURN_PLAN_T06, RETURN_TARGET_T01
+from engine import install
+from engine.core.db import make_engine
+from engine.cycle import annual
+from engine.demo.script import RETURN_PLAN_T06, RETURN_TARGET_T01
 from engine.models import (
     Attachment,
     AuditEntry,
@@ -150,7 +151,7 @@ def test_the_year_loads_on_any_date(tmp_path):
     """`zhengai init` runs on whatever day it is: here early in a year, a new target period, before 08:00."""
     other = datetime(2028, 1, 10, 23, 30, tzinfo=UTC)
     url = fresh_database(tmp_path, "demo_year_other_date")
-    deploy.install_database(url, other, demo_year=True)
+    install.install_database(url, other, demo_year=True)
     eng = make_engine(url)
     with Session(eng) as s:
         statuses = set(s.scalars(select(ProcessInstance.status)))

@@ -9,8 +9,13 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 
-from engine import annual, deadlines, digests, documents, warning_rules
+from engine import scheduler
+from engine.cycle import annual
+from engine.documents import service as documents
 from engine.models import AnnualTask, HumanTask, Notification, QualityWarning, ScheduledEffect, User
+from engine.notify import digests
+from engine.warnings import rules as warning_rules
+from engine.workflow import deadlines
 from tests.conftest import NOW, own_subject, user
 
 ROW = {"category": "诊改运行", "cooperating": [], "note": ""}
@@ -40,9 +45,9 @@ def test_the_digest_moment_and_day():
 def test_one_digest_per_department_and_one_summary_per_monitor(session):
     tasks = [start(session, name) for name in ("t01", "t02", "t06")]  # two in 电子与物联网学院, one in 软件
     slot = digests.next_slot(tasks[0].due_at + deadlines.ESCALATE_AFTER)
-    deadlines.tick(session, slot - timedelta(minutes=1))  # the due moment has passed, the escalation waits
+    scheduler.tick(session, slot - timedelta(minutes=1))  # the due moment has passed, the escalation waits
     assert not digest_rows(session) and "overdue" not in set(session.scalars(select(Notification.kind)))
-    result = deadlines.tick(session, slot)
+    result = scheduler.tick(session, slot)
     assert result["sent"] == 3
     overdue = sorted(session.scalars(
         select(User.username).join(Notification, Notification.user_id == User.id).where(Notification.kind == "overdue")
@@ -62,21 +67,21 @@ def test_one_digest_per_department_and_one_summary_per_monitor(session):
 
     # more ticks the same day: nothing new, nothing twice
     for later in (slot + timedelta(minutes=1), slot + timedelta(hours=5)):
-        assert deadlines.tick(session, later)["notifications"] == 0
+        assert scheduler.tick(session, later)["notifications"] == 0
     assert len(digest_rows(session)) == 5
 
 
 def test_something_overdue_after_the_days_digest_waits_for_the_next_one(session):
     first = start(session, "t01")
     slot = digests.next_slot(first.due_at + deadlines.ESCALATE_AFTER)
-    deadlines.tick(session, slot)
+    scheduler.tick(session, slot)
     assert len(digest_rows(session, user_id=user(session, "dzxy_reviewer").id)) == 1
     # An annual-table row of 电子与物联网学院 generated late that day goes overdue at once - after the digest
     row = dict(ROW, no=1, task="学院诊改方案", responsible=["电子与物联网学院"], due_text="3月1日")
     table = {"years": {"2026": [row]}}
     noon = slot + timedelta(hours=4)
     annual.instantiate(session, 2026, None, noon, table)
-    result = deadlines.tick(session, noon + timedelta(minutes=1))
+    result = scheduler.tick(session, noon + timedelta(minutes=1))
     assert result == {"notifications": 0, "deferred": 1}
     pending = session.scalar(
         select(ScheduledEffect.fire_at).where(
@@ -84,8 +89,8 @@ def test_something_overdue_after_the_days_digest_waits_for_the_next_one(session)
         )
     )
     assert pending == slot + timedelta(days=1)  # tomorrow's digest moment
-    assert deadlines.tick(session, slot + timedelta(hours=23))["notifications"] == 0
-    deadlines.tick(session, slot + timedelta(days=1))
+    assert scheduler.tick(session, slot + timedelta(hours=23))["notifications"] == 0
+    scheduler.tick(session, slot + timedelta(days=1))
     head = [n for _, n in digest_rows(session, user_id=user(session, "dzxy_reviewer").id)]
     assert [n.digest_key.split(":", 1)[0] for n in head] == [
         digests.day_of(slot).isoformat(), digests.day_of(slot + timedelta(days=1)).isoformat()
@@ -109,9 +114,9 @@ def test_a_table_generated_late_is_marked_and_floods_nobody(session):
     ).all()
     assert effects == [("overdue", 82)]
 
-    deadlines.tick(session, NOW + timedelta(minutes=1))
+    scheduler.tick(session, NOW + timedelta(minutes=1))
     for day in range(1, 4):
-        deadlines.tick(session, digests.next_slot(NOW) + timedelta(days=day - 1))
+        scheduler.tick(session, digests.next_slot(NOW) + timedelta(days=day - 1))
     kinds = Counter(session.scalars(select(Notification.kind)))
     assert set(kinds) == {"digest"} and kinds["digest"] <= 5  # heads of the matched departments + 3 monitors
     summary = dict(digest_rows(session))["zlc_admin"]

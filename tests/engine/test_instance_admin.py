@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from engine import cycle, deadlines, digests, documents, instance_admin, runtime, services, task_admin, tasks
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine import cycle, scheduler
+from engine.core.errors import Conflict, InvalidInput, NotFound, StepFailed
+from engine.documents import service as documents
 from engine.models import (
     AuditEntry,
     Document,
@@ -21,6 +22,9 @@ from engine.models import (
     TaskCandidate,
     User,
 )
+from engine.notify import digests
+from engine.oversight import instance_admin, task_admin
+from engine.workflow import deadlines, readmodel, runtime, tasks
 from tests.conftest import NOW, own_subject, user
 from tests.engine.test_deadlines import submit_target
 from tests.workflows.test_cycle import do, open_tasks
@@ -77,7 +81,7 @@ def remove_reviewers(session, code):
 def test_a_task_whose_lane_has_nobody_is_listed_and_retry_hands_it_over_after_the_org_is_fixed(session):
     remove_reviewers(session, "DZXY")
     review = submit_target(session, "t01")
-    assert candidates(session, review.id) == [runtime.FALLBACK_PRINCIPAL]
+    assert candidates(session, review.id) == [readmodel.FALLBACK_PRINCIPAL]
 
     problem = problem_of(session, review.instance_id)
     assert problem["kind"] == "stuck" and [t["id"] for t in problem["tasks"]] == [review.id]
@@ -105,7 +109,7 @@ def test_a_task_whose_lane_has_nobody_is_listed_and_retry_hands_it_over_after_th
     assert problem_of(session, review.instance_id) is None
     [entry] = audited(session, "instance.retry", instance_id=review.instance_id)
     assert entry.actor_id == office.id and entry.note == "已配置审核人"
-    assert entry.after["reassigned"][0]["before"] == [runtime.FALLBACK_PRINCIPAL]
+    assert entry.after["reassigned"][0]["before"] == [readmodel.FALLBACK_PRINCIPAL]
     assert [r.id for r in tasks.list_tasks(session, second).rows] == [review.id]
     runtime.complete_task(session, second, review.id, APPROVE, NOW)
     assert session.get(HumanTask, review.id).state == "completed"
@@ -138,15 +142,15 @@ def test_a_failing_timer_step_marks_the_instance_errored_and_retry_runs_it_again
         do(session, task)
     other = submit_target(session, "t06")  # another college's review, reminded in the same tick
 
-    real = services.escalate_open_tasks
+    real = deadlines.escalate_open_tasks
 
     def broken(session_, instance_id, now_):
         real(session_, instance_id, now_)  # writes its effect rows, then fails: they must not stay
         raise RuntimeError("escalation service down")
 
-    monkeypatch.setattr(services, "escalate_open_tasks", broken)
+    monkeypatch.setattr(deadlines, "escalate_open_tasks", broken)
     late = task.due_at + timedelta(minutes=5)
-    result = deadlines.tick(session, late)
+    result = scheduler.tick(session, late)
     assert result["failed"] == 1
     timer_effects = select(func.count()).select_from(ScheduledEffect).where(ScheduledEffect.key.like("%:timer:%"))
     assert session.scalar(timer_effects) == 0
@@ -160,14 +164,15 @@ def test_a_failing_timer_step_marks_the_instance_errored_and_retry_runs_it_again
     problem = problem_of(session, instance.id)
     assert problem["kind"] == "error" and problem["actions"] == ("retry", "terminate")
     assert "escalation service down" in problem["detail"] and problem["message"] == errored.incident
-    assert deadlines.tick(session, late + timedelta(minutes=1)).get("failed") is None  # not woken again
+    assert scheduler.tick(session, late + timedelta(minutes=1)).get("failed") is None  # not woken again
 
     with pytest.raises(Conflict, match="运行出错"):  # people wait for the administrator
         runtime.complete_task(session, user(session, "t02"), task.id, {"document": {}}, late)
 
     office = user(session, "zlc_admin")
-    with pytest.raises(Conflict, match="重试失败"), session.begin_nested():  # the request would roll back
+    with pytest.raises(StepFailed, match="重试失败") as failed, session.begin_nested():  # the request rolls back
         instance_admin.retry(session, office, instance.id, "", late)
+    assert failed.value.status == 409  # and records the incident again with what failed this time
     session.expire_all()
     assert session.get(ProcessInstance, instance.id).status == "error"
 
@@ -177,7 +182,7 @@ def test_a_failing_timer_step_marks_the_instance_errored_and_retry_runs_it_again
     assert fixed.status == "running" and fixed.incident is None
     assert problem_of(session, instance.id) is None
     assert session.scalar(timer_effects) == 1
-    deadlines.tick(session, digests.next_slot(late))  # the escalation the timer queued goes with the digest
+    scheduler.tick(session, digests.next_slot(late))  # the escalation the timer queued goes with the digest
     assert session.scalar(
         select(func.count())
         .select_from(Notification)
@@ -201,7 +206,7 @@ def test_suspend_holds_the_work_and_resume_gives_it_back(session):
     assert err.value.status == 409
     with pytest.raises(Conflict, match="暂停"):
         runtime.claim_task(session, reviewer, review.id, NOW)
-    assert deadlines.tick(session, NOW + timedelta(days=9)) == {"notifications": 0}  # no reminders meanwhile
+    assert scheduler.tick(session, NOW + timedelta(days=9)) == {"notifications": 0}  # no reminders meanwhile
     problem = problem_of(session, review.instance_id)
     assert problem["kind"] == "suspended" and "周质量" in problem["message"] and "材料有误" in problem["message"]
     with pytest.raises(Conflict, match="只有运行中"):
@@ -229,12 +234,12 @@ def test_suspend_holds_the_work_and_resume_gives_it_back(session):
 def test_resume_does_not_repeat_a_notice_that_already_went_out(session):
     review = submit_target(session, "t01")
     late = review.due_at + timedelta(days=2)
-    assert deadlines.tick(session, late)["notifications"] > 0  # the overdue notice and the escalation
+    assert scheduler.tick(session, late)["notifications"] > 0  # the overdue notice and the escalation
     office = user(session, "zlc_admin")
     instance_admin.suspend(session, office, review.instance_id, "核查", late)
     instance_admin.resume(session, office, review.instance_id, "", late + timedelta(hours=1))
     assert pending_effects(session, review.id) == []
-    assert deadlines.tick(session, late + timedelta(hours=2)) == {"notifications": 0}
+    assert scheduler.tick(session, late + timedelta(hours=2)) == {"notifications": 0}
 
 
 def test_terminate_cancels_tasks_and_reminders_and_gives_the_document_back(session):
@@ -396,11 +401,11 @@ def test_batch_extend_moves_the_due_date_and_its_reminders(session):
 def test_an_extension_after_the_due_notice_gets_notices_of_its_own(session):
     review = submit_target(session, "t01")
     first = review.due_at + timedelta(days=2)
-    deadlines.tick(session, first)  # the overdue notice of the first date
+    scheduler.tick(session, first)  # the overdue notice of the first date
     office = user(session, "zlc_admin")
     new_due = first + timedelta(days=3)
     task_admin.batch(session, office, "extend", [review.id], {"due_at": new_due, "reason": "补材料"}, first)
-    deadlines.tick(session, new_due + timedelta(minutes=1))
+    scheduler.tick(session, new_due + timedelta(minutes=1))
     due_notes = session.scalars(select(Notification.title).where(Notification.kind == "due")).all()
     assert len(due_notes) == 2  # both reviewers are told the new date has come
 

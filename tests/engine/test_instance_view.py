@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import assignment, cycle, heatmap, instance_view
-from engine.errors import NotFound
+from engine import cycle, org
+from engine.core.errors import NotFound
 from engine.models import OrgUnit, RoleAssignment
+from engine.oversight import heatmap, instance_view
 from tests.conftest import NOW, own_subject, user
 from tests.engine.test_deadlines import submit_target
 from tests.workflows.test_cycle import do, open_tasks
@@ -56,16 +57,16 @@ def test_heat_map_lists_steps_of_called_chains_apart_from_the_diagram(session):
 
 
 def test_owners_are_process_owners_or_heads_of_the_owning_department():
-    assert heatmap.owned_unit_ids(["u:1", "g:process_owner:unit:5", "g:head:unit:7", "g:reviewer:unit:9"]) == {5, 7}
+    assert org.owned_unit_ids(["u:1", "g:process_owner:unit:5", "g:head:unit:7", "g:reviewer:unit:9"]) == {5, 7}
 
 
 def test_the_head_of_the_subjects_department_sees_the_instance(session):
     review = submit_target(session, "t01")  # 电子与物联网学院
     t05 = user(session, "t05")  # a colleague of the same college, not on the chain
     with pytest.raises(NotFound):
-        instance_view.get_instance(session, t05, assignment.principals_of(session, t05.id), review.instance_id)
+        instance_view.get_instance(session, t05, org.principals_of(session, t05.id), review.instance_id)
     college = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "DZXY"))
     session.add(RoleAssignment(user_id=t05.id, role="head", scope_type="unit", scope_id=college))
     session.flush()
-    principals = assignment.principals_of(session, t05.id)
+    principals = org.principals_of(session, t05.id)
     assert instance_view.get_instance(session, t05, principals, review.instance_id).id == review.instance_id

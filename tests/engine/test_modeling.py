@@ -8,10 +8,12 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from engine import documents, modeling, runtime
-from engine.bpmn.compiler import BPMN, NSMAP, ZG
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine import modeling
+from engine.core.errors import Conflict, InvalidInput, NotFound
+from engine.documents import service as documents
 from engine.models import AuditEntry, HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance
+from engine.workflow import runtime
+from engine.workflow.bpmn.compiler import BPMN, NSMAP, ZG
 from tests.conftest import NOW, filled, own_subject, user
 
 TEACHER = (Path(__file__).resolve().parents[2] / "workflows" / "chain_teacher.bpmn").read_text(encoding="utf-8")
@@ -46,9 +48,9 @@ def owner(session):
 
 
 def ps(session, who):
-    from engine import assignment
+    from engine import org
 
-    return assignment.principals_of(session, who.id)
+    return org.principals_of(session, who.id)
 
 
 def start_teacher(session, username="t01", doc_type="target") -> HumanTask:
@@ -150,7 +152,7 @@ def test_deploy_refuses_a_different_process_id_and_needs_a_note(session):
         other = TEACHER.replace('"chain_teacher"', '"other"')
         modeling.deploy(session, owner(session), definition(session), other, "x", NOW)
     assert "流程 ID 必须保持为 chain_teacher" in err.value.problems[0]["message"]
-    with pytest.raises(modeling.InvalidInput):
+    with pytest.raises(InvalidInput):
         modeling.deploy(session, owner(session), definition(session), with_extra_review(), "  ", NOW)
 
 

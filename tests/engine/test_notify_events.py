@@ -10,8 +10,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, func, select
 
-from engine import assignment, cycle, documents, notifications, runtime, tasks
+from engine import cycle, org
+from engine.documents import service as documents
 from engine.models import Document, HumanTask, Notification, OrgUnit, Subject, User
+from engine.notify import notifications
+from engine.workflow import runtime, tasks
 from tests.conftest import NOW, filled, own_subject, user
 
 
@@ -77,7 +80,7 @@ def test_the_person_who_acts_is_left_out_of_a_group_they_belong_to(session):
     _, _, review = start_and_submit(session)
     before = session.scalar(select(func.count()).select_from(Notification))
     dzxy = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "DZXY"))
-    group = assignment.group_principal("reviewer", "unit", dzxy)
+    group = org.group_principal("reviewer", "unit", dzxy)
     notifications.task_arrived(session, [(review, [group])], user(session, "dzxy_reviewer").id, NOW)
     new = session.scalars(select(Notification).where(Notification.id > 0).order_by(Notification.id)).all()[before:]
     assert [n.user_id for n in new] == [user(session, "dzxy_reviewer2").id]

@@ -15,9 +15,9 @@ from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from engine.db import make_engine
+from engine.core.db import make_engine
 from engine.models import RateLimitCounter
-from engine.ratelimit import DatabaseStorage
+from engine.security.ratelimit import DatabaseStorage
 from tests.conftest import NOW, fresh_database
 
 T0 = NOW.timestamp()

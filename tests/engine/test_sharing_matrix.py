@@ -10,8 +10,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import assignment, documents, sharing
-from engine.errors import NotFound
+from engine import org
+from engine.core.errors import NotFound
+from engine.documents import service as documents
+from engine.documents import sharing
 from engine.models import Subject
 from tests.conftest import NOW, user
 from tests.workflows.test_chain_paths import actor_for, open_task_of, submit, submitter
@@ -39,7 +41,7 @@ def publish(session, subject_type, code):
     first = documents.start_document(session, author, subject.id, "target", NOW)
     submit(session, first, author)
     while (task := open_task_of(session, first.instance_id)) is not None:
-        from engine import runtime
+        from engine.workflow import runtime
 
         runtime.complete_task(session, actor_for(session, task), task.id, {"decision": "approve"}, NOW)
     session.flush()
@@ -59,7 +61,7 @@ def test_reading_matrix(session, published, key):
     readers = set()
     for name in VIEWERS:
         viewer = user(session, name)
-        principals = assignment.principals_of(session, viewer.id)
+        principals = org.principals_of(session, viewer.id)
         listed = {d.id for d in sharing.list_documents(session, viewer, principals, per_page=100)[0]}
         try:
             sharing.access(session, viewer, doc.id, principals)

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
-from engine import documents, runtime, tasks
-from engine.errors import Conflict, InvalidInput, NotFound, StepFailed
+from engine.core.errors import Conflict, InvalidInput, NotFound, StepFailed
+from engine.documents import service as documents
 from engine.models import AuditEntry, DocumentVersion, HumanTask, ProcessInstance
+from engine.workflow import runtime, tasks
 from tests.conftest import NOW, document_of, filled, open_task, own_subject, user
 
 
@@ -200,7 +201,7 @@ def test_team_members_draft_and_the_leader_submits(session):
     first = documents.start_document(session, member, major.id, "target", NOW)  # any member may start
     data = filled(document_of(session, first).data)
     documents.save_draft(session, member, first.id, data, NOW)
-    from engine.errors import NotAllowed
+    from engine.core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         runtime.complete_task(session, member, first.id, {"document": data}, NOW)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import documents, templates
-from engine.errors import InvalidInput, NotFound
+from engine.core.errors import InvalidInput, NotFound
+from engine.documents import service as documents
+from engine.documents import templates
 from engine.models import AuditEntry, Document
 from forms.documents import validate_document
 from tests.conftest import NOW, own_subject, publish_document, user

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import annual, assignment, warning_rules, warnings
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine import org
+from engine.core.errors import Conflict, InvalidInput, NotFound
+from engine.cycle import annual
 from engine.models import (
     AnnualTask,
     AuditEntry,
@@ -19,6 +20,8 @@ from engine.models import (
     OrgUnit,
     QualityWarning,
 )
+from engine.warnings import rules as warning_rules
+from engine.warnings import service as warnings
 from tests.conftest import NOW, own_subject, user
 
 TABLE = {
@@ -48,7 +51,7 @@ def unit_id(session, code: str) -> int:
 
 def ps(session, username: str):
     u = user(session, username)
-    return u, assignment.principals_of(session, u.id)
+    return u, org.principals_of(session, u.id)
 
 
 def of_kind(session, kind: str) -> list[QualityWarning]:
@@ -272,12 +275,12 @@ def test_a_review_finding_an_item_below_its_standard_raises_a_warning(session):
 
 
 def test_scheduler_tick_runs_the_rules_in_its_transaction(connection, session, table):
-    from web.scheduler import run_tick
+    from engine.scheduler import run_tick
 
     def factory():
         return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
-    result = run_tick(factory, "test:1", AFTER_DUE)
+    result = run_tick(factory, "test:1", lambda: AFTER_DUE)
     assert result["warnings"] == {"raised": 23}
     assert session.scalar(select(func.count()).select_from(QualityWarning)) == 23
-    assert run_tick(factory, "test:1", AFTER_DUE + timedelta(minutes=1))["warnings"] == {}
+    assert run_tick(factory, "test:1", lambda: AFTER_DUE + timedelta(minutes=1))["warnings"] == {}

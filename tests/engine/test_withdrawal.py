@@ -1,4 +1,4 @@
-"""Authors withdraw an unclaimed submission and cancel a mistaken 开始填写 / 修订 (engine/withdrawal.py)."""
+"""Authors withdraw an unclaimed submission and cancel a mistaken 开始填写 / 修订 (engine/documents/withdrawal.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import cycle, documents, runtime, withdrawal
-from engine.errors import Conflict, NotAllowed
+from engine import cycle
+from engine.core.errors import Conflict, NotAllowed
+from engine.documents import service as documents
+from engine.documents import withdrawal
 from engine.models import (
     AuditEntry,
     Document,
@@ -20,6 +22,7 @@ from engine.models import (
     SubjectMember,
     User,
 )
+from engine.workflow import runtime
 from tests.conftest import NOW, document_of, filled, open_task, own_subject, publish_document, user
 
 

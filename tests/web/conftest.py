@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import annual, warning_rules
+from engine.cycle import annual
 from engine.models import QualityWarning
+from engine.warnings import rules as warning_rules
 from tests.engine.test_warnings import AFTER_DUE, GENERATED, TABLE
 
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from engine import annual, assignment
+from engine import org
+from engine.cycle import annual
 from engine.models import AnnualTask
 from tests.conftest import NOW, user
 
@@ -45,7 +46,7 @@ def test_board_counts_filters_and_evidence(login_as, session, clock):
     staff = user(session, "jwc_staff")
     row4 = session.scalar(select(AnnualTask).where(AnnualTask.year == 2026, AnnualTask.no == 4))
     done_at = datetime(2026, 10, 18, 2, 0, tzinfo=UTC)
-    annual.mark_done(session, staff, assignment.principals_of(session, staff.id), row4.id, "已印发《专业设置基本标准》",
+    annual.mark_done(session, staff, org.principals_of(session, staff.id), row4.id, "已印发《专业设置基本标准》",
                      done_at)  # fmt: skip
     session.flush()
     office = login_as("zlc_admin")  # NOW is 2026-11-24: row 1 due in 6 days, row 2 in 26, row 3 overdue

@@ -79,7 +79,7 @@ def test_bearer_token_works_without_csrf(connection, clock, session):
     from flask import Flask  # noqa: F401 - the token is made inside the app context
 
     from tests.conftest import make_app, user
-    from web.auth import make_api_token
+    from web.org.auth import make_api_token
 
     app = make_app(ZHENGAI_DB_BIND=connection, ZHENGAI_CLOCK=clock, WTF_CSRF_ENABLED=True)
     with app.app_context():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from engine import documents, runtime
+from engine.documents import service as documents
 from engine.models import AuditEntry, BatchRun, Document, HumanTask, User
+from engine.workflow import runtime
 from tests.conftest import NOW, filled, own_subject, user
 
 
@@ -95,21 +96,23 @@ def test_batch_approve_without_a_selection_goes_back_with_a_message(login_as, se
 
 
 def test_a_step_failing_in_a_batch_is_that_task_s_failure_and_is_recorded(login_as, session, monkeypatch):
-    from engine import services
+    from dataclasses import replace
+
     from engine.models import ProcessInstance
+    from engine.workflow import services
 
     submit_targets(session, ["t01", "t02"])
     first, second = review_ids(session)
     session.commit()
-    real_call = services.call
+    real = services.REGISTRY.services["publish_document"]
     broken_instance = session.get(HumanTask, first).instance_id
 
-    def broken(session_, instance, subject, actor_id, now, operation, params, data):
-        if operation == "publish_document" and instance.id == broken_instance:
+    def broken(step, params, data):
+        if step.instance.id == broken_instance:
             raise RuntimeError("disk full")
-        return real_call(session_, instance, subject, actor_id, now, operation, params, data)
+        return real.run(step, params, data)
 
-    monkeypatch.setattr(services, "call", broken)
+    monkeypatch.setitem(services.REGISTRY.services, "publish_document", replace(real, run=broken))
     reviewer = login_as("dzxy_reviewer")
     response = reviewer.post("/tasks/batch", data={"task_ids": [first, second]}, follow_redirects=True)
     body = response.get_data(as_text=True)

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.db import make_engine
+from engine.core.db import make_engine
 from engine.models import CycleInstance, User
 from tests.conftest import fresh_database
 from web.cli import main

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.db import make_engine
+from engine.core.db import make_engine
 from engine.models import AuditEntry, HumanTask
 from tests.conftest import NOW, filled, fresh_database, login, make_app, own_subject, seed
 
@@ -23,7 +23,7 @@ def committed_url(tmp_path_factory):
 
 
 def test_two_reviewers_same_task_one_wins(committed_url, monkeypatch):
-    import engine.runtime as runtime
+    import engine.workflow.runtime as runtime
 
     app = make_app(DATABASE_URL=committed_url, ZHENGAI_CLOCK=lambda: NOW)
     teacher = login(app.test_client(), "t01")

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 
-from engine import tasks
+from engine.workflow import tasks
 from tests.conftest import NOW, login, make_app
 
 pytestmark = pytest.mark.slow
@@ -191,7 +191,7 @@ def test_every_page_renders_in_english_too(demo_app, username):
 
 def test_the_crawler_reports_a_broken_page(demo_app, monkeypatch):
     """The crawl would notice: a page that raises is reported with its URL and status."""
-    from web import inbox
+    from web.workflow import inbox
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")

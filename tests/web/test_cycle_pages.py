@@ -245,7 +245,7 @@ def test_the_run_page_names_the_subjects_that_could_not_start(login_as, session)
 
 def test_a_return_in_step_1_is_not_shown_on_step_4(login_as, session):
     """The 已退回修改 banner belongs to the task a return sent back, not to every later step of the cycle."""
-    from engine import runtime
+    from engine.workflow import runtime
     from tests.conftest import user
     from tests.workflows.test_cycle import do, future_dues, open_tasks
 

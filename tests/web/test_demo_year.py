@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.demo_script import RETURN_TARGET_T01
+from engine.demo.script import RETURN_TARGET_T01
 from tests.conftest import login
 
 

@@ -19,7 +19,8 @@ from docx import Document as Docx
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from engine import assignment, cycle, documents
+from engine import cycle, org
+from engine.documents import service as documents
 from engine.models import Document, DocumentVersion, HumanTask, Subject, SubjectMember, TaskCandidate, User
 from forms.templates import builtin_templates
 from tests.conftest import NOW, filled, form_fields
@@ -52,7 +53,7 @@ class Walker:
     def actor(self, task: HumanTask) -> User:
         """Who may act on the task: an author who may submit, else the first user behind its candidates."""
         principals = self.session.scalars(select(TaskCandidate.principal).where(TaskCandidate.task_id == task.id)).all()
-        users = assignment.users_behind(self.session, principals)
+        users = org.users_behind(self.session, principals)
         ids = sorted(set().union(*users.values()))
         assert ids, f"nobody may act on {task.name}"
         if task.kind == "edit" and task.subject_id:

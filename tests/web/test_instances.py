@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine import runtime
 from engine.models import ProcessInstance
+from engine.workflow import runtime
 from tests.conftest import NOW, user
 from tests.engine.test_deadlines import submit_target
 

@@ -30,13 +30,13 @@ def test_warnings_export_follows_the_visible_list(login_as, raised):
 def test_problems_export_lists_the_errored_instance_and_is_hidden_from_others(login_as, session):
     from sqlalchemy import select
 
-    from engine import problems
+    from engine import workflow
     from engine.models import HumanTask
     from tests.conftest import NOW
     from tests.engine.test_modeling import start_teacher
 
     task = start_teacher(session)
-    problems.record_failure(session, task.instance_id, RuntimeError("disk full"), NOW)
+    workflow.record_failure(session, task.instance_id, RuntimeError("disk full"), NOW)
     session.flush()
     rows = sheet_rows(login_as("zlc_admin").get("/monitor/problems.xlsx"))
     assert rows[0][0] == "实例"

@@ -10,10 +10,10 @@ from limits.storage import MemoryStorage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.db import make_engine
-from engine.migrate import upgrade
+from engine.core.db import make_engine
+from engine.core.migrate import upgrade
 from engine.models import RateLimitCounter
-from engine.ratelimit import DatabaseStorage
+from engine.security.ratelimit import DatabaseStorage
 from tests.conftest import NOW, fresh_database, make_app
 
 
@@ -116,14 +116,14 @@ def migrated_url(tmp_path_factory):
 
 def test_failed_requests_rolled_back_still_count(migrated_url, monkeypatch):
     """The limiter commits on its own connection: a login request that fails and rolls back still counts."""
-    import web.auth
+    import web.org.auth
 
     app = make_app(DATABASE_URL=migrated_url, ZHENGAI_CLOCK=lambda: NOW, RATELIMIT_ENABLED=True)
 
     def broken_audit(*args, **kwargs):
         raise RuntimeError("the database went away mid-request")
 
-    monkeypatch.setattr(web.auth.audit, "record", broken_audit)
+    monkeypatch.setattr(web.org.auth.audit, "record", broken_audit)
     client = app.test_client()
     codes = [attempt(client, "ghost").status_code for _ in range(7)]
     assert codes == [500] * 5 + [429] * 2

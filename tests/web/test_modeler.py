@@ -219,5 +219,7 @@ def test_migration_page_moves_compatible_instances(login_as, session):
     page = client.get("/processes/chain_teacher/migrate").get_data(as_text=True)
     assert f'value="{first.instance_id}"' in page and "可以迁移" in page
     done = client.post("/processes/chain_teacher/migrate", data={"instance_id": [str(first.instance_id)]})
+    assert done.status_code == 302  # the results are a page of their own: reloading it moves nothing again
+    done = client.get(done.headers["Location"])
     assert "已迁移 1 个实例" in done.get_data(as_text=True)
     assert "没有运行在旧版本上的实例" in done.get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine import monitoring
+from engine.oversight import monitoring
 from tests.conftest import NOW
 from tests.engine.test_deadlines import submit_target
 

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from engine import instance_admin, runtime
 from engine.models import AuditEntry, HumanTask, Notification, OrgUnit, ProcessInstance, RoleAssignment, TaskCandidate
+from engine.oversight import instance_admin
+from engine.workflow import runtime
 from tests.conftest import NOW, user
 from tests.engine.test_deadlines import submit_target
 from tests.engine.test_instance_admin import remove_reviewers

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from openpyxl import load_workbook
 
-from engine import runtime, task_admin
+from engine.oversight import task_admin
+from engine.workflow import runtime
 from tests.conftest import NOW, user
 from tests.engine.test_deadlines import submit_target
 
@@ -76,7 +77,7 @@ def test_filter_choices_follow_the_scope(login_as, session, clock):
 
 
 def test_paging_keeps_the_filters(login_as, session, clock, monkeypatch):
-    from web import monitor
+    from web.oversight import monitor
 
     fixture(session, clock)
     monkeypatch.setattr(monitor, "PER_PAGE", 2)

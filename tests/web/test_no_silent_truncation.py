@@ -11,9 +11,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine import annual, instance_admin
-from engine.errors import InvalidInput
+from engine.core.errors import InvalidInput
+from engine.cycle import annual
 from engine.models import AnnualTask, AuditEntry, ProcessInstance
+from engine.oversight import instance_admin
 from tests.conftest import NOW, user
 from tests.engine.test_deadlines import submit_target
 from tests.web.test_annual_board import TABLE

@@ -8,14 +8,14 @@ from email import message_from_bytes, policy
 
 from sqlalchemy import select
 
-from engine import deadlines
+from engine import scheduler
 from engine.models import Notification, User
 from tests.engine.test_deadlines import submit_target
 
 
 def test_unread_count_list_and_open(login_as, session):
     review = submit_target(session)  # the reviewers are told the task arrived
-    deadlines.tick(session, review.due_at - timedelta(hours=20))  # and reminded a day before it is due
+    scheduler.tick(session, review.due_at - timedelta(hours=20))  # and reminded a day before it is due
     session.flush()
     reviewer = login_as("dzxy_reviewer")
     page = reviewer.get("/tasks").get_data(as_text=True)
@@ -38,7 +38,7 @@ def test_ical_feed_of_own_deadlines(app, login_as, session):
     body = reviewer.get("/calendar.ics").get_data(as_text=True)
     assert body.startswith("BEGIN:VCALENDAR") and "二级学院审定" in body and f"/tasks/{review.id}" in body
     assert "二级学院审定" not in login_as("rjxy_reviewer").get("/calendar.ics").get_data(as_text=True)
-    from web.auth import make_api_token
+    from web.org.auth import make_api_token
 
     with app.app_context():
         token = make_api_token(session.scalar(select(User).where(User.username == "dzxy_reviewer2")))
@@ -56,7 +56,7 @@ def _free_port() -> int:
 def test_email_through_local_smtp(session):
     from aiosmtpd.controller import Controller
 
-    from web.scheduler import send_outbox
+    from engine.scheduler import send_outbox
 
     received = []
 
@@ -70,7 +70,7 @@ def test_email_through_local_smtp(session):
     controller.start()
     try:
         review = submit_target(session)
-        deadlines.tick(session, review.due_at + timedelta(days=2))
+        scheduler.tick(session, review.due_at + timedelta(days=2))
         session.flush()
         count = session.query(Notification).count()
         sent = send_outbox(

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event, select
 
-from engine import documents, runtime, task_admin, tasks
+from engine.documents import service as documents
 from engine.models import Document, HumanTask
+from engine.oversight import task_admin
+from engine.workflow import runtime, tasks
 from tests.conftest import NOW, filled, form_fields, own_subject, user
 from tests.engine.test_deadlines import submit_target
 
@@ -102,7 +104,7 @@ def test_the_message_after_a_decision_says_what_was_done(login_as, session):
 
 
 def test_a_completion_lost_at_commit_announces_nothing(login_as, session, monkeypatch):
-    from engine.errors import Conflict
+    from engine.core.errors import Conflict
     from web.db import Database
 
     review = submit_target(session, "t01")

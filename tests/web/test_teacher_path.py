@@ -162,7 +162,7 @@ def test_starting_a_document_for_someone_elses_subject_is_404(login_as, session)
 
 
 def test_crash_in_a_request_leaves_nothing_behind(app, login_as, session, monkeypatch):
-    import engine.runtime
+    import engine.workflow.runtime
 
     teacher = login_as("t01")
     task_id = start_target(teacher, session)
@@ -175,7 +175,7 @@ def test_crash_in_a_request_leaves_nothing_behind(app, login_as, session, monkey
     def explode(wf):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(engine.runtime, "dump_state", explode)
+    monkeypatch.setattr(engine.workflow.runtime, "dump_state", explode)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = reviewer.post(f"/tasks/{review_id}", data={"decision": "approve", "comment": ""})
     assert response.status_code == 500

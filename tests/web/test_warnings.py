@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine import warning_rules
 from engine.models import AuditEntry, OrgUnit, QualityWarning
+from engine.warnings import rules as warning_rules
 from tests.engine.test_warnings import AFTER_DUE
 
 

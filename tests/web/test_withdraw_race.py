@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.db import make_engine
+from engine.core.db import make_engine
 from engine.models import Document, HumanTask
 from tests.conftest import NOW, filled, fresh_database, login, make_app, own_subject, seed
 
@@ -86,7 +86,7 @@ def outcome(eng, task_id, review_id):
 def test_withdraw_against_a_reviewer_who_decides(
     committed_url, monkeypatch, username, reviewer_name, decision, document_after
 ):
-    import engine.runtime as runtime
+    import engine.workflow.runtime as runtime
 
     app = make_app(DATABASE_URL=committed_url, ZHENGAI_CLOCK=lambda: NOW)
     eng = make_engine(committed_url)
@@ -110,7 +110,7 @@ def test_withdraw_against_a_reviewer_who_decides(
 
 
 def test_withdraw_against_a_reviewer_who_claims(committed_url, monkeypatch):
-    import engine.tasks as tasks
+    import engine.workflow.tasks as tasks
 
     app = make_app(DATABASE_URL=committed_url, ZHENGAI_CLOCK=lambda: NOW)
     eng = make_engine(committed_url)
@@ -137,7 +137,7 @@ def test_withdraw_against_a_reviewer_who_claims(committed_url, monkeypatch):
 
 def test_a_claim_between_the_check_and_the_write_wins(committed_url, monkeypatch):
     """The withdrawal has found the review unclaimed; the reviewer claims before it writes anything: 409."""
-    import engine.withdrawal as withdrawal
+    import engine.documents.withdrawal as withdrawal
 
     app = make_app(DATABASE_URL=committed_url, ZHENGAI_CLOCK=lambda: NOW)
     eng = make_engine(committed_url)

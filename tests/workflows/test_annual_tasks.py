@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import annual
-from engine.annual_dates import parse_due
+from engine.cycle import annual
+from engine.cycle.annual_dates import parse_due
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 COUNTS = json.loads((WORKFLOWS / "annual_tasks_counts.json").read_text(encoding="utf-8"))

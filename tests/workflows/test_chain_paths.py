@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import documents, runtime, tasks
+from engine.documents import service as documents
 from engine.models import Document, HumanTask, ProcessInstance, RoleAssignment, Subject, SubjectMember, User
+from engine.workflow import runtime, tasks
 from tests.conftest import NOW, filled
 
 # subject type -> (subject code in the demo, the review steps' task names in order)

@@ -6,8 +6,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from engine import cycle, cycle_progress, deadlines, digests, runtime
+from engine import cycle, scheduler
+from engine.cycle import progress as cycle_progress
 from engine.models import Document, HumanTask, Notification, ProcessInstance, User
+from engine.notify import digests
+from engine.workflow import runtime
 from tests.conftest import NOW, filled, own_subject, user
 from tests.workflows.test_chain_paths import actor_for
 
@@ -95,9 +98,9 @@ def test_step_timer_escalates_when_a_step_is_late(session):
     late = task.due_at + timedelta(minutes=5)
     session.refresh(session.get(ProcessInstance, instance.id))
     assert session.get(ProcessInstance, instance.id).next_timer_at == task.due_at
-    result = deadlines.tick(session, late)  # wakes the instance: the BPMN timer fires 逾期督办
+    result = scheduler.tick(session, late)  # wakes the instance: the BPMN timer fires 逾期督办
     assert result.get("sent", 0) >= 1
-    deadlines.tick(session, digests.next_slot(late))  # sends what the timer queued, with the day's digest
+    scheduler.tick(session, digests.next_slot(late))  # sends what the timer queued, with the day's digest
     kinds = {n.kind for n in session.scalars(select(Notification))}
     assert "overdue" in kinds and "digest" in kinds
     assert open_tasks(session, instance.id)[0].id == task.id  # the step is still open, only escalated
@@ -186,7 +189,7 @@ def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
 
 
 def test_step_dates_come_from_the_annual_table(session):
-    from engine import annual
+    from engine.cycle import annual
 
     rows = annual.instantiate(session, 2026, None, NOW)
     dues = cycle.due_dates_for(2026, rows)

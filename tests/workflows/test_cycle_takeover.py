@@ -8,9 +8,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import cycle, documents, instance_admin, runtime, tasks
-from engine.errors import Conflict
+from engine import cycle
+from engine.core.errors import Conflict
+from engine.documents import service as documents
 from engine.models import AuditEntry, Document, HumanTask, ProcessInstance, ScheduledEffect, Subject
+from engine.oversight import instance_admin
+from engine.workflow import runtime, tasks
 from tests.conftest import NOW, filled, own_subject, publish_document, user
 from tests.workflows.test_chain_paths import actor_for, submitter
 from tests.workflows.test_cycle import FORM_DATES, do, future_dues, open_tasks

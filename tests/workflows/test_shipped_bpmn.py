@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine.bpmn.compiler import compile_bpmn
+from engine.workflow.bpmn.compiler import compile_bpmn
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.bpmn"))

@@ -1,0 +1,31 @@
+"""The annual cycle (诊改周期) and the annual task table (年度任务).
+
+steps (levels, the eleven steps, their dates), service (start a year, prepare each step's document; it
+registers `prepare_document` with the workflow), bulk (the year start a batch at a time), takeover (a
+document its authors already work on joins the cycle), progress (levels × steps), annual and
+annual_dates (the seed's task table, its rows and their due dates).
+"""
+
+from .service import create_run, prepare_document, process_run, register, start_for_subject, subjects_of
+from .steps import (
+    DEFAULT_DUES,
+    LEVELS,
+    NO_TASKS,
+    STEP_NUMBER,
+    STEPS,
+    TZ,
+    check_dues,
+    default_dues,
+    due_dates_for,
+    end_of_day,
+    level_of,
+    mid_year,
+    step_data,
+    step_name,
+)
+
+__all__ = [
+    "DEFAULT_DUES", "LEVELS", "NO_TASKS", "STEPS", "STEP_NUMBER", "TZ", "check_dues", "create_run", "default_dues",
+    "due_dates_for", "end_of_day", "level_of", "mid_year", "prepare_document", "process_run", "register",
+    "start_for_subject", "step_data", "step_name", "subjects_of",
+]  # fmt: skip

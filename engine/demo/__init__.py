@@ -1,0 +1,7 @@
+"""The demo school: its organisation (organisation), and a year in flight played through the product's
+own services (year, the story in script). Loaded by `zhengai init` (engine/install.py)."""
+
+from .organisation import DEMO_PASSWORD, is_loaded, load
+from .year import load as load_year
+
+__all__ = ["DEMO_PASSWORD", "is_loaded", "load", "load_year"]

@@ -1,0 +1,433 @@
+"""Documents of subjects: start and revise them through their approval chain, publish versions.
+
+What the workflow does to a document is registered with it (`register`): the `edit` task kind submits
+the author's document, the `review` kind marks a returned one, the `publish_document` service publishes
+the approved content as the next immutable version, each in the step's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forms import carry
+from forms.documents import validate_document
+from forms.templates import empty_document
+
+from .. import org, workflow
+from ..core import audit, periods
+from ..core.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
+from ..models import (
+    Document,
+    DocumentVersion,
+    FormTemplate,
+    HumanTask,
+    ProcessInstance,
+    Subject,
+    SubjectMember,
+    TaskCandidate,
+    User,
+)
+from ..notify import notifications
+from ..workflow import kinds, services, tasks
+from . import sharing
+
+CHAIN_DOC_TYPES = ("target", "standard", "plan")  # started by authors, approved along the subject's chain
+DOC_TYPE_LABELS = {
+    "target": N_("目标"),
+    "standard": N_("质量标准"),
+    "plan": N_("诊改计划"),
+    "implementation": N_("诊改实施记录"),
+    "diagnosis": N_("自我诊断"),
+    "report": N_("自我诊断报告"),
+    "school_review": N_("学校复核诊断"),
+    "quality_report": N_("人才培养质量报告"),
+}
+STATUS_LABELS = {"draft": N_("草稿"), "in_review": N_("审核中"), "returned": N_("已退回"), "published": N_("已发布")}
+SUBJECT_TYPE_LABELS = {
+    "functional_dept": N_("职能部门"),
+    "college": N_("二级学院"),
+    "major": N_("专业"),
+    "course": N_("课程"),
+    "faculty_team": N_("师资队伍"),
+    "teacher": N_("教师"),
+    "student_cultivation": N_("专业学生综合素质培养"),
+    "student": N_("学生"),
+}
+
+
+def chain_key(subject_type: str) -> str:
+    return f"chain_{subject_type}"
+
+
+def latest_template(session: Session, subject_type: str, doc_type: str) -> FormTemplate | None:
+    return session.scalar(
+        select(FormTemplate)
+        .where(FormTemplate.subject_type == subject_type, FormTemplate.doc_type == doc_type)
+        .order_by(FormTemplate.version.desc())
+        .limit(1)
+    )
+
+
+def template_of(session: Session, doc: Document) -> FormTemplate:
+    return session.scalar(
+        select(FormTemplate).where(FormTemplate.key == doc.template_key, FormTemplate.version == doc.template_version)
+    )
+
+
+def document_title(session: Session, document_id: int) -> str | None:
+    return session.scalar(select(Document.title).where(Document.id == document_id))
+
+
+def authored_subjects(session: Session, user: User) -> list[Subject]:
+    return list(
+        session.scalars(
+            select(Subject)
+            .join(SubjectMember, SubjectMember.subject_id == Subject.id)
+            .where(SubjectMember.user_id == user.id)
+            .order_by(Subject.type, Subject.name)
+        )
+    )
+
+
+@dataclass
+class DocumentSlot:
+    """One document a user can work on: a subject, a document type, the current period."""
+
+    subject: Subject
+    doc_type: str
+    period: str
+    template: FormTemplate | None
+    document: Document | None
+    open_task_id: int | None
+
+
+def my_documents(session: Session, user: User, now: datetime, base_year: int = periods.DEFAULT_BASE_YEAR):
+    subjects = authored_subjects(session, user)
+    if not subjects:
+        return []
+    docs = session.scalars(select(Document).where(Document.subject_id.in_([s.id for s in subjects]))).all()
+    by_key = {(d.subject_id, d.doc_type, d.period): d for d in docs}
+    me = org.user_principal(user.id)
+    open_tasks = dict(
+        session.execute(
+            select(HumanTask.document_id, func.max(HumanTask.id))
+            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+            .where(HumanTask.state == "open", TaskCandidate.principal == me, HumanTask.document_id.is_not(None))
+            .group_by(HumanTask.document_id)
+        ).all()
+    )
+    slots = []
+    for s in subjects:
+        for doc_type in ("target", "standard", "plan"):
+            period = periods.period_for(doc_type, now, base_year)
+            doc = by_key.get((s.id, doc_type, period))
+            slots.append(
+                DocumentSlot(
+                    subject=s,
+                    doc_type=doc_type,
+                    period=period,
+                    template=latest_template(session, s.type, doc_type),
+                    document=doc,
+                    open_task_id=open_tasks.get(doc.id) if doc else None,
+                )
+            )
+    return slots
+
+
+def start_document(
+    session: Session, user: User, subject_id, doc_type: str, now: datetime, base_year=periods.DEFAULT_BASE_YEAR
+) -> HumanTask:
+    """Start (or revise) the subject's document of the current period; return the author's first task."""
+    subject = _authored_subject(session, user, subject_id)
+    if doc_type not in CHAIN_DOC_TYPES:
+        raise NotFound(N_("未知的文档类型"))
+    period = periods.period_for(doc_type, now, base_year)
+    doc = session.scalar(
+        select(Document).where(
+            Document.subject_id == subject.id, Document.doc_type == doc_type, Document.period == period
+        )
+    )
+    if doc is not None and doc.instance_id is not None:
+        raise Conflict(N_("该文档已在流程中，请到待办中继续办理"))
+    if doc is None:
+        template = latest_template(session, subject.type, doc_type)
+        if template is None:
+            raise NotFound(N_("此类文档暂无模板"))
+        doc = Document(
+            subject_id=subject.id,
+            doc_type=doc_type,
+            period=period,
+            title=f"{template.title}（{period}）· {subject.name}",
+            template_key=template.key,
+            template_version=template.version,
+            status="draft",
+            data={},
+            created_at=now,
+            updated_at=now,
+            updated_by_id=user.id,
+        )
+        doc.data, source = initial_data(session, subject, doc_type, template, now, base_year)
+        session.add(doc)
+        session.flush()
+        audit.record(
+            session, actor_id=user.id, action="document.create", object_type="document", object_id=doc.id,
+            now=now, after={"title": doc.title, "template": f"{template.key}@v{template.version}", "from": source},
+        )  # fmt: skip
+    else:  # a published document: the revision starts from the last published content
+        doc.status = "draft"
+        doc.updated_at, doc.updated_by_id = now, user.id
+        audit.record(
+            session, actor_id=user.id, action="document.revise", object_type="document", object_id=doc.id,
+            now=now, after={"from_version": doc.published_version},
+        )  # fmt: skip
+    instance = workflow.start_instance(
+        session,
+        process_key=chain_key(subject.type),
+        actor=user,
+        now=now,
+        subject=subject,
+        document_id=doc.id,
+        data={"document_id": doc.id, "doc_type": doc_type, "subject_id": subject.id},
+    )
+    doc.instance_id = instance.id
+    session.flush()
+    first = session.scalar(
+        select(HumanTask)
+        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+        .where(
+            HumanTask.instance_id == instance.id,
+            HumanTask.state == "open",
+            TaskCandidate.principal == org.user_principal(user.id),
+        )
+    )
+    if first is None:
+        raise Conflict(N_("流程已启动，但第一步不由您办理"))
+    return first
+
+
+def header_values(doc: Document, definition: dict, data: dict) -> dict[str, str]:
+    """Every header field of the document's table as shown: resolved from the subject, or typed in."""
+    subject = doc.subject
+    values = {}
+    for h in definition["header"]:
+        source = h.get("source", "input")
+        if source == "subject":
+            value = subject.name
+        elif source == "unit":
+            value = subject.org_unit.name if subject.org_unit else ""
+        elif source == "code":
+            value = subject.code or ""
+        elif source == "class":
+            value = subject.school_class.name if subject.class_id and subject.school_class else ""
+        elif source.startswith("attr:"):
+            value = str((subject.attrs or {}).get(source[5:], ""))
+        elif source == "period":
+            value = doc.period
+        else:
+            value = (data.get("header") or {}).get(h["key"], "")
+        values[h["key"]] = value
+    return values
+
+
+def published_predecessor(session: Session, subject: Subject, doc_type: str, now: datetime, base_year):
+    """The latest published version of the document this one is made from (target -> standard -> plan)."""
+    previous = {"standard": "target", "plan": "standard"}.get(doc_type)
+    if previous is None:
+        return None
+    return session.scalar(
+        select(DocumentVersion)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(
+            Document.subject_id == subject.id,
+            Document.doc_type == previous,
+            Document.period == periods.period_for(previous, now, base_year),
+        )
+        .order_by(DocumentVersion.version.desc())
+        .limit(1)
+    )
+
+
+def initial_data(session: Session, subject: Subject, doc_type: str, template: FormTemplate, now, base_year):
+    """A new document's content: carried forward from its published predecessor, else the template's items."""
+    source = published_predecessor(session, subject, doc_type, now, base_year)
+    if source is None:
+        return empty_document(template.definition), None
+    source_template = session.scalar(
+        select(FormTemplate).where(
+            FormTemplate.key == source.template_key, FormTemplate.version == source.template_version
+        )
+    )
+    if doc_type == "standard":
+        data = carry.standard_from_target(template.definition, source.data)
+    else:
+        data = carry.plan_from_standard(template.definition, source_template.definition, source.data)
+    return data, f"{source_template.title} v{source.version}"
+
+
+def _authored_subject(session: Session, user: User, subject_id) -> Subject:
+    try:
+        subject_id = int(subject_id)
+    except (TypeError, ValueError):
+        raise NotFound(N_("主体不存在")) from None
+    subject = session.scalar(
+        select(Subject)
+        .join(SubjectMember, SubjectMember.subject_id == Subject.id)
+        .where(Subject.id == subject_id, SubjectMember.user_id == user.id)
+    )
+    if subject is None:
+        raise NotFound(N_("主体不存在"))
+    return subject
+
+
+def _clean(session: Session, doc: Document, payload, *, submit: bool) -> dict:
+    template = template_of(session, doc)
+    try:
+        return validate_document(template.definition, payload, submit=submit)
+    except ValidationError as exc:
+        raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
+
+
+def save_draft(session: Session, user: User, task_id, payload, now: datetime) -> Document:
+    """Save the author's work in progress on an open edit task; the workflow does not move."""
+    ht = tasks.actionable_task(session, user, task_id)
+    if ht.kind != "edit" or not ht.document_id:
+        raise Conflict(N_("该任务不能保存草稿"))
+    doc = session.get(Document, ht.document_id)
+    clean = _clean(session, doc, payload, submit=False)
+    doc.data = clean
+    doc.updated_at, doc.updated_by_id = now, user.id
+    audit.record(
+        session, actor_id=user.id, action="document.save_draft", object_type="document", object_id=doc.id,
+        instance_id=ht.instance_id, now=now, after={"rows": len(clean["rows"])},
+    )  # fmt: skip
+    return doc
+
+
+def may_submit(session: Session, user: User, subject_id: int) -> bool:
+    """Any team member drafts; where a team has a leader, only the leader submits."""
+    roles = dict(
+        session.execute(
+            select(SubjectMember.user_id, SubjectMember.role).where(SubjectMember.subject_id == subject_id)
+        ).all()
+    )
+    if user.id not in roles:  # not an author: acting through a lane of the process (e.g. the school's review)
+        return True
+    return len(roles) <= 1 or roles.get(user.id) == "leader" or "leader" not in roles.values()
+
+
+def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: datetime) -> Document:
+    doc = session.get(Document, ht.document_id)
+    if not may_submit(session, user, doc.subject_id):
+        raise NotAllowed(N_("团队成员可以保存草稿，由负责人提交审核"))
+    clean = _clean(session, doc, payload, submit=True)
+    before = {"status": doc.status}
+    doc.data = clean
+    doc.status = "in_review"
+    doc.updated_at, doc.updated_by_id = now, user.id
+    audit.record(
+        session, actor_id=user.id, action="document.submit", object_type="document", object_id=doc.id,
+        instance_id=ht.instance_id, now=now, before=before, after={"status": "in_review"},
+    )  # fmt: skip
+    return doc
+
+
+def after_review(session: Session, ht: HumanTask, now: datetime) -> None:
+    if ht.decision == "return":
+        doc = session.get(Document, ht.document_id)
+        doc.status = "returned"
+        doc.updated_at = now
+
+
+# -- what the workflow does to documents (registered in engine/wiring.py) ---------------------------
+
+
+def take_edit(session: Session, ht: HumanTask, user: User, payload: dict, now: datetime) -> dict:
+    """An author's edit task completes by submitting its document."""
+    if not ht.document_id:
+        raise Conflict(N_("该任务没有关联文档"))
+    submit_from_task(session, ht, user, payload.get("document"), now)
+    ht.decision = "submit"
+    return {"decision": None, "comment": ""}
+
+
+def take_review(session: Session, ht: HumanTask, user: User, payload: dict, now: datetime) -> dict:
+    """A reviewer's decision; a return sends the document back to its authors."""
+    data = kinds.review_decision(ht, payload)
+    if ht.document_id:
+        after_review(session, ht, now)
+    return data
+
+
+def publish_service(step: services.Step, params: dict, data: dict) -> dict:
+    """The chain approved: `publish_document` publishes the document the instance carries."""
+    publish_from_instance(step.session, step.instance, step.actor_id, step.now, document_id=data.get("document_id"))
+    return {"published": True}
+
+
+def register() -> None:
+    services.register_task_kind("edit", "填写文档", take_edit)
+    services.register_task_kind("review", "审核", take_review)
+    services.register_service("publish_document", "发布文档（上传诊改信息平台）", publish_service)
+
+
+def publish_from_instance(
+    session: Session, instance: ProcessInstance, actor_id: int | None, now: datetime, document_id: int | None = None
+) -> None:
+    """The chain approved the document: store its content as the next immutable version."""
+    doc = session.get(Document, document_id or instance.document_id)
+    if doc is None:
+        raise NotFound(N_("文档不存在"))
+    version = doc.published_version + 1
+    session.add(
+        DocumentVersion(
+            document_id=doc.id,
+            version=version,
+            data=doc.data,
+            template_key=doc.template_key,
+            template_version=doc.template_version,
+            instance_id=instance.id,
+            published_at=now,
+            approved_by_id=actor_id,
+        )
+    )
+    before = {"status": doc.status, "published_version": doc.published_version}
+    doc.published_version = version
+    doc.status = "published"
+    doc.instance_id = None
+    doc.updated_at = now
+    audit.record(
+        session, actor_id=actor_id, action="document.publish", object_type="document", object_id=doc.id,
+        instance_id=instance.id, now=now, before=before, after={"status": "published", "version": version},
+    )  # fmt: skip
+    notifications.document_published(session, doc, version, actor_id, now)
+
+
+def get_document(session: Session, user: User, doc_id, principals: list[str] | None = None) -> Document:
+    """A document the user may see at all (see engine/documents/sharing.py), or NotFound."""
+    return sharing.access(session, user, doc_id, principals)[0]
+
+
+def versions(session: Session, doc: Document) -> list[DocumentVersion]:
+    return list(
+        session.scalars(
+            select(DocumentVersion).where(DocumentVersion.document_id == doc.id).order_by(DocumentVersion.version)
+        )
+    )
+
+
+def get_version(session: Session, doc: Document, version) -> DocumentVersion:
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise NotFound(N_("版本不存在")) from None
+    v = session.scalar(
+        select(DocumentVersion).where(DocumentVersion.document_id == doc.id, DocumentVersion.version == version)
+    )
+    if v is None:
+        raise NotFound(N_("版本不存在"))
+    return v

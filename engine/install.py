@@ -1,0 +1,38 @@
+"""What `zhengai init` puts into a migrated database: the shipped templates, the demo organisation, the
+built-in workflows, the demo school's year. The CLI, the tests and the benches install through here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from . import demo, wiring, workflow
+from .core.db import make_engine
+from .core.migrate import upgrade
+from .documents.templates import sync_templates
+
+
+def install(session: Session, now: datetime, with_demo: bool = True, demo_year: bool = False) -> dict:
+    """Templates, then the demo organisation (into an empty database), then the workflows (their lanes
+    name the organisation's units), then (`demo_year`) the demo school's year up to `now`; an organisation
+    loaded earlier is never given a second year. The caller commits."""
+    wiring.wire()
+    added = sync_templates(session, now)
+    loaded = False
+    if with_demo and not demo.is_loaded(session):
+        demo.load(session, now)
+        loaded = True
+    versions = workflow.deploy_builtin(session, now)
+    year = demo.load_year(session, now) if loaded and demo_year else None
+    return {"templates": added, "demo": loaded, "versions": versions, "demo_year": year}
+
+
+def install_database(url: str, now: datetime, with_demo: bool = True, demo_year: bool = False) -> None:
+    """Migrate a database and install into it in one transaction (tests, benchmarks)."""
+    upgrade(url)
+    eng = make_engine(url)
+    with Session(eng) as session:
+        install(session, now, with_demo, demo_year)
+        session.commit()
+    eng.dispose()

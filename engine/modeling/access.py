@@ -1,0 +1,44 @@
+"""Who may see and change a process in the modeler: its owners (the `process_owner` or `head` of its owning
+department) and administrators; to everybody else it does not exist (404)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import org
+from ..core.errors import N_, NotFound
+from ..models import ProcessDefinition, ProcessVersion, User
+
+may_edit = org.owns_process
+edits_any = org.owns_any_process  # whether to show the modeler in the menu
+
+
+def editable_definitions(session: Session, user: User, principals: list[str]) -> list[ProcessDefinition]:
+    stmt = select(ProcessDefinition).order_by(ProcessDefinition.category, ProcessDefinition.key)
+    if not user.is_admin:
+        units = org.owned_unit_ids(principals)
+        if not units:
+            return []
+        stmt = stmt.where(ProcessDefinition.owner_org_unit_id.in_(units))
+    return list(session.scalars(stmt))
+
+
+def get_editable(session: Session, user: User, principals: list[str], key: str) -> ProcessDefinition:
+    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == str(key)[:64]))
+    if definition is None or not may_edit(user, principals, definition):
+        raise NotFound(N_("流程不存在"))
+    return definition
+
+
+def get_version(session: Session, definition: ProcessDefinition, number) -> ProcessVersion:
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise NotFound(N_("流程版本不存在")) from None
+    version = session.scalar(
+        select(ProcessVersion).where(ProcessVersion.definition_id == definition.id, ProcessVersion.version == number)
+    )
+    if version is None:
+        raise NotFound(N_("流程版本不存在"))
+    return version

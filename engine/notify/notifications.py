@@ -1,0 +1,232 @@
+"""Notifications: who is told what (written in the same transaction as the change), the notification
+centre, and a user's own deadlines (for the iCalendar feed).
+
+Rows are inserted in bulk (one INSERT per step, whatever the number of people); the scheduler's outbox
+e-mails them after the commit (engine/scheduler/outbox.py). Nobody is told about their own action.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from .. import org
+from ..core.errors import N_, NotFound
+from ..core.paging import Page
+from ..core.periods import SCHOOL_TZ
+from ..models import AnnualTask, HumanTask, Notification, SubjectMember, TaskCandidate, User
+
+# Every kind, in the order the centre groups them; labels are translated where they are shown.
+KINDS = {
+    "task": N_("新任务"),
+    "returned": N_("退回"),
+    "published": N_("已发布"),
+    "remind": N_("提醒"),
+    "due": N_("到期"),
+    "overdue": N_("逾期"),
+    "digest": N_("逾期汇总"),
+    "escalation": N_("逾期督办"),
+    "warning": N_("预警"),
+    "info": N_("其他"),
+}
+GROUPS = ("day", "kind")
+
+
+def note(user_id, kind, title, body, link, effect_id, now, *, digest_key=None, details=None) -> dict:
+    """One notification row for a bulk INSERT (every row has the same keys)."""
+    return {"user_id": user_id, "kind": kind, "title": title[:200], "body": body, "link": link,
+            "created_at": now, "effect_id": effect_id, "digest_key": digest_key, "details": details}  # fmt: skip
+
+
+def send(session: Session, rows: list[dict]) -> int:
+    if rows:
+        session.execute(insert(Notification), rows)
+    return len(rows)
+
+
+def _local(at: datetime | None) -> str:
+    return at.astimezone(SCHOOL_TZ).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def task_arrived(session: Session, created: list[tuple[HumanTask, list[str]]], actor_id, now: datetime) -> int:
+    """Tell everybody behind each new task's candidates (a person, or every member of a group) that it arrived.
+
+    A task made by a reviewer's return (`returned_by_id`) is the author's "returned" notice, with the
+    reviewer's name and comment. One query for the people behind all the groups, one INSERT.
+    """
+    users = org.users_behind(session, {p for _, ps in created for p in ps})
+    returners = {ht.returned_by_id for ht, _ in created if ht.returned_by_id}
+    names = (
+        dict(session.execute(select(User.id, User.display_name).where(User.id.in_(returners))).all())
+        if returners
+        else {}
+    )
+    rows = []
+    for ht, principals in created:
+        people = set().union(*(users.get(p, set()) for p in principals)) - {actor_id}
+        if ht.returned_by_id:
+            title = f"【已退回】{ht.title}"
+            who = names.get(ht.returned_by_id, "")
+            body = f"{who}退回了文档，请修改后重新提交。修改意见：{ht.return_comment or ''}"
+            rows += [note(uid, "returned", title, body, f"/tasks/{ht.id}", None, now) for uid in sorted(people)]
+        else:
+            rows += [arrival(uid, ht.id, ht.name, ht.title, ht.process_name, ht.due_at, now) for uid in sorted(people)]
+    return send(session, rows)
+
+
+def arrival(user_id: int, task_id: int, name: str, title: str, process_name: str, due_at, now: datetime) -> dict:
+    """The "new task" row of one person."""
+    body = process_name + (f"；截止：{_local(due_at)}" if due_at else "")
+    return note(user_id, "task", f"【新任务】{name}：{title}", body, f"/tasks/{task_id}", None, now)
+
+
+def authors_of(session: Session, subject_id: int | None) -> set[int]:
+    """The active members (authors) of a subject."""
+    if subject_id is None:
+        return set()
+    return set(
+        session.scalars(
+            select(SubjectMember.user_id)
+            .join(User, User.id == SubjectMember.user_id)
+            .where(SubjectMember.subject_id == subject_id, User.active)
+        )
+    )
+
+
+def document_published(session: Session, doc, version: int, actor_id, now: datetime) -> int:
+    """Tell a document's authors that the chain approved it (not the approver, if an author)."""
+    who = session.get(User, actor_id) if actor_id else None
+    body = f"第{version}版已审定发布" + (f"（{who.display_name}审定）" if who else "")
+    rows = [
+        note(uid, "published", f"【已发布】{doc.title}", body, f"/documents/{doc.id}", None, now)
+        for uid in sorted(authors_of(session, doc.subject_id) - {actor_id})
+    ]
+    return send(session, rows)
+
+
+# -- the notification centre -------------------------------------------------------------------------
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+
+
+def kind_counts(session: Session, user_id: int) -> dict[str, tuple[int, int]]:
+    """(all, unread) per kind the user has, in the order of KINDS; one GROUP BY."""
+    rows = session.execute(
+        select(Notification.kind, func.count(), func.count(case((Notification.read_at.is_(None), 1))))
+        .where(Notification.user_id == user_id)
+        .group_by(Notification.kind)
+    ).all()
+    got = {k: (n, u) for k, n, u in rows}
+    return {k: got[k] for k in [*KINDS, *sorted(set(got) - set(KINDS))] if k in got}
+
+
+def _filtered(user_id: int, unread: bool, kind: str | None):
+    where = [Notification.user_id == user_id]
+    if unread:
+        where.append(Notification.read_at.is_(None))
+    if kind:
+        where.append(Notification.kind == kind)
+    return where
+
+
+def list_for(
+    session: Session,
+    user_id: int,
+    page: int = 1,
+    per_page: int = 30,
+    *,
+    unread: bool = False,
+    kind: str | None = None,
+    group: str = "day",
+) -> Page:
+    """One page of the user's notifications, newest first (by kind first when grouped by kind)."""
+    where = _filtered(user_id, unread, kind)
+    total = session.scalar(select(func.count()).select_from(Notification).where(*where))
+    per_page = max(1, min(int(per_page), 100))
+    page = max(1, int(page))
+    order = [Notification.created_at.desc(), Notification.id.desc()]
+    if group == "kind":
+        rank = case({k: i for i, k in enumerate(KINDS)}, value=Notification.kind, else_=len(KINDS))
+        order = [rank, Notification.kind, *order]
+    rows = session.scalars(
+        select(Notification).where(*where).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(rows=list(rows), total=total, page=page, per_page=per_page)
+
+
+def sections(rows: list[Notification], group: str, tz: ZoneInfo, today: date) -> list[tuple[str, str, list]]:
+    """The page's rows under headings: (kind of heading, key, rows); a day is "today", "yesterday" or a date."""
+    out: list[tuple[str, str, list]] = []
+    for row in rows:
+        if group == "kind":
+            heading = ("kind", row.kind)
+        else:
+            day = row.created_at.astimezone(tz).date()
+            heading = ("today", "") if day == today else ("yesterday", "") if day == today - timedelta(days=1) else (
+                "date", day.isoformat())  # fmt: skip
+        if not out or out[-1][:2] != heading:
+            out.append((*heading, []))
+        out[-1][2].append(row)
+    return out
+
+
+def mark_read(session: Session, user_id: int, notification_id, now: datetime) -> Notification:
+    """Mark one of the user's own notifications read; anyone else's is NotFound."""
+    try:
+        nid = int(notification_id)
+    except (TypeError, ValueError):
+        raise NotFound(N_("通知不存在")) from None
+    row = session.scalar(select(Notification).where(Notification.id == nid, Notification.user_id == user_id))
+    if row is None:
+        raise NotFound(N_("通知不存在"))
+    if row.read_at is None:
+        row.read_at = now
+    return row
+
+
+def mark_all_read(session: Session, user_id: int, now: datetime, kind: str | None = None) -> int:
+    """Mark the user's unread notifications read: all of them, or those of one kind."""
+    result = session.execute(update(Notification).where(*_filtered(user_id, True, kind)).values(read_at=now))
+    return result.rowcount
+
+
+def my_deadlines(session: Session, user: User, principals: list[str] | None = None) -> list[dict]:
+    """Open tasks the user works on and annual-table rows of units the user heads, with due dates."""
+    if principals is None:
+        principals = org.principals_of(session, user.id)
+    candidate = select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))
+    tasks = session.execute(
+        select(HumanTask.id, HumanTask.name, HumanTask.title, HumanTask.due_at)
+        .where(
+            HumanTask.state == "open",
+            HumanTask.due_at.is_not(None),
+            or_(HumanTask.claimant_id == user.id, HumanTask.id.in_(candidate) & HumanTask.claimant_id.is_(None)),
+        )
+        .order_by(HumanTask.due_at)
+        .limit(500)
+    ).all()
+    out = [
+        {"uid": f"task-{t.id}", "summary": f"{t.name}：{t.title}", "due_at": t.due_at, "link": f"/tasks/{t.id}"}
+        for t in tasks
+    ]
+    headed = {int(p.split(":")[3]) for p in principals if p.startswith("g:head:unit:")}
+    if headed:
+        rows = session.scalars(
+            select(AnnualTask).where(AnnualTask.status == "open", AnnualTask.due_date.is_not(None)).limit(2000)
+        ).all()
+        for a in rows:
+            if headed & set(a.responsible_unit_ids or []):
+                out.append(
+                    {"uid": f"annual-{a.id}", "summary": f"年度任务：{a.task}", "due_date": a.due_date,
+                     "link": f"/annual/{a.year}#row-{a.no}"}
+                )  # fmt: skip
+    return out

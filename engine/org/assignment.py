@@ -1,0 +1,175 @@
+"""Lanes name a role relative to the subject; here the role becomes the principals of a task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import OrgUnit, RoleAssignment, Subject, SubjectMember, User
+
+ROLES = {
+    "author": "主体成员（文档作者）",
+    "reviewer": "审核人",
+    "head": "负责人",
+    "leader_in_charge": "分管领导",
+    "liaison_leader": "联系领导",
+    "counselor": "辅导员",
+    "monitor": "诊改办公室",
+    "school_leader": "校领导",
+    "process_owner": "流程负责人",
+}
+
+SCOPES = {
+    "subject": "本主体",
+    "subject_unit": "主体所在部门/学院",
+    "subject_class": "主体所在班级",
+    "school": "全校",
+}
+FIXED_UNIT_PREFIX = "unit:"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    roles: tuple[str, ...]
+    scope: str
+
+    @classmethod
+    def parse(cls, role_text: str, scope: str) -> Assignment:
+        roles = tuple(r.strip() for r in (role_text or "").replace("|", ",").split(",") if r.strip())
+        return cls(roles, (scope or "").strip())
+
+    def problems(self) -> list[str]:
+        out = []
+        if not self.roles:
+            out.append("泳道没有指定角色")
+        for r in self.roles:
+            if r not in ROLES:
+                out.append(f"未知角色：{r}")
+        if self.scope not in SCOPES and not self.scope.startswith(FIXED_UNIT_PREFIX):
+            out.append(f"未知范围：{self.scope}")
+        if "author" in self.roles and (len(self.roles) > 1 or self.scope != "subject"):
+            out.append("作者角色只能单独使用，范围为“本主体”")
+        return out
+
+
+def group_principal(role: str, scope_type: str, scope_id: int | None) -> str:
+    return f"g:{role}:{scope_type}:{scope_id or 0}"
+
+
+def user_principal(user_id: int) -> str:
+    return f"u:{user_id}"
+
+
+def principals_of(session: Session, user_id: int) -> list[str]:
+    """Every principal a user acts as: themself and each position they hold."""
+    rows = session.execute(
+        select(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id).where(
+            RoleAssignment.user_id == user_id
+        )
+    ).all()
+    return [user_principal(user_id)] + [group_principal(*r) for r in rows]
+
+
+def resolve(session: Session, assignment: Assignment, subject: Subject | None) -> tuple[list[str], str]:
+    """Principals for a lane relative to a subject, with a human label; empty list if unresolvable."""
+    return resolve_many(session, assignment, [subject])[subject.id if subject else None]
+
+
+def resolve_many(session: Session, assignment: Assignment, subjects) -> dict[int | None, tuple[list[str], str]]:
+    """`resolve` for many subjects (keyed by subject id, None for no subject); authors in one query."""
+    if assignment.roles == ("author",):
+        members: dict[int, list[int]] = {}
+        ids = [s.id for s in subjects if s is not None]
+        if ids:
+            for sid, uid in session.execute(
+                select(SubjectMember.subject_id, SubjectMember.user_id).where(SubjectMember.subject_id.in_(ids))
+            ):
+                members.setdefault(sid, []).append(uid)
+        return {
+            (s.id if s else None): (
+                ([user_principal(i) for i in sorted(members.get(s.id, []))], s.name) if s else ([], ROLES["author"])
+            )
+            for s in subjects
+        }
+    out = {}
+    for subject in subjects:
+        scope_type, scope_id, scope_label = _scope(session, assignment.scope, subject)
+        roles = "、".join(ROLES.get(r, r) for r in assignment.roles)
+        if scope_type is None:
+            out[subject.id if subject else None] = ([], roles)
+        else:
+            label = (scope_label + " ") if scope_label else ""
+            principals = [group_principal(r, scope_type, scope_id) for r in assignment.roles]
+            out[subject.id if subject else None] = (principals, label + roles)
+    return out
+
+
+def has_members(session: Session, principals: list[str]) -> bool:
+    """True if at least one active user stands behind the principals."""
+    user_ids = [int(p[2:]) for p in principals if p.startswith("u:")]
+    if user_ids and session.scalar(select(func.count()).where(User.id.in_(user_ids), User.active)):
+        return True
+    for p in principals:
+        if not p.startswith("g:"):
+            continue
+        _, role, scope_type, scope_id = p.split(":")
+        stmt = (
+            select(func.count())
+            .select_from(RoleAssignment)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(
+                RoleAssignment.role == role,
+                RoleAssignment.scope_type == scope_type,
+                func.coalesce(RoleAssignment.scope_id, 0) == int(scope_id),
+                User.active,
+            )
+        )
+        if session.scalar(stmt):
+            return True
+    return False
+
+
+def users_behind(session: Session, principals) -> dict[str, set[int]]:
+    """Active users behind each principal: one query for the persons, one for all the groups (in chunks)."""
+    principals = set(principals)
+    out: dict[str, set[int]] = {p: set() for p in principals}
+    user_ids = {int(p[2:]) for p in principals if p.startswith("u:")}
+    if user_ids:
+        for uid in session.scalars(select(User.id).where(User.id.in_(user_ids), User.active)):
+            out[user_principal(uid)].add(uid)
+    groups = sorted(p.split(":") for p in principals if p.startswith("g:"))
+    for i in range(0, len(groups), 200):
+        match = or_(
+            *(
+                and_(RoleAssignment.role == role, RoleAssignment.scope_type == scope_type,
+                     func.coalesce(RoleAssignment.scope_id, 0) == int(scope_id))
+                for _, role, scope_type, scope_id in groups[i : i + 200]
+            )
+        )  # fmt: skip
+        rows = session.execute(
+            select(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id, RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(User.active, match)
+        )
+        for role, scope_type, scope_id, uid in rows:
+            out.setdefault(group_principal(role, scope_type, scope_id), set()).add(uid)
+    return out
+
+
+def _scope(session: Session, scope: str, subject: Subject | None):
+    if scope == "school":
+        return "school", 0, ""
+    if scope.startswith(FIXED_UNIT_PREFIX):
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == scope[len(FIXED_UNIT_PREFIX) :]))
+        return ("unit", unit.id, unit.name) if unit else (None, None, None)
+    if subject is None:
+        return None, None, None
+    if scope == "subject":
+        return "subject", subject.id, subject.name
+    if scope == "subject_unit" and subject.org_unit_id:
+        return "unit", subject.org_unit_id, subject.org_unit.name if subject.org_unit else ""
+    if scope == "subject_class" and subject.class_id:
+        return "class", subject.class_id, ""
+    return None, None, None

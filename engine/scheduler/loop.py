@@ -1,0 +1,99 @@
+"""The scheduler process (`zhengai scheduler`): one per installation, never inside a web worker.
+
+Every heartbeat takes the database lease, fires what is due and runs the warning rules in one
+transaction, starts pending annual cycles a batch per transaction, then sends the e-mail outbox; the
+lease is renewed between batches and between messages. APScheduler only provides the heartbeat: what is
+due and what has fired lives in the database, so a restart after downtime catches up and a second
+process started by mistake stays idle. Each job has its one commit point; the outbox commits per message
+(an e-mail cannot be taken back, so each one is marked sent as soon as it is out).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from .. import cycle
+from ..models import CycleRun
+from ..warnings import rules
+from .lease import Lease, LeaseLost
+from .outbox import send_outbox
+from .tick import tick
+
+log = logging.getLogger("zhengai.scheduler")
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def run_tick(session_factory, holder: str, clock: Callable[[], datetime] = wall_clock, smtp: dict | None = None):
+    """One heartbeat: None if another process holds the lease, else what fired (and what was sent)."""
+    lease = Lease(session_factory, holder, clock)
+    if not lease.acquire():
+        return None
+    now = clock()
+    with session_factory() as session:
+        result = tick(session, now)
+        result["warnings"] = rules.evaluate(session, now)
+        session.commit()  # the notifications and the fired marks, together
+    try:
+        result["cycle_batches"] = run_cycle_batches(session_factory, lease)
+        if smtp:
+            result["emails"] = send_outbox(session_factory, smtp, clock(), lease=lease)
+    except LeaseLost:
+        log.warning("scheduler %s lost its lease during a tick; another scheduler goes on", holder)
+        result["lease_lost"] = True
+    return result
+
+
+def run_cycle_batches(session_factory, lease: Lease, batch: int = 500) -> int:
+    """Start pending annual cycles batch by batch, one transaction per batch (progress is visible), the
+    lease renewed before each batch."""
+    batches = 0
+    with session_factory() as session:
+        pending = session.scalars(select(CycleRun.id).where(CycleRun.status != "finished")).all()
+    for run_id in pending:
+        while True:
+            lease.renew()
+            with session_factory() as session:
+                run = cycle.process_run(session, run_id, lease.clock(), batch=batch)
+                finished = run is None or run.status == "finished"
+                session.commit()
+            batches += 1
+            if finished:
+                break
+    return batches
+
+
+def serve(session_factory, smtp: dict, interval_seconds: int = 30) -> None:
+    """Block forever: a tick every `interval_seconds` (APScheduler, one job, no overlap)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    holder = holder_name()
+
+    def job():
+        try:
+            result = run_tick(session_factory, holder, wall_clock, smtp)
+            if result:
+                log.info("tick %s", result)
+        except Exception:  # noqa: BLE001 - a failed tick is retried at the next one
+            log.exception("scheduler tick failed")
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(job, "interval", seconds=interval_seconds, max_instances=1, coalesce=True,
+                      next_run_time=datetime.now(UTC))  # fmt: skip
+    log.info("scheduler %s started, tick every %s s", holder, interval_seconds)
+    try:
+        scheduler.start()
+    finally:
+        Lease(session_factory, holder, wall_clock).release()

@@ -1,0 +1,175 @@
+"""The scheduler's tick: fire the effects that are due (engine/workflow/deadlines.py plans them).
+
+In one transaction `tick` writes the notifications and marks the effects fired, so nothing fires twice
+and nothing is lost. After downtime only the latest stage of an item fires (one overdue notice, not the
+reminders that were missed on the way). Overdue effects fire at the daily digest moment
+(engine/notify/digests.py): the assignee of a task gets their own overdue notice, while the escalation
+to department heads and to 诊改办公室 is one digest per department and one summary per monitor a day.
+Due BPMN timers wake their instances (engine/workflow/runtime.py), each in its own SAVEPOINT.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import notify, org, workflow
+from ..models import AnnualTask, HumanTask, ProcessInstance, ScheduledEffect, SchedulerLease, Subject, TaskCandidate
+from ..notify import digests
+from ..workflow import wake_instance
+
+
+def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
+    """Fire every effect due at `now`; the caller commits. Returns counts by outcome."""
+    due = session.execute(
+        select(ScheduledEffect.id, ScheduledEffect.effect, ScheduledEffect.stage, ScheduledEffect.object_type,
+               ScheduledEffect.object_id, ScheduledEffect.params)
+        .where(ScheduledEffect.fired_at.is_(None), ScheduledEffect.fire_at <= now)
+        .order_by(ScheduledEffect.fire_at)
+        .limit(limit)
+    ).all()  # fmt: skip
+    latest: dict[tuple, tuple] = {}
+    superseded = []
+    for row in due:
+        k = (row.object_type, row.object_id)
+        if k in latest and latest[k].stage >= row.stage:
+            superseded.append(row.id)
+            continue
+        if k in latest:
+            superseded.append(latest[k].id)
+        latest[k] = row
+    outcomes: dict[str, list[int]] = defaultdict(list)
+    outcomes["superseded"] = superseded
+    notes: list[dict] = []
+    digest = digests.Digest(now)
+    by_type = defaultdict(list)
+    for row in latest.values():
+        by_type[row.object_type].append(row)
+    if by_type.get("human_task"):
+        _fire_tasks(session, by_type["human_task"], now, outcomes, notes, digest)
+    if by_type.get("annual_task"):
+        _fire_annual(session, by_type["annual_task"], now, outcomes, notes, digest)
+    _wake(session, by_type.get("process_instance", []), now, outcomes)
+    notes += digest.rows(session, notify.note)
+    notify.send(session, notes)
+    retry = outcomes.pop("retry", [])  # left pending: fired by the next tick
+    deferred = outcomes.pop("deferred", [])
+    if deferred:  # today's digest of their department has gone out, or the instance is errored: try tomorrow
+        session.execute(
+            update(ScheduledEffect).where(ScheduledEffect.id.in_(deferred)).values(fire_at=digests.next_slot(now))
+        )
+    for outcome, ids in outcomes.items():
+        if ids:
+            session.execute(
+                update(ScheduledEffect).where(ScheduledEffect.id.in_(ids)).values(fired_at=now, outcome=outcome)
+            )
+    session.execute(update(SchedulerLease).where(SchedulerLease.name == "scheduler").values(last_tick_at=now))
+    counts = {k: len(v) for k, v in outcomes.items() if v} | {"notifications": len(notes)}
+    return counts | ({"deferred": len(deferred)} if deferred else {}) | ({"retry": len(retry)} if retry else {})
+
+
+def _wake(session: Session, rows, now: datetime, outcomes) -> None:
+    """BPMN timers due: each instance's wake in its own SAVEPOINT. A failed step is recorded as an
+    incident (the effect is spent); an instance that lost a race with a person's step meanwhile stays
+    due and is woken at the next tick, and neither stops the tick for the others."""
+    by_instance = {row.object_id: row for row in rows}
+
+    def wake(instance_id):
+        return wake_instance(session, instance_id, now)
+
+    for outcome in workflow.each_in_savepoint(session, list(by_instance), wake, now):
+        effect = by_instance[outcome.item].id
+        if outcome.ok:
+            outcomes[outcome.value].append(effect)
+        elif outcome.raced:
+            outcomes["retry"].append(effect)
+        else:
+            outcomes["failed"].append(effect)
+
+
+def _due_words(row, due_at) -> tuple[str, str]:
+    if row.effect == "remind":
+        return "remind", f"{(row.params or {}).get('days', '')}天后到期"
+    if row.effect == "due":
+        return "due", "已到截止时间"
+    return "overdue", "已逾期，升级提醒"
+
+
+def _fire_tasks(session, rows, now, outcomes, notes, digest: digests.Digest) -> None:
+    ids = [r.object_id for r in rows]
+    tasks = {t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.id.in_(ids)))}
+    candidates = defaultdict(set)
+    for task_id, principal in session.execute(
+        select(TaskCandidate.task_id, TaskCandidate.principal).where(TaskCandidate.task_id.in_(ids))
+    ):
+        candidates[task_id].add(principal)
+    units = {}
+    if any(r.effect == "overdue" for r in rows):
+        subject_ids = {t.subject_id for t in tasks.values() if t.subject_id}
+        units = dict(session.execute(select(Subject.id, Subject.org_unit_id).where(Subject.id.in_(subject_ids))).all())
+    users = org.users_behind(session, set().union(*candidates.values()) if candidates else set())
+    # an errored instance's tasks cannot be worked on until an administrator retries it: their reminders wait
+    halted = set(
+        session.scalars(
+            select(HumanTask.id)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.id.in_(ids), ProcessInstance.status == "error")
+        )
+    )
+    for row in rows:
+        task = tasks.get(row.object_id)
+        if task is None or task.state != "open":
+            outcomes["skipped"].append(row.id)
+            continue
+        if task.id in halted:
+            outcomes["deferred"].append(row.id)
+            continue
+        unit_ids = [units[task.subject_id]] if units.get(task.subject_id) else []
+        if row.effect == "overdue" and digest.taken(session, unit_ids):
+            outcomes["deferred"].append(row.id)
+            continue
+        kind, words = _due_words(row, task.due_at)
+        assignees = (
+            {task.claimant_id} if task.claimant_id else set().union(*(users.get(p, set()) for p in candidates[task.id]))
+        )
+        title = f"【{words}】{task.name}：{task.title}"
+        link = f"/tasks/{task.id}"
+        for uid in sorted(assignees):
+            notes.append(notify.note(uid, kind, title, task.process_name, link, row.id, now))
+        if row.effect == "overdue":
+            due = task.due_at.astimezone(digests.SCHOOL_TZ)
+            text = f"{task.name}：{task.title}（办理人：{task.candidates_label or ''}；截止：{due:%Y-%m-%d}）"
+            digest.add(unit_ids, digests.Item("task", text, link), assignees)
+        outcomes["sent"].append(row.id)
+
+
+def _fire_annual(session, rows, now, outcomes, notes, digest: digests.Digest) -> None:
+    ids = [r.object_id for r in rows]
+    items = {a.id: a for a in session.scalars(select(AnnualTask).where(AnnualTask.id.in_(ids)))}
+    heads_of = {u: org.group_principal("head", "unit", u) for a in items.values()
+                for u in a.responsible_unit_ids or []}  # fmt: skip
+    users = org.users_behind(session, set(heads_of.values()))
+    for row in rows:
+        item = items.get(row.object_id)
+        if item is None or item.status == "done":
+            outcomes["skipped"].append(row.id)
+            continue
+        link = f"/annual/{item.year}#row-{item.no}"
+        if row.effect == "overdue":  # the heads and the office hear of it in the day's digest, not one by one
+            if digest.taken(session, item.responsible_unit_ids or []):
+                outcomes["deferred"].append(row.id)
+                continue
+            text = f"年度任务第{item.no}项 {item.task}（{'、'.join(item.responsible)}；完成时间：{item.due_text}）"
+            digest.add(item.responsible_unit_ids or [], digests.Item("annual", text, link, item.year), set())
+            outcomes["sent"].append(row.id)
+            continue
+        kind, words = _due_words(row, None)
+        heads = set().union(*(users.get(heads_of[u], set()) for u in item.responsible_unit_ids or []))
+        title = f"【年度任务{words}】{item.task}"
+        body = f"{item.category}；责任部门：{'、'.join(item.responsible)}；完成时间：{item.due_text}"
+        for uid in sorted(heads):
+            notes.append(notify.note(uid, kind, title, body, link, row.id, now))
+        outcomes["sent"].append(row.id)

@@ -1,0 +1,1 @@
+"""Protecting the application: login attempts counted in the database (ratelimit)."""

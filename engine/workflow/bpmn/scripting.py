@@ -1,0 +1,61 @@
+"""The only script engine our workflows ever get: our expression language, no `exec`, no `eval`."""
+
+from __future__ import annotations
+
+import json
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from .. import expressions, services
+
+# Service tasks may call only the registered services (engine/workflow/services.py). The runtime binds a
+# handler that performs them inside the step's database transaction; without a handler (validation,
+# tests) calls are only recorded.
+
+
+class ScriptsForbidden(RuntimeError):
+    """BPMN tried to execute a script; never allowed."""
+
+
+class SafeEnvironment(BasePythonScriptEngineEnvironment):
+    def __init__(self, effects: list | None = None):
+        super().__init__({})
+        self.effects = effects if effects is not None else []
+        self.handler = None  # callable(operation, params, task data) -> dict
+        self.failure = None
+
+    def evaluate(self, expression, context, external_context=None):
+        data = dict(external_context or {})
+        data.update(context or {})
+        return expressions.evaluate(expression, data)
+
+    def execute(self, script, context, external_context=None):
+        raise ScriptsForbidden("脚本不允许执行")
+
+    def call_service(self, context, operation_name=None, operation_params=None, **_kwargs):
+        if operation_name not in services.service_labels():
+            raise ScriptsForbidden(f"未知的服务：{operation_name}")
+        params = {k: v.get("value") for k, v in (operation_params or {}).items()}
+        if self.handler is not None:
+            try:
+                return json.dumps(self.handler(operation_name, params, context))
+            except Exception as exc:
+                self.failure = exc  # Spiff re-wraps service errors badly; the runtime re-raises this one
+                raise
+        self.effects.append((operation_name, params))
+        return json.dumps({"queued": operation_name})
+
+
+class SafeScriptEngine(PythonScriptEngine):
+    """Evaluates with `SafeEnvironment`; collects service calls as effects for the runtime."""
+
+    def __init__(self, effects: list | None = None):
+        super().__init__(environment=SafeEnvironment(effects))
+
+    @property
+    def effects(self) -> list:
+        return self.environment.effects
+
+    def validate(self, expression):
+        expressions.compile_expression(expression)

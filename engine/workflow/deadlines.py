@@ -1,0 +1,155 @@
+"""Deadlines as data: reminders, due moments, escalations and timer wake-ups are rows the scheduler fires.
+
+A human task or an annual-table row with a due date gets its effects when it is created (in the same
+transaction); the scheduler's tick (engine/scheduler/tick.py) fires what is due, once. Overdue effects
+are planned at the daily digest moment (engine/notify/digests.py). An item planned when it is already
+due (an annual table generated late, a year started with past dates) gets nothing but that overdue
+notice, with the day's digest (or the next day's, if today's has gone out).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ..models import HumanTask, ScheduledEffect
+from ..notify import digests
+
+REMINDER_DAYS = (7, 1)
+ESCALATE_AFTER = timedelta(days=1)
+STAGE = {"remind": 1, "due": 2, "overdue": 3}
+
+
+def configure(reminder_days=None, escalate_after_hours=None, digest_hour=None) -> None:
+    """Set the reminder lead times (days before the due moment), the escalation delay, the digest hour."""
+    global REMINDER_DAYS, ESCALATE_AFTER
+    if reminder_days:
+        REMINDER_DAYS = tuple(sorted({int(d) for d in reminder_days if int(d) > 0}, reverse=True))
+    if escalate_after_hours is not None:
+        ESCALATE_AFTER = timedelta(hours=float(escalate_after_hours))
+    digests.configure(digest_hour)
+
+
+def plan(object_type: str, object_id: int, due_at: datetime, now: datetime) -> list[dict]:
+    """The effect rows of one item: reminders still ahead of us, the due moment, the escalation.
+
+    The escalation waits for the first digest moment after `due_at + ESCALATE_AFTER` (a time that depends
+    on the due date only, so planning the same date again finds the effects that fired); an item already
+    due gets only that (no burst of "due" notices for what is late on arrival).
+    """
+    rows = []
+    for i, days in enumerate(REMINDER_DAYS):
+        at = due_at - timedelta(days=days)
+        if at > now:
+            rows.append(("remind", i, at, {"days": days}))
+    if due_at > now:
+        rows.append(("due", len(REMINDER_DAYS), due_at, {}))
+    rows.append(("overdue", len(REMINDER_DAYS) + 1, digests.next_slot(due_at + ESCALATE_AFTER), {}))
+    return [
+        {"key": f"{object_type}:{object_id}:{effect}:{stage}", "effect": effect, "stage": stage,
+         "object_type": object_type, "object_id": object_id, "fire_at": at, "params": params}
+        for effect, stage, at, params in rows
+    ]  # fmt: skip
+
+
+def plan_new(session: Session, object_type: str, items: list[tuple[int, datetime | None]], now: datetime) -> None:
+    """Plan the effects of new items (nothing planned yet), [(id, due moment)], in one INSERT."""
+    rows = [r for object_id, due_at in items if due_at is not None for r in plan(object_type, object_id, due_at, now)]
+    if rows:
+        session.execute(insert(ScheduledEffect), rows)
+
+
+def schedule(session: Session, object_type: str, object_id: int, due_at: datetime | None, now: datetime) -> None:
+    """Plan an item's effects again for its (new) due date; effects already fired stay as they are."""
+    session.execute(
+        ScheduledEffect.__table__.delete().where(
+            ScheduledEffect.object_type == object_type,
+            ScheduledEffect.object_id == object_id,
+            ScheduledEffect.fired_at.is_(None),
+        )
+    )
+    if due_at is None:
+        return
+    fired = set(
+        session.scalars(
+            select(ScheduledEffect.key).where(
+                ScheduledEffect.object_type == object_type, ScheduledEffect.object_id == object_id
+            )
+        )
+    )
+    rows = [r for r in plan(object_type, object_id, due_at, now) if r["key"] not in fired]
+    if rows:
+        session.execute(insert(ScheduledEffect), rows)
+
+
+def cancel(session: Session, object_type: str, object_ids: list[int]) -> None:
+    """The work is done: drop its pending effects (fired ones stay as the record)."""
+    if object_ids:
+        session.execute(
+            ScheduledEffect.__table__.delete().where(
+                ScheduledEffect.object_type == object_type,
+                ScheduledEffect.object_id.in_(object_ids),
+                ScheduledEffect.fired_at.is_(None),
+            )
+        )
+
+
+def schedule_wake(session: Session, instance_id: int, at: datetime | None) -> None:
+    """One pending wake-up per instance, at its next BPMN timer."""
+    session.execute(
+        ScheduledEffect.__table__.delete().where(
+            ScheduledEffect.object_type == "process_instance",
+            ScheduledEffect.object_id == instance_id,
+            ScheduledEffect.fired_at.is_(None),
+        )
+    )
+    if at is not None:
+        session.execute(
+            insert(ScheduledEffect),
+            [{"key": f"process_instance:{instance_id}:wake:{at.isoformat()}", "effect": "wake", "stage": 0,
+              "object_type": "process_instance", "object_id": instance_id, "fire_at": at, "params": {}}],
+        )  # fmt: skip
+
+
+def replan_task(session: Session, task_id: int, due_at: datetime | None, now: datetime) -> None:
+    """Plan a task's reminders for its (new) due date again.
+
+    A date moved after its due notice fired gets notices of its own (the keys carry the date), while
+    planning the same date again (resume after suspend, a withdrawn submission's reopened task) never
+    repeats a notice that already fired.
+    """
+    cancel(session, "human_task", [task_id])
+    if due_at is None:
+        return
+    fired = set(
+        session.execute(
+            select(ScheduledEffect.effect, ScheduledEffect.stage, ScheduledEffect.fire_at).where(
+                ScheduledEffect.object_type == "human_task",
+                ScheduledEffect.object_id == task_id,
+                ScheduledEffect.fired_at.is_not(None),
+            )
+        ).all()
+    )
+    rows = [r for r in plan("human_task", task_id, due_at, now) if (r["effect"], r["stage"], r["fire_at"]) not in fired]
+    for row in rows:
+        row["key"] = f"{row['key']}@{due_at.isoformat()}"
+    if rows:
+        session.execute(insert(ScheduledEffect), rows)
+
+
+def escalate_open_tasks(session: Session, instance_id: int, now: datetime) -> None:
+    """A BPMN timer fired (`notify_overdue`): queue an overdue escalation for the instance's open tasks,
+    sent with the next digest."""
+    ids = session.scalars(
+        select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.state == "open")
+    ).all()
+    rows = [
+        {"key": f"human_task:{tid}:timer:{now.isoformat()}", "effect": "overdue", "stage": 99,
+         "object_type": "human_task", "object_id": tid, "fire_at": digests.next_slot(now),
+         "params": {"source": "bpmn_timer"}}
+        for tid in ids
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(ScheduledEffect), rows)

@@ -1,0 +1,109 @@
+"""Deploy BPMN as new process versions; deploy the built-in workflows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core import audit
+from ..core.errors import N_, NotFound
+from ..models import OrgUnit, ProcessDefinition, ProcessVersion
+from .bpmn.compiler import CompiledProcess, InvalidBpmn, Problem, compile_bpmn, inspect, parse_xml
+
+WORKFLOW_DIR = Path(__file__).resolve().parents[2] / "workflows"
+
+
+def compile_for_deploy(session: Session, xml: bytes | str) -> CompiledProcess:
+    """Compile against what is deployed: called processes must exist, fixed units must resolve."""
+    meta, _ = inspect(parse_xml(xml))
+    called_xml = {}
+    for key in meta.get("called", []):
+        version = latest_deployed(session, key)
+        if version is not None:
+            called_xml[key] = version.bpmn_xml
+    compiled = compile_bpmn(xml, called_xml=called_xml)
+    problems = []
+    for lane in compiled.meta["lanes"].values():
+        scope = lane["scope"]
+        if scope.startswith("unit:") and not session.scalar(select(OrgUnit.id).where(OrgUnit.code == scope[5:])):
+            problems.append(Problem(lane["id"], f"泳道指定的部门不存在：{scope[5:]}"))
+    if problems:
+        raise InvalidBpmn(problems)
+    compiled.meta["called_meta"] = {}
+    for key, xml_text in called_xml.items():
+        sub_meta, _ = inspect(parse_xml(xml_text))
+        compiled.meta["called_meta"][key] = sub_meta
+    return compiled
+
+
+def latest_deployed(session: Session, key: str) -> ProcessVersion | None:
+    """The newest version of a process, or None while it is not deployed."""
+    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key))
+    if definition is None or definition.latest_version_id is None:
+        return None
+    return session.get(ProcessVersion, definition.latest_version_id)
+
+
+def latest_version(session: Session, process_key: str) -> ProcessVersion:
+    """The version new instances of a process start on; NotFound while it is not deployed."""
+    version = latest_deployed(session, process_key)
+    if version is None:
+        raise NotFound(N_("流程“%(key)s”尚未部署"), key=process_key)
+    return version
+
+
+def deploy(
+    session: Session, xml: bytes | str, *, actor_id: int | None, now: datetime, note: str | None = None,
+    skip_unchanged: bool = False,
+) -> ProcessVersion:  # fmt: skip
+    compiled = compile_for_deploy(session, xml)
+    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == compiled.process_id))
+    if definition is None:
+        owner = None
+        if compiled.meta.get("owner"):
+            owner = session.scalar(select(OrgUnit.id).where(OrgUnit.code == compiled.meta["owner"]))
+        definition = ProcessDefinition(
+            key=compiled.process_id,
+            name=compiled.name,
+            category=compiled.meta.get("category") or "chain",
+            subject_type=compiled.meta.get("subject_type"),
+            owner_org_unit_id=owner,
+        )
+        session.add(definition)
+        session.flush()
+    latest = session.get(ProcessVersion, definition.latest_version_id) if definition.latest_version_id else None
+    if skip_unchanged and latest is not None and latest.checksum == compiled.checksum:
+        return latest
+    version = ProcessVersion(
+        definition_id=definition.id,
+        version=(latest.version + 1) if latest else 1,
+        bpmn_xml=compiled.xml,
+        checksum=compiled.checksum,
+        spec_json=compiled.spec_json,
+        meta=compiled.meta,
+        note=note,
+        deployed_at=now,
+        deployed_by_id=actor_id,
+    )
+    session.add(version)
+    session.flush()
+    definition.latest_version_id = version.id
+    definition.name = compiled.name
+    audit.record(
+        session, actor_id=actor_id, action="process.deploy", object_type="process_definition",
+        object_id=definition.key, now=now, after={"version": version.version, "checksum": compiled.checksum},
+        note=note,
+    )  # fmt: skip
+    return version
+
+
+def deploy_builtin(session: Session, now: datetime, directory: Path = WORKFLOW_DIR) -> list[ProcessVersion]:
+    """Deploy every BPMN file in workflows/ that differs from its latest version (chains first)."""
+    files = sorted(directory.glob("*.bpmn"), key=lambda p: (not p.name.startswith("chain_"), p.name))
+    return [
+        deploy(session, path.read_bytes(), actor_id=None, now=now, note=f"内置流程 {path.name}", skip_unchanged=True)
+        for path in files
+    ]

@@ -1,0 +1,247 @@
+"""The task read model: the `human_task` and `task_candidate` rows that inboxes and lists read.
+
+`new_task` is the one place a task row is made (name, kind, lane, step, due date, title, candidates),
+`write_tasks` the one place new rows are written with their candidates, deadlines and arrival notices;
+a single step (`sync_tasks`) and the year start's bulk (engine/workflow/bulk.py) both go through them,
+so a task looks the same however it came to be.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from .. import notify, org
+from ..models import Document, HumanTask, ProcessInstance, TaskCandidate, User
+from . import deadlines
+
+FALLBACK_PRINCIPAL = org.MONITOR  # a lane that resolves to nobody hands its task to 诊改办公室
+_NUMBERED = re.compile(r"^(\d{1,2})\s")
+
+
+def ready_human_tasks(wf: BpmnWorkflow):
+    return wf.get_tasks(state=TaskState.READY, manual=True)
+
+
+def task_meta(task, meta: dict) -> dict:
+    """Our metadata of a Spiff task (name, kind, lane, due, step...), from its own or a called process."""
+    process_id = task.workflow.spec.name
+    if process_id == meta.get("process_id"):
+        info = meta["tasks"].get(task.task_spec.bpmn_id)
+        lanes = meta["lanes"]
+    else:
+        sub = meta.get("called_meta", {}).get(process_id, {})
+        info = sub.get("tasks", {}).get(task.task_spec.bpmn_id)
+        lanes = sub.get("lanes", {})
+    info = dict(info or {"name": task.task_spec.bpmn_name or task.task_spec.bpmn_id, "kind": "form"})
+    info["assignment"] = lanes.get(info.get("lane") or task.task_spec.lane or "")
+    return info
+
+
+def due_of(info: dict, task, now: datetime) -> datetime | None:
+    """A task's due moment: an ISO duration from now, "=name" for a date the instance carries, or
+    "=name|P14D" for that date when the instance has one, else the duration (engine/workflow/bpmn/compiler.py)."""
+    due = info.get("due") or ""
+    if due.startswith("="):  # e.g. a cycle step's date from the annual task table
+        name, _, due = due[1:].partition("|")
+        value = task.data.get(name)
+        if isinstance(value, str) and value:
+            return datetime.fromisoformat(value)
+    if due:
+        delta = TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(due), now)
+        return now + delta
+    return None
+
+
+def step_of(task, info: dict, meta: dict) -> int | None:
+    """The annual-cycle step a task belongs to: its own `zhengai:step`, else that of the call activity
+    whose chain it runs in (steps 1, 4, 5). Stored on the task row, so lists never parse names."""
+    if info.get("step"):
+        return info["step"]
+    wf = task.workflow
+    while getattr(wf, "parent_task_id", None) is not None:
+        call = wf.top_workflow.get_task_from_id(wf.parent_task_id)
+        process_id = call.workflow.spec.name
+        call_meta = meta if process_id == meta.get("process_id") else meta.get("called_meta", {}).get(process_id, {})
+        if "calls" in call_meta:
+            step = (call_meta["calls"].get(call.task_spec.bpmn_id) or {}).get("step")
+        else:  # a version compiled before steps were declared: its cycle names them "1 确定目标（…）"
+            found = _NUMBERED.match(call.task_spec.bpmn_name or "") if call_meta.get("category") == "cycle" else None
+            step = int(found.group(1)) if found else None
+        if step:
+            return step
+        wf = call.workflow
+    if "calls" not in meta and meta.get("category") == "cycle":
+        found = _NUMBERED.match(info.get("name") or "")
+        return int(found.group(1)) if found else None
+    return None
+
+
+def next_timer(wf: BpmnWorkflow) -> datetime | None:
+    """When the workflow's earliest waiting timer is due (kept on the instance for the scheduler)."""
+    waiting = [t for t in wf.get_tasks(state=TaskState.WAITING) if t.internal_data.get("event_value")]
+    values = []
+    for t in waiting:
+        try:
+            values.append(datetime.fromisoformat(t.internal_data["event_value"]))
+        except (TypeError, ValueError):
+            continue
+    return min(values) if values else None
+
+
+# -- who works on a task ----------------------------------------------------------------------------
+
+
+@dataclass
+class People:
+    """Who a lane resolves to for one subject: the principals, their label, whether anybody active is behind."""
+
+    principals: list[str]
+    label: str
+    staffed: bool
+
+
+def lane_people(session: Session, lane: dict | None, subjects: list) -> dict[int | None, People]:
+    """A lane's people for each subject (keyed by subject id; None for an instance without a subject):
+    one query for the authors of all subjects, one for the active users behind all principals."""
+    if not lane:
+        return {(s.id if s else None): People([], "", False) for s in subjects}
+    resolved = org.resolve_many(session, org.Assignment(tuple(lane["roles"]), lane["scope"]), subjects)
+    behind = org.users_behind(session, {p for principals, _ in resolved.values() for p in principals})
+    return {
+        key: People(principals, label, any(behind.get(p) for p in principals))
+        for key, (principals, label) in resolved.items()
+    }
+
+
+def people_or_office(session: Session, instance, info: dict, subject) -> tuple[list[str], str]:
+    """A task's candidates; a lane that resolves to nobody hands the task to 诊改办公室 and flags the instance."""
+    people = lane_people(session, info.get("assignment"), [subject])[subject.id if subject else None]
+    if people.staffed:
+        return people.principals, people.label
+    instance.incident = f"任务“{info['name']}”无法确定办理人（{people.label or '未指定泳道'}），已转交诊改办公室处理"
+    return [FALLBACK_PRINCIPAL], people.label
+
+
+# -- making and writing task rows -------------------------------------------------------------------
+
+
+@dataclass
+class NewTask:
+    """A human_task row about to be written, with the principals who may work on it."""
+
+    row: dict
+    principals: list[str] = field(default_factory=list)
+
+
+def new_task(task, info: dict, meta: dict, *, instance_id: int, process_key: str, subject, document_id,
+             title: str | None, principals: list[str], label: str, now: datetime) -> NewTask:  # fmt: skip
+    """The read-model row of a ready Spiff task: the one function that decides what a task row says."""
+    process_name = meta.get("name", process_key)
+    row = {
+        "instance_id": instance_id, "spiff_task_id": str(task.id), "bpmn_id": task.task_spec.bpmn_id,
+        "name": info["name"], "kind": info.get("kind", "form"), "lane": info.get("lane"),
+        "process_key": process_key, "process_name": process_name, "subject_id": subject.id if subject else None,
+        "subject_name": subject.name if subject else None, "document_id": document_id,
+        "title": title or process_name, "vertical": info.get("vertical"), "step": step_of(task, info, meta),
+        "state": "open", "created_at": now, "due_at": due_of(info, task, now),
+        "candidates_label": label[:200] if label else None, "returned_by_id": None, "return_comment": None,
+    }  # fmt: skip
+    return NewTask(row, list(dict.fromkeys(principals)))
+
+
+def write_tasks(session: Session, tasks: list[NewTask], actor_id: int | None, now: datetime) -> list[int]:
+    """Insert new task rows with their candidates, plan their deadlines and tell their people (a few
+    statements however many tasks: the bulk year start writes 500 subjects' tasks at a time)."""
+    if not tasks:
+        return []
+    ids = session.scalars(
+        insert(HumanTask).returning(HumanTask.id, sort_by_parameter_order=True), [t.row for t in tasks]
+    ).all()
+    session.execute(
+        insert(TaskCandidate), [{"task_id": i, "principal": p} for t, i in zip(tasks, ids, strict=True)
+                                for p in t.principals]
+    )  # fmt: skip
+    deadlines.plan_new(session, "human_task", [(i, t.row["due_at"]) for t, i in zip(tasks, ids, strict=True)], now)
+    arrived = [(SimpleNamespace(id=i, **t.row), t.principals) for t, i in zip(tasks, ids, strict=True)]
+    notify.task_arrived(session, arrived, actor_id, now)
+    return list(ids)
+
+
+def sync_tasks(session: Session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, now: datetime,
+               actor_id: int | None = None, returned: tuple | None = None) -> None:  # fmt: skip
+    """Close read-model rows of tasks no longer ready, add rows for new ones and tell their people.
+
+    `returned`: (the review task, the reviewer) when this step is a return; the author's new task carries it.
+    """
+    ready = {str(t.id): t for t in ready_human_tasks(wf)}
+    open_rows = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+    ).all()
+    for row in open_rows:
+        if row.spiff_task_id not in ready:
+            row.state = "cancelled"
+            row.completed_at = now
+            deadlines.cancel(session, "human_task", [row.id])
+    existing = {r.spiff_task_id for r in open_rows}
+    created = []
+    for tid, task in ready.items():
+        if tid in existing:
+            continue
+        info = task_meta(task, meta)
+        principals, label = people_or_office(session, instance, info, subject)
+        document_id = task.data.get("document_id") or instance.document_id
+        title = session.scalar(select(Document.title).where(Document.id == document_id)) if document_id else None
+        created.append(new_task(task, info, meta, instance_id=instance.id, process_key=instance.process_key,
+                                subject=subject, document_id=document_id, title=title, principals=principals,
+                                label=label, now=now))  # fmt: skip
+    if not created:
+        return
+    if returned is not None:
+        mark_returned(created, *returned)
+    session.flush()  # the instance (and its incident) before its tasks
+    write_tasks(session, created, actor_id, now)
+
+
+def mark_returned(created: list[NewTask], review: HumanTask, reviewer: User) -> None:
+    """The author's task a return creates carries the 退回 mark and the reviewer's comment."""
+    for t in created:
+        if t.row["kind"] == "edit" and (review.document_id is None or t.row["document_id"] == review.document_id):
+            t.row["returned_by_id"], t.row["return_comment"] = reviewer.id, review.comment or ""
+
+
+# -- candidates of existing tasks -------------------------------------------------------------------
+
+
+def candidates_by_task(session: Session, task_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if task_ids:
+        for tid, principal in session.execute(
+            select(TaskCandidate.task_id, TaskCandidate.principal)
+            .where(TaskCandidate.task_id.in_(task_ids))
+            .order_by(TaskCandidate.principal)
+        ):
+            out.setdefault(tid, []).append(principal)
+    return out
+
+
+def candidates_of(session: Session, task_id: int) -> list[str]:
+    return candidates_by_task(session, [task_id]).get(task_id, [])
+
+
+def set_candidates(session: Session, ht: HumanTask, principals: list[str], label: str) -> None:
+    """Replace who may work on an open task; the claim is cleared."""
+    session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == ht.id))
+    session.execute(insert(TaskCandidate), [{"task_id": ht.id, "principal": p} for p in dict.fromkeys(principals)])
+    session.expire(ht, ["candidates"])
+    ht.candidates_label = label[:200] if label else None
+    ht.claimant_id = None
+    ht.claimed_at = None

@@ -1,0 +1,1 @@
+"""Starting the annual cycle and its progress (`cycle`), the annual task table (`annual`)."""

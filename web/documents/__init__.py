@@ -1,0 +1,1 @@
+"""Documents, their versions and sharing (`documents`), template editing (`form_templates`)."""

@@ -1,0 +1,1 @@
+"""The notification centre and the iCalendar feed (`notifications`)."""

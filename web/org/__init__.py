@@ -1,0 +1,1 @@
+"""Signing in and out, the profile and API tokens (blueprint `auth`)."""

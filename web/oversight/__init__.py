@@ -1,0 +1,2 @@
+"""Monitoring (`monitor`), the administrators' actions (`monitor_actions`), instances and heat maps
+(`instances`)."""

@@ -1,0 +1,1 @@
+"""Warnings: list, report, acknowledge, resolve (`warnings`)."""
