@@ -43,13 +43,16 @@ class _Document(Schema):
     sections = fields.List(fields.Nested(_Section), load_default=list, validate=validate.Length(max=50))
 
 
+_DOCUMENT = _Document()  # built once (with its nested schemas); loading does not change it
+
+
 def validate_document(definition: dict, payload, *, submit: bool) -> dict:
     """Return the clean document or raise ValidationError with {"rows.3.cells.description": [...]}.
 
     Drafts only need a sound shape; a submission also needs every included row filled in.
     """
     try:
-        doc = _Document().load(payload if isinstance(payload, dict) else {})
+        doc = _DOCUMENT.load(payload if isinstance(payload, dict) else {})
     except ValidationError as exc:
         raise ValidationError(_flatten(exc.messages)) from None
 

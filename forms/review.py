@@ -33,8 +33,11 @@ class ReviewSchema(Schema):
             raise ValidationError("退回时请填写修改意见", field_name="comment")
 
 
+_REVIEW = ReviewSchema()  # built once; loading does not change it
+
+
 def validate_review(payload) -> dict:
-    data = ReviewSchema().load(payload if isinstance(payload, dict) else {})
+    data = _REVIEW.load(payload if isinstance(payload, dict) else {})
     data["comment"] = clean_text(data.get("comment"))
     return data
 

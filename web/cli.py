@@ -128,17 +128,35 @@ def control_socket_args(host: str, port: int, setting: str | None, instance_path
     return ["--control-socket", str(path)]
 
 
+def worker_args(threads: int, keep_alive: int) -> list[str]:
+    """gunicorn's worker class: threaded workers (gthread) keep connections alive between requests, where
+    the default sync workers close every connection after one request (a client pays a new TCP connection,
+    and gunicorn a new accept, per request). Threads share the worker's connection pool; on SQLite their
+    writers queue on the busy timeout (WAL; engine/core/db.py)."""
+    threads = max(1, threads)
+    return ["--worker-class", "gthread", "--threads", str(threads), "--keep-alive", str(max(1, keep_alive))]
+
+
 @main.command("serve")
 @click.option("--host", default=lambda: os.environ.get("ZHENGAI_HOST") or "127.0.0.1", show_default="127.0.0.1")
 @click.option("--port", type=int, default=lambda: int(os.environ.get("ZHENGAI_PORT") or 5000), show_default="5000")
 @click.option("--workers", type=int, default=lambda: int(os.environ.get("ZHENGAI_WORKERS") or 2), show_default="2")
 @click.option(
+    "--threads", type=int, default=lambda: int(os.environ.get("ZHENGAI_THREADS") or 4), show_default="4",
+    help="Threads per worker (gunicorn's gthread workers: keep-alive connections, a slow client holds one thread).",
+)  # fmt: skip
+@click.option(
+    "--keep-alive", type=int, default=lambda: int(os.environ.get("ZHENGAI_KEEP_ALIVE") or 5), show_default="5",
+    help="Seconds an idle keep-alive connection stays open.",
+)
+@click.option(
     "--control-socket",
     default=lambda: os.environ.get("ZHENGAI_CONTROL_SOCKET"),
     help="gunicorn control socket path, or 'off' (default: instance/gunicorn-<host>-<port>.ctl).",
 )
-def serve_cmd(host, port, workers, control_socket):
-    """Serve the app with gunicorn (several workers; the scheduler runs as its own process)."""
+def serve_cmd(host, port, workers, threads, keep_alive, control_socket):
+    """Serve the app with gunicorn: several workers of several threads each, connections kept alive
+    (the scheduler runs as its own process)."""
     # the workers read where they listen (session cookie name, link base) from the environment
     os.environ["ZHENGAI_HOST"], os.environ["ZHENGAI_PORT"] = host, str(port)
     instance_path = Path.cwd() / "instance"  # the app's instance folder (web.create_app)
@@ -147,7 +165,7 @@ def serve_cmd(host, port, workers, control_socket):
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
-         *control_socket_args(host, port, control_socket, instance_path),
+         *worker_args(threads, keep_alive), *control_socket_args(host, port, control_socket, instance_path),
          "--access-logfile", "-", "web.wsgi:app"],
     )  # fmt: skip
 

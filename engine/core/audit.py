@@ -1,7 +1,13 @@
-"""Append to the audit log, in the caller's transaction."""
+"""Append to the audit log, in the caller's transaction.
+
+A step that writes several entries (a completion: the task, the document, maybe the instance) collects
+them (`collected`) and inserts them with one statement at its end.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import insert
@@ -28,15 +34,44 @@ def row(
             "note": note}  # fmt: skip
 
 
-def record(session: Session, **entry) -> AuditEntry:
-    """Add one audit entry (see `row` for the fields)."""
+_COLLECTED = "zhengai_audit_rows"  # the session.info key of the open collection
+_INSERT = insert(AuditEntry.__table__)
+
+
+def record(session: Session, **entry) -> None:
+    """Add one audit entry (see `row` for the fields): to the step's collection, or to the session."""
     values = row(**entry)
-    audit_entry = AuditEntry(**values)
-    session.add(audit_entry)
-    return audit_entry
+    collecting = session.info.get(_COLLECTED)
+    if collecting is not None:
+        collecting.append(values)
+    else:
+        session.add(AuditEntry(**values))
 
 
 def record_rows(session: Session, rows: list[dict]) -> None:
-    """Insert many entries made by `row` in one statement."""
-    if rows:
-        session.execute(insert(AuditEntry), rows)
+    """Insert many entries made by `row` in one statement (with the step's entries, when it collects them)."""
+    collecting = session.info.get(_COLLECTED)
+    if collecting is not None:
+        collecting.extend(rows)
+    elif rows:
+        session.execute(_INSERT, rows)
+
+
+@contextmanager
+def collected(session: Session) -> Iterator[None]:
+    """Entries recorded inside the block are inserted with one statement when it ends without an error;
+    when it raises they are dropped with it (the caller undoes the step). A nested block hands its entries
+    to the enclosing one when it succeeds, so an item a batch rolls back to its savepoint leaves none."""
+    outer = session.info.get(_COLLECTED)
+    rows = session.info[_COLLECTED] = []
+    try:
+        yield
+    finally:
+        if outer is None:
+            del session.info[_COLLECTED]
+        else:
+            session.info[_COLLECTED] = outer
+    if outer is not None:
+        outer.extend(rows)
+    elif rows:
+        session.execute(_INSERT, rows)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -56,3 +59,14 @@ def savepoint(session):
 
 def make_session_factory(bind) -> sessionmaker:
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+
+
+@contextmanager
+def autoflush(session, on: bool) -> Iterator[None]:
+    """Switch the session's autoflush on or off for a block (`Session.no_autoflush` only switches it off)."""
+    before = session.autoflush
+    session.autoflush = on
+    try:
+        yield
+    finally:
+        session.autoflush = before

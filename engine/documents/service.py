@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from forms import carry
@@ -73,10 +73,13 @@ def latest_template(session: Session, subject_type: str, doc_type: str) -> FormT
     )
 
 
+_TEMPLATE_OF = select(FormTemplate).where(
+    FormTemplate.key == bindparam("key"), FormTemplate.version == bindparam("version")
+)  # built once: a submission's hot path
+
+
 def template_of(session: Session, doc: Document) -> FormTemplate:
-    return session.scalar(
-        select(FormTemplate).where(FormTemplate.key == doc.template_key, FormTemplate.version == doc.template_version)
-    )
+    return session.scalar(_TEMPLATE_OF, {"key": doc.template_key, "version": doc.template_version})
 
 
 def document_title(session: Session, document_id: int) -> str | None:
@@ -143,6 +146,11 @@ def start_document(
     session: Session, user: User, subject_id, doc_type: str, now: datetime, base_year=periods.DEFAULT_BASE_YEAR
 ) -> HumanTask:
     """Start (or revise) the subject's document of the current period; return the author's first task."""
+    with audit.collected(session), session.no_autoflush:  # one INSERT for the audit entries, flushes where due
+        return _start_document(session, user, subject_id, doc_type, now, base_year)
+
+
+def _start_document(session: Session, user: User, subject_id, doc_type: str, now: datetime, base_year) -> HumanTask:
     subject = _authored_subject(session, user, subject_id)
     if doc_type not in CHAIN_DOC_TYPES:
         raise NotFound(N_("未知的文档类型"))
@@ -179,8 +187,6 @@ def start_document(
             now=now, after={"title": doc.title, "template": f"{template.key}@v{template.version}", "from": source},
         )  # fmt: skip
     else:  # a published document: the revision starts from the last published content
-        doc.status = "draft"
-        doc.updated_at, doc.updated_by_id = now, user.id
         audit.record(
             session, actor_id=user.id, action="document.revise", object_type="document", object_id=doc.id,
             now=now, after={"from_version": doc.published_version},
@@ -194,6 +200,9 @@ def start_document(
         document_id=doc.id,
         data={"document_id": doc.id, "doc_type": doc_type, "subject_id": subject.id},
     )
+    # the document changes once, with its instance (a revision goes back to draft)
+    doc.status = "draft"
+    doc.updated_at, doc.updated_by_id = now, user.id
     doc.instance_id = instance.id
     session.flush()
     first = session.scalar(
@@ -308,13 +317,12 @@ def save_draft(session: Session, user: User, task_id, payload, now: datetime) ->
     return doc
 
 
+_MEMBER_ROLES = select(SubjectMember.user_id, SubjectMember.role).where(SubjectMember.subject_id == bindparam("sid"))
+
+
 def may_submit(session: Session, user: User, subject_id: int) -> bool:
     """Any team member drafts; where a team has a leader, only the leader submits."""
-    roles = dict(
-        session.execute(
-            select(SubjectMember.user_id, SubjectMember.role).where(SubjectMember.subject_id == subject_id)
-        ).all()
-    )
+    roles = dict(session.execute(_MEMBER_ROLES, {"sid": subject_id}).all())
     if user.id not in roles:  # not an author: acting through a lane of the process (e.g. the school's review)
         return True
     return len(roles) <= 1 or roles.get(user.id) == "leader" or "leader" not in roles.values()
@@ -378,23 +386,23 @@ def register() -> None:
 def publish_from_instance(
     session: Session, instance: ProcessInstance, actor_id: int | None, now: datetime, document_id: int | None = None
 ) -> None:
-    """The chain approved the document: store its content as the next immutable version."""
+    """The chain approved the document: store its content as the next immutable version.
+
+    Written inside the approval's step (engine/workflow/runtime.py): the authors are told before the
+    document changes, so no query on the way flushes it early; the version row is one Core INSERT.
+    """
     doc = session.get(Document, document_id or instance.document_id)
     if doc is None:
         raise NotFound(N_("文档不存在"))
     version = doc.published_version + 1
-    session.add(
-        DocumentVersion(
-            document_id=doc.id,
-            version=version,
-            data=doc.data,
-            template_key=doc.template_key,
-            template_version=doc.template_version,
-            instance_id=instance.id,
-            published_at=now,
+    notifications.document_published(session, doc, version, actor_id, now)
+    session.execute(
+        insert(DocumentVersion.__table__).values(
+            document_id=doc.id, version=version, data=doc.data, template_key=doc.template_key,
+            template_version=doc.template_version, instance_id=instance.id, published_at=now,
             approved_by_id=actor_id,
         )
-    )
+    )  # fmt: skip
     before = {"status": doc.status, "published_version": doc.published_version}
     doc.published_version = version
     doc.status = "published"
@@ -404,7 +412,6 @@ def publish_from_instance(
         session, actor_id=actor_id, action="document.publish", object_type="document", object_id=doc.id,
         instance_id=instance.id, now=now, before=before, after={"status": "published", "version": version},
     )  # fmt: skip
-    notifications.document_published(session, doc, version, actor_id, now)
 
 
 def get_document(session: Session, user: User, doc_id, principals: list[str] | None = None) -> Document:

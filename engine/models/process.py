@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime
+
+if TYPE_CHECKING:
+    from .org import Subject
 
 
 class ProcessDefinition(Base):
@@ -65,6 +69,8 @@ class ProcessInstance(Base):
     incident: Mapped[str | None] = mapped_column(Text)
 
     version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    # read only; a step loads it with the instance (engine/workflow/runtime.py load_instance)
+    subject: Mapped[Subject | None] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import org
@@ -43,7 +43,7 @@ def note(user_id, kind, title, body, link, effect_id, now, *, digest_key=None, d
 
 def send(session: Session, rows: list[dict]) -> int:
     if rows:
-        session.execute(insert(Notification), rows)
+        session.execute(insert(Notification.__table__), rows)
     return len(rows)
 
 
@@ -51,14 +51,24 @@ def _local(at: datetime | None) -> str:
     return at.astimezone(SCHOOL_TZ).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-def task_arrived(session: Session, created: list[tuple[HumanTask, list[str]]], actor_id, now: datetime) -> int:
+def task_arrived(
+    session: Session, created: list[tuple[HumanTask, list[str]]], actor_id, now: datetime,
+    known: dict[str, set[int]] | None = None,
+) -> int:  # fmt: skip
     """Tell everybody behind each new task's candidates (a person, or every member of a group) that it arrived.
 
     A task made by a reviewer's return (`returned_by_id`) is the author's "returned" notice, with the
-    reviewer's name and comment. One query for the people behind all the groups, one INSERT.
+    reviewer's name (`returned_by_name` when the caller has it) and comment. `known`: the active users
+    behind principals the caller resolved already. One query for the people behind the other principals
+    (none when all are known), one INSERT.
     """
-    users = org.users_behind(session, {p for _, ps in created for p in ps})
-    returners = {ht.returned_by_id for ht, _ in created if ht.returned_by_id}
+    known = known or {}
+    users = dict(known)
+    unknown = {p for _, ps in created for p in ps if p not in known}
+    if unknown:
+        users.update(org.users_behind(session, unknown))
+    returners = {ht.returned_by_id for ht, _ in created
+                 if ht.returned_by_id and not getattr(ht, "returned_by_name", None)}  # fmt: skip
     names = (
         dict(session.execute(select(User.id, User.display_name).where(User.id.in_(returners))).all())
         if returners
@@ -69,7 +79,7 @@ def task_arrived(session: Session, created: list[tuple[HumanTask, list[str]]], a
         people = set().union(*(users.get(p, set()) for p in principals)) - {actor_id}
         if ht.returned_by_id:
             title = f"【已退回】{ht.title}"
-            who = names.get(ht.returned_by_id, "")
+            who = getattr(ht, "returned_by_name", None) or names.get(ht.returned_by_id, "")
             body = f"{who}退回了文档，请修改后重新提交。修改意见：{ht.return_comment or ''}"
             rows += [note(uid, "returned", title, body, f"/tasks/{ht.id}", None, now) for uid in sorted(people)]
         else:
@@ -83,17 +93,18 @@ def arrival(user_id: int, task_id: int, name: str, title: str, process_name: str
     return note(user_id, "task", f"【新任务】{name}：{title}", body, f"/tasks/{task_id}", None, now)
 
 
+_AUTHORS = (
+    select(SubjectMember.user_id)
+    .join(User, User.id == SubjectMember.user_id)
+    .where(SubjectMember.subject_id == bindparam("subject_id"), User.active)
+)
+
+
 def authors_of(session: Session, subject_id: int | None) -> set[int]:
     """The active members (authors) of a subject."""
     if subject_id is None:
         return set()
-    return set(
-        session.scalars(
-            select(SubjectMember.user_id)
-            .join(User, User.id == SubjectMember.user_id)
-            .where(SubjectMember.subject_id == subject_id, User.active)
-        )
-    )
+    return set(session.scalars(_AUTHORS, {"subject_id": subject_id}))
 
 
 def document_published(session: Session, doc, version: int, actor_id, now: datetime) -> int:

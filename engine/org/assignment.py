@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..models import OrgUnit, RoleAssignment, Subject, SubjectMember, User
@@ -62,13 +62,14 @@ def user_principal(user_id: int) -> str:
     return f"u:{user_id}"
 
 
+_POSITIONS = select(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id).where(
+    RoleAssignment.user_id == bindparam("user_id")
+)  # built once: every request asks
+
+
 def principals_of(session: Session, user_id: int) -> list[str]:
     """Every principal a user acts as: themself and each position they hold."""
-    rows = session.execute(
-        select(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id).where(
-            RoleAssignment.user_id == user_id
-        )
-    ).all()
+    rows = session.execute(_POSITIONS, {"user_id": user_id}).all()
     return [user_principal(user_id)] + [group_principal(*r) for r in rows]
 
 
@@ -83,9 +84,7 @@ def resolve_many(session: Session, assignment: Assignment, subjects) -> dict[int
         members: dict[int, list[int]] = {}
         ids = [s.id for s in subjects if s is not None]
         if ids:
-            for sid, uid in session.execute(
-                select(SubjectMember.subject_id, SubjectMember.user_id).where(SubjectMember.subject_id.in_(ids))
-            ):
+            for sid, uid in session.execute(_MEMBERS, {"ids": ids}):
                 members.setdefault(sid, []).append(uid)
         return {
             (s.id if s else None): (
@@ -131,29 +130,36 @@ def has_members(session: Session, principals: list[str]) -> bool:
     return False
 
 
+# Built once (a step resolves its new tasks' people with them): members of subjects, active persons,
+# and the active holders of positions matched as (role, scope type, scope id) rows.
+_MEMBERS = select(SubjectMember.subject_id, SubjectMember.user_id).where(
+    SubjectMember.subject_id.in_(bindparam("ids", expanding=True))
+)
+_ACTIVE = select(User.id).where(User.id.in_(bindparam("ids", expanding=True)), User.active)
+_HOLDERS = (
+    select(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id, RoleAssignment.user_id)
+    .join(User, User.id == RoleAssignment.user_id)
+    .where(
+        User.active,
+        tuple_(RoleAssignment.role, RoleAssignment.scope_type, func.coalesce(RoleAssignment.scope_id, 0)).in_(
+            bindparam("positions", expanding=True)
+        ),
+    )
+)
+
+
 def users_behind(session: Session, principals) -> dict[str, set[int]]:
     """Active users behind each principal: one query for the persons, one for all the groups (in chunks)."""
     principals = set(principals)
     out: dict[str, set[int]] = {p: set() for p in principals}
     user_ids = {int(p[2:]) for p in principals if p.startswith("u:")}
     if user_ids:
-        for uid in session.scalars(select(User.id).where(User.id.in_(user_ids), User.active)):
+        for uid in session.scalars(_ACTIVE, {"ids": sorted(user_ids)}):
             out[user_principal(uid)].add(uid)
-    groups = sorted(p.split(":") for p in principals if p.startswith("g:"))
+    groups = sorted((role, scope_type, int(scope_id)) for _, role, scope_type, scope_id in
+                    (p.split(":") for p in principals if p.startswith("g:")))  # fmt: skip
     for i in range(0, len(groups), 200):
-        match = or_(
-            *(
-                and_(RoleAssignment.role == role, RoleAssignment.scope_type == scope_type,
-                     func.coalesce(RoleAssignment.scope_id, 0) == int(scope_id))
-                for _, role, scope_type, scope_id in groups[i : i + 200]
-            )
-        )  # fmt: skip
-        rows = session.execute(
-            select(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id, RoleAssignment.user_id)
-            .join(User, User.id == RoleAssignment.user_id)
-            .where(User.active, match)
-        )
-        for role, scope_type, scope_id, uid in rows:
+        for role, scope_type, scope_id, uid in session.execute(_HOLDERS, {"positions": groups[i : i + 200]}):
             out.setdefault(group_principal(role, scope_type, scope_id), set()).add(uid)
     return out
 

@@ -19,11 +19,12 @@ from ..core.errors import N_, NotFound
 from ..documents.sharing import visible_clause
 from ..models import Document, HumanTask, ProcessInstance, ProcessVersion, Subject, TaskCandidate, User
 from ..workflow import runtime
+from ..workflow.bpmn.compaction import REACHED, previous_element, trail_of
 from ..workflow.bpmn.compiler import NSMAP, parse_xml
 from ..workflow.tasks import admin_events
 
-REACHED = (TaskState.COMPLETED, TaskState.READY, TaskState.WAITING, TaskState.STARTED)
 _FLOWS: dict[int, dict[tuple[str, str], list[str]]] = {}  # version id -> (source, target) -> flow ids
+_CLAIMANT, _WHO = aliased(User), aliased(User)  # made once: a new alias per call is a new statement each time
 
 
 def get_instance(session: Session, user: User, principals: list[str], instance_id) -> ProcessInstance:
@@ -84,13 +85,6 @@ def _top_level(wf, task):
     return task
 
 
-def _previous_element(task):
-    parent = task.parent
-    while parent is not None and not parent.task_spec.bpmn_id:
-        parent = parent.parent
-    return parent
-
-
 def _due(value) -> datetime | None:
     try:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
@@ -109,19 +103,22 @@ def diagram_state(session: Session, instance: ProcessInstance, now: datetime) ->
     """What to highlight: completed elements (how often), taken flows, current tokens, waiting timers.
 
     `current` has one entry per top-level element holding a token: its open human tasks (from the read
-    model: names, overdue count, earliest due) or the waiting call activity / gateway.
+    model: names, overdue count, earliest due) or the waiting call activity / gateway. The stored state
+    keeps only the history Spiff still needs; the path of what it dropped is its trail
+    (engine/workflow/bpmn/compaction.py), added here to what is still there.
     """
     wf, _ = runtime.load_workflow(session, instance)  # state_json is deferred: loaded here, for this page only
     flows = _flows(session, instance.version_id)
-    completed: Counter[str] = Counter()
-    taken: set[str] = set()
+    trail = trail_of(wf)
+    completed: Counter[str] = Counter(trail.completed)
+    taken: set[str] = {flow for pair in trail.flows for flow in flows.get(pair, ())}
     current: dict[str, dict] = {}
     timers: list[dict] = []
     for task in wf.get_tasks():
         if task.state not in REACHED or task.workflow is not wf or not task.task_spec.bpmn_id:
             continue
         bpmn_id = task.task_spec.bpmn_id
-        previous = _previous_element(task)
+        previous = previous_element(task)
         if previous is not None:
             taken.update(flows.get((previous.task_spec.bpmn_id, bpmn_id), ()))
         if task.state == TaskState.COMPLETED:
@@ -132,7 +129,7 @@ def diagram_state(session: Session, instance: ProcessInstance, now: datetime) ->
         else:
             _token(current, task)
 
-    claimant = aliased(User)
+    claimant = _CLAIMANT
     open_rows = session.execute(
         select(
             HumanTask.id,
@@ -176,7 +173,7 @@ def history(session: Session, user: User, principals: list[str], instance_id: in
     The comment, the task's form data and the document link are left out of rows whose document the
     user may not read (engine/documents/sharing.py): seeing the process is not reading the document.
     """
-    who, claimant = aliased(User), aliased(User)
+    who, claimant = _WHO, _CLAIMANT
     rows = session.execute(
         select(HumanTask, who.display_name, claimant.display_name)
         .outerjoin(who, who.id == HumanTask.completed_by_id)

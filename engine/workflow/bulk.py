@@ -112,7 +112,7 @@ def _first_tasks(session: Session, process_key: str, meta: dict, done: list, now
             made.append(readmodel.new_task(
                 task, info, meta, instance_id=0, process_key=process_key, subject=start.subject,
                 document_id=task.data.get("document_id") or start.document_id, title=start.title,
-                principals=who.principals, label=who.label, now=now,
+                principals=who.principals, label=who.label, now=now, behind=who.behind,
             ))  # fmt: skip
         else:
             if made:

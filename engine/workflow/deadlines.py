@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import HumanTask, ScheduledEffect
@@ -20,6 +20,13 @@ from ..notify import digests
 REMINDER_DAYS = (7, 1)
 ESCALATE_AFTER = timedelta(days=1)
 STAGE = {"remind": 1, "due": 2, "overdue": 3}
+_EFFECT = ScheduledEffect.__table__  # written with Core statements: a step plans without an ORM flush
+_INSERT = insert(_EFFECT)
+_CANCEL = _EFFECT.delete().where(
+    _EFFECT.c.object_type == bindparam("object_type"),
+    _EFFECT.c.object_id.in_(bindparam("object_ids", expanding=True)),
+    _EFFECT.c.fired_at.is_(None),
+)
 
 
 def configure(reminder_days=None, escalate_after_hours=None, digest_hour=None) -> None:
@@ -58,7 +65,7 @@ def plan_new(session: Session, object_type: str, items: list[tuple[int, datetime
     """Plan the effects of new items (nothing planned yet), [(id, due moment)], in one INSERT."""
     rows = [r for object_id, due_at in items if due_at is not None for r in plan(object_type, object_id, due_at, now)]
     if rows:
-        session.execute(insert(ScheduledEffect), rows)
+        session.connection().execute(_INSERT, rows)
 
 
 def schedule(session: Session, object_type: str, object_id: int, due_at: datetime | None, now: datetime) -> None:
@@ -85,29 +92,24 @@ def schedule(session: Session, object_type: str, object_id: int, due_at: datetim
 
 
 def cancel(session: Session, object_type: str, object_ids: list[int]) -> None:
-    """The work is done: drop its pending effects (fired ones stay as the record)."""
+    """The work is done: drop its pending effects (fired ones stay as the record), in one DELETE."""
     if object_ids:
-        session.execute(
-            ScheduledEffect.__table__.delete().where(
-                ScheduledEffect.object_type == object_type,
-                ScheduledEffect.object_id.in_(object_ids),
-                ScheduledEffect.fired_at.is_(None),
-            )
-        )
+        session.connection().execute(_CANCEL, {"object_type": object_type, "object_ids": list(object_ids)})
 
 
 def schedule_wake(session: Session, instance_id: int, at: datetime | None) -> None:
     """One pending wake-up per instance, at its next BPMN timer."""
-    session.execute(
-        ScheduledEffect.__table__.delete().where(
-            ScheduledEffect.object_type == "process_instance",
-            ScheduledEffect.object_id == instance_id,
-            ScheduledEffect.fired_at.is_(None),
+    conn = session.connection()
+    conn.execute(
+        _EFFECT.delete().where(
+            _EFFECT.c.object_type == "process_instance",
+            _EFFECT.c.object_id == instance_id,
+            _EFFECT.c.fired_at.is_(None),
         )
     )
     if at is not None:
-        session.execute(
-            insert(ScheduledEffect),
+        conn.execute(
+            insert(_EFFECT),
             [{"key": f"process_instance:{instance_id}:wake:{at.isoformat()}", "effect": "wake", "stage": 0,
               "object_type": "process_instance", "object_id": instance_id, "fire_at": at, "params": {}}],
         )  # fmt: skip

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..models import HumanTask, ProcessInstance, ProcessVersion, Subject
 from . import readmodel, runtime
+from .bpmn.compaction import compact
 from .bpmn.serializer import REGISTRY, dump_state
 
 
@@ -68,6 +69,7 @@ def migrate_instance(session: Session, instance: ProcessInstance, target: Proces
     subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
     readmodel.sync_tasks(session, instance, wf, meta, subject, now)
     _rename_open_tasks(session, instance, meta)
+    compact(wf)
     instance.state_json = dump_state(wf)
     instance.next_timer_at = readmodel.next_timer(wf)
     session.flush()

@@ -4,6 +4,10 @@
 `write_tasks` the one place new rows are written with their candidates, deadlines and arrival notices;
 a single step (`sync_tasks`) and the year start's bulk (engine/workflow/bulk.py) both go through them,
 so a task looks the same however it came to be.
+
+A step writes its diff of the read model with Core statements on the session's connection, one per
+table and kind of change (close the rows of tasks no longer ready, insert the new ones, their
+candidates, deadlines and notices): no ORM objects, so no unit of work and no autoflush on the way.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from types import SimpleNamespace
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import notify, org
 from ..models import Document, HumanTask, ProcessInstance, TaskCandidate, User
@@ -102,11 +107,13 @@ def next_timer(wf: BpmnWorkflow) -> datetime | None:
 
 @dataclass
 class People:
-    """Who a lane resolves to for one subject: the principals, their label, whether anybody active is behind."""
+    """Who a lane resolves to for one subject: the principals, their label, whether anybody active is
+    behind, and who that is (principal -> active user ids: the arrival notices need no second query)."""
 
     principals: list[str]
     label: str
     staffed: bool
+    behind: dict[str, set[int]] = field(default_factory=dict)
 
 
 def lane_people(session: Session, lane: dict | None, subjects: list) -> dict[int | None, People]:
@@ -117,18 +124,19 @@ def lane_people(session: Session, lane: dict | None, subjects: list) -> dict[int
     resolved = org.resolve_many(session, org.Assignment(tuple(lane["roles"]), lane["scope"]), subjects)
     behind = org.users_behind(session, {p for principals, _ in resolved.values() for p in principals})
     return {
-        key: People(principals, label, any(behind.get(p) for p in principals))
+        key: People(principals, label, any(behind.get(p) for p in principals),
+                    {p: behind.get(p, set()) for p in principals})
         for key, (principals, label) in resolved.items()
-    }
+    }  # fmt: skip
 
 
-def people_or_office(session: Session, instance, info: dict, subject) -> tuple[list[str], str]:
-    """A task's candidates; a lane that resolves to nobody hands the task to 诊改办公室 and flags the instance."""
+def people_or_office(session: Session, instance, info: dict, subject) -> People:
+    """A task's people; a lane that resolves to nobody hands the task to 诊改办公室 and flags the instance."""
     people = lane_people(session, info.get("assignment"), [subject])[subject.id if subject else None]
     if people.staffed:
-        return people.principals, people.label
+        return people
     instance.incident = f"任务“{info['name']}”无法确定办理人（{people.label or '未指定泳道'}），已转交诊改办公室处理"
-    return [FALLBACK_PRINCIPAL], people.label
+    return People([FALLBACK_PRINCIPAL], people.label, False)
 
 
 # -- making and writing task rows -------------------------------------------------------------------
@@ -136,14 +144,18 @@ def people_or_office(session: Session, instance, info: dict, subject) -> tuple[l
 
 @dataclass
 class NewTask:
-    """A human_task row about to be written, with the principals who may work on it."""
+    """A human_task row about to be written, with the principals who may work on it (and, when known,
+    the active users behind them and the name of the reviewer whose return made it)."""
 
     row: dict
     principals: list[str] = field(default_factory=list)
+    behind: dict[str, set[int]] = field(default_factory=dict)
+    returned_by_name: str | None = None
 
 
 def new_task(task, info: dict, meta: dict, *, instance_id: int, process_key: str, subject, document_id,
-             title: str | None, principals: list[str], label: str, now: datetime) -> NewTask:  # fmt: skip
+             title: str | None, principals: list[str], label: str, now: datetime,
+             behind: dict[str, set[int]] | None = None) -> NewTask:  # fmt: skip
     """The read-model row of a ready Spiff task: the one function that decides what a task row says."""
     process_name = meta.get("name", process_key)
     row = {
@@ -155,7 +167,40 @@ def new_task(task, info: dict, meta: dict, *, instance_id: int, process_key: str
         "state": "open", "created_at": now, "due_at": due_of(info, task, now),
         "candidates_label": label[:200] if label else None, "returned_by_id": None, "return_comment": None,
     }  # fmt: skip
-    return NewTask(row, list(dict.fromkeys(principals)))
+    return NewTask(row, list(dict.fromkeys(principals)), dict(behind or {}))
+
+
+# The statements of a step's diff, built once (building costs about as much as running them on SQLite).
+_TASK, _CANDIDATE = HumanTask.__table__, TaskCandidate.__table__
+_INSERT_TASKS = insert(_TASK).returning(_TASK.c.id, sort_by_parameter_order=True)
+_INSERT_CANDIDATES = insert(_CANDIDATE)
+_OPEN_ROWS = select(_TASK.c.id, _TASK.c.spiff_task_id).where(
+    _TASK.c.instance_id == bindparam("instance_id"), _TASK.c.state == "open"
+)
+_CANCEL_ROWS = (
+    update(_TASK)
+    .where(_TASK.c.id.in_(bindparam("ids", expanding=True)), _TASK.c.state == "open")
+    .values(state="cancelled", completed_at=bindparam("now"))
+)
+
+
+def _complete_statement(claim: bool):
+    """Close an open task's row for its completer (only while nobody else holds it); `claim`: it was unclaimed."""
+    values = {
+        "state": "completed", "completed_at": bindparam("now"), "completed_by_id": bindparam("user_id"),
+        "decision": bindparam("decision_"), "comment": bindparam("comment_"), "data": bindparam("data_"),
+    }  # fmt: skip
+    if claim:
+        values.update(claimant_id=bindparam("user_id"), claimed_at=bindparam("now"))
+    return (
+        update(_TASK)
+        .where(_TASK.c.id == bindparam("task_id"), _TASK.c.state == "open",
+               _TASK.c.claimant_id.is_(None) | (_TASK.c.claimant_id == bindparam("user_id")))
+        .values(values)
+    )  # fmt: skip
+
+
+_COMPLETE = {claim: _complete_statement(claim) for claim in (False, True)}
 
 
 def write_tasks(session: Session, tasks: list[NewTask], actor_id: int | None, now: datetime) -> list[int]:
@@ -163,52 +208,82 @@ def write_tasks(session: Session, tasks: list[NewTask], actor_id: int | None, no
     statements however many tasks: the bulk year start writes 500 subjects' tasks at a time)."""
     if not tasks:
         return []
-    ids = session.scalars(
-        insert(HumanTask).returning(HumanTask.id, sort_by_parameter_order=True), [t.row for t in tasks]
-    ).all()
-    session.execute(
-        insert(TaskCandidate), [{"task_id": i, "principal": p} for t, i in zip(tasks, ids, strict=True)
-                                for p in t.principals]
+    conn = session.connection()
+    ids = conn.execute(_INSERT_TASKS, [t.row for t in tasks]).scalars().all()
+    conn.execute(
+        _INSERT_CANDIDATES, [{"task_id": i, "principal": p} for t, i in zip(tasks, ids, strict=True)
+                             for p in t.principals]
     )  # fmt: skip
     deadlines.plan_new(session, "human_task", [(i, t.row["due_at"]) for t, i in zip(tasks, ids, strict=True)], now)
-    arrived = [(SimpleNamespace(id=i, **t.row), t.principals) for t, i in zip(tasks, ids, strict=True)]
-    notify.task_arrived(session, arrived, actor_id, now)
+    arrived = [(SimpleNamespace(id=i, returned_by_name=t.returned_by_name, **t.row), t.principals)
+               for t, i in zip(tasks, ids, strict=True)]  # fmt: skip
+    known = {p: users for t in tasks for p, users in t.behind.items()}
+    notify.task_arrived(session, arrived, actor_id, now, known=known)
     return list(ids)
 
 
+def complete_row(session: Session, ht: HumanTask, user: User, now: datetime) -> bool:
+    """Write a completed task's row (state, who, when, the decision and data its kind recorded) with one
+    UPDATE that only matches while the row is still open and not claimed by somebody else: False when
+    another request completed, withdrew or claimed it first. The ORM object is left clean."""
+    claim = ht.claimant_id is None
+    done = session.connection().execute(
+        _COMPLETE[claim],
+        {"task_id": ht.id, "user_id": user.id, "now": now, "decision_": ht.decision, "comment_": ht.comment,
+         "data_": ht.data},
+    ).rowcount  # fmt: skip
+    values = {"state": "completed", "completed_at": now, "completed_by_id": user.id}
+    if claim:
+        values.update(claimant_id=user.id, claimed_at=now)
+    for key, value in values.items():
+        set_committed_value(ht, key, value)
+    for key in ("decision", "comment", "data"):  # written as the kind left them
+        set_committed_value(ht, key, getattr(ht, key))
+    return done == 1
+
+
 def sync_tasks(session: Session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, now: datetime,
-               actor_id: int | None = None, returned: tuple | None = None) -> None:  # fmt: skip
+               actor_id: int | None = None, returned: tuple | None = None,
+               closed: tuple[int, ...] = ()) -> None:  # fmt: skip
     """Close read-model rows of tasks no longer ready, add rows for new ones and tell their people.
 
     `returned`: (the review task, the reviewer) when this step is a return; the author's new task carries it.
+    `closed`: rows the caller closed itself (a completion): their pending reminders go with the others'.
     """
+    conn = session.connection()
     ready = {str(t.id): t for t in ready_human_tasks(wf)}
-    open_rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
-    ).all()
-    for row in open_rows:
-        if row.spiff_task_id not in ready:
-            row.state = "cancelled"
-            row.completed_at = now
-            deadlines.cancel(session, "human_task", [row.id])
-    existing = {r.spiff_task_id for r in open_rows}
+    open_rows = conn.execute(_OPEN_ROWS, {"instance_id": instance.id}).all()
+    gone = [row_id for row_id, spiff_id in open_rows if spiff_id not in ready]
+    if gone:
+        conn.execute(_CANCEL_ROWS, {"ids": gone, "now": now})
+    deadlines.cancel(session, "human_task", [*closed, *gone])
+    existing = {spiff_id for _row_id, spiff_id in open_rows}
     created = []
     for tid, task in ready.items():
         if tid in existing:
             continue
         info = task_meta(task, meta)
-        principals, label = people_or_office(session, instance, info, subject)
+        people = people_or_office(session, instance, info, subject)
         document_id = task.data.get("document_id") or instance.document_id
-        title = session.scalar(select(Document.title).where(Document.id == document_id)) if document_id else None
         created.append(new_task(task, info, meta, instance_id=instance.id, process_key=instance.process_key,
-                                subject=subject, document_id=document_id, title=title, principals=principals,
-                                label=label, now=now))  # fmt: skip
+                                subject=subject, document_id=document_id, title=_title(session, document_id),
+                                principals=people.principals, label=people.label, now=now,
+                                behind=people.behind))  # fmt: skip
     if not created:
         return
     if returned is not None:
         mark_returned(created, *returned)
-    session.flush()  # the instance (and its incident) before its tasks
     write_tasks(session, created, actor_id, now)
+
+
+def _title(session: Session, document_id: int | None) -> str | None:
+    """A document's title: from the session when the step loaded the document already, else one query."""
+    if not document_id:
+        return None
+    doc = session.identity_map.get(session.identity_key(Document, document_id))
+    if doc is not None:
+        return doc.title
+    return session.scalar(select(Document.title).where(Document.id == document_id))
 
 
 def mark_returned(created: list[NewTask], review: HumanTask, reviewer: User) -> None:
@@ -216,6 +291,7 @@ def mark_returned(created: list[NewTask], review: HumanTask, reviewer: User) -> 
     for t in created:
         if t.row["kind"] == "edit" and (review.document_id is None or t.row["document_id"] == review.document_id):
             t.row["returned_by_id"], t.row["return_comment"] = reviewer.id, review.comment or ""
+            t.returned_by_name = reviewer.display_name
 
 
 # -- candidates of existing tasks -------------------------------------------------------------------

@@ -48,6 +48,7 @@ class Server:
     cwd: Path
     process: subprocess.Popen
     log: list[str] = field(default_factory=list)
+    url: str = ""
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -210,3 +211,105 @@ def test_the_control_socket_can_be_turned_off(tmp_path):
     assert control_socket_args("127.0.0.1", 5001, "/run/z.ctl", tmp_path) == ["--control-socket", "/run/z.ctl"]
     deep = tmp_path / ("d" * 120)
     assert control_socket_args("127.0.0.1", 5001, None, deep) == ["--no-control-socket"]  # too long for AF_UNIX
+
+
+# --- threaded workers: keep-alive connections, several writers at once on one database ----------------
+
+
+@pytest.fixture(scope="module")
+def threaded_server(workdir) -> Iterator[Server]:
+    """One gthread worker of four threads on the demo organisation (no year in flight)."""
+    url = fresh_database(workdir, "serve_threads")
+    env = environment(url)
+    subprocess.run([ZHENGAI, "init", "--demo=org"], cwd=workdir, env=env, check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen(
+        [ZHENGAI, "serve", "--port", str(port), "--workers", "1", "--threads", "4", "--control-socket", "off"],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    server = Server(port, workdir, process, url=url)
+    for line in process.stdout:
+        server.log.append(line)
+        if "Booting worker" in line:
+            break
+    threading.Thread(target=lambda: server.log.extend(process.stdout), daemon=True).start()
+    yield server
+    server.stop()
+
+
+def token(server: Server, username: str) -> str:
+    done = subprocess.run([ZHENGAI, "token", username], cwd=server.cwd, env=environment(server.url), check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    return done.stdout.strip()
+
+
+def test_serve_runs_threaded_workers_that_keep_connections_alive(threaded_server):
+    assert any("Using worker: gthread" in line for line in threaded_server.log), "".join(threaded_server.log)
+    conn = http.client.HTTPConnection("127.0.0.1", threaded_server.port, timeout=30)
+    sockets = set()
+    for _ in range(5):
+        conn.request("GET", "/healthz")
+        response = conn.getresponse()
+        assert response.status == 200 and response.read() == b'{"status":"ok"}\n'
+        assert response.getheader("Connection", "").lower() != "close"
+        sockets.add(id(conn.sock))
+    assert len(sockets) == 1  # five requests, one TCP connection
+    conn.close()
+
+
+def test_eight_teachers_submit_at_once_through_one_threaded_worker(threaded_server):
+    """SQLite with several threads: writers queue on the busy timeout, every submission lands, none is lost."""
+    import json
+    from urllib.parse import urlencode
+
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.orm import Session
+
+    from engine.models import Document, HumanTask, Subject, User
+
+    teachers = [f"t{i:02d}" for i in range(1, 9)]
+    eng = create_engine(threaded_server.url)
+    with Session(eng) as s:
+        subjects = dict(s.execute(select(User.username, Subject.id).join(Subject, Subject.user_id == User.id)
+                                  .where(User.username.in_(teachers))).all())  # fmt: skip
+    tokens = {t: token(threaded_server, t) for t in teachers}
+    barrier = threading.Barrier(len(teachers), timeout=60)
+    results: dict[str, list[int]] = {}
+
+    def submit(username: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", threaded_server.port, timeout=60)  # kept alive throughout
+        auth = {"Authorization": f"Bearer {tokens[username]}", "Accept": "application/json"}
+        codes = []
+        barrier.wait()
+        conn.request("POST", "/my-documents/start", urlencode({"subject_id": subjects[username], "doc_type": "target"}),
+                     {**auth, "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        started = conn.getresponse()
+        started.read()
+        codes.append(started.status)
+        task_id = started.getheader("Location").rsplit("/", 1)[1]
+        conn.request("GET", f"/api/v1/tasks/{task_id}", headers=auth)
+        opened = conn.getresponse()
+        data = json.loads(opened.read())["document"]["data"]
+        codes.append(opened.status)
+        for row in data["rows"]:
+            row["cells"] = {k: f"{username} 的目标：{row['label']}" for k in row["cells"]}
+        conn.request("POST", f"/api/v1/tasks/{task_id}/complete", json.dumps({"document": data}),
+                     {**auth, "Content-Type": "application/json"})  # fmt: skip
+        done = conn.getresponse()
+        done.read()
+        codes.append(done.status)
+        results[username] = codes
+        conn.close()
+
+    threads = [threading.Thread(target=submit, args=(t,)) for t in teachers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert results == {t: [302, 200, 200] for t in teachers}, "".join(threaded_server.log[-30:])
+    with Session(eng) as s:
+        in_review = s.scalar(select(func.count()).select_from(Document).where(Document.status == "in_review"))
+        reviews = s.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.kind == "review",
+                                                                             HumanTask.state == "open"))  # fmt: skip
+    eng.dispose()
+    assert in_review == reviews == len(teachers)

@@ -116,7 +116,7 @@ def test_withdraw_against_a_reviewer_who_claims(committed_url, monkeypatch):
     eng = make_engine(committed_url)
     teacher, task_id, review_id = submitted(app, eng, "t06")
     reviewer = login(app.test_client(), "rjxy_reviewer")
-    barrier_on(monkeypatch, tasks, "get_task")  # both have loaded their task before either writes
+    barrier_on(monkeypatch, tasks, "visible_task")  # both have loaded their task before either writes
     withdrawn, claimed = race(
         lambda: teacher.post(f"/tasks/{task_id}/withdraw", data={"confirm": "yes"}),
         lambda: reviewer.post(f"/tasks/{review_id}/claim"),

@@ -17,6 +17,8 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from .compaction import Trail
+
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
     def to_dict(self, workflow):
@@ -72,13 +74,19 @@ def dump_state(workflow) -> str:
     registry._encoder_mode = False
     dct = registry.convert(workflow)
     dct["v"] = _STATE_VERSION
+    trail = getattr(workflow, "zg_trail", None)  # the path of what compaction dropped (compaction.py)
+    if trail is not None and (trail.completed or trail.flows):
+        dct["trail"] = trail.to_dict()
     return json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
 
 
 def load_state(state_json: str, spec, subprocess_specs):
     dct = json.loads(state_json)
     dct.pop("v", None)
-    return _STATE.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+    trail = dct.pop("trail", None)
+    workflow = _STATE.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+    workflow.zg_trail = Trail.from_dict(trail)
+    return workflow
 
 
 class SpecCache:

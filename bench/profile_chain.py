@@ -1,0 +1,114 @@
+"""Where a chain's time goes, request by request, in process: SQL statements counted, optionally profiled.
+
+Runs the requests of bench/http.py's chain (create+start, open the task, submit, the reviewer's inbox,
+approve) through the Flask test client with bearer tokens on a fresh SQLite database, and prints per
+request its median time, its CPU time and the SQL statements it ran (a SQLAlchemy event listener counts
+them). `--sql` lists the statements of the last chain; `--profile` runs the loop under cProfile and prints
+the functions that took longest. This is how the completion path was taken apart (README, Performance).
+
+Run: `.venv/bin/python bench/profile_chain.py [--chains 100] [--sql] [--profile [--sort tottime]]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import re
+import statistics
+import time
+from collections import defaultdict
+
+from _setup import fresh_database
+from sqlalchemy import event, select
+
+STEPS = ("create+start", "open task", "submit", "reviewer's inbox", "approve")
+
+
+def filled(document: dict) -> dict:
+    for row in document["rows"]:
+        for key in row["cells"]:
+            row["cells"][key] = f"{row['label']}：三年内达到学院骨干教师要求，每学年完成阶段任务并留存佐证。"
+    return document
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--chains", type=int, default=100)
+    ap.add_argument("--sql", action="store_true", help="list the statements of each request of the last chain")
+    ap.add_argument("--profile", action="store_true", help="run the timed chains under cProfile")
+    ap.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
+    a = ap.parse_args()
+
+    from engine.models import Subject, User
+    from web import create_app
+    from web.db import db
+    from web.org.auth import make_api_token
+
+    url = fresh_database("profile")
+    app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+    statements: list[str] = []
+    event.listen(app.extensions["zhengai_db"]["engine"], "before_cursor_execute",
+                 lambda _c, _cur, statement, *_a: statements.append(statement))  # fmt: skip
+    with app.app_context():
+        users = {
+            u.username: u for u in db.session.scalars(select(User).where(User.username.in_(["t01", "dzxy_reviewer"])))
+        }
+        subject_id = db.session.scalar(select(Subject.id).where(Subject.user_id == users["t01"].id))
+        headers = {name: {"Authorization": f"Bearer {make_api_token(u)}", "Accept": "application/json"}
+                   for name, u in users.items()}  # fmt: skip
+    client = app.test_client()
+    timings: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    last_sql: dict[str, list[str]] = {}
+
+    def timed(step: str, call):
+        statements.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        response = call()
+        timings[step].append(((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000,
+                              len(statements)))  # fmt: skip
+        last_sql[step] = [s.split("\n")[0][:140] for s in statements]
+        assert response.status_code < 400, (step, response.status_code, response.get_data()[:300])
+        return response
+
+    def chain() -> None:
+        form = {"subject_id": subject_id, "doc_type": "target"}
+        started = timed("create+start", lambda: client.post("/my-documents/start", headers=headers["t01"], data=form))
+        task_id = int(re.search(r"/tasks/(\d+)", started.headers["Location"]).group(1))
+        task = timed("open task", lambda: client.get(f"/api/v1/tasks/{task_id}", headers=headers["t01"])).get_json()
+        body = {"document": filled(task["document"]["data"])}
+        timed("submit", lambda: client.post(f"/api/v1/tasks/{task_id}/complete", json=body, headers=headers["t01"]))
+        inbox = timed("reviewer's inbox", lambda: client.get("/api/v1/tasks?tab=mine&sort=-created&per_page=20",
+                                                             headers=headers["dzxy_reviewer"])).get_json()  # fmt: skip
+        review_id = next(i["id"] for i in inbox["items"] if i["title"] == task["title"])
+        decision = {"decision": "approve", "comment": "同意"}
+        timed("approve", lambda: client.post(f"/api/v1/tasks/{review_id}/complete", json=decision,
+                                             headers=headers["dzxy_reviewer"]))  # fmt: skip
+
+    for _ in range(10):  # warm the spec cache, the compiled statements and the connection pool
+        chain()
+    timings.clear()
+    profiler = cProfile.Profile() if a.profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for _ in range(a.chains):
+        chain()
+    if profiler:
+        profiler.disable()
+    elapsed = time.perf_counter() - started
+    for step in STEPS:
+        rows = timings[step]
+        print(f"{step:18s} median {statistics.median(r[0] for r in rows):6.2f} ms  "
+              f"cpu {statistics.median(r[1] for r in rows):6.2f} ms  statements {rows[-1][2]}")  # fmt: skip
+    print(f"whole chains in process: {a.chains / elapsed:.1f} chains/s")
+    if a.sql:
+        for step in STEPS:
+            print(f"== {step}")
+            print("\n".join(last_sql[step]))
+    if profiler:
+        pstats.Stats(profiler).sort_stats(a.sort).print_stats(50)
+
+
+if __name__ == "__main__":
+    main()
