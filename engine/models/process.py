@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime
@@ -46,12 +47,18 @@ class ProcessVersion(Base):
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
 
 
+BINDINGS = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
 class ProcessInstance(Base):
-    """A running (or finished) workflow, pinned to its version; `lock_version` guards concurrent steps."""
+    """A running (or finished) workflow, pinned to its version and to the versions of the processes it
+    calls (`bindings`: {process key: version id}, the latest when it started; engine/workflow/binding.py);
+    `lock_version` guards concurrent steps."""
 
     __tablename__ = "process_instance"
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    bindings: Mapped[dict | None] = mapped_column(BINDINGS)  # SQL NULL: it calls no process
     process_key: Mapped[str] = mapped_column(String(64), index=True)
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), index=True)
