@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "bindings"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
