@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, undefer
 
 from ..core import audit
 from ..core.errors import Conflict
-from ..models import ProcessDefinition, ProcessInstance, ProcessVersion, User
+from ..models import InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
 from ..workflow import blockers, each_in_savepoint, load_instance, migrate_instance
 
 PLAN_LIMIT = 500  # instances checked per page view (each check loads its workflow); migrate() takes as many
@@ -27,7 +27,7 @@ def migration_plan(
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
         .where(
             ProcessVersion.definition_id == definition.id,
-            ProcessInstance.status == "running",
+            ProcessInstance.status == InstanceStatus.RUNNING,
             ProcessInstance.version_id != target.id,
         )
         .order_by(ProcessInstance.id)

@@ -13,7 +13,7 @@ from ..core import audit
 from ..core.db import savepoint
 from ..core.errors import N_, Conflict, InvalidInput
 from ..core.text import limited_text
-from ..models import ProcessDefinition, ProcessInstance, ProcessVersion, User
+from ..models import InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
 from ..workflow.deploy import deploy as deploy_version
 from .access import get_version
 from .compare import compare
@@ -57,7 +57,7 @@ def _running(session: Session, definition: ProcessDefinition) -> int:
         select(func.count())
         .select_from(ProcessInstance)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-        .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == "running")
+        .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == InstanceStatus.RUNNING)
     )
 
 
@@ -144,7 +144,7 @@ def versions(session: Session, definition: ProcessDefinition) -> list[dict]:
         session.execute(
             select(ProcessInstance.version_id, func.count())
             .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-            .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == "running")
+            .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == InstanceStatus.RUNNING)
             .group_by(ProcessInstance.version_id)
         ).all()
     )
