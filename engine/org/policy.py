@@ -390,6 +390,11 @@ def reportable_warning_kinds(v: Viewer) -> list[str]:
 # -- the annual task table ----------------------------------------------------------------------------
 
 
+def reads_annual_table(v: Viewer) -> bool:
+    """The school's annual task table is read by its staff and teachers, not by students."""
+    return not v.is_student
+
+
 def may_complete_annual_row(v: Viewer, responsible_unit_ids) -> bool:
     """Monitors, positions of a responsible department and its members mark an annual-table row done."""
     units = set(responsible_unit_ids or [])
@@ -403,7 +408,7 @@ __all__ = [
     "instance_watched", "is_monitor", "lead_unit_code", "led_by_units", "may_act_on_warning", "may_analyse_process",
     "may_complete_annual_row", "offered_task_ids", "owned_subject_types", "owned_unit_ids", "owns_any_process",
     "owns_process", "positions_of", "process_analysable", "process_editable", "process_versions_of_units",
-    "reportable_warning_kinds", "scopes_held", "sees_all_warnings", "subjects_of_units", "task_offered",
-    "task_visible", "task_waiting_for", "task_watched", "template_editable", "viewer", "warning_actionable",
-    "warning_visible", "watch_scope",
+    "reads_annual_table", "reportable_warning_kinds", "scopes_held", "sees_all_warnings", "subjects_of_units",
+    "task_offered", "task_visible", "task_waiting_for", "task_watched", "template_editable", "viewer",
+    "warning_actionable", "warning_visible", "watch_scope",
 ]  # fmt: skip
