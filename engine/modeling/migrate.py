@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, undefer
 
 from ..core import audit
 from ..core.errors import Conflict
-from ..models import ProcessDefinition, ProcessInstance, ProcessVersion, User
+from ..models import InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
 from ..workflow import bind, blockers, each_in_savepoint, load_instance, migrate_instance
 
 PLAN_LIMIT = 500  # instances checked per page view (each check loads its workflow); migrate() takes as many
@@ -31,7 +31,11 @@ def migration_plan(
         select(ProcessInstance)
         .options(undefer(ProcessInstance.state_json))
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-        .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == "running", or_(*behind))
+        .where(
+            ProcessVersion.definition_id == definition.id,
+            ProcessInstance.status == InstanceStatus.RUNNING,
+            or_(*behind),
+        )
         .order_by(ProcessInstance.id)
         .limit(limit)
     ).all()

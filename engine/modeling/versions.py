@@ -15,7 +15,7 @@ from ..core import audit
 from ..core.db import savepoint
 from ..core.errors import N_, Conflict, InvalidInput
 from ..core.text import limited_text
-from ..models import ProcessDefinition, ProcessInstance, ProcessVersion, User
+from ..models import InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
 from ..workflow import callers
 from ..workflow.deploy import deploy as deploy_version
 from .access import get_version
@@ -60,7 +60,7 @@ def _running(session: Session, definition: ProcessDefinition) -> int:
         select(func.count())
         .select_from(ProcessInstance)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-        .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == "running")
+        .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == InstanceStatus.RUNNING)
     )
 
 
@@ -69,7 +69,9 @@ def _bound(session: Session, definition: ProcessDefinition) -> dict[int, int]:
     bound = ProcessInstance.bindings[definition.key].as_integer()
     return dict(
         session.execute(
-            select(bound, func.count()).where(ProcessInstance.status == "running", bound.is_not(None)).group_by(bound)
+            select(bound, func.count())
+            .where(ProcessInstance.status == InstanceStatus.RUNNING, bound.is_not(None))
+            .group_by(bound)
         ).all()
     )
 
@@ -163,7 +165,7 @@ def versions(session: Session, definition: ProcessDefinition, called: bool = Fal
         session.execute(
             select(ProcessInstance.version_id, func.count())
             .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-            .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == "running")
+            .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == InstanceStatus.RUNNING)
             .group_by(ProcessInstance.version_id)
         ).all()
     )

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
-from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.util.task import TaskState as SpiffTaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import HumanTask, ProcessInstance, ProcessVersion, Subject
+from ..models import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, Subject, TaskState
 from . import binding, readmodel, runtime
 from .bpmn.serializer import REGISTRY, dump_state
 
@@ -38,12 +38,12 @@ def is_current(instance: ProcessInstance, target: ProcessVersion, bindings: dict
 
 
 def _current_tasks(wf):
-    return [t for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING) if t.task_spec.bpmn_id]
+    return [t for t in wf.get_tasks(state=SpiffTaskState.READY | SpiffTaskState.WAITING) if t.task_spec.bpmn_id]
 
 
 def _reasons(wf, spec, subs) -> list[str]:
     reasons = []
-    for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+    for t in wf.get_tasks(state=SpiffTaskState.READY | SpiffTaskState.WAITING | SpiffTaskState.STARTED):
         bpmn_id = t.task_spec.bpmn_id
         if not bpmn_id:
             continue
@@ -58,7 +58,7 @@ def _reasons(wf, spec, subs) -> list[str]:
 
 def migrate_instance(session: Session, instance: ProcessInstance, target: ProcessVersion, now: datetime) -> str | None:
     """Move a running instance (state loaded) to `target`; the reason it cannot, or None when it moved."""
-    if instance.status != "running":
+    if instance.status != InstanceStatus.RUNNING:
         return f"实例状态为“{instance.status}”，只能迁移运行中的实例"
     bindings = binding.bind(session, target)
     if is_current(instance, target, bindings):
@@ -90,7 +90,7 @@ def _rename_open_tasks(session: Session, instance: ProcessInstance, wf, meta: di
     """Open tasks keep their id, claim and due date; their name follows the new version (also the tasks
     of a called process, which follow its newly bound version)."""
     for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.OPEN)
     ):
         task = runtime.spiff_task(wf, row.spiff_task_id)
         info = readmodel.task_meta(task, meta) if task is not None else None

@@ -8,18 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, func, or_, select, union
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from .. import org
 from ..core.errors import N_, Conflict, NotAllowed, NotFound
 from ..core.paging import Page
-from ..models import AuditEntry, HumanTask, TaskCandidate, User
+from ..models import AuditEntry, HumanTask, TaskCandidate, TaskState, User
+from ..org import policy
 
 # Why a task of an instance that is not running cannot be worked on (see engine/oversight/instance_admin.py).
 BLOCKED = {
-    "suspended": N_("该流程已被管理员暂停，恢复后才能办理"),
-    "error": N_("该流程运行出错，正在等待管理员处理，暂不能办理"),
+    TaskState.SUSPENDED: N_("该流程已被管理员暂停，恢复后才能办理"),
+    "error": N_("该流程运行出错，正在等待管理员处理，暂不能办理"),  # InstanceStatus.ERROR
 }
 TABS = ("mine", "groups", "claimed", "done")
 SORTS = {
@@ -29,14 +30,6 @@ SORTS = {
     "-created": (HumanTask.created_at.desc(), HumanTask.id.desc()),
     "name": (HumanTask.name.asc(), HumanTask.id.desc()),
 }
-
-
-def _candidate_of(principals: list[str]):
-    return exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.principal.in_(principals))
-
-
-def _candidate_ids(principals: list[str]):
-    return select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))
 
 
 def is_candidate(session: Session, task_id: int, principals: list[str]) -> bool:
@@ -58,10 +51,8 @@ def get_task(session: Session, user: User, task_id, principals: list[str] | None
     if principals is None:
         principals = org.principals_of(session, user.id)
     stmt = select(HumanTask).where(HumanTask.id == task_id)
-    if not org.is_monitor(user, principals):
-        stmt = stmt.where(
-            or_(_candidate_of(principals), HumanTask.completed_by_id == user.id, HumanTask.claimant_id == user.id)
-        )
+    if (visible := policy.task_visible(policy.viewer(user, principals))) is not None:
+        stmt = stmt.where(visible)
     ht = session.scalar(stmt)
     if ht is None:
         raise NotFound(N_("任务不存在"))
@@ -70,9 +61,9 @@ def get_task(session: Session, user: User, task_id, principals: list[str] | None
 
 def check_actionable(session: Session, ht: HumanTask, user: User, principals: list[str]) -> None:
     """The user may work on the task now: it is open, not claimed by somebody else, and offered to them."""
-    if ht.state == "suspended":  # the instance is suspended (engine/oversight/instance_admin.py)
-        raise Conflict(BLOCKED["suspended"])
-    if ht.state != "open":
+    if ht.state == TaskState.SUSPENDED:  # the instance is suspended (engine/oversight/instance_admin.py)
+        raise Conflict(BLOCKED[TaskState.SUSPENDED])
+    if ht.state != TaskState.OPEN:
         raise Conflict(N_("该任务已被处理，无需重复办理"))
     if ht.claimant_id not in (None, user.id):
         who = session.get(User, ht.claimant_id)
@@ -117,7 +108,7 @@ class InboxRow:
         return self.returned_by_id is not None
 
     def overdue(self, now: datetime) -> bool:
-        return self.state == "open" and self.due_at is not None and self.due_at < now
+        return self.state == TaskState.OPEN and self.due_at is not None and self.due_at < now
 
 
 InboxPage = Page  # rows, total, page, per_page, pages
@@ -149,18 +140,21 @@ def list_tasks(
     # scan of open tasks with a subquery per row would grow with the whole school.
     ids = None
     if tab == "done":
-        where = [HumanTask.completed_by_id == user.id, HumanTask.state == "completed"]
+        where = [HumanTask.completed_by_id == user.id, HumanTask.state == TaskState.COMPLETED]
     elif tab == "claimed":
-        where = [HumanTask.claimant_id == user.id, HumanTask.state == "open"]
+        where = [HumanTask.claimant_id == user.id, HumanTask.state == TaskState.OPEN]
     elif tab == "groups":
-        ids = _candidate_ids(groups or ["-"]).distinct().subquery("ids")
-        where = [HumanTask.state == "open"]
+        ids = policy.offered_task_ids(groups or ["-"]).distinct().subquery("ids")
+        where = [HumanTask.state == TaskState.OPEN]
     else:
         ids = union(
-            _candidate_ids(principals),
-            select(HumanTask.id).where(HumanTask.claimant_id == user.id, HumanTask.state == "open"),
+            policy.offered_task_ids(principals),
+            select(HumanTask.id).where(HumanTask.claimant_id == user.id, HumanTask.state == TaskState.OPEN),
         ).subquery("ids")
-        where = [HumanTask.state == "open", or_(HumanTask.claimant_id.is_(None), HumanTask.claimant_id == user.id)]
+        where = [
+            HumanTask.state == TaskState.OPEN,
+            or_(HumanTask.claimant_id.is_(None), HumanTask.claimant_id == user.id),
+        ]
     if process_key:
         where.append(HumanTask.process_key == process_key)
     if search and search.strip():
