@@ -9,10 +9,10 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+# bench/http.py is named as the issue names it: keep this folder after the standard library on the path, or
+# `import http` (Werkzeug, Flask) would find it instead of the standard library's package.
 _BENCH = str(Path(__file__).resolve().parent)
-# bench/http.py (named as issue #12 names it) would shadow the standard library's http for every script
-# run from here: keep this folder on the path, but after the standard library.
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _BENCH] + [_BENCH]
+sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _BENCH] + [_BENCH]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("ZHENGAI_SECRET_KEY", "bench")
 

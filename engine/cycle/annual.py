@@ -24,6 +24,7 @@ from ..core.errors import N_, Conflict, InvalidInput, NotFound
 from ..core.periods import SCHOOL_TZ
 from ..core.text import limited_text
 from ..models import AnnualTask, OrgUnit, User
+from ..org import policy
 from ..workflow import deadlines
 from .annual_dates import due_at, parse_due
 
@@ -169,12 +170,7 @@ def update_row(session: Session, user, principals, row_id, fields: dict, now: da
 
 
 def may_complete(user, principals, row: AnnualTask) -> bool:
-    heads = {f"g:{role}:unit:{u}" for u in row.responsible_unit_ids or [] for role in ("head", "reviewer")}
-    return (
-        org.is_monitor(user, principals)
-        or bool(heads & set(principals))
-        or user.org_unit_id in (row.responsible_unit_ids or [])
-    )
+    return policy.may_complete_annual_row(policy.viewer(user, principals), row.responsible_unit_ids)
 
 
 def mark_done(session: Session, user, principals, row_id, evidence: str, now: datetime) -> AnnualTask:

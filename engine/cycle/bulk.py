@@ -18,7 +18,7 @@ from forms.templates import empty_document
 
 from .. import documents, workflow
 from ..core import audit, periods
-from ..models import CycleInstance, Document
+from ..models import CycleInstance, Document, DocumentStatus
 from .steps import LEVELS, level_of, mid_year, step_data
 
 
@@ -55,8 +55,8 @@ def _start_group(session, group, template, period, year, dues, run_id, now, base
     doc_ids = session.scalars(
         insert(Document).returning(Document.id, sort_by_parameter_order=True),
         [
-            {"subject_id": s.id, "doc_type": "target", "period": period, "status": "draft", "data": content,
-             "title": title, "template_key": template.key, "template_version": template.version,
+            {"subject_id": s.id, "doc_type": "target", "period": period, "status": DocumentStatus.DRAFT,
+             "data": content, "title": title, "template_key": template.key, "template_version": template.version,
              "published_version": 0, "created_at": now, "updated_at": now}
             for s, title in zip(group, titles, strict=True)
         ],

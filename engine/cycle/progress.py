@@ -21,7 +21,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..core.paging import Page
-from ..models import CycleInstance, HumanTask, OrgUnit, ProcessInstance, Subject, User
+from ..models import CycleInstance, HumanTask, InstanceStatus, OrgUnit, ProcessInstance, Subject, TaskState, User
 from .steps import LEVELS, STEPS, TZ, level_of
 
 STEP_NUMBERS = range(1, len(STEPS) + 1)
@@ -34,10 +34,10 @@ def _per_instance(year: int, now: datetime, *where):
     """Each cycle instance of the year with its subject, status, current step, lateness, task and due date."""
     waiting = and_(
         HumanTask.instance_id == CycleInstance.instance_id,
-        HumanTask.state.in_(("open", "suspended")),
+        HumanTask.state.in_((TaskState.OPEN, TaskState.SUSPENDED)),
         HumanTask.step.is_not(None),
     )
-    late = case((and_(HumanTask.state == "open", HumanTask.due_at < now), 1), else_=0)
+    late = case((and_(HumanTask.state == TaskState.OPEN, HumanTask.due_at < now), 1), else_=0)
     return (
         select(
             CycleInstance.instance_id.label("iid"),
@@ -98,13 +98,13 @@ def overview(session: Session, year: int, now: datetime, department: int | None 
         overdue = int(overdue or 0)
         d = depts.setdefault(unit, {"id": unit, "name": units.get(unit, "—"), "total": 0, "done": 0, "late": 0})
         d["total"] += n
-        d["done"] += n if status == "completed" else 0
+        d["done"] += n if status == InstanceStatus.COMPLETED else 0
         d["late"] += overdue
         if department is not None and unit != department:
             continue
         for lv in (level_of(subject_type), ALL):
             total[lv] += n
-            if status == "completed":
+            if status == InstanceStatus.COMPLETED:
                 done[lv] += n
             elif step is not None:
                 at[lv][step] += n
@@ -179,13 +179,13 @@ def subjects(session: Session, f: Filters, now: datetime, page: int = 1, per_pag
     cur = _per_instance(f.year, now, *on_subject)
     where = []
     if f.step == "done":
-        where.append(cur.c.status == "completed")
+        where.append(cur.c.status == InstanceStatus.COMPLETED)
     elif f.step == "none":
-        where += [cur.c.step.is_(None), cur.c.status != "completed"]
+        where += [cur.c.step.is_(None), cur.c.status != InstanceStatus.COMPLETED]
     elif f.step:
-        where += [cur.c.step == int(f.step), cur.c.status != "completed"]
+        where += [cur.c.step == int(f.step), cur.c.status != InstanceStatus.COMPLETED]
     if f.passed:
-        where.append(or_(cur.c.status == "completed", cur.c.step > f.passed))
+        where.append(or_(cur.c.status == InstanceStatus.COMPLETED, cur.c.step > f.passed))
     if f.overdue:
         where.append(cur.c.late == 1)
     per_page = max(1, min(int(per_page), 50_000))
@@ -227,11 +227,11 @@ def subjects(session: Session, f: Filters, now: datetime, page: int = 1, per_pag
     rows, total = [], None
     for row in session.execute(stmt):
         sid, name, stype, dept, iid, status, step, tid, tname, tstate, due, label, claimant, total = row
-        late = tstate == "open" and due is not None and due < now
+        late = tstate == TaskState.OPEN and due is not None and due < now
         rows.append({
             "subject_id": sid, "subject": name, "type": stype, "level": level_of(stype), "department": dept or "",
             "instance_id": iid, "status": status, "step": step, "task_id": tid, "task": tname or "",
-            "suspended": tstate == "suspended", "assignee": claimant or label or "", "due_at": due,
+            "suspended": tstate == TaskState.SUSPENDED, "assignee": claimant or label or "", "due_at": due,
             "days_late": max(1, (today - due.astimezone(TZ).date()).days) if late else 0,
         })  # fmt: skip
     if total is None:  # an empty page: count only when it lies past the end of a list that has rows

@@ -25,7 +25,7 @@ from forms.templates import empty_document
 from .. import documents, workflow
 from ..core import audit, periods
 from ..core.errors import N_, InvalidInput, NotFound
-from ..models import CycleInstance, CycleRun, Document, DocumentVersion, ProcessInstance, Subject
+from ..models import CycleInstance, CycleRun, Document, DocumentStatus, DocumentVersion, ProcessInstance, Subject
 from ..workflow import services
 from . import bulk, takeover
 from .steps import DEFAULT_DUES, LEVELS, TZ, check_dues, level_of, mid_year, step_data
@@ -91,7 +91,8 @@ def prepare_document(session: Session, instance, subject, doc_type: str, data: d
         doc = Document(
             subject_id=subject.id, doc_type=doc_type, period=period,
             title=f"{template.title}（{period}）· {subject.name}", template_key=template.key,
-            template_version=template.version, status="draft", data=content, created_at=now, updated_at=now,
+            template_version=template.version, status=DocumentStatus.DRAFT, data=content, created_at=now,
+            updated_at=now,
         )  # fmt: skip
         session.add(doc)
         session.flush()
@@ -100,8 +101,8 @@ def prepare_document(session: Session, instance, subject, doc_type: str, data: d
             instance_id=instance.id, after={"title": doc.title, "template": f"{template.key}@v{template.version}"},
         )  # fmt: skip
     doc.instance_id = instance.id
-    if doc.status == "published":
-        doc.status = "draft"
+    if doc.status == DocumentStatus.PUBLISHED:
+        doc.status = DocumentStatus.DRAFT
     return doc, True
 
 

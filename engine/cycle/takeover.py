@@ -25,10 +25,10 @@ from sqlalchemy import select
 from .. import documents
 from ..core import audit
 from ..core.errors import N_, Conflict
-from ..models import CycleInstance, Document, HumanTask, ProcessInstance
+from ..models import CycleInstance, Document, DocumentStatus, HumanTask, InstanceStatus, ProcessInstance, TaskState
 from ..workflow import deadlines
 
-ACTIVE = ("running", "suspended", "error")
+ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED, InstanceStatus.ERROR)
 
 
 def take_over(session, instance: ProcessInstance, subject, doc: Document, now: datetime) -> dict | None:
@@ -44,16 +44,16 @@ def take_over(session, instance: ProcessInstance, subject, doc: Document, now: d
             title=doc.title, year=year or "?",
         )  # fmt: skip
     rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == holder.id).order_by(HumanTask.id)).all()
-    waiting = [r for r in rows if r.state in ("open", "suspended")]
+    waiting = [r for r in rows if r.state in (TaskState.OPEN, TaskState.SUSPENDED)]
     plan = {"from": holder.id, "replay": [], "land": None}
     if waiting and waiting[0].kind != "edit":
         here = waiting[0]
-        submits = [i for i, r in enumerate(rows) if r.kind == "edit" and r.state == "completed"]
+        submits = [i for i, r in enumerate(rows) if r.kind == "edit" and r.state == TaskState.COMPLETED]
         round_ = rows[submits[-1] :] if submits else []  # since the author's last submission
         plan["replay"] = [
             {"bpmn_id": r.bpmn_id, "decision": r.decision if r.kind != "edit" else None, "comment": r.comment or ""}
             for r in round_
-            if r.state == "completed" and (r.kind == "edit" or r.decision == "approve")
+            if r.state == TaskState.COMPLETED and (r.kind == "edit" or r.decision == "approve")
         ]
         plan["land"] = {
             "bpmn_id": here.bpmn_id,
@@ -61,16 +61,16 @@ def take_over(session, instance: ProcessInstance, subject, doc: Document, now: d
             "claimed_at": here.claimed_at.isoformat() if here.claimed_at else None,
             "due_at": here.due_at.isoformat() if here.due_at else None,
         }
-    elif doc.status == "in_review":  # under review with no review task waiting: back to the author
-        doc.status = "draft"
+    elif doc.status == DocumentStatus.IN_REVIEW:  # under review with no review task waiting: back to the author
+        doc.status = DocumentStatus.DRAFT
     cancelled = [r.id for r in waiting]
     for r in waiting:
-        r.state, r.completed_at = "cancelled", now
+        r.state, r.completed_at = TaskState.CANCELLED, now
     deadlines.cancel(session, "human_task", cancelled)
     deadlines.schedule_wake(session, holder.id, None)
     before = {"status": holder.status}
-    holder.status, holder.ended_at, holder.next_timer_at = "terminated", now, None
-    after = {"status": "terminated", "taken_over_by": instance.id, "document_id": doc.id,
+    holder.status, holder.ended_at, holder.next_timer_at = InstanceStatus.TERMINATED, now, None
+    after = {"status": InstanceStatus.TERMINATED, "taken_over_by": instance.id, "document_id": doc.id,
              "cancelled_tasks": cancelled, "continues_at": (plan["land"] or {}).get("bpmn_id", "edit")}  # fmt: skip
     audit.record(
         session, actor_id=None, action="instance.take_over", object_type="process_instance", object_id=holder.id,

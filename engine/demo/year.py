@@ -54,6 +54,7 @@ from ..models import (
     QualityWarning,
     Subject,
     SubjectMember,
+    TaskState,
     User,
 )
 from ..notify import notifications
@@ -129,7 +130,7 @@ class Story:
         iid = instance_id or self.instances[code]
         rows = self.session.scalars(
             select(HumanTask)
-            .where(HumanTask.instance_id == iid, HumanTask.state == "open", HumanTask.kind.in_(kinds))
+            .where(HumanTask.instance_id == iid, HumanTask.state == TaskState.OPEN, HumanTask.kind.in_(kinds))
             .order_by(HumanTask.id)
         ).all()
         if len(rows) != 1:

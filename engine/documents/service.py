@@ -23,6 +23,7 @@ from ..core import audit, periods
 from ..core.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from ..models import (
     Document,
+    DocumentStatus,
     DocumentVersion,
     FormTemplate,
     HumanTask,
@@ -30,6 +31,7 @@ from ..models import (
     Subject,
     SubjectMember,
     TaskCandidate,
+    TaskState,
     User,
 )
 from ..notify import notifications
@@ -47,7 +49,10 @@ DOC_TYPE_LABELS = {
     "school_review": N_("学校复核诊断"),
     "quality_report": N_("人才培养质量报告"),
 }
-STATUS_LABELS = {"draft": N_("草稿"), "in_review": N_("审核中"), "returned": N_("已退回"), "published": N_("已发布")}
+STATUS_LABELS = {
+    DocumentStatus.DRAFT: N_("草稿"), DocumentStatus.IN_REVIEW: N_("审核中"), DocumentStatus.RETURNED: N_("已退回"),
+    DocumentStatus.PUBLISHED: N_("已发布"),
+}  # fmt: skip
 SUBJECT_TYPE_LABELS = {
     "functional_dept": N_("职能部门"),
     "college": N_("二级学院"),
@@ -120,7 +125,7 @@ def my_documents(session: Session, user: User, now: datetime, base_year: int = p
         session.execute(
             select(HumanTask.document_id, func.max(HumanTask.id))
             .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
-            .where(HumanTask.state == "open", TaskCandidate.principal == me, HumanTask.document_id.is_not(None))
+            .where(HumanTask.state == TaskState.OPEN, TaskCandidate.principal == me, HumanTask.document_id.is_not(None))
             .group_by(HumanTask.document_id)
         ).all()
     )
@@ -173,7 +178,7 @@ def _start_document(session: Session, user: User, subject_id, doc_type: str, now
             title=f"{template.title}（{period}）· {subject.name}",
             template_key=template.key,
             template_version=template.version,
-            status="draft",
+            status=DocumentStatus.DRAFT,
             data={},
             created_at=now,
             updated_at=now,
@@ -201,7 +206,7 @@ def _start_document(session: Session, user: User, subject_id, doc_type: str, now
         data={"document_id": doc.id, "doc_type": doc_type, "subject_id": subject.id},
     )
     # the document changes once, with its instance (a revision goes back to draft)
-    doc.status = "draft"
+    doc.status = DocumentStatus.DRAFT
     doc.updated_at, doc.updated_by_id = now, user.id
     doc.instance_id = instance.id
     session.flush()
@@ -210,7 +215,7 @@ def _start_document(session: Session, user: User, subject_id, doc_type: str, now
         .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
         .where(
             HumanTask.instance_id == instance.id,
-            HumanTask.state == "open",
+            HumanTask.state == TaskState.OPEN,
             TaskCandidate.principal == org.user_principal(user.id),
         )
     )
@@ -335,11 +340,11 @@ def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: 
     clean = _clean(session, doc, payload, submit=True)
     before = {"status": doc.status}
     doc.data = clean
-    doc.status = "in_review"
+    doc.status = DocumentStatus.IN_REVIEW
     doc.updated_at, doc.updated_by_id = now, user.id
     audit.record(
         session, actor_id=user.id, action="document.submit", object_type="document", object_id=doc.id,
-        instance_id=ht.instance_id, now=now, before=before, after={"status": "in_review"},
+        instance_id=ht.instance_id, now=now, before=before, after={"status": DocumentStatus.IN_REVIEW},
     )  # fmt: skip
     return doc
 
@@ -347,7 +352,7 @@ def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: 
 def after_review(session: Session, ht: HumanTask, now: datetime) -> None:
     if ht.decision == "return":
         doc = session.get(Document, ht.document_id)
-        doc.status = "returned"
+        doc.status = DocumentStatus.RETURNED
         doc.updated_at = now
 
 
@@ -405,12 +410,12 @@ def publish_from_instance(
     )  # fmt: skip
     before = {"status": doc.status, "published_version": doc.published_version}
     doc.published_version = version
-    doc.status = "published"
+    doc.status = DocumentStatus.PUBLISHED
     doc.instance_id = None
     doc.updated_at = now
     audit.record(
         session, actor_id=actor_id, action="document.publish", object_type="document", object_id=doc.id,
-        instance_id=instance.id, now=now, before=before, after={"status": "published", "version": version},
+        instance_id=instance.id, now=now, before=before, after={"status": DocumentStatus.PUBLISHED, "version": version},
     )  # fmt: skip
 
 

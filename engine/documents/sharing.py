@@ -1,4 +1,5 @@
-"""Who may read a document (seed §六(二)6(2) 授权共享): one rule set, used for lists and single loads.
+"""Who may read a document (seed §六(二)6(2) 授权共享), and sharing it. The rules are engine/org/policy.py's
+(`document_visible`, `document_full_access`), used for lists and single loads alike:
 
 Full access (the working copy, drafts included): the subject's members, everyone on the document's
 chain, and the school's monitors (诊改办公室 / 诊改平台组 / administrators). Published versions only:
@@ -12,79 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import org
 from ..core import audit
 from ..core.errors import N_, Conflict, InvalidInput, NotFound
-from ..models import Document, DocumentShare, HumanTask, OrgUnit, Subject, SubjectMember, TaskCandidate, User
-
-# The lead department of each subject type: owns its chain and templates, reads all its documents.
-OWNER_UNITS = {
-    "functional_dept": "DZB",
-    "college": "DZB",
-    "major": "JWC",
-    "course": "JWC",
-    "faculty_team": "RSC",
-    "teacher": "RSC",
-    "student_cultivation": "XGB",
-    "student": "XGB",
-}
-UNIT_POSITIONS = ("head", "reviewer", "leader_in_charge", "liaison_leader", "process_owner")
-SCHOOL_WIDE = ("school_leader",)
-
-
-def _positions(principals: list[str]) -> list[tuple[str, str, int]]:
-    out = []
-    for p in principals:
-        if p.startswith("g:"):
-            _, role, scope_type, scope_id = p.split(":")
-            out.append((role, scope_type, int(scope_id)))
-    return out
-
-
-def _owned_types(session: Session, unit_ids: set[int]) -> list[str]:
-    if not unit_ids:
-        return []
-    codes = set(session.scalars(select(OrgUnit.code).where(OrgUnit.id.in_(unit_ids))))
-    return [t for t, code in OWNER_UNITS.items() if code in codes]
-
-
-def full_access_clause(user: User, principals: list[str]):
-    """Documents whose working copy the user may read (authors and the chain)."""
-    member_of = select(SubjectMember.subject_id).where(SubjectMember.user_id == user.id)
-    on_chain = select(HumanTask.document_id).where(
-        HumanTask.document_id.is_not(None),
-        or_(
-            HumanTask.completed_by_id == user.id,
-            HumanTask.id.in_(select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))),
-        ),
-    )
-    return or_(Document.subject_id.in_(member_of), Document.id.in_(on_chain))
-
-
-def visible_clause(session: Session, user: User, principals: list[str]):
-    """A WHERE clause over Document (joined with Subject) selecting what the user may see at all."""
-    if org.is_monitor(user, principals):
-        return true()
-    positions = _positions(principals)
-    published = Document.published_version > 0
-    if any(role in SCHOOL_WIDE for role, _, _ in positions):
-        return or_(published, full_access_clause(user, principals))
-    units = {sid for role, st, sid in positions if st == "unit" and role in UNIT_POSITIONS}
-    classes = {sid for role, st, sid in positions if st == "class" and role == "counselor"}
-    above = []
-    if units:
-        above.append(Subject.org_unit_id.in_(units))
-        owned = _owned_types(session, units)
-        if owned:
-            above.append(Subject.type.in_(owned))
-    if classes:
-        above.append(Subject.class_id.in_(classes))
-    above.append(Subject.parent_id.in_(select(SubjectMember.subject_id).where(SubjectMember.user_id == user.id)))
-    above.append(Document.id.in_(select(DocumentShare.document_id).where(DocumentShare.principal.in_(principals))))
-    return or_(full_access_clause(user, principals), and_(published, or_(*above) if above else false()))
+from ..models import Document, DocumentShare, Subject, User
+from ..org import policy
 
 
 def access(session: Session, user: User, doc_id, principals: list[str] | None = None) -> tuple[Document, str]:
@@ -95,17 +31,20 @@ def access(session: Session, user: User, doc_id, principals: list[str] | None = 
         raise NotFound(N_("文档不存在")) from None
     if principals is None:
         principals = org.principals_of(session, user.id)
-    doc = session.scalar(
-        select(Document)
-        .join(Subject, Subject.id == Document.subject_id)
-        .where(Document.id == doc_id, visible_clause(session, user, principals))
-    )
-    if doc is None:
-        raise NotFound(N_("文档不存在"))
-    if org.is_monitor(user, principals):
+    v = policy.viewer(user, principals)
+    if v.is_monitor:
+        doc = session.get(Document, doc_id)
+        if doc is None:
+            raise NotFound(N_("文档不存在"))
         return doc, "full"
-    full = session.scalar(select(Document.id).where(Document.id == doc.id, full_access_clause(user, principals)))
-    return doc, "full" if full else "published"
+    row = session.execute(
+        select(Document, policy.document_full_access(v).label("full"))
+        .join(Subject, Subject.id == Document.subject_id)
+        .where(Document.id == doc_id, policy.document_visible(v))
+    ).first()
+    if row is None:
+        raise NotFound(N_("文档不存在"))
+    return row[0], "full" if row[1] else "published"
 
 
 def shares(session: Session, doc: Document) -> list[DocumentShare]:
@@ -175,7 +114,9 @@ def list_documents(
     per_page: int = 30,
 ):
     """Documents the user may see, newest first, with the total for paging."""
-    where = [visible_clause(session, user, principals)]
+    where = []
+    if (visible := policy.document_visible(policy.viewer(user, principals))) is not None:
+        where.append(visible)
     if subject_type:
         where.append(Subject.type == subject_type)
     if doc_type:

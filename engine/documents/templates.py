@@ -15,19 +15,13 @@ from forms.text import length_error
 from .. import org
 from ..core import audit
 from ..core.errors import N_, InvalidInput, NotFound
-from ..models import Document, FormTemplate, OrgUnit
-from .sharing import OWNER_UNITS
+from ..models import Document, FormTemplate
+from ..org import policy
 
 
 def owned_subject_types(session: Session, user, principals: list[str]) -> set[str] | None:
     """Subject types whose templates the user may edit; None means all (monitors)."""
-    if org.is_monitor(user, principals):
-        return None
-    unit_ids = org.owned_unit_ids(principals)
-    if not unit_ids:
-        return set()
-    codes = set(session.scalars(select(OrgUnit.code).where(OrgUnit.id.in_(unit_ids))))
-    return {t for t, code in OWNER_UNITS.items() if code in codes}
+    return policy.owned_subject_types(session, policy.viewer(user, principals))
 
 
 def latest_versions(session: Session, subject_types: set[str] | None) -> list[FormTemplate]:
@@ -42,11 +36,11 @@ def get_editable(session: Session, user, key: str, principals: list[str] | None 
     """All versions of a template the user owns, newest first; NotFound for anyone else."""
     if principals is None:
         principals = org.principals_of(session, user.id)
-    versions = list(
-        session.scalars(select(FormTemplate).where(FormTemplate.key == key).order_by(FormTemplate.version.desc()))
-    )
-    owned = owned_subject_types(session, user, principals)
-    if not versions or (owned is not None and versions[0].subject_type not in owned):
+    stmt = select(FormTemplate).where(FormTemplate.key == str(key)[:64])
+    if (editable := policy.template_editable(policy.viewer(user, principals))) is not None:
+        stmt = stmt.where(editable)
+    versions = list(session.scalars(stmt.order_by(FormTemplate.version.desc())))
+    if not versions:
         raise NotFound(N_("模板不存在"))
     return versions
 

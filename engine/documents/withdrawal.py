@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.util.task import TaskState as SpiffTaskState
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -39,10 +39,13 @@ from ..models import (
     CycleInstance,
     Document,
     DocumentShare,
+    DocumentStatus,
     DocumentVersion,
     HumanTask,
+    InstanceStatus,
     ProcessInstance,
     Subject,
+    TaskState,
     User,
 )
 from ..workflow import deadlines, runtime, tasks
@@ -79,22 +82,22 @@ def withdraw_offer(session: Session, user: User, task_id, principals: list[str] 
     ht = tasks.get_task(session, user, task_id, principals)
     if ht.kind != "edit" or not ht.document_id:
         raise Conflict(N_("只有提交文档的任务可以撤回"))
-    if ht.state == "open":
+    if ht.state == TaskState.OPEN:
         raise Conflict(N_("该文档尚未提交，无需撤回"))
-    if ht.state != "completed" or ht.completed_by_id != user.id:
+    if ht.state != TaskState.COMPLETED or ht.completed_by_id != user.id:
         raise Conflict(N_("只有提交人可以撤回自己的提交"))
     instance = session.get(ProcessInstance, ht.instance_id)
-    if instance.status != "running":
+    if instance.status != InstanceStatus.RUNNING:
         raise Conflict(workflow.BLOCKED.get(instance.status, N_("流程已结束，不能撤回")))
     doc = session.get(Document, ht.document_id)
-    if doc is None or doc.instance_id != instance.id or doc.status != "in_review":
+    if doc is None or doc.instance_id != instance.id or doc.status != DocumentStatus.IN_REVIEW:
         raise Conflict(N_("文档已不在审核中，不能撤回"))
     later = session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.id > ht.id).order_by(HumanTask.id)
     ).all()
-    if any(t.state == "completed" for t in later):
+    if any(t.state == TaskState.COMPLETED for t in later):
         raise Conflict(N_("审核人已经处理了您的提交，不能撤回"))
-    waiting = [t for t in later if t.state == "open"]
+    waiting = [t for t in later if t.state == TaskState.OPEN]
     if not waiting:
         raise Conflict(N_("文档已不在审核中，不能撤回"))
     claimed = next((t for t in waiting if t.claimant_id is not None), None)
@@ -106,7 +109,7 @@ def withdraw_offer(session: Session, user: User, task_id, principals: list[str] 
 
 def may_withdraw(session: Session, user: User, ht: HumanTask, principals: list[str] | None = None) -> bool:
     """Whether to show the 撤回 button (the page; the action checks again against the workflow)."""
-    if ht.kind != "edit" or ht.state != "completed" or ht.completed_by_id != user.id:
+    if ht.kind != "edit" or ht.state != TaskState.COMPLETED or ht.completed_by_id != user.id:
         return False
     try:
         withdraw_offer(session, user, ht.id, principals)
@@ -124,7 +127,11 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
         # The document first, then the reviewers' tasks without waiting, then the instance (module docstring).
         moved = session.execute(
             update(Document)
-            .where(Document.id == doc.id, Document.instance_id == ht.instance_id, Document.status == "in_review")
+            .where(
+                Document.id == doc.id,
+                Document.instance_id == ht.instance_id,
+                Document.status == DocumentStatus.IN_REVIEW,
+            )
             .values(status=offer.status_after, updated_at=now, updated_by_id=user.id)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -137,19 +144,19 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
         instance = runtime.load_instance(session, ht.instance_id)
         wf, meta = runtime.load_workflow(session, instance)
         edit = runtime.spiff_task(wf, ht.spiff_task_id)
-        if edit is None or edit.state != TaskState.COMPLETED:
+        if edit is None or edit.state != SpiffTaskState.COMPLETED:
             raise Conflict(N_("文档已不在审核中，不能撤回"))
         after = [t for t in edit if t is not edit and t.task_spec.manual]
-        ready = {str(t.id) for t in after if t.state == TaskState.READY}
-        if any(t.state == TaskState.COMPLETED for t in after) or {t.spiff_task_id for t in offer.waiting} != ready:
+        ready = {str(t.id) for t in after if t.state == SpiffTaskState.READY}
+        if any(t.state == SpiffTaskState.COMPLETED for t in after) or {t.spiff_task_id for t in offer.waiting} != ready:
             raise Conflict(N_("审核人已经处理了您的提交，不能撤回"))
 
         # Only if nobody claimed or completed them since the page was shown: a conditional UPDATE, so a
         # claim committed a moment ago makes this one match fewer rows.
         taken = session.execute(
             update(HumanTask)
-            .where(HumanTask.id.in_(ids), HumanTask.state == "open", HumanTask.claimant_id.is_(None))
-            .values(state="cancelled", completed_at=now)
+            .where(HumanTask.id.in_(ids), HumanTask.state == TaskState.OPEN, HumanTask.claimant_id.is_(None))
+            .values(state=TaskState.CANCELLED, completed_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         if taken != len(ids):
@@ -160,7 +167,7 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
 
         wf.reset_from_task_id(edit.id)
         before = {"state": ht.state, "completed_at": ht.completed_at.isoformat() if ht.completed_at else None}
-        ht.state, ht.completed_at, ht.completed_by_id, ht.decision = "open", None, None, None
+        ht.state, ht.completed_at, ht.completed_by_id, ht.decision = TaskState.OPEN, None, None, None
         ht.claimant_id, ht.claimed_at = None, None
         # the reopened task keeps its due date; its reminders are planned again (fired ones are not repeated)
         deadlines.replan_task(session, ht.id, ht.due_at, now)
@@ -169,11 +176,12 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
             runtime.advance(session, instance, wf, meta, subject, user.id, now)  # stores the reset state
         audit.record(
             session, actor_id=user.id, action="task.withdraw", object_type="human_task", object_id=ht.id,
-            instance_id=instance.id, now=now, before=before, after={"state": "open", "cancelled_tasks": ids},
+            instance_id=instance.id, now=now, before=before, after={"state": TaskState.OPEN, "cancelled_tasks": ids},
         )  # fmt: skip
         audit.record(
             session, actor_id=user.id, action="document.withdraw", object_type="document", object_id=doc.id,
-            instance_id=instance.id, now=now, before={"status": "in_review"}, after={"status": offer.status_after},
+            instance_id=instance.id, now=now, before={"status": DocumentStatus.IN_REVIEW},
+            after={"status": offer.status_after},
         )  # fmt: skip
         session.flush()
     except (StaleDataError, IntegrityError):
@@ -206,14 +214,14 @@ def document_offers(session: Session, user: User, slots, principals: list[str] |
             except (Conflict, NotAllowed):
                 continue
             cancel[slot.open_task_id] = "revision" if offer.restores_version else "new"
-        elif doc.status == "in_review":
+        elif doc.status == DocumentStatus.IN_REVIEW:
             submitted = session.scalar(
                 select(HumanTask)
                 .where(
                     HumanTask.instance_id == doc.instance_id,
                     HumanTask.document_id == doc.id,
                     HumanTask.kind == "edit",
-                    HumanTask.state == "completed",
+                    HumanTask.state == TaskState.COMPLETED,
                     HumanTask.completed_by_id == user.id,
                 )
                 .order_by(HumanTask.id.desc())
@@ -236,7 +244,7 @@ def _status_before_submit(session: Session, ht: HumanTask) -> str:
             HumanTask.id < ht.id,
         )
     )
-    return "returned" if returned else "draft"
+    return DocumentStatus.RETURNED if returned else DocumentStatus.DRAFT
 
 
 # -- cancel -------------------------------------------------------------------------------------------
@@ -251,7 +259,7 @@ def cancel_offer(session: Session, user: User, task_id, principals: list[str] | 
         raise Conflict(N_("只有填写文档的任务可以取消"))
     tasks.check_actionable(session, ht, user, principals)
     instance = session.get(ProcessInstance, ht.instance_id)
-    if instance.status != "running":
+    if instance.status != InstanceStatus.RUNNING:
         raise Conflict(workflow.BLOCKED.get(instance.status, N_("流程已结束，不能取消")))
     if in_cycle(session, instance.id) or instance.document_id != ht.document_id:
         raise Conflict(CYCLE_STEP)
@@ -261,7 +269,7 @@ def cancel_offer(session: Session, user: User, task_id, principals: list[str] | 
     acted = session.scalar(
         select(func.count())
         .select_from(HumanTask)
-        .where(HumanTask.instance_id == instance.id, HumanTask.state == "completed")
+        .where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.COMPLETED)
     )
     if acted:
         raise Conflict(N_("审核人已经处理过该文档，不能取消；请按审核意见修改后提交"))
@@ -286,25 +294,27 @@ def cancel(session: Session, user: User, task_id, now: datetime, principals: lis
             .execution_options(synchronize_session=False)
         ).rowcount
         ids = list(
-            session.scalars(select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.state == "open"))
+            session.scalars(
+                select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.OPEN)
+            )
         )
         if held != 1 or ht.id not in ids:
             raise Conflict(N_("该文档刚刚已提交或已被处理，不能取消，请刷新页面"))
         session.execute(
             update(HumanTask)
-            .where(HumanTask.id.in_(ids), HumanTask.state == "open")
-            .values(state="cancelled", completed_at=now)
+            .where(HumanTask.id.in_(ids), HumanTask.state == TaskState.OPEN)
+            .values(state=TaskState.CANCELLED, completed_at=now)
             .execution_options(synchronize_session="fetch")
         )
         deadlines.cancel(session, "human_task", ids)
         deadlines.schedule_wake(session, instance.id, None)
-        instance.status = "cancelled"
+        instance.status = InstanceStatus.CANCELLED
         instance.ended_at = now
         instance.next_timer_at = None
         audit.record(
             session, actor_id=user.id, action="instance.cancel", object_type="process_instance",
-            object_id=instance.id, instance_id=instance.id, now=now, before={"status": "running"},
-            after={"status": "cancelled", "cancelled_tasks": ids},
+            object_id=instance.id, instance_id=instance.id, now=now, before={"status": InstanceStatus.RUNNING},
+            after={"status": InstanceStatus.CANCELLED, "cancelled_tasks": ids},
         )  # fmt: skip
         if doc.published_version:
             _restore_published(session, user, doc, instance, now)
@@ -326,12 +336,13 @@ def _restore_published(session: Session, user: User, doc: Document, instance: Pr
     before = {"status": doc.status, "instance_id": doc.instance_id}
     doc.data = last.data
     doc.template_key, doc.template_version = last.template_key, last.template_version
-    doc.status = "published"
+    doc.status = DocumentStatus.PUBLISHED
     doc.instance_id = None
     doc.updated_at, doc.updated_by_id = now, user.id
     audit.record(
         session, actor_id=user.id, action="document.revert", object_type="document", object_id=doc.id,
-        instance_id=instance.id, now=now, before=before, after={"status": "published", "version": last.version},
+        instance_id=instance.id, now=now, before=before,
+        after={"status": DocumentStatus.PUBLISHED, "version": last.version},
     )  # fmt: skip
 
 

@@ -6,27 +6,27 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import org
 from ..core.errors import N_, NotFound
 from ..models import ProcessDefinition, ProcessVersion, User
+from ..org import policy
 
-may_edit = org.owns_process
-edits_any = org.owns_any_process  # whether to show the modeler in the menu
+may_edit = policy.owns_process
+edits_any = policy.owns_any_process  # whether to show the modeler in the menu
 
 
 def editable_definitions(session: Session, user: User, principals: list[str]) -> list[ProcessDefinition]:
     stmt = select(ProcessDefinition).order_by(ProcessDefinition.category, ProcessDefinition.key)
-    if not user.is_admin:
-        units = org.owned_unit_ids(principals)
-        if not units:
-            return []
-        stmt = stmt.where(ProcessDefinition.owner_org_unit_id.in_(units))
+    if (editable := policy.process_editable(policy.viewer(user, principals))) is not None:
+        stmt = stmt.where(editable)
     return list(session.scalars(stmt))
 
 
 def get_editable(session: Session, user: User, principals: list[str], key: str) -> ProcessDefinition:
-    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == str(key)[:64]))
-    if definition is None or not may_edit(user, principals, definition):
+    stmt = select(ProcessDefinition).where(ProcessDefinition.key == str(key)[:64])
+    if (editable := policy.process_editable(policy.viewer(user, principals))) is not None:
+        stmt = stmt.where(editable)
+    definition = session.scalar(stmt)
+    if definition is None:
         raise NotFound(N_("流程不存在"))
     return definition
 

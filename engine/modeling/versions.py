@@ -1,5 +1,7 @@
 """Deploy a draft as a new version, roll back to an earlier one, list versions. Running instances stay on
-their version; history is never rewritten (a rollback deploys the old diagram as the newest version)."""
+their version; history is never rewritten (a rollback deploys the old diagram as the newest version).
+A process called by others (a chain the annual cycles call) reaches their instances started after its
+deploy; the preview and the history name those callers (engine/workflow/binding.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from ..core import audit
 from ..core.db import savepoint
 from ..core.errors import N_, Conflict, InvalidInput
 from ..core.text import limited_text
-from ..models import ProcessDefinition, ProcessInstance, ProcessVersion, User
+from ..models import InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, User
+from ..workflow import callers
 from ..workflow.deploy import deploy as deploy_version
 from .access import get_version
 from .compare import compare
@@ -57,17 +60,32 @@ def _running(session: Session, definition: ProcessDefinition) -> int:
         select(func.count())
         .select_from(ProcessInstance)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-        .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == "running")
+        .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == InstanceStatus.RUNNING)
+    )
+
+
+def _bound(session: Session, definition: ProcessDefinition) -> dict[int, int]:
+    """Per version of this process: running instances of other processes that run it through a call."""
+    bound = ProcessInstance.bindings[definition.key].as_integer()
+    return dict(
+        session.execute(
+            select(bound, func.count())
+            .where(ProcessInstance.status == InstanceStatus.RUNNING, bound.is_not(None))
+            .group_by(bound)
+        ).all()
     )
 
 
 def deploy_preview(session: Session, definition: ProcessDefinition) -> dict:
     """What deploying the saved draft would do, for the owner to confirm: the version it becomes, the
     elements that change against the current version, the problems that stop it, the running instances
-    (they stay on their version). `draft` is None when there is nothing to deploy."""
+    (they stay on their version), the processes that call it (their instances started from now on run the
+    new version; running ones keep theirs: `bound_running`). `draft` is None when there is nothing to deploy."""
     latest = _latest(session, definition)
+    called_by = callers(session, definition.key)
     out = {"draft": None, "latest": latest, "next_version": latest.version + 1 if latest else 1,
-           "running": _running(session, definition)}  # fmt: skip
+           "running": _running(session, definition), "callers": called_by,
+           "bound_running": sum(_bound(session, definition).values()) if called_by else 0}  # fmt: skip
     draft = draft_of(session, definition)
     if draft is None:
         return out
@@ -139,12 +157,15 @@ def rollback(
                   details={"from_version": old.version})  # fmt: skip
 
 
-def versions(session: Session, definition: ProcessDefinition) -> list[dict]:
+def versions(session: Session, definition: ProcessDefinition, called: bool = False) -> list[dict]:
+    """Every version, newest first: who deployed it, when, why, its running instances (`running`) and, when
+    `called`, the running instances of callers bound to it (`bound`)."""
+    bound = _bound(session, definition) if called else {}
     counts = dict(
         session.execute(
             select(ProcessInstance.version_id, func.count())
             .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-            .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == "running")
+            .where(ProcessVersion.definition_id == definition.id, ProcessInstance.status == InstanceStatus.RUNNING)
             .group_by(ProcessInstance.version_id)
         ).all()
     )
@@ -158,7 +179,7 @@ def versions(session: Session, definition: ProcessDefinition) -> list[dict]:
     return [
         {
             "id": r.id, "version": r.version, "deployed_at": r.deployed_at, "note": r.note,
-            "deployed_by": r.display_name or "系统", "running": counts.get(r.id, 0),
+            "deployed_by": r.display_name or "系统", "running": counts.get(r.id, 0), "bound": bound.get(r.id, 0),
             "latest": r.id == definition.latest_version_id,
         }
         for r in rows

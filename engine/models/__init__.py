@@ -3,6 +3,7 @@
 from .audit import AuditEntry
 from .batch import BatchRun
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
+from .enums import DocumentStatus, InstanceStatus, Role, ScopeType, TaskState, WarningLevel, WarningStatus
 from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
@@ -20,10 +21,12 @@ __all__ = [
     "AuditEntry",
     "BatchRun",
     "Document",
+    "DocumentStatus",
     "DocumentShare",
     "DocumentVersion",
     "FormTemplate",
     "HumanTask",
+    "InstanceStatus",
     "OrgUnit",
     "ProcessDefinition",
     "ProcessDraft",
@@ -31,12 +34,17 @@ __all__ = [
     "ProcessVersion",
     "QualityWarning",
     "RateLimitCounter",
+    "Role",
     "RoleAssignment",
+    "ScopeType",
     "SchoolClass",
     "Section",
     "Subject",
     "SubjectMember",
     "TaskCandidate",
+    "TaskState",
     "User",
+    "WarningLevel",
     "WarningRuleCursor",
+    "WarningStatus",
 ]

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime
+from .enums import DocumentStatus, one_of
 from .org import Subject
 
 DOC_TYPES = ("target", "standard", "plan")
@@ -34,7 +35,10 @@ class Document(Base):
     """A subject's document for a period: the working copy and where it stands."""
 
     __tablename__ = "document"
-    __table_args__ = (UniqueConstraint("subject_id", "doc_type", "period", name="uq_document_period"),)
+    __table_args__ = (
+        UniqueConstraint("subject_id", "doc_type", "period", name="uq_document_period"),
+        one_of("status", DocumentStatus),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
     doc_type: Mapped[str] = mapped_column(String(16))
@@ -42,8 +46,7 @@ class Document(Base):
     title: Mapped[str] = mapped_column(String(200))
     template_key: Mapped[str] = mapped_column(String(64))
     template_version: Mapped[int] = mapped_column(Integer)
-    # draft / in_review / returned / published
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.DRAFT)
     data: Mapped[dict] = mapped_column(JSONType)
     published_version: Mapped[int] = mapped_column(Integer, default=0)
     instance_id: Mapped[int | None] = mapped_column(Integer)

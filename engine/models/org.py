@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime
+from .enums import POSITION_ROLES, ScopeType, one_of
 
 # OrgUnit.kind
 SCHOOL, FUNCTIONAL, COLLEGE = "school", "functional", "college"
@@ -93,19 +94,22 @@ class User(Base):
 class RoleAssignment(Base):
     """A position a user holds, scoped to a department, a class or a subject (or the whole school).
 
-    role examples: reviewer (审核人), head (负责人), leader_in_charge (分管领导), liaison_leader (联系领导),
-    counselor (辅导员), process_owner, monitor (诊改办公室 / 诊改平台组), school_leader.
+    `role` is a Role other than author (engine/models/enums.py): reviewer (审核人), head (负责人),
+    leader_in_charge (分管领导), liaison_leader (联系领导), counselor (辅导员), process_owner, monitor
+    (诊改办公室 / 诊改平台组), school_leader. `scope_type` is a ScopeType; the school's scope has no id.
     """
 
     __tablename__ = "role_assignment"
     __table_args__ = (
         UniqueConstraint("user_id", "role", "scope_type", "scope_id", name="uq_role_assignment"),
         Index("ix_role_assignment_scope", "role", "scope_type", "scope_id"),
+        one_of("role", POSITION_ROLES),
+        one_of("scope_type", ScopeType),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
-    scope_type: Mapped[str] = mapped_column(String(16))  # school / dept / class / subject
+    scope_type: Mapped[str] = mapped_column(String(16))
     scope_id: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime
+from .enums import InstanceStatus, TaskState, one_of
 
 if TYPE_CHECKING:
     from .org import Subject
@@ -50,16 +52,23 @@ class ProcessVersion(Base):
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
 
 
+BINDINGS = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
 class ProcessInstance(Base):
-    """A running (or finished) workflow, pinned to its version; `lock_version` guards concurrent steps."""
+    """A running (or finished) workflow, pinned to its version and to the versions of the processes it
+    calls (`bindings`: {process key: version id}, the latest when it started; engine/workflow/binding.py);
+    `lock_version` guards concurrent steps."""
 
     __tablename__ = "process_instance"
+    __table_args__ = (one_of("status", InstanceStatus),)
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    bindings: Mapped[dict | None] = mapped_column(BINDINGS)  # SQL NULL: it calls no process
     process_key: Mapped[str] = mapped_column(String(64), index=True)
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=InstanceStatus.RUNNING, index=True)
     state_json: Mapped[str] = mapped_column(Text, deferred=True)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
@@ -91,6 +100,7 @@ class HumanTask(Base):
         Index("ix_human_task_state_completed", "state", "completed_at"),
         # The cycle progress matrix groups the open step tasks of a year's instances (migration 0010).
         Index("ix_human_task_instance_step", "instance_id", "state", "step", "due_at"),
+        one_of("state", TaskState),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
@@ -107,7 +117,7 @@ class HumanTask(Base):
     title: Mapped[str] = mapped_column(String(200))
     vertical: Mapped[str | None] = mapped_column(String(24))
     step: Mapped[int | None] = mapped_column(Integer)  # annual-cycle step 1-11 (engine/cycle/steps.py STEPS), else None
-    state: Mapped[str] = mapped_column(String(16), default="open")  # open / completed / cancelled
+    state: Mapped[str] = mapped_column(String(16), default=TaskState.OPEN)  # engine/models/enums.py
     claimant_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

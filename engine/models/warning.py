@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime
+from .enums import WarningLevel, WarningStatus, one_of
 from .org import OrgUnit, User
 
 
@@ -27,10 +28,12 @@ class QualityWarning(Base):
         Index("ix_quality_warning_unit_status", "org_unit_id", "status"),
         Index("ix_quality_warning_status_level", "status", "level"),
         Index("ix_quality_warning_object", "object_type", "object_id"),
+        one_of("status", WarningStatus),
+        one_of("level", WarningLevel),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    level: Mapped[str] = mapped_column(String(8))  # red / yellow / blue
+    level: Mapped[str] = mapped_column(String(8))  # WarningLevel
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
@@ -41,7 +44,7 @@ class QualityWarning(Base):
     object_type: Mapped[str | None] = mapped_column(String(24))  # annual_task / document
     object_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict] = mapped_column(JSONType, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="raised")  # raised / acknowledged / resolved
+    status: Mapped[str] = mapped_column(String(16), default=WarningStatus.RAISED)
     since_at: Mapped[datetime] = mapped_column(UTCDateTime)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,14 +10,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import org
 from ..core.errors import N_, NotFound
 from ..core.paging import Page
 from ..core.periods import SCHOOL_TZ
-from ..models import AnnualTask, HumanTask, Notification, SubjectMember, TaskCandidate, User
+from ..models import AnnualTask, HumanTask, Notification, SubjectMember, TaskState, User
+from ..org import policy
 
 # Every kind, in the order the centre groups them; labels are translated where they are shown.
 KINDS = {
@@ -214,13 +215,12 @@ def my_deadlines(session: Session, user: User, principals: list[str] | None = No
     """Open tasks the user works on and annual-table rows of units the user heads, with due dates."""
     if principals is None:
         principals = org.principals_of(session, user.id)
-    candidate = select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))
     tasks = session.execute(
         select(HumanTask.id, HumanTask.name, HumanTask.title, HumanTask.due_at)
         .where(
-            HumanTask.state == "open",
+            HumanTask.state == TaskState.OPEN,
             HumanTask.due_at.is_not(None),
-            or_(HumanTask.claimant_id == user.id, HumanTask.id.in_(candidate) & HumanTask.claimant_id.is_(None)),
+            policy.task_waiting_for(user.id, principals),
         )
         .order_by(HumanTask.due_at)
         .limit(500)
@@ -229,7 +229,7 @@ def my_deadlines(session: Session, user: User, principals: list[str] | None = No
         {"uid": f"task-{t.id}", "summary": f"{t.name}：{t.title}", "due_at": t.due_at, "link": f"/tasks/{t.id}"}
         for t in tasks
     ]
-    headed = {int(p.split(":")[3]) for p in principals if p.startswith("g:head:unit:")}
+    headed = set(policy.head_units(principals))
     if headed:
         rows = session.scalars(
             select(AnnualTask).where(AnnualTask.status == "open", AnnualTask.due_date.is_not(None)).limit(2000)

@@ -7,18 +7,19 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from ..models import OrgUnit, RoleAssignment, Subject, SubjectMember, User
+from ..models import OrgUnit, Role, RoleAssignment, Subject, SubjectMember, User
+from .principal import Principal, parse_all
 
 ROLES = {
-    "author": "主体成员（文档作者）",
-    "reviewer": "审核人",
-    "head": "负责人",
-    "leader_in_charge": "分管领导",
-    "liaison_leader": "联系领导",
-    "counselor": "辅导员",
-    "monitor": "诊改办公室",
-    "school_leader": "校领导",
-    "process_owner": "流程负责人",
+    Role.AUTHOR: "主体成员（文档作者）",
+    Role.REVIEWER: "审核人",
+    Role.HEAD: "负责人",
+    Role.LEADER_IN_CHARGE: "分管领导",
+    Role.LIAISON_LEADER: "联系领导",
+    Role.COUNSELOR: "辅导员",
+    Role.MONITOR: "诊改办公室",
+    Role.SCHOOL_LEADER: "校领导",
+    Role.PROCESS_OWNER: "流程负责人",
 }
 
 SCOPES = {
@@ -55,11 +56,11 @@ class Assignment:
 
 
 def group_principal(role: str, scope_type: str, scope_id: int | None) -> str:
-    return f"g:{role}:{scope_type}:{scope_id or 0}"
+    return str(Principal.group(role, scope_type, scope_id))
 
 
 def user_principal(user_id: int) -> str:
-    return f"u:{user_id}"
+    return str(Principal.user(user_id))
 
 
 _POSITIONS = select(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id).where(
@@ -107,21 +108,21 @@ def resolve_many(session: Session, assignment: Assignment, subjects) -> dict[int
 
 def has_members(session: Session, principals: list[str]) -> bool:
     """True if at least one active user stands behind the principals."""
-    user_ids = [int(p[2:]) for p in principals if p.startswith("u:")]
+    parsed = parse_all(principals)
+    user_ids = [p.user_id for p in parsed if p.is_user]
     if user_ids and session.scalar(select(func.count()).where(User.id.in_(user_ids), User.active)):
         return True
-    for p in principals:
-        if not p.startswith("g:"):
+    for p in parsed:
+        if p.is_user:
             continue
-        _, role, scope_type, scope_id = p.split(":")
         stmt = (
             select(func.count())
             .select_from(RoleAssignment)
             .join(User, User.id == RoleAssignment.user_id)
             .where(
-                RoleAssignment.role == role,
-                RoleAssignment.scope_type == scope_type,
-                func.coalesce(RoleAssignment.scope_id, 0) == int(scope_id),
+                RoleAssignment.role == p.role,
+                RoleAssignment.scope_type == p.scope_type,
+                func.coalesce(RoleAssignment.scope_id, 0) == p.scope_id,
                 User.active,
             )
         )
@@ -152,12 +153,12 @@ def users_behind(session: Session, principals) -> dict[str, set[int]]:
     """Active users behind each principal: one query for the persons, one for all the groups (in chunks)."""
     principals = set(principals)
     out: dict[str, set[int]] = {p: set() for p in principals}
-    user_ids = {int(p[2:]) for p in principals if p.startswith("u:")}
+    parsed = parse_all(principals)
+    user_ids = {p.user_id for p in parsed if p.is_user}
     if user_ids:
         for uid in session.scalars(_ACTIVE, {"ids": sorted(user_ids)}):
             out[user_principal(uid)].add(uid)
-    groups = sorted((role, scope_type, int(scope_id)) for _, role, scope_type, scope_id in
-                    (p.split(":") for p in principals if p.startswith("g:")))  # fmt: skip
+    groups = sorted((str(p.role), str(p.scope_type), p.scope_id) for p in parsed if p.is_group)
     for i in range(0, len(groups), 200):
         for role, scope_type, scope_id, uid in session.execute(_HOLDERS, {"positions": groups[i : i + 200]}):
             out.setdefault(group_principal(role, scope_type, scope_id), set()).add(uid)

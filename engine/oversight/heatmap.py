@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from .. import org
 from ..core.errors import N_, NotFound
-from ..models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, User
+from ..models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, TaskState, User
+from ..org import policy
 from .monitoring import epoch_seconds
 
 LEVELS = 5  # heat classes 0 (cold) .. 4 (the bottleneck's share)
@@ -22,7 +22,7 @@ LEVELS = 5  # heat classes 0 (cold) .. 4 (the bottleneck's share)
 
 def may_list(session: Session, user: User, principals: list[str]) -> bool:
     """Monitors, and owners of at least one process, analyse process versions."""
-    return org.is_monitor(user, principals) or org.owns_any_process(session, user, principals)
+    return policy.is_monitor(user, principals) or policy.owns_any_process(session, user, principals)
 
 
 def list_versions(session: Session, user: User, principals: list[str]) -> list[dict]:
@@ -32,10 +32,10 @@ def list_versions(session: Session, user: User, principals: list[str]) -> list[d
     stmt = select(ProcessVersion, ProcessDefinition).join(
         ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id
     )
-    if not org.is_monitor(user, principals):
-        stmt = stmt.where(ProcessDefinition.owner_org_unit_id.in_(org.owned_unit_ids(principals)))
+    if (analysable := policy.process_analysable(policy.viewer(user, principals))) is not None:
+        stmt = stmt.where(analysable)
     rows = session.execute(stmt.order_by(ProcessDefinition.name, ProcessVersion.version.desc())).all()
-    running = func.sum(case((ProcessInstance.status == "running", 1), else_=0))
+    running = func.sum(case((ProcessInstance.status == InstanceStatus.RUNNING, 1), else_=0))
     counts = {
         vid: (total, run or 0)
         for vid, total, run in session.execute(
@@ -58,16 +58,21 @@ def get_version(session: Session, user: User, principals: list[str], version_id)
         version_id = int(version_id)
     except (TypeError, ValueError):
         raise NotFound(N_("流程版本不存在")) from None
-    version = session.get(ProcessVersion, version_id)
+    stmt = (
+        select(ProcessVersion)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
+        .where(ProcessVersion.id == version_id)
+    )
+    if (analysable := policy.process_analysable(policy.viewer(user, principals))) is not None:
+        stmt = stmt.where(analysable)
+    version = session.scalar(stmt)
     if version is None:
-        raise NotFound(N_("流程版本不存在"))
-    if not may_analyse(user, principals, version.definition):
         raise NotFound(N_("流程版本不存在"))
     return version
 
 
 def may_analyse(user: User, principals: list[str], definition: ProcessDefinition) -> bool:
-    return org.is_monitor(user, principals) or definition.owner_org_unit_id in org.owned_unit_ids(principals)
+    return policy.may_analyse_process(policy.viewer(user, principals), definition)
 
 
 def longest_waiting(session: Session, version_id: int, now: datetime, limit: int = 20) -> list[dict]:
@@ -83,7 +88,7 @@ def longest_waiting(session: Session, version_id: int, now: datetime, limit: int
         )  # fmt: skip
         .where(
             HumanTask.instance_id.in_(select(ProcessInstance.id).where(ProcessInstance.version_id == version_id)),
-            HumanTask.state == "open",
+            HumanTask.state == TaskState.OPEN,
         )
         .order_by(HumanTask.created_at, HumanTask.id)
         .limit(limit)
@@ -97,8 +102,8 @@ def longest_waiting(session: Session, version_id: int, now: datetime, limit: int
 
 def version_heatmap(session: Session, version_id: int, now: datetime, meta: dict | None = None) -> dict:
     """Per element: tasks waiting now, their average wait, overdue ones; completed tasks' average duration."""
-    is_open = HumanTask.state == "open"
-    is_done = HumanTask.state == "completed"
+    is_open = HumanTask.state == TaskState.OPEN
+    is_done = HumanTask.state == TaskState.COMPLETED
     created = epoch_seconds(session, HumanTask.created_at)
     stmt = (
         select(

@@ -22,7 +22,18 @@ from .. import org, workflow
 from ..core import audit
 from ..core.errors import N_, Conflict, InvalidInput, NotFound
 from ..core.text import limited_text
-from ..models import Document, HumanTask, ProcessInstance, ScheduledEffect, Subject, User
+from ..models import (
+    Document,
+    DocumentStatus,
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ScheduledEffect,
+    Subject,
+    TaskState,
+    User,
+)
+from ..org import policy
 from ..workflow import deadlines
 from . import monitoring
 from .problems import ACTIONS_BY_STATUS, STATUS_LABELS, list_problems
@@ -44,13 +55,15 @@ def _load_instance(session: Session, user: User, instance_id, principals, with_s
         iid = int(instance_id)
     except (TypeError, ValueError):
         raise NotFound(N_("流程实例不存在")) from None
+    watched = policy.instance_watched(scope)
+    if (
+        watched is not None
+        and session.scalar(select(ProcessInstance.id).where(ProcessInstance.id == iid, watched)) is None
+    ):
+        raise NotFound(N_("流程实例不存在"))  # the same answer as for an unknown id
     instance = workflow.load_instance(session, iid) if with_state else session.get(ProcessInstance, iid)
     if instance is None:
         raise NotFound(N_("流程实例不存在"))
-    if scope is not None:
-        unit = session.scalar(select(Subject.org_unit_id).where(Subject.id == instance.subject_id))
-        if unit not in scope:
-            raise NotFound(N_("流程实例不存在"))  # the same answer as for an unknown id
     return instance
 
 
@@ -74,7 +87,7 @@ def instance_summary(session: Session, user: User, instance_id, principals: list
     subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
     open_tasks = session.scalars(
         select(HumanTask.name)
-        .where(HumanTask.instance_id == instance.id, HumanTask.state.in_(("open", "suspended")))
+        .where(HumanTask.instance_id == instance.id, HumanTask.state.in_((TaskState.OPEN, TaskState.SUSPENDED)))
         .order_by(HumanTask.id)
     ).all()
     return {
@@ -88,19 +101,22 @@ def suspend(session: Session, user: User, instance_id, reason: str, now: datetim
     """Stop a running instance: its open tasks leave the inboxes and its reminders and timers are held."""
     reason = _reason(reason, required=True)
     instance = _load_instance(session, user, instance_id, _principals(session, user, principals))
-    if instance.status != "running":
+    if instance.status != InstanceStatus.RUNNING:
         raise Conflict(N_("只有运行中的流程可以暂停"))
     ids = list(
-        session.scalars(select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.state == "open"))
+        session.scalars(
+            select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.OPEN)
+        )
     )
     if ids:
-        session.execute(update(HumanTask).where(HumanTask.id.in_(ids)).values(state="suspended"))
+        session.execute(update(HumanTask).where(HumanTask.id.in_(ids)).values(state=TaskState.SUSPENDED))
         deadlines.cancel(session, "human_task", ids)
     deadlines.schedule_wake(session, instance.id, None)
-    instance.status = "suspended"
+    instance.status = InstanceStatus.SUSPENDED
     audit.record(
         session, actor_id=user.id, action="instance.suspend", object_type="process_instance", object_id=instance.id,
-        instance_id=instance.id, now=now, before={"status": "running"}, after={"status": "suspended", "tasks": ids},
+        instance_id=instance.id, now=now, before={"status": InstanceStatus.RUNNING},
+        after={"status": InstanceStatus.SUSPENDED, "tasks": ids},
         note=reason,
     )  # fmt: skip
     session.flush()
@@ -111,24 +127,24 @@ def resume(session: Session, user: User, instance_id, reason: str, now: datetime
     """Reopen a suspended instance's tasks and plan their reminders and the next timer again."""
     reason = _reason(reason, required=False)
     instance = _load_instance(session, user, instance_id, _principals(session, user, principals))
-    if instance.status != "suspended":
+    if instance.status != InstanceStatus.SUSPENDED:
         raise Conflict(N_("只有已暂停的流程可以恢复"))
     rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "suspended")
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.SUSPENDED)
     ).all()
     for ht in rows:
-        ht.state = "open"
+        ht.state = TaskState.OPEN
         deadlines.replan_task(session, ht.id, ht.due_at, now)
     if instance.next_timer_at is not None:
         at = max(instance.next_timer_at, now)  # a timer due while suspended fires at the next tick
         key = f"process_instance:{instance.id}:wake:{at.isoformat()}"
         if not session.scalar(select(func.count()).select_from(ScheduledEffect).where(ScheduledEffect.key == key)):
             deadlines.schedule_wake(session, instance.id, at)
-    instance.status = "running"
+    instance.status = InstanceStatus.RUNNING
     audit.record(
         session, actor_id=user.id, action="instance.resume", object_type="process_instance", object_id=instance.id,
-        instance_id=instance.id, now=now, before={"status": "suspended"},
-        after={"status": "running", "tasks": [t.id for t in rows]}, note=reason or None,
+        instance_id=instance.id, now=now, before={"status": InstanceStatus.SUSPENDED},
+        after={"status": InstanceStatus.RUNNING, "tasks": [t.id for t in rows]}, note=reason or None,
     )  # fmt: skip
     session.flush()
     return instance
@@ -164,14 +180,16 @@ def terminate(
         raise Conflict(N_("流程已结束，无需终止"))
     before = {"status": instance.status}
     rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state.in_(("open", "suspended")))
+        select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.state.in_((TaskState.OPEN, TaskState.SUSPENDED))
+        )
     ).all()
     for ht in rows:
-        ht.state = "cancelled"
+        ht.state = TaskState.CANCELLED
         ht.completed_at = now
     deadlines.cancel(session, "human_task", [ht.id for ht in rows])
     deadlines.schedule_wake(session, instance.id, None)
-    instance.status = "terminated"
+    instance.status = InstanceStatus.TERMINATED
     instance.ended_at = now
     instance.next_timer_at = None
     # A document in this chain goes back to its authors as a draft, so they may start it again.
@@ -179,15 +197,15 @@ def terminate(
         audit.record(
             session, actor_id=user.id, action="document.release", object_type="document", object_id=doc.id,
             instance_id=instance.id, now=now, before={"status": doc.status, "instance_id": instance.id},
-            after={"status": "draft", "instance_id": None},
+            after={"status": DocumentStatus.DRAFT, "instance_id": None},
         )  # fmt: skip
         doc.instance_id = None
-        doc.status = "draft"
+        doc.status = DocumentStatus.DRAFT
         doc.updated_at = now
     audit.record(
         session, actor_id=user.id, action="instance.terminate", object_type="process_instance",
         object_id=instance.id, instance_id=instance.id, now=now, before=before,
-        after={"status": "terminated", "cancelled_tasks": [ht.id for ht in rows]}, note=reason,
+        after={"status": InstanceStatus.TERMINATED, "cancelled_tasks": [ht.id for ht in rows]}, note=reason,
     )  # fmt: skip
     session.flush()
     return instance

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import or_, select
+from SpiffWorkflow.util.task import TaskState as SpiffTaskState
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from .. import org
 from ..core.errors import N_, NotFound
-from ..documents.sharing import visible_clause
-from ..models import Document, HumanTask, ProcessInstance, ProcessVersion, Subject, TaskCandidate, User
+from ..models import Document, HumanTask, ProcessInstance, ProcessVersion, Subject, TaskState, User
+from ..org import policy
 from ..workflow import runtime
 from ..workflow.bpmn.compaction import REACHED, previous_element, trail_of
 from ..workflow.bpmn.compiler import NSMAP, parse_xml
@@ -28,37 +27,20 @@ _CLAIMANT, _WHO = aliased(User), aliased(User)  # made once: a new alias per cal
 
 
 def get_instance(session: Session, user: User, principals: list[str], instance_id) -> ProcessInstance:
-    """An instance the user may look at, or NotFound whether or not it exists.
-
-    Monitors; heads of the subject's department; the process owners (process owner or head of the
-    owning department); and participants: whoever started it, is or was a candidate of one of its
-    tasks, claimed or completed one.
-    """
+    """An instance the user may look at (engine/org/policy.py `instance_visible`: monitors, who started it,
+    heads of the subject's department, the process owners, participants), or NotFound whether or not it
+    exists."""
     try:
         instance_id = int(instance_id)
     except (TypeError, ValueError):
         raise NotFound(N_("流程实例不存在")) from None
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None or not may_view(session, user, principals, instance):
+    stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    if (visible := policy.instance_visible(policy.viewer(user, principals))) is not None:
+        stmt = stmt.where(visible)
+    instance = session.scalar(stmt)
+    if instance is None:
         raise NotFound(N_("流程实例不存在"))
     return instance
-
-
-def may_view(session: Session, user: User, principals: list[str], instance: ProcessInstance) -> bool:
-    if org.is_monitor(user, principals) or instance.started_by_id == user.id:
-        return True
-    if instance.subject_id:
-        unit = session.scalar(select(Subject.org_unit_id).where(Subject.id == instance.subject_id))
-        if unit and org.group_principal("head", "unit", unit) in principals:
-            return True
-    if instance.version.definition.owner_org_unit_id in org.owned_unit_ids(principals):
-        return True
-    candidate_of = select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))
-    participant = select(HumanTask.id).where(
-        HumanTask.instance_id == instance.id,
-        or_(HumanTask.completed_by_id == user.id, HumanTask.claimant_id == user.id, HumanTask.id.in_(candidate_of)),
-    )
-    return session.scalar(participant.limit(1)) is not None
 
 
 def diagram_xml(session: Session, instance: ProcessInstance) -> str:
@@ -121,9 +103,9 @@ def diagram_state(session: Session, instance: ProcessInstance, now: datetime) ->
         previous = previous_element(task)
         if previous is not None:
             taken.update(flows.get((previous.task_spec.bpmn_id, bpmn_id), ()))
-        if task.state == TaskState.COMPLETED:
+        if task.state == SpiffTaskState.COMPLETED:
             completed[bpmn_id] += 1
-        elif task.state == TaskState.WAITING and task.internal_data.get("event_value"):
+        elif task.state == SpiffTaskState.WAITING and task.internal_data.get("event_value"):
             due_at = _due(task.internal_data["event_value"])
             timers.append({"id": bpmn_id, "name": task.task_spec.bpmn_name or "", "due_at": due_at})
         else:
@@ -140,7 +122,7 @@ def diagram_state(session: Session, instance: ProcessInstance, now: datetime) ->
             claimant.display_name,
         )  # fmt: skip
         .outerjoin(claimant, claimant.id == HumanTask.claimant_id)
-        .where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+        .where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.OPEN)
         .order_by(HumanTask.id)
     ).all()
     for task_id, spiff_id, name, due_at, candidates, claimed_by in open_rows:
@@ -184,13 +166,10 @@ def history(session: Session, user: User, principals: list[str], instance_id: in
     doc_ids = {t.document_id for t, _, _ in rows if t.document_id}
     readable = set()
     if doc_ids:
-        readable = set(
-            session.scalars(
-                select(Document.id)
-                .join(Subject, Subject.id == Document.subject_id)
-                .where(Document.id.in_(doc_ids), visible_clause(session, user, principals))
-            )
-        )
+        stmt = select(Document.id).join(Subject, Subject.id == Document.subject_id).where(Document.id.in_(doc_ids))
+        if (visible := policy.document_visible(policy.viewer(user, principals))) is not None:
+            stmt = stmt.where(visible)
+        readable = set(session.scalars(stmt))
     events = admin_events(session, instance_id)
     out = []
     for t, completed_by, claimed_by in rows:
@@ -198,8 +177,8 @@ def history(session: Session, user: User, principals: list[str], instance_id: in
         out.append({
             "id": t.id, "bpmn_id": t.bpmn_id, "name": t.name, "kind": t.kind, "state": t.state,
             "created_at": t.created_at, "due_at": t.due_at, "completed_at": t.completed_at,
-            "overdue": t.state == "open" and t.due_at is not None and t.due_at < now,
-            "who": completed_by if t.state == "completed" else (claimed_by or t.candidates_label or ""),
+            "overdue": t.state == TaskState.OPEN and t.due_at is not None and t.due_at < now,
+            "who": completed_by if t.state == TaskState.COMPLETED else (claimed_by or t.candidates_label or ""),
             "decision": t.decision, "restricted": not allowed,
             "comment": t.comment if allowed else None,
             "data": t.data if allowed else None,

@@ -5,14 +5,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy import case, extract, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
 from .. import org
-from ..core.errors import N_, InvalidInput, NotFound
+from ..core.errors import N_, InvalidInput
 from ..core.paging import Page
-from ..models import HumanTask, OrgUnit, ProcessInstance, SchedulerLease, Subject, TaskCandidate, User
+from ..models import HumanTask, OrgUnit, ProcessInstance, SchedulerLease, Subject, TaskState, User
+from ..org import policy
 
 BUCKETS = ("due_soon", "late_1_7", "late_8_30", "late_30_plus")
 BUCKET_LABELS = {
@@ -31,13 +32,8 @@ LATENCY_BUCKETS = (3600, 6 * 3600, 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 *
 
 def watch_scope(user: User, principals: list[str]) -> list[int] | None:
     """Who watches what: None for the whole school (monitors), else the departments the user heads;
-    NotFound for anybody else."""
-    if org.is_monitor(user, principals):
-        return None
-    heads = org.head_units(principals)
-    if not heads:
-        raise NotFound(N_("页面不存在"))
-    return heads
+    NotFound for anybody else (engine/org/policy.py)."""
+    return policy.watch_scope(policy.viewer(user, principals))
 
 
 def epoch_seconds(session: Session, column):
@@ -85,9 +81,9 @@ def overdue_dashboard(session: Session, now: datetime, unit_ids: list[int] | Non
     """
 
     def open_tasks(t=HumanTask):
-        where = [t.state == "open", t.due_at.is_not(None)]
-        if unit_ids is not None:
-            where.append(t.subject_id.in_(select(Subject.id).where(Subject.org_unit_id.in_(unit_ids or [-1]))))
+        where = [t.state == TaskState.OPEN, t.due_at.is_not(None)]
+        if (watched := policy.task_watched(unit_ids, t)) is not None:
+            where.append(watched)
         return where
 
     base = open_tasks()
@@ -176,9 +172,9 @@ def overdue_dashboard(session: Session, now: datetime, unit_ids: list[int] | Non
 
 def metrics(session: Session, now: datetime) -> str:
     """Prometheus text exposition of the figures an operator alerts on."""
-    open_tasks = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.state == "open"))
+    open_tasks = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.state == TaskState.OPEN))
     overdue = session.scalar(
-        select(func.count()).select_from(HumanTask).where(HumanTask.state == "open", HumanTask.due_at < now)
+        select(func.count()).select_from(HumanTask).where(HumanTask.state == TaskState.OPEN, HumanTask.due_at < now)
     )
     statuses = session.execute(select(ProcessInstance.status, func.count()).group_by(ProcessInstance.status)).all()
     last_tick = session.scalar(select(SchedulerLease.last_tick_at).where(SchedulerLease.name == "scheduler"))
@@ -213,7 +209,7 @@ def _latency_histogram(session: Session, now: datetime) -> list[str]:
     cols = [func.sum(case((duration <= b, 1), else_=0)) for b in LATENCY_BUCKETS]
     rows = session.execute(
         select(HumanTask.process_key, func.count(), func.sum(duration), *cols)
-        .where(HumanTask.state == "completed", HumanTask.completed_at >= now - LATENCY_WINDOW)
+        .where(HumanTask.state == TaskState.COMPLETED, HumanTask.completed_at >= now - LATENCY_WINDOW)
         .group_by(HumanTask.process_key)
         .order_by(HumanTask.process_key)
     ).all()
@@ -279,10 +275,10 @@ def _open_task_query(
         .outerjoin(Subject, Subject.id == HumanTask.subject_id)
         .outerjoin(OrgUnit, OrgUnit.id == Subject.org_unit_id)
         .outerjoin(User, User.id == HumanTask.claimant_id)
-        .where(HumanTask.state == "open", HumanTask.due_at.is_not(None))
+        .where(HumanTask.state == TaskState.OPEN, HumanTask.due_at.is_not(None))
     )
-    if unit_ids is not None:
-        stmt = stmt.where(Subject.org_unit_id.in_(unit_ids or [-1]))
+    if (watched := policy.task_watched(unit_ids)) is not None:
+        stmt = stmt.where(watched)
     if department == NO_DEPARTMENT:
         stmt = stmt.where(OrgUnit.id.is_(None))
     elif department:
@@ -296,14 +292,7 @@ def _open_task_query(
     if overdue:
         stmt = stmt.where(HumanTask.due_at < now)
     if assignee is not None:  # claimed by them, or unclaimed and waiting for them or a position they hold
-        principals = org.principals_of(session, assignee.id)
-        candidate = select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))
-        stmt = stmt.where(
-            or_(
-                HumanTask.claimant_id == assignee.id,
-                and_(HumanTask.claimant_id.is_(None), HumanTask.id.in_(candidate)),
-            )
-        )
+        stmt = stmt.where(policy.task_waiting_for(assignee.id, org.principals_of(session, assignee.id)))
     return stmt
 
 
@@ -352,7 +341,7 @@ def filter_options(session: Session, unit_ids: list[int] | None, process: str | 
         units = units.where(OrgUnit.id.in_(unit_ids or [-1]))
     steps = session.execute(
         select(HumanTask.process_name, HumanTask.name)
-        .where(HumanTask.state == "open", HumanTask.due_at.is_not(None))
+        .where(HumanTask.state == TaskState.OPEN, HumanTask.due_at.is_not(None))
         .distinct()
         .order_by(HumanTask.process_name, HumanTask.name)
     ).all()

@@ -16,22 +16,34 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, HumanTask, OrgUnit, ProcessDefinition, ProcessInstance, ProcessVersion, Subject, User
+from ..models import (
+    AuditEntry,
+    HumanTask,
+    InstanceStatus,
+    OrgUnit,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessVersion,
+    Subject,
+    TaskState,
+    User,
+)
+from ..org import policy
 from ..workflow.incidents import nobody_left, waits_at_office
 from ..workflow.readmodel import candidates_by_task
 
 STATUS_LABELS = {
-    "running": "运行中",
-    "suspended": "已暂停",
-    "error": "运行出错",
-    "completed": "已完成",
-    "terminated": "已终止",
-    "cancelled": "已取消",  # by its author before anybody else acted (engine/documents/withdrawal.py)
+    InstanceStatus.RUNNING: "运行中",
+    InstanceStatus.SUSPENDED: "已暂停",
+    InstanceStatus.ERROR: "运行出错",
+    InstanceStatus.COMPLETED: "已完成",
+    InstanceStatus.TERMINATED: "已终止",
+    InstanceStatus.CANCELLED: "已取消",  # by its author before anybody else acted (engine/documents/withdrawal.py)
 }
 ACTIONS_BY_STATUS = {
-    "error": ("retry", "terminate"),
-    "running": ("retry", "suspend", "terminate"),
-    "suspended": ("resume", "terminate"),
+    InstanceStatus.ERROR: ("retry", "terminate"),
+    InstanceStatus.RUNNING: ("retry", "suspend", "terminate"),
+    InstanceStatus.SUSPENDED: ("resume", "terminate"),
 }
 LIST_LIMIT = 500
 
@@ -57,19 +69,21 @@ def list_problems(session: Session, now: datetime, unit_ids: list[int] | None = 
             .outerjoin(Subject, Subject.id == ProcessInstance.subject_id)
             .outerjoin(OrgUnit, OrgUnit.id == Subject.org_unit_id)
         )
-        if unit_ids is not None:
-            stmt = stmt.where(Subject.org_unit_id.in_(unit_ids or [-1]))
+        if (watched := policy.instance_watched(unit_ids)) is not None:
+            stmt = stmt.where(watched)
         return stmt
 
     problems: dict[int, dict] = {}
     halted = session.execute(
         scoped(select(*cols))
-        .where(ProcessInstance.status.in_(("error", "suspended")))
+        .where(ProcessInstance.status.in_((InstanceStatus.ERROR, InstanceStatus.SUSPENDED)))
         .order_by(ProcessInstance.id)
         .limit(LIST_LIMIT)
     ).all()
     for iid, status, incident, started, process, subject, unit in halted:
-        problems[iid] = _problem(iid, status, "error" if status == "error" else "suspended", process, subject, unit)
+        problems[iid] = _problem(
+            iid, status, "error" if status == InstanceStatus.ERROR else "suspended", process, subject, unit
+        )
         problems[iid].update(message=incident or "", since=started)
 
     fallback = waits_at_office().label("fallback")
@@ -88,8 +102,8 @@ def list_problems(session: Session, now: datetime, unit_ids: list[int] | None = 
         )  # fmt: skip
         .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
         .where(
-            HumanTask.state == "open",
-            ProcessInstance.status.in_(("running", "error")),
+            HumanTask.state == TaskState.OPEN,
+            ProcessInstance.status.in_((InstanceStatus.RUNNING, InstanceStatus.ERROR)),
             or_(waits_at_office(), nobody_left()),
         )
         .order_by(HumanTask.created_at, HumanTask.id)
@@ -125,7 +139,7 @@ def _problem(iid, status, kind, process, subject, unit) -> dict:
 
 def _add_audit_details(session, problems: dict[int, dict]) -> None:
     """The technical detail of an error and who suspended an instance, from the latest audit entries."""
-    wanted = {iid: p for iid, p in problems.items() if p["status"] in ("error", "suspended")}
+    wanted = {iid: p for iid, p in problems.items() if p["status"] in (InstanceStatus.ERROR, InstanceStatus.SUSPENDED)}
     if not wanted:
         return
     rows = session.execute(
@@ -138,7 +152,11 @@ def _add_audit_details(session, problems: dict[int, dict]) -> None:
     seen = set()
     for iid, action, at, after, note, who in rows:
         problem = wanted[iid]
-        if iid in seen or action != {"error": "instance.error", "suspended": "instance.suspend"}[problem["status"]]:
+        if (
+            iid in seen
+            or action
+            != {InstanceStatus.ERROR: "instance.error", InstanceStatus.SUSPENDED: "instance.suspend"}[problem["status"]]
+        ):
             continue
         seen.add(iid)
         problem["since"] = at

@@ -18,7 +18,19 @@ from .. import notify, org, workflow
 from ..core import audit
 from ..core.errors import N_, Conflict, InvalidInput, NotFound
 from ..core.text import limited_text
-from ..models import HumanTask, OrgUnit, ProcessInstance, RoleAssignment, SchoolClass, Subject, User
+from ..models import (
+    HumanTask,
+    OrgUnit,
+    ProcessInstance,
+    Role,
+    RoleAssignment,
+    SchoolClass,
+    ScopeType,
+    Subject,
+    TaskState,
+    User,
+)
+from ..org import Principal, policy
 from ..workflow import deadlines
 from ..workflow.incidents import settle_incident
 from ..workflow.readmodel import candidates_of, set_candidates
@@ -71,8 +83,8 @@ def _load(session: Session, raw, scope: list[int] | None) -> HumanTask:
     except (TypeError, ValueError):
         raise NotFound(N_("任务不存在或不在您的管理范围内")) from None
     stmt = select(HumanTask).where(HumanTask.id == task_id)
-    if scope is not None:  # department heads: tasks of their departments' subjects (as the monitoring pages)
-        stmt = stmt.join(Subject, Subject.id == HumanTask.subject_id).where(Subject.org_unit_id.in_(scope or [-1]))
+    if (watched := policy.task_watched(scope)) is not None:  # heads: their departments' subjects' tasks
+        stmt = stmt.where(watched)
     ht = session.scalar(stmt)
     if ht is None:
         raise NotFound(N_("任务不存在或不在您的管理范围内"))
@@ -80,9 +92,9 @@ def _load(session: Session, raw, scope: list[int] | None) -> HumanTask:
 
 
 def _check_open(ht: HumanTask) -> None:
-    if ht.state == "suspended":
+    if ht.state == TaskState.SUSPENDED:
         raise Conflict(N_("该流程已暂停，请先恢复流程"))
-    if ht.state != "open":
+    if ht.state != TaskState.OPEN:
         raise Conflict(N_("该任务已办结或已取消，无需处理"))
 
 
@@ -128,8 +140,10 @@ def _prepare_extend(session, params: dict, now) -> dict:
 
 
 def _valid_group(principal: str) -> bool:
-    parts = principal.split(":")
-    return len(parts) == 4 and parts[0] == "g" and parts[1] in org.ROLES and parts[3].isdigit()
+    try:
+        return Principal.parse(principal).is_group
+    except ValueError:
+        return False
 
 
 # -- one task each -----------------------------------------------------------------------------------
@@ -206,12 +220,12 @@ def _notify(session, ht: HumanTask, user_ids: set[int], kind: str, title: str, b
 
 def principal_label(session: Session, principal: str) -> str:
     """A person's name, or a position in words (“电子与物联网学院 审核人”)."""
-    if principal.startswith("u:"):
-        return session.scalar(select(User.display_name).where(User.id == int(principal[2:]))) or principal
-    _, role, scope_type, scope_id = principal.split(":")
-    model = {"unit": OrgUnit, "class": SchoolClass, "subject": Subject}.get(scope_type)
-    scope = session.scalar(select(model.name).where(model.id == int(scope_id))) if model else ""
-    return " ".join(filter(None, [scope, org.ROLES.get(role, role)]))
+    p = Principal.parse(principal)
+    if p.is_user:
+        return session.scalar(select(User.display_name).where(User.id == p.user_id)) or principal
+    model = {ScopeType.UNIT: OrgUnit, ScopeType.CLASS: SchoolClass, ScopeType.SUBJECT: Subject}.get(p.scope_type)
+    scope = session.scalar(select(model.name).where(model.id == p.scope_id)) if model else ""
+    return " ".join(filter(None, [scope, org.ROLES.get(p.role, p.role)]))
 
 
 def reassign_groups(session: Session) -> list[tuple[str, str]]:
@@ -219,7 +233,7 @@ def reassign_groups(session: Session) -> list[tuple[str, str]]:
     rows = session.execute(
         select(RoleAssignment.role, RoleAssignment.scope_type, func.coalesce(RoleAssignment.scope_id, 0))
         .join(User, User.id == RoleAssignment.user_id)
-        .where(User.active, RoleAssignment.role != "process_owner")
+        .where(User.active, RoleAssignment.role != Role.PROCESS_OWNER)
         .distinct()
     ).all()
     groups = [org.group_principal(role, scope_type, scope_id) for role, scope_type, scope_id in rows]

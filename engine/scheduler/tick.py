@@ -17,7 +17,17 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import notify, org, workflow
-from ..models import AnnualTask, HumanTask, ProcessInstance, ScheduledEffect, SchedulerLease, Subject, TaskCandidate
+from ..models import (
+    AnnualTask,
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ScheduledEffect,
+    SchedulerLease,
+    Subject,
+    TaskCandidate,
+    TaskState,
+)
 from ..notify import digests
 from ..workflow import wake_instance
 
@@ -116,12 +126,12 @@ def _fire_tasks(session, rows, now, outcomes, notes, digest: digests.Digest) -> 
         session.scalars(
             select(HumanTask.id)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .where(HumanTask.id.in_(ids), ProcessInstance.status == "error")
+            .where(HumanTask.id.in_(ids), ProcessInstance.status == InstanceStatus.ERROR)
         )
     )
     for row in rows:
         task = tasks.get(row.object_id)
-        if task is None or task.state != "open":
+        if task is None or task.state != TaskState.OPEN:
             outcomes["skipped"].append(row.id)
             continue
         if task.id in halted:

@@ -42,7 +42,9 @@ from ..models import (
     QualityWarning,
     Subject,
     SubjectMember,
+    WarningLevel,
     WarningRuleCursor,
+    WarningStatus,
 )
 from .service import KINDS, RED_AFTER, add_note_entry, close, create, level_for, note_entry, notify
 
@@ -116,7 +118,9 @@ def annual_milestones(session: Session, now: datetime, tz: str, out: Counter) ->
         for w in session.scalars(
             select(QualityWarning).where(
                 QualityWarning.object_type == "annual_task",
-                or_(QualityWarning.status != "resolved", QualityWarning.rule_key.in_(list(groups) or ["-"])),
+                or_(
+                    QualityWarning.status != WarningStatus.RESOLVED, QualityWarning.rule_key.in_(list(groups) or ["-"])
+                ),
             )
         )
     }
@@ -146,8 +150,8 @@ def annual_milestones(session: Session, now: datetime, tz: str, out: Counter) ->
         before = {"status": w.status, "rows": list(w.details.get("rows", []))}
         w.details = {**w.details, "rows": before["rows"] + [r.id for r in new]}
         text = "\n".join(_row_line(r) for r in new)
-        if w.status == "resolved":
-            w.status, w.resolved_at, w.resolved_by_id = "raised", None, None
+        if w.status == WarningStatus.RESOLVED:
+            w.status, w.resolved_at, w.resolved_by_id = WarningStatus.RAISED, None, None
             w.acknowledged_at = w.acknowledged_by_id = None
             add_note_entry(w, note_entry(None, "reopen", text, now))
             out["reopened"] += 1
@@ -157,7 +161,7 @@ def annual_milestones(session: Session, now: datetime, tz: str, out: Counter) ->
         audit.record(session, actor_id=None, action="warning.update", object_type="warning", object_id=w.id,
                      now=now, before=before, after={"status": w.status, "rows": w.details["rows"]})  # fmt: skip
 
-    cleared = [w for k, w in existing.items() if k not in groups and w.status != "resolved"]
+    cleared = [w for k, w in existing.items() if k not in groups and w.status != WarningStatus.RESOLVED]
     if cleared:
         row_ids = {i for w in cleared for i in (w.details or {}).get("rows", [])}
         rows = {r.id: r for r in session.scalars(select(AnnualTask).where(AnnualTask.id.in_(row_ids)))}
@@ -241,13 +245,13 @@ def escalate(session: Session, now: datetime, out: Counter) -> None:
     for w in session.scalars(
         select(QualityWarning).where(
             QualityWarning.source == "rule",
-            QualityWarning.level == "yellow",
-            QualityWarning.status.in_(("raised", "acknowledged")),
+            QualityWarning.level == WarningLevel.YELLOW,
+            QualityWarning.status.in_((WarningStatus.RAISED, WarningStatus.ACKNOWLEDGED)),
             QualityWarning.since_at < now - RED_AFTER,
         )
     ):
-        w.level = "red"
+        w.level = WarningLevel.RED
         add_note_entry(w, note_entry(None, "escalate", "", now))
         audit.record(session, actor_id=None, action="warning.escalate", object_type="warning", object_id=w.id,
-                     now=now, before={"level": "yellow"}, after={"level": "red"})  # fmt: skip
+                     now=now, before={"level": WarningLevel.YELLOW}, after={"level": WarningLevel.RED})  # fmt: skip
         out["escalated"] += 1

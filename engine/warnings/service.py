@@ -12,26 +12,37 @@ manual report carries the level its reporter chose and keeps it.
 Lifecycle: raised -> acknowledged -> resolved; acknowledging takes an optional note, resolving a
 required one, every step is appended to the warning's notes and written to the audit log.
 
-Who sees what: 质量管理处 (its members and every monitor: 诊改办公室, 信息化处's platform group,
-administrators) sees every warning; a department's members and its heads, reviewers and leaders see the
-department's; the responsible person and the reporter see theirs; 保卫处, the information provider of
-安全隐患 in table 39, sees every safety hazard. Students see only warnings naming them. Heads,
-reviewers and staff of the responsible department, the responsible person and the all-seeing act on
-a warning; teachers of a college read it. Everybody else gets 404, whether the warning exists or not.
+Who sees what (the rules are engine/org/policy.py's): 质量管理处 (its members and every monitor:
+诊改办公室, 信息化处's platform group, administrators) sees every warning; a department's members and its
+heads, reviewers and leaders see the department's; the responsible person and the reporter see theirs;
+保卫处, the information provider of 安全隐患 in table 39, sees every safety hazard. Students see only
+warnings naming them. Heads, reviewers and staff of the responsible department, the responsible person
+and the all-seeing act on a warning; teachers of a college read it. Everybody else gets 404, whether the
+warning exists or not.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from .. import org
 from ..core import audit
 from ..core.errors import N_, Conflict, InvalidInput, NotFound
 from ..core.paging import Page
-from ..models import Notification, OrgUnit, QualityWarning, RoleAssignment, User
+from ..models import (
+    Notification,
+    OrgUnit,
+    QualityWarning,
+    Role,
+    RoleAssignment,
+    ScopeType,
+    User,
+    WarningLevel,
+    WarningStatus,
+)
+from ..org import policy
 
 KINDS = {
     "work_standard_missing": N_("工作标准制定未落实"),
@@ -41,91 +52,45 @@ KINDS = {
     "safety_hazard": N_("安全隐患"),
 }
 MANUAL_KINDS = ("quality_accident", "safety_hazard")
-LEVELS = {"red": N_("红色"), "yellow": N_("黄色"), "blue": N_("蓝色")}
-STATUSES = {"raised": N_("待确认"), "acknowledged": N_("处理中"), "resolved": N_("已解除")}
-OPEN = ("raised", "acknowledged")
+LEVELS = {WarningLevel.RED: N_("红色"), WarningLevel.YELLOW: N_("黄色"), WarningLevel.BLUE: N_("蓝色")}
+STATUSES = {
+    WarningStatus.RAISED: N_("待确认"), WarningStatus.ACKNOWLEDGED: N_("处理中"), WarningStatus.RESOLVED: N_("已解除"),
+}  # fmt: skip
+OPEN = (WarningStatus.RAISED, WarningStatus.ACKNOWLEDGED)
 NOTE_ACTIONS = {
     "raise": N_("发出预警"), "report": N_("报告"), "acknowledge": N_("确认"), "resolve": N_("解除"),
     "note": N_("补充说明"), "escalate": N_("升级为红色"), "update": N_("新增逾期任务"), "reopen": N_("重新预警"),
     "auto_resolve": N_("自动解除"),
 }  # fmt: skip
 RED_AFTER = timedelta(days=30)
-SEES_ALL_UNIT = "ZLC"  # 质量管理处
-LEAD_UNITS = {"safety_hazard": "BWC"}  # 保卫处 provides the 安全隐患 information (table 39)
-# Who may report by hand (table 39's information providers); None: any staff member or teacher.
-REPORTING_UNITS = {"quality_accident": ("DZB", "ZLC", "JWC", "RSC", "XGB"), "safety_hazard": None}
-SEE_ROLES = ("head", "reviewer", "leader_in_charge", "liaison_leader")
-ACT_ROLES = ("head", "reviewer")
 MAX_NOTE = 2000
 
 
 def level_for(since: datetime, now: datetime) -> str:
     """The level of a rule warning whose condition began at `since`."""
-    return "red" if now - since > RED_AFTER else "yellow"
+    return WarningLevel.RED if now - since > RED_AFTER else WarningLevel.YELLOW
 
 
-# -- who sees and acts -------------------------------------------------------------------------------
-
-
-def _unit_code(user: User) -> str | None:
-    return user.org_unit.code if user.org_unit is not None else None
+# -- who sees and acts: engine/org/policy.py ---------------------------------------------------------------
 
 
 def sees_all(user: User, principals: list[str]) -> bool:
-    return org.is_monitor(user, principals) or (_unit_code(user) == SEES_ALL_UNIT and user.kind != "student")
-
-
-def _role_units(principals: list[str], roles) -> set[int]:
-    out = set()
-    for p in principals:
-        parts = p.split(":")
-        if len(parts) == 4 and parts[0] == "g" and parts[1] in roles and parts[2] == "unit":
-            out.add(int(parts[3]))
-    return out
-
-
-def _lead_kinds(user: User) -> list[str]:
-    if user.kind == "student":
-        return []
-    return [k for k, code in LEAD_UNITS.items() if code == _unit_code(user)]
-
-
-def _visible(user: User, principals: list[str]):
-    """A WHERE clause for the warnings the user may see, or None for all of them."""
-    if sees_all(user, principals):
-        return None
-    units = _role_units(principals, SEE_ROLES)
-    if user.org_unit_id and user.kind != "student":
-        units.add(user.org_unit_id)
-    conds = [QualityWarning.responsible_user_id == user.id, QualityWarning.reporter_id == user.id]
-    if units:
-        conds.append(QualityWarning.org_unit_id.in_(sorted(units)))
-    if lead := _lead_kinds(user):
-        conds.append(QualityWarning.kind.in_(lead))
-    return or_(*conds)
+    return policy.sees_all_warnings(policy.viewer(user, principals))
 
 
 def may_act(user: User, principals: list[str], w: QualityWarning) -> bool:
     """Acknowledge, resolve and add notes: the responsible side and 质量管理处."""
-    return (
-        sees_all(user, principals)
-        or w.responsible_user_id == user.id
-        or w.org_unit_id in _role_units(principals, ACT_ROLES)
-        or (user.kind == "staff" and user.org_unit_id == w.org_unit_id)
-        or (user.kind == "staff" and w.kind in _lead_kinds(user))
-    )
+    return policy.may_act_on_warning(policy.viewer(user, principals), w)
 
 
 def reportable_kinds(user: User, principals: list[str]) -> list[str]:
     """The manual cases this user may report."""
-    if user.kind == "student":
-        return []
-    out = []
-    for kind in MANUAL_KINDS:
-        units = REPORTING_UNITS[kind]
-        if units is None or sees_all(user, principals) or _unit_code(user) in units:
-            out.append(kind)
-    return out
+    allowed = policy.reportable_warning_kinds(policy.viewer(user, principals))
+    return [kind for kind in MANUAL_KINDS if kind in allowed]
+
+
+def _visible(user: User, principals: list[str]):
+    return policy.warning_visible(policy.viewer(user, principals))
 
 
 def get_warning(session: Session, user: User, principals: list[str], warning_id) -> QualityWarning:
@@ -145,7 +110,9 @@ def get_warning(session: Session, user: User, principals: list[str], warning_id)
 
 # -- listing -----------------------------------------------------------------------------------------
 
-SEVERITY = case((QualityWarning.level == "red", 0), (QualityWarning.level == "yellow", 1), else_=2)
+SEVERITY = case(
+    (QualityWarning.level == WarningLevel.RED, 0), (QualityWarning.level == WarningLevel.YELLOW, 1), else_=2
+)
 
 
 WarningPage = Page  # rows, total, page, per_page, pages
@@ -182,7 +149,7 @@ def list_warnings(
             pass
     per_page = max(1, min(int(per_page), 200))
     page = max(1, int(page))
-    resolved_last = case((QualityWarning.status == "resolved", 1), else_=0)
+    resolved_last = case((QualityWarning.status == WarningStatus.RESOLVED, 1), else_=0)
     rows = session.scalars(
         select(QualityWarning)
         .where(*where)
@@ -255,7 +222,7 @@ def create(
         kind=kind, level=level, title=title[:200], description=description, org_unit_id=org_unit_id,
         responsible_user_id=responsible_user_id, source=source, rule_key=rule_key,
         reporter_id=reporter.id if reporter else None, object_type=object_type, object_id=object_id,
-        details=details or {}, status="raised", since_at=since or now, raised_at=now, notes=[],
+        details=details or {}, status=WarningStatus.RAISED, since_at=since or now, raised_at=now, notes=[],
     )  # fmt: skip
     add_note_entry(w, note_entry(reporter, "report" if reporter else "raise", note, now))
     session.add(w)
@@ -280,8 +247,8 @@ def notify(session: Session, warnings: list[QualityWarning], now: datetime) -> N
         select(RoleAssignment.scope_id, RoleAssignment.user_id)
         .join(User, User.id == RoleAssignment.user_id)
         .where(
-            RoleAssignment.role == "head",
-            RoleAssignment.scope_type == "unit",
+            RoleAssignment.role == Role.HEAD,
+            RoleAssignment.scope_type == ScopeType.UNIT,
             RoleAssignment.scope_id.in_(units),
             User.active,
         )  # fmt: skip
@@ -311,7 +278,7 @@ def _actionable(session: Session, user: User, principals: list[str], warning_id)
     w = get_warning(session, user, principals, warning_id)
     if not may_act(user, principals, w):
         raise NotFound(N_("预警不存在"))
-    if w.status == "resolved":
+    if w.status == WarningStatus.RESOLVED:
         raise Conflict(N_("该预警已解除"))
     return w
 
@@ -319,11 +286,11 @@ def _actionable(session: Session, user: User, principals: list[str], warning_id)
 def acknowledge(session: Session, user: User, principals: list[str], warning_id, note, now: datetime):
     """The responsible side has seen the warning and is handling it."""
     w = _actionable(session, user, principals, warning_id)
-    if w.status != "raised":
+    if w.status != WarningStatus.RAISED:
         raise Conflict(N_("该预警已确认"))
     text = _clean_note(note, required=False)
     before = _snapshot(w)
-    w.status, w.acknowledged_at, w.acknowledged_by_id = "acknowledged", now, user.id
+    w.status, w.acknowledged_at, w.acknowledged_by_id = WarningStatus.ACKNOWLEDGED, now, user.id
     add_note_entry(w, note_entry(user, "acknowledge", text, now))
     audit.record(session, actor_id=user.id, action="warning.acknowledge", object_type="warning", object_id=w.id,
                  now=now, before=before, after=_snapshot(w), note=text or None)  # fmt: skip
@@ -341,7 +308,7 @@ def resolve(session: Session, user: User, principals: list[str], warning_id, not
 def close(session: Session, w: QualityWarning, user: User | None, action: str, text: str, now: datetime) -> None:
     """Resolve `w` (by a person, or by a rule when `user` is None); the caller checked it may be resolved."""
     before = _snapshot(w)
-    w.status, w.resolved_at, w.resolved_by_id = "resolved", now, user.id if user else None
+    w.status, w.resolved_at, w.resolved_by_id = WarningStatus.RESOLVED, now, user.id if user else None
     add_note_entry(w, note_entry(user, action, text, now))
     audit.record(session, actor_id=user.id if user else None, action="warning.resolve", object_type="warning",
                  object_id=w.id, now=now, before=before, after=_snapshot(w) | {"auto": user is None},

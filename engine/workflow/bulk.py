@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..models import ProcessInstance
-from . import deadlines, readmodel, runtime
+from . import binding, deadlines, readmodel, runtime
 from .bpmn.serializer import dump_state
 
 
@@ -44,7 +44,8 @@ def start_many(
 ) -> list[Start]:  # fmt: skip
     """Start what can be started in bulk (setting `instance_id`); return the starts left over."""
     version = runtime.latest_version(session, process_key)
-    spec, subs, meta = runtime.version_bundle(session, version)
+    bindings = binding.bind(session, version)  # once for the batch: every start runs the same versions
+    spec, subs, meta = binding.bundle(session, version, bindings)
     done, rest = [], []
     for start in starts:
         wf = runtime.new_workflow(spec, subs, start.data)
@@ -65,9 +66,9 @@ def start_many(
     rest += [start for start, _ in done if start not in tasks]
     if not started:
         return rest
-    states = [{"version_id": version.id, "process_key": process_key, "subject_id": start.subject.id,
-               "status": "running", "state_json": dump_state(wf), "lock_version": 1, "started_at": now,
-               "next_timer_at": readmodel.next_timer(wf)} for start, wf in started]  # fmt: skip
+    states = [{"version_id": version.id, "bindings": bindings, "process_key": process_key,
+               "subject_id": start.subject.id, "status": "running", "state_json": dump_state(wf), "lock_version": 1,
+               "started_at": now, "next_timer_at": readmodel.next_timer(wf)} for start, wf in started]  # fmt: skip
     ids = session.scalars(
         insert(ProcessInstance).returning(ProcessInstance.id, sort_by_parameter_order=True), states
     ).all()

@@ -11,19 +11,27 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import N_, NotFound
 from ..models import OrgUnit, ProcessDefinition, ProcessVersion
+from . import binding
 from .bpmn.compiler import CompiledProcess, InvalidBpmn, Problem, compile_bpmn, inspect, parse_xml
 
 WORKFLOW_DIR = Path(__file__).resolve().parents[2] / "workflows"
 
 
 def compile_for_deploy(session: Session, xml: bytes | str) -> CompiledProcess:
-    """Compile against what is deployed: called processes must exist, fixed units must resolve."""
+    """Compile against what is deployed: called processes (and what they call) must exist and fit the call,
+    fixed units must resolve. The version stores its own spec only: an instance binds the called processes'
+    latest versions when it starts (engine/workflow/binding.py)."""
     meta, _ = inspect(parse_xml(xml))
     called_xml = {}
-    for key in meta.get("called", []):
+    todo = list(meta.get("called", []))
+    while todo:
+        key = todo.pop()
+        if key in called_xml or key == meta.get("process_id"):
+            continue
         version = latest_deployed(session, key)
         if version is not None:
             called_xml[key] = version.bpmn_xml
+            todo += (version.meta or {}).get("called", [])
     compiled = compile_bpmn(xml, called_xml=called_xml)
     problems = []
     for lane in compiled.meta["lanes"].values():
@@ -32,10 +40,6 @@ def compile_for_deploy(session: Session, xml: bytes | str) -> CompiledProcess:
             problems.append(Problem(lane["id"], f"泳道指定的部门不存在：{scope[5:]}"))
     if problems:
         raise InvalidBpmn(problems)
-    compiled.meta["called_meta"] = {}
-    for key, xml_text in called_xml.items():
-        sub_meta, _ = inspect(parse_xml(xml_text))
-        compiled.meta["called_meta"][key] = sub_meta
     return compiled
 
 
@@ -90,6 +94,7 @@ def deploy(
     )
     session.add(version)
     session.flush()
+    binding.forget(version.id)
     definition.latest_version_id = version.id
     definition.name = compiled.name
     audit.record(

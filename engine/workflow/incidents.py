@@ -14,12 +14,13 @@ from __future__ import annotations
 import traceback
 from datetime import datetime
 
-from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, union
+from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError
-from ..models import HumanTask, ProcessInstance, RoleAssignment, TaskCandidate, User
+from ..models import HumanTask, InstanceStatus, ProcessInstance, RoleAssignment, TaskCandidate, TaskState, User
+from ..org.principal import sql_group, sql_user
 from .readmodel import FALLBACK_PRINCIPAL
 
 # -- a failed step -----------------------------------------------------------------------------------
@@ -33,12 +34,12 @@ def record_failure(session: Session, instance_id: int, exc: BaseException, now: 
     session.refresh(instance)
     plain, detail = describe_failure(exc)
     before = {"status": instance.status}
-    instance.status = "error"
+    instance.status = InstanceStatus.ERROR
     instance.incident = plain
     audit.record(
         session, actor_id=None, action="instance.error", object_type="process_instance", object_id=instance.id,
         instance_id=instance.id, now=now, before=before,
-        after={"status": "error", "error": type(exc).__name__, "detail": detail}, note=plain,
+        after={"status": InstanceStatus.ERROR, "error": type(exc).__name__, "detail": detail}, note=plain,
     )  # fmt: skip
     session.flush()
 
@@ -59,16 +60,9 @@ def describe_failure(exc: BaseException) -> tuple[str, str]:
 
 def live_principals():
     """Every principal with at least one active user behind it, as a query (`u:<id>`, `g:<role>:<type>:<id>`)."""
-    users = select(literal("u:", String) + cast(User.id, String)).where(User.active)
+    users = select(sql_user(User.id)).where(User.active)
     groups = (
-        select(
-            literal("g:", String)
-            + RoleAssignment.role
-            + literal(":", String)
-            + RoleAssignment.scope_type
-            + literal(":", String)
-            + cast(func.coalesce(RoleAssignment.scope_id, 0), String)
-        )  # fmt: skip
+        select(sql_group(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id))
         .join(User, User.id == RoleAssignment.user_id)
         .where(User.active)
     )
@@ -97,7 +91,7 @@ def stuck_task_ids(session: Session, instance_id: int) -> list[int]:
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
             .where(
                 HumanTask.instance_id == instance_id,
-                HumanTask.state == "open",
+                HumanTask.state == TaskState.OPEN,
                 or_(waits_at_office(), nobody_left()),
             )
             .order_by(HumanTask.id)
@@ -107,13 +101,13 @@ def stuck_task_ids(session: Session, instance_id: int) -> list[int]:
 
 def settle_incident(session: Session, instance: ProcessInstance) -> None:
     """A running instance keeps its incident only while a task of it still waits at the office for want of people."""
-    if instance.status == "error" or instance.incident is None:
+    if instance.status == InstanceStatus.ERROR or instance.incident is None:
         return
     session.flush()
     if not session.scalar(
         select(func.count())
         .select_from(HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(HumanTask.instance_id == instance.id, HumanTask.state == "open", waits_at_office())
+        .where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.OPEN, waits_at_office())
     ):
         instance.incident = None

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import HumanTask, ProcessInstance
+from ..models import HumanTask, ProcessInstance, TaskState
 from . import deadlines
 from .readmodel import ready_human_tasks
 
@@ -48,7 +48,9 @@ def keep_claims(session: Session, instance: ProcessInstance, kept: dict[str, dic
     """The task a replay landed on keeps the claim and the due date it had where the decisions were made."""
     rows = session.scalars(
         select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.spiff_task_id.in_(list(kept)), HumanTask.state == "open"
+            HumanTask.instance_id == instance.id,
+            HumanTask.spiff_task_id.in_(list(kept)),
+            HumanTask.state == TaskState.OPEN,
         )
     ).all()
     for ht in rows:

@@ -24,28 +24,12 @@ from ..core import audit
 from ..core.db import autoflush
 from ..core.errors import N_, Conflict, DomainError, StepFailed
 from ..models import HumanTask, ProcessInstance, ProcessVersion, Subject, User
-from . import deadlines, incidents, readmodel, replay, services, tasks
+from . import binding, deadlines, incidents, readmodel, replay, services, tasks
 from .bpmn.compaction import compact
 from .bpmn.scripting import SafeScriptEngine
-from .bpmn.serializer import SPECS, dump_state, load_state
+from .bpmn.serializer import dump_state, load_state
 from .deploy import latest_version
 from .tasks import BLOCKED
-
-
-def version_bundle(session: Session, version: ProcessVersion):
-    """(spec, subprocess specs, meta) of a deployed version, parsed once per process.
-
-    The cache key includes the checksum: on SQLite a rolled-back deploy gives its id back, and the next
-    version to take that id must not find the other diagram's spec in the cache.
-    """
-
-    def loader():
-        row = session.execute(
-            select(ProcessVersion.spec_json, ProcessVersion.meta).where(ProcessVersion.id == version.id)
-        ).one()
-        return row.spec_json, row.meta
-
-    return SPECS.get((version.id, version.checksum), loader)
 
 
 def new_workflow(spec, subs, data: dict | None = None) -> BpmnWorkflow:
@@ -75,10 +59,12 @@ def start_instance(
     data: dict | None = None,
 ) -> ProcessInstance:
     version = latest_version(session, process_key)
-    spec, subs, meta = version_bundle(session, version)
+    bindings = binding.bind(session, version)  # called processes: their latest versions, kept for good
+    spec, subs, meta = binding.bundle(session, version, bindings)
     wf = new_workflow(spec, subs, data)
     instance = ProcessInstance(
         version_id=version.id,
+        bindings=bindings,
         process_key=process_key,
         subject_id=subject.id if subject else None,
         document_id=document_id,
@@ -97,7 +83,7 @@ def start_instance(
 
 
 def load_workflow(session: Session, instance: ProcessInstance) -> tuple[BpmnWorkflow, dict]:
-    spec, subs, meta = version_bundle(session, instance.version)
+    spec, subs, meta = binding.instance_bundle(session, instance)
     wf = load_state(instance.state_json, spec, subs)
     wf.script_engine = SafeScriptEngine()  # deserializing gives a default (unsafe) engine: replace it
     return wf, meta

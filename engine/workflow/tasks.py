@@ -9,18 +9,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import Integer, bindparam, exists, func, or_, select, union
+from sqlalchemy import Integer, bindparam, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from .. import org
 from ..core.errors import N_, Conflict, NotAllowed, NotFound
 from ..core.paging import Page
-from ..models import AuditEntry, HumanTask, TaskCandidate, User
+from ..models import AuditEntry, HumanTask, TaskCandidate, TaskState, User
+from ..org import policy
 
 # Why a task of an instance that is not running cannot be worked on (see engine/oversight/instance_admin.py).
 BLOCKED = {
-    "suspended": N_("该流程已被管理员暂停，恢复后才能办理"),
-    "error": N_("该流程运行出错，正在等待管理员处理，暂不能办理"),
+    TaskState.SUSPENDED: N_("该流程已被管理员暂停，恢复后才能办理"),
+    "error": N_("该流程运行出错，正在等待管理员处理，暂不能办理"),  # InstanceStatus.ERROR
 }
 TABS = ("mine", "groups", "claimed", "done")
 SORTS = {
@@ -35,14 +36,6 @@ SORTS = {
 # Aliases are made once: a new alias per call would be a new statement for SQLAlchemy's compiled cache
 # each time (and costs ~1 ms to build for a table as wide as app_user).
 _CLAIMANT, _RETURNER, _WHO, _ACTOR = aliased(User), aliased(User), aliased(User), aliased(User)
-
-
-def _candidate_of(principals: list[str]):
-    return exists().where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.principal.in_(principals))
-
-
-def _candidate_ids(principals: list[str]):
-    return select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(principals))
 
 
 def is_candidate(session: Session, task_id: int, principals: list[str]) -> bool:
@@ -70,20 +63,22 @@ def visible_task(session: Session, user: User, task_id, principals: list[str] | 
     if principals is None:
         principals = org.principals_of(session, user.id)
     params = {"task_id": task_id, "user_id": user.id, "principals": list(principals)}
-    row = session.execute(_VISIBLE[org.is_monitor(user, principals)], params).first()
+    row = session.execute(_VISIBLE[policy.is_monitor(user, principals)], params).first()
     if row is None:
         raise NotFound(N_("任务不存在"))
     return row[0], bool(row[1])
 
 
 def _visible_statements():
-    """{is monitor: the statement}: the task (if visible) and whether it is offered to the user."""
-    offered = _candidate_of(bindparam("principals", expanding=True))
-    user_id = bindparam("user_id")
-    anyone = select(HumanTask, offered.label("offered")).where(HumanTask.id == bindparam("task_id"))
+    """{is monitor: the statement}: the task (if visible, engine/org/policy.py `task_visible`) and whether it
+    is offered to the user. Built once with bind parameters, then only executed."""
+    principals = bindparam("principals", expanding=True)
+    anyone = select(HumanTask, policy.task_offered(principals).label("offered")).where(
+        HumanTask.id == bindparam("task_id")
+    )
     return {
         True: anyone,  # monitors see every task (they act only where they are a candidate)
-        False: anyone.where(or_(offered, HumanTask.completed_by_id == user_id, HumanTask.claimant_id == user_id)),
+        False: anyone.where(policy.task_visible_to(bindparam("user_id"), principals)),
     }
 
 
@@ -95,9 +90,9 @@ def check_actionable(
 ) -> None:
     """The user may work on the task now: it is open, not claimed by somebody else, and offered to them
     (`offered`: already known from the query that loaded the task)."""
-    if ht.state == "suspended":  # the instance is suspended (engine/oversight/instance_admin.py)
-        raise Conflict(BLOCKED["suspended"])
-    if ht.state != "open":
+    if ht.state == TaskState.SUSPENDED:  # the instance is suspended (engine/oversight/instance_admin.py)
+        raise Conflict(BLOCKED[TaskState.SUSPENDED])
+    if ht.state != TaskState.OPEN:
         raise Conflict(N_("该任务已被处理，无需重复办理"))
     if ht.claimant_id not in (None, user.id):
         who = session.get(User, ht.claimant_id)
@@ -142,7 +137,7 @@ class InboxRow:
         return self.returned_by_id is not None
 
     def overdue(self, now: datetime) -> bool:
-        return self.state == "open" and self.due_at is not None and self.due_at < now
+        return self.state == TaskState.OPEN and self.due_at is not None and self.due_at < now
 
 
 InboxPage = Page  # rows, total, page, per_page, pages
@@ -195,18 +190,21 @@ def _inbox_statements(tab: str, sort: str, by_process: bool, by_search: bool):
     # scan of open tasks with a subquery per row would grow with the whole school.
     ids = None
     if tab == "done":
-        where = [HumanTask.completed_by_id == user_id, HumanTask.state == "completed"]
+        where = [HumanTask.completed_by_id == user_id, HumanTask.state == TaskState.COMPLETED]
     elif tab == "claimed":
-        where = [HumanTask.claimant_id == user_id, HumanTask.state == "open"]
+        where = [HumanTask.claimant_id == user_id, HumanTask.state == TaskState.OPEN]
     elif tab == "groups":
-        ids = _candidate_ids(bindparam("groups", expanding=True)).distinct().subquery("ids")
-        where = [HumanTask.state == "open"]
+        ids = policy.offered_task_ids(bindparam("groups", expanding=True)).distinct().subquery("ids")
+        where = [HumanTask.state == TaskState.OPEN]
     else:
         ids = union(
-            _candidate_ids(bindparam("principals", expanding=True)),
-            select(HumanTask.id).where(HumanTask.claimant_id == user_id, HumanTask.state == "open"),
+            policy.offered_task_ids(bindparam("principals", expanding=True)),
+            select(HumanTask.id).where(HumanTask.claimant_id == user_id, HumanTask.state == TaskState.OPEN),
         ).subquery("ids")
-        where = [HumanTask.state == "open", or_(HumanTask.claimant_id.is_(None), HumanTask.claimant_id == user_id)]
+        where = [
+            HumanTask.state == TaskState.OPEN,
+            or_(HumanTask.claimant_id.is_(None), HumanTask.claimant_id == user_id),
+        ]
     if by_process:
         where.append(HumanTask.process_key == bindparam("process_key"))
     if by_search:

@@ -30,11 +30,11 @@ def index():
 @login_required
 def year(year):
     """The year's milestone board (status counts by category and department) over its filterable rows."""
-    if current_user.kind == "student":
+    ps = principals()
+    if not org.policy.reads_annual_table(org.Viewer.of(current_user, ps)):
         raise NotFound(N_("页面不存在"))
     rows = annual.rows_of(db.session, year)
     today = date.fromisoformat(localtime(now(), "%Y-%m-%d"))  # the school's calendar day
-    ps = principals()
     board = annual.board(rows, today)
     filters = {k: request.args.get(k) or None for k in ("state", "category", "department")}
     shown = annual.filter_rows(rows, board["status"], **filters)

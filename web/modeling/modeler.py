@@ -227,8 +227,10 @@ def import_file(key: str):
 @login_required
 def versions(key: str):
     definition = _definition(key)
-    rows = modeling.versions(db.session, definition)
-    return render_template("modeler/versions.html", definition=definition, rows=rows, localtime=localtime)
+    callers = workflow.callers(db.session, definition.key)
+    rows = modeling.versions(db.session, definition, called=bool(callers))
+    return render_template("modeler/versions.html", definition=definition, rows=rows, callers=callers,
+                           localtime=localtime)  # fmt: skip
 
 
 @bp.get("/processes/<key>/versions/<int:number>.bpmn")

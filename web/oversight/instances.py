@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from engine import workflow
 from engine.models import Subject
 from engine.oversight import heatmap, instance_view
 
@@ -42,7 +43,7 @@ def show(instance_id):
     may_heatmap = heatmap.may_analyse(current_user, principals(), instance.version.definition)
     return render_template(
         "instances/show.html", instance=instance, subject=subject, state=state,
-        highlight=_highlight_json(state), may_heatmap=may_heatmap,
+        highlight=_highlight_json(state), may_heatmap=may_heatmap, bound=workflow.bound_versions(db.session, instance),
         history=instance_view.history(db.session, current_user, principals(), instance.id, now()),
     )  # fmt: skip
 

@@ -307,7 +307,9 @@ def _check_expression(text, el, bad, what):
 
 
 def compile_bpmn(data: bytes | str, called_xml: dict[str, str] | None = None, known_forms=None) -> CompiledProcess:
-    """Validate and compile; `called_xml` maps called process ids to their deployed BPMN."""
+    """Validate and compile; `called_xml` maps the ids of the processes it calls (and of those they call)
+    to their deployed BPMN. They are parsed with it, so a call that does not fit them is refused, but the
+    compiled spec is the process's own: which versions it calls is decided when an instance starts."""
     root = parse_xml(data)
     meta, problems = inspect(root, known_forms)
     if problems:
@@ -318,10 +320,10 @@ def compile_bpmn(data: bytes | str, called_xml: dict[str, str] | None = None, kn
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(root.getroottree(), filename=meta["process_id"])
-        for key in meta["called"]:
-            parser.add_bpmn_xml(parse_xml(called_xml[key]).getroottree(), filename=key)
+        for key, called in (called_xml or {}).items():
+            parser.add_bpmn_xml(parse_xml(called).getroottree(), filename=key)
         spec = parser.get_spec(meta["process_id"])
-        subprocess_specs = parser.get_subprocess_specs(meta["process_id"])
+        parser.get_subprocess_specs(meta["process_id"])  # every call activity resolves
     except ValidationException as exc:
         raise InvalidBpmn([Problem(getattr(exc, "id", None), _spiff_message(exc), exc.line_number or None)]) from None
     except (SpiffWorkflowException, etree.LxmlError, KeyError) as exc:
@@ -332,7 +334,7 @@ def compile_bpmn(data: bytes | str, called_xml: dict[str, str] | None = None, kn
         name=meta["name"],
         xml=xml,
         checksum=hashlib.sha256(xml.encode("utf-8")).hexdigest(),
-        spec_json=dump_specs(spec, subprocess_specs),
+        spec_json=dump_specs(spec, {}),
         meta=meta,
         called=meta["called"],
     )

@@ -90,27 +90,33 @@ def load_state(state_json: str, spec, subprocess_specs):
 
 
 class SpecCache:
-    """Parsed specs per process version id; a small LRU shared by the threads of one process."""
+    """Parsed specs per process version (and bundles per bound versions); a small LRU shared by the threads
+    of one process."""
 
     def __init__(self, size: int = 128):
         self.size = size
         self._items: OrderedDict[tuple, tuple] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, version_id, loader):
-        """(spec, subprocess specs, meta) of a version key; `loader()` returns (spec_json, meta) on a miss."""
+    def get(self, key, make):
+        """The value cached under `key`; on a miss `make()` builds it (outside the lock)."""
         with self._lock:
-            hit = self._items.get(version_id)
+            hit = self._items.get(key)
             if hit is not None:
-                self._items.move_to_end(version_id)
+                self._items.move_to_end(key)
                 return hit
-        spec_json, meta = loader()
-        value = (*load_specs(spec_json), meta)
+        value = make()
         with self._lock:
-            self._items[version_id] = value
+            self._items[key] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
+
+    def discard(self, stale) -> None:
+        """Drop the entries whose key `stale(key)` says are out of date."""
+        with self._lock:
+            for key in [k for k in self._items if stale(k)]:
+                del self._items[key]
 
 
 SPECS = SpecCache()

@@ -1,0 +1,97 @@
+"""The closed vocabularies of the stored states and roles, as StrEnums: a member is its stored string.
+
+`TaskState.OPEN == "open"`, so rows written before these types existed, templates that compare strings
+and JSON that carries them read the same. The database refuses anything else: each enum column carries
+a CHECK constraint built by `one_of` (migration 0015). Roles and their labels are the organisation's
+(engine/org/assignment.py ROLES); the permission rules over them are engine/org/policy.py.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint
+
+
+class TaskState(StrEnum):
+    """`human_task.state`: a task waits (open), is done, was cancelled, or its instance is suspended."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    SUSPENDED = "suspended"
+
+
+class InstanceStatus(StrEnum):
+    """`process_instance.status`."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    ERROR = "error"  # a step raised; waits for an administrator (engine/workflow/incidents.py)
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"  # by an administrator, or taken over by the annual cycle
+    CANCELLED = "cancelled"  # by its author before anybody else acted (engine/documents/withdrawal.py)
+
+
+class DocumentStatus(StrEnum):
+    """`document.status`: where the working copy stands."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    PUBLISHED = "published"
+
+
+class WarningStatus(StrEnum):
+    """`quality_warning.status`: raised -> acknowledged -> resolved."""
+
+    RAISED = "raised"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class WarningLevel(StrEnum):
+    """`quality_warning.level`: red acts now, yellow within a set period, blue is a notice."""
+
+    RED = "red"
+    YELLOW = "yellow"
+    BLUE = "blue"
+
+
+class Role(StrEnum):
+    """A role a lane names; every one but `author` is also a position (`role_assignment.role`)."""
+
+    AUTHOR = "author"  # the subject's members: never held as a position
+    REVIEWER = "reviewer"
+    HEAD = "head"
+    LEADER_IN_CHARGE = "leader_in_charge"
+    LIAISON_LEADER = "liaison_leader"
+    COUNSELOR = "counselor"
+    MONITOR = "monitor"
+    SCHOOL_LEADER = "school_leader"
+    PROCESS_OWNER = "process_owner"
+
+
+POSITION_ROLES = tuple(r for r in Role if r is not Role.AUTHOR)
+
+
+class ScopeType(StrEnum):
+    """What a position is scoped to (`role_assignment.scope_type`): the school (id 0), a department or
+    college, a class, a subject."""
+
+    SCHOOL = "school"
+    UNIT = "unit"
+    CLASS = "class"
+    SUBJECT = "subject"
+
+
+def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
+    """CHECK (column IN (...)): named `ck_<table>_<name or column>` by the metadata's naming convention."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
+
+
+__all__ = [
+    "POSITION_ROLES", "DocumentStatus", "InstanceStatus", "Role", "ScopeType", "TaskState", "WarningLevel",
+    "WarningStatus", "one_of",
+]  # fmt: skip

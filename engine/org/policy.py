@@ -1,0 +1,425 @@
+"""Who may see and act on what: every permission rule of the product, in one place, as SQL.
+
+A rule is a condition over one table that a query adds to its WHERE clause, so a list and a single load
+ask the same question and an object one may not see is simply not found (the caller answers 404, never
+403: an id reveals nothing). `None` instead of a condition means "everything" (monitors). The rules read
+a `Viewer`: the user and the principals they act as (engine/org/principal.py), parsed once.
+
+What each rule admits:
+
+- a task: monitors; its candidates (one of their principals is offered it), its claimant, who completed
+  it. Acting on it (engine/workflow/tasks.py) needs it open, unclaimed or claimed by oneself, offered.
+- a document: its working copy to the subject's members, everyone on its chain and monitors; its
+  published versions also to positions in the subject's department, the parent subject's members, a
+  student's counselor, the subject type's lead department, school leaders and explicit shares.
+- a process instance (its page): monitors, who started it, heads of the subject's department, the
+  process's owners, participants. Acting on it: the watch scope.
+- the watch scope (monitoring, task and instance administration): monitors the whole school, heads
+  their departments' subjects; anybody else is shown nothing (404).
+- a warning: monitors and 质量管理处 see all; the responsible person, the reporter, positions in and
+  members of the department, 保卫处 for safety hazards; students only warnings naming them. Heads,
+  reviewers and staff of the department, the responsible person and the all-seeing act on it.
+- a template: monitors; owners (process owner or head) of the subject type's lead department.
+- a process: administrators and its department's owners edit it (modeler); monitors and owners
+  analyse its versions (heat map).
+- an annual-table row: monitors, positions and members of a responsible department mark it done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, false, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
+
+from ..core.errors import N_, NotFound
+from ..models import (
+    Document,
+    DocumentShare,
+    FormTemplate,
+    HumanTask,
+    OrgUnit,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessVersion,
+    QualityWarning,
+    Role,
+    ScopeType,
+    Subject,
+    SubjectMember,
+    TaskCandidate,
+    User,
+)
+from .principal import Principal, parse_all
+
+MONITOR = str(Principal.group(Role.MONITOR, ScopeType.SCHOOL))  # 诊改办公室: watches the whole school
+OWNER_ROLES = (Role.PROCESS_OWNER, Role.HEAD)  # own the processes (and templates) of their department
+
+# The lead department of each subject type (by unit code): owns its chain and templates, reads all its documents.
+LEAD_UNITS = {
+    "functional_dept": "DZB", "college": "DZB", "major": "JWC", "course": "JWC",
+    "faculty_team": "RSC", "teacher": "RSC", "student_cultivation": "XGB", "student": "XGB",
+}  # fmt: skip
+# Positions in a subject's department or college that read its published documents.
+DOCUMENT_UNIT_ROLES = (Role.HEAD, Role.REVIEWER, Role.LEADER_IN_CHARGE, Role.LIAISON_LEADER, Role.PROCESS_OWNER)
+SCHOOL_WIDE_READERS = (Role.SCHOOL_LEADER,)
+
+WARNINGS_SEEN_BY_ALL_OF = "ZLC"  # 质量管理处 sees every warning
+WARNING_LEAD_UNITS = {"safety_hazard": "BWC"}  # 保卫处 provides the 安全隐患 information (table 39)
+# Who may report by hand (table 39's information providers); None: any staff member or teacher.
+WARNING_REPORTERS = {"quality_accident": ("DZB", "ZLC", "JWC", "RSC", "XGB"), "safety_hazard": None}
+WARNING_SEE_ROLES = (Role.HEAD, Role.REVIEWER, Role.LEADER_IN_CHARGE, Role.LIAISON_LEADER)
+WARNING_ACT_ROLES = (Role.HEAD, Role.REVIEWER)
+ANNUAL_ROW_ROLES = (Role.HEAD, Role.REVIEWER)  # positions of a responsible department that mark a row done
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A user and the principals they act as (`org.principals_of`), with their positions parsed."""
+
+    user: User
+    principals: tuple[str, ...]
+    positions: tuple[Principal, ...] = field(repr=False)
+
+    @classmethod
+    def of(cls, user: User, principals) -> Viewer:
+        principals = tuple(principals)
+        return cls(user, principals, positions_of(principals))
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @property
+    def is_monitor(self) -> bool:
+        """诊改办公室 and administrators see and act on everything."""
+        return bool(self.user.is_admin) or MONITOR in self.principals
+
+    @property
+    def unit_code(self) -> str | None:
+        return self.user.org_unit.code if self.user.org_unit is not None else None
+
+    @property
+    def is_student(self) -> bool:
+        return self.user.kind == "student"
+
+    def scopes(self, scope_type: ScopeType, roles) -> set[int]:
+        """Ids of the scopes where the user holds one of `roles`."""
+        return scopes_held(self.positions, scope_type, roles)
+
+    def units(self, *roles) -> set[int]:
+        return scopes_held(self.positions, ScopeType.UNIT, roles)
+
+    def holds(self, *roles) -> bool:
+        return any(p.role in roles for p in self.positions)
+
+
+def viewer(user: User, principals) -> Viewer:
+    return principals if isinstance(principals, Viewer) else Viewer.of(user, principals)
+
+
+def positions_of(principals) -> tuple[Principal, ...]:
+    """The positions among a user's principals, parsed."""
+    return tuple(p for p in parse_all(principals) if p.is_group)
+
+
+def scopes_held(positions, scope_type: ScopeType, roles) -> set[int]:
+    return {p.scope_id for p in positions if p.scope_type == scope_type and p.role in roles}
+
+
+def _listed(values):
+    """A list of values, or an expanding bind parameter as it is (a statement built once, engine/workflow/tasks.py)."""
+    return values if isinstance(values, BindParameter) else list(values)
+
+
+def _ids(values) -> list[int]:
+    return sorted(values) or [-1]
+
+
+# -- positions ----------------------------------------------------------------------------------------
+
+
+def is_monitor(user: User, principals) -> bool:
+    return bool(user.is_admin) or MONITOR in principals
+
+
+def head_units(principals) -> list[int]:
+    """The departments the user heads."""
+    return sorted(scopes_held(positions_of(principals), ScopeType.UNIT, (Role.HEAD,)))
+
+
+def owned_unit_ids(principals) -> set[int]:
+    """Departments whose processes the user owns: process owner or head of the owning department."""
+    return scopes_held(positions_of(principals), ScopeType.UNIT, OWNER_ROLES)
+
+
+def owns_process(user: User, principals, definition: ProcessDefinition) -> bool:
+    """Administrators, and the owners of the process's department."""
+    if user.is_admin:
+        return True
+    return definition.owner_org_unit_id is not None and definition.owner_org_unit_id in owned_unit_ids(principals)
+
+
+def owns_any_process(session: Session, user: User, principals) -> bool:
+    """Whether to show the modeler in the menu (one cheap query, none for most users)."""
+    if user.is_admin:
+        return True
+    units = owned_unit_ids(principals)
+    return bool(units) and bool(
+        session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.owner_org_unit_id.in_(units)).limit(1))
+    )
+
+
+# -- tasks --------------------------------------------------------------------------------------------
+
+
+def offered_task_ids(principals):
+    """Ids of the tasks offered to any of the principals (the candidate index, by principal)."""
+    return select(TaskCandidate.task_id).where(TaskCandidate.principal.in_(_listed(principals)))
+
+
+def task_offered(principals, task=HumanTask):
+    """The task is offered to one of the principals."""
+    return exists().where(TaskCandidate.task_id == task.id, TaskCandidate.principal.in_(_listed(principals)))
+
+
+def task_visible(v: Viewer, task=HumanTask):
+    """Tasks the user may open: offered to them, claimed or completed by them; None for monitors."""
+    if v.is_monitor:
+        return None
+    return task_visible_to(v.id, v.principals, task)
+
+
+def task_visible_to(user_id, principals, task=HumanTask):
+    """`task_visible` for somebody who is not a monitor (the values may be bind parameters)."""
+    return or_(task_offered(principals, task), task.completed_by_id == user_id, task.claimant_id == user_id)
+
+
+def task_waiting_for(user_id: int, principals, task=HumanTask):
+    """Open-task condition for "whose work is it": claimed by the user, or unclaimed and offered to them."""
+    return or_(
+        task.claimant_id == user_id,
+        and_(task.claimant_id.is_(None), task.id.in_(offered_task_ids(principals))),
+    )
+
+
+# -- what monitors and heads watch ------------------------------------------------------------------------
+
+
+def watch_scope(v: Viewer) -> list[int] | None:
+    """None for the whole school (monitors), else the departments the user heads; NotFound for anybody else."""
+    if v.is_monitor:
+        return None
+    heads = sorted(v.units(Role.HEAD))
+    if not heads:
+        raise NotFound(N_("页面不存在"))
+    return heads
+
+
+def subjects_of_units(unit_ids):
+    return select(Subject.id).where(Subject.org_unit_id.in_(_ids(unit_ids)))
+
+
+def task_watched(unit_ids: list[int] | None, task=HumanTask):
+    """Tasks of the watched departments' subjects; None for the whole school."""
+    return None if unit_ids is None else task.subject_id.in_(subjects_of_units(unit_ids))
+
+
+def instance_watched(unit_ids: list[int] | None):
+    """Instances of the watched departments' subjects; None for the whole school."""
+    return None if unit_ids is None else ProcessInstance.subject_id.in_(subjects_of_units(unit_ids))
+
+
+# -- process instances --------------------------------------------------------------------------------
+
+
+def instance_visible(v: Viewer):
+    """Instances the user may look at (the instance page): monitors (None); whoever started it; heads of
+    the subject's department; the process's owners; participants (is or was a candidate of one of its
+    tasks, claimed or completed one)."""
+    if v.is_monitor:
+        return None
+    conds = [ProcessInstance.started_by_id == v.id]
+    if heads := v.units(Role.HEAD):
+        conds.append(ProcessInstance.subject_id.in_(subjects_of_units(heads)))
+    if owned := v.units(*OWNER_ROLES):
+        conds.append(ProcessInstance.version_id.in_(process_versions_of_units(owned)))
+    conds.append(
+        exists().where(
+            HumanTask.instance_id == ProcessInstance.id,
+            or_(
+                HumanTask.completed_by_id == v.id,
+                HumanTask.claimant_id == v.id,
+                HumanTask.id.in_(offered_task_ids(v.principals)),
+            ),
+        )
+    )
+    return or_(*conds)
+
+
+# -- processes and templates ----------------------------------------------------------------------------
+
+
+def process_versions_of_units(unit_ids):
+    return (
+        select(ProcessVersion.id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
+        .where(ProcessDefinition.owner_org_unit_id.in_(_ids(unit_ids)))
+    )
+
+
+def process_editable(v: Viewer):
+    """Processes the user edits in the modeler: their department's (owners); None for administrators."""
+    if v.user.is_admin:
+        return None
+    return ProcessDefinition.owner_org_unit_id.in_(_ids(v.units(*OWNER_ROLES)))
+
+
+def process_analysable(v: Viewer):
+    """Processes whose versions the user analyses (heat map): their department's; None for monitors."""
+    if v.is_monitor:
+        return None
+    return ProcessDefinition.owner_org_unit_id.in_(_ids(v.units(*OWNER_ROLES)))
+
+
+def may_analyse_process(v: Viewer, definition: ProcessDefinition) -> bool:
+    """`process_analysable` for a process already loaded."""
+    return v.is_monitor or definition.owner_org_unit_id in v.units(*OWNER_ROLES)
+
+
+def lead_unit_code(subject_type_column):
+    """The lead department's code of a subject type, in SQL."""
+    return case(LEAD_UNITS, value=subject_type_column, else_=None)
+
+
+def led_by_units(subject_type_column, unit_ids):
+    """The subject type is led by one of the departments."""
+    return lead_unit_code(subject_type_column).in_(select(OrgUnit.code).where(OrgUnit.id.in_(_ids(unit_ids))))
+
+
+def template_editable(v: Viewer):
+    """Templates the user edits: those of subject types their department leads (owners); None for monitors."""
+    if v.is_monitor:
+        return None
+    owned = v.units(*OWNER_ROLES)
+    return led_by_units(FormTemplate.subject_type, owned) if owned else false()
+
+
+def owned_subject_types(session: Session, v: Viewer) -> set[str] | None:
+    """Subject types whose templates the user may edit; None means all (monitors)."""
+    if v.is_monitor:
+        return None
+    owned = v.units(*OWNER_ROLES)
+    if not owned:
+        return set()
+    codes = set(session.scalars(select(OrgUnit.code).where(OrgUnit.id.in_(owned))))
+    return {t for t, code in LEAD_UNITS.items() if code in codes}
+
+
+# -- documents ----------------------------------------------------------------------------------------
+
+
+def document_full_access(v: Viewer):
+    """Documents whose working copy the user may read: the subject's members and everyone on the chain."""
+    member_of = select(SubjectMember.subject_id).where(SubjectMember.user_id == v.id)
+    on_chain = select(HumanTask.document_id).where(
+        HumanTask.document_id.is_not(None),
+        or_(HumanTask.completed_by_id == v.id, HumanTask.id.in_(offered_task_ids(v.principals))),
+    )
+    return or_(Document.subject_id.in_(member_of), Document.id.in_(on_chain))
+
+
+def document_visible(v: Viewer):
+    """Documents the user may see at all, over Document joined with Subject; None for monitors."""
+    if v.is_monitor:
+        return None
+    published = Document.published_version > 0
+    if v.holds(*SCHOOL_WIDE_READERS):
+        return or_(published, document_full_access(v))
+    above = []
+    if units := v.units(*DOCUMENT_UNIT_ROLES):
+        above.append(Subject.org_unit_id.in_(sorted(units)))
+        above.append(led_by_units(Subject.type, units))
+    if classes := v.scopes(ScopeType.CLASS, (Role.COUNSELOR,)):
+        above.append(Subject.class_id.in_(sorted(classes)))
+    above.append(Subject.parent_id.in_(select(SubjectMember.subject_id).where(SubjectMember.user_id == v.id)))
+    above.append(Document.id.in_(select(DocumentShare.document_id).where(DocumentShare.principal.in_(v.principals))))
+    return or_(document_full_access(v), and_(published, or_(*above)))
+
+
+# -- warnings -----------------------------------------------------------------------------------------
+
+
+def sees_all_warnings(v: Viewer) -> bool:
+    return v.is_monitor or (v.unit_code == WARNINGS_SEEN_BY_ALL_OF and not v.is_student)
+
+
+def _warning_lead_kinds(v: Viewer) -> list[str]:
+    return [] if v.is_student else [k for k, code in WARNING_LEAD_UNITS.items() if code == v.unit_code]
+
+
+def _warning_rule(v: Viewer, act: bool) -> list[tuple[str, set]]:
+    """(column, values) pairs, any of which lets the user see (or act on) a warning."""
+    own_unit = v.user.org_unit_id and (v.user.kind == "staff" if act else not v.is_student)
+    units = v.units(*(WARNING_ACT_ROLES if act else WARNING_SEE_ROLES)) | ({v.user.org_unit_id} if own_unit else set())
+    kinds = _warning_lead_kinds(v) if (v.user.kind == "staff" or not act) else []
+    rule = [("responsible_user_id", {v.id}), ("org_unit_id", units), ("kind", set(kinds))]
+    return rule if act else [*rule, ("reporter_id", {v.id})]
+
+
+def warning_visible(v: Viewer):
+    """Warnings the user may see; None for 质量管理处 and monitors."""
+    if sees_all_warnings(v):
+        return None
+    return or_(*(getattr(QualityWarning, col).in_(sorted(vals)) for col, vals in _warning_rule(v, False) if vals))
+
+
+def warning_actionable(v: Viewer):
+    """Warnings the user may acknowledge, resolve and annotate; None for the all-seeing."""
+    if sees_all_warnings(v):
+        return None
+    return or_(*(getattr(QualityWarning, col).in_(sorted(vals)) for col, vals in _warning_rule(v, True) if vals))
+
+
+def may_act_on_warning(v: Viewer, w: QualityWarning) -> bool:
+    """`warning_actionable` for a warning already loaded (the same rule, read in Python)."""
+    return sees_all_warnings(v) or any(getattr(w, col) in vals for col, vals in _warning_rule(v, True))
+
+
+def reportable_warning_kinds(v: Viewer) -> list[str]:
+    """The cases the user may report by hand."""
+    if v.is_student:
+        return []
+    return [
+        kind
+        for kind, units in WARNING_REPORTERS.items()
+        if units is None or sees_all_warnings(v) or v.unit_code in units
+    ]
+
+
+# -- the annual task table ----------------------------------------------------------------------------
+
+
+def reads_annual_table(v: Viewer) -> bool:
+    """The school's annual task table is read by its staff and teachers, not by students."""
+    return not v.is_student
+
+
+def may_complete_annual_row(v: Viewer, responsible_unit_ids) -> bool:
+    """Monitors, positions of a responsible department and its members mark an annual-table row done."""
+    units = set(responsible_unit_ids or [])
+    return v.is_monitor or bool(v.units(*ANNUAL_ROW_ROLES) & units) or v.user.org_unit_id in units
+
+
+__all__ = [
+    "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "LEAD_UNITS", "MONITOR", "OWNER_ROLES", "SCHOOL_WIDE_READERS",
+    "WARNINGS_SEEN_BY_ALL_OF", "WARNING_ACT_ROLES", "WARNING_LEAD_UNITS", "WARNING_REPORTERS", "WARNING_SEE_ROLES",
+    "Principal", "Viewer", "document_full_access", "document_visible", "head_units", "instance_visible",
+    "instance_watched", "is_monitor", "lead_unit_code", "led_by_units", "may_act_on_warning", "may_analyse_process",
+    "may_complete_annual_row", "offered_task_ids", "owned_subject_types", "owned_unit_ids", "owns_any_process",
+    "owns_process", "positions_of", "process_analysable", "process_editable", "process_versions_of_units",
+    "reads_annual_table", "reportable_warning_kinds", "scopes_held", "sees_all_warnings", "subjects_of_units",
+    "task_offered", "task_visible", "task_waiting_for", "task_watched", "template_editable", "viewer",
+    "warning_actionable", "warning_visible", "watch_scope",
+]  # fmt: skip

@@ -1,0 +1,354 @@
+"""Every URL that names an object answers 404 to a user who may not see it: not 403 (which would say the
+object exists), not 500, and nothing of the object on the page. Unknown and malformed ids get the same 404.
+
+The routes are read from the app's url_map: a route with an argument that is not listed in OBJECTS (or in
+NOT_OBJECTS, with the reason) fails `test_every_route_with_an_id_is_covered`, so a new page cannot be added
+without saying who must not see it. Each object comes from the demo school's year (`zhengai init`), seen
+by an owner (who gets the page: the object exists) and by a near neighbour who must not see it: a teacher
+of the other college, a reviewer of another department, the head of another college, a second monitor.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from dataclasses import dataclass
+
+import pytest
+from flask import url_for
+from sqlalchemy import func, select
+
+from engine.models import (
+    AnnualTask,
+    Attachment,
+    BatchRun,
+    CycleRun,
+    Document,
+    DocumentShare,
+    DocumentVersion,
+    FormTemplate,
+    HumanTask,
+    Notification,
+    OrgUnit,
+    ProcessDefinition,
+    QualityWarning,
+    Subject,
+    User,
+)
+from engine.workflow import tasks
+from tests.conftest import NOW, login, make_app
+
+# Route arguments that do not name an object, and routes that show nothing of anybody's.
+NOT_OBJECTS = {
+    "static": "the application's own files",
+    "vendor": "the npm packages' files",
+    "auth.set_language": "a language code",
+}
+VALUE_ARGS = {"fmt": "xlsx", "action": "suspend"}  # arguments that choose a form of the page, not an object
+
+
+@dataclass
+class Case:
+    """Who owns the object, who must not see it, the URL arguments, and text of the object that must not leak."""
+
+    owner: str
+    outsider: str
+    args: dict
+    marker: str | None = None
+    ids: tuple[str, ...] | None = None  # the arguments an unknown id replaces (None: all but VALUE_ARGS)
+
+    def id_args(self) -> tuple[str, ...]:
+        return tuple(a for a in self.args if a not in VALUE_ARGS) if self.ids is None else self.ids
+
+
+class Demo:
+    """The demo year's objects, looked up by what they are, not by id."""
+
+    def __init__(self, session):
+        self.s = session
+
+    def user(self, username):
+        return self.s.scalar(select(User).where(User.username == username))
+
+    def open_edit_task(self, username) -> HumanTask:
+        rows = tasks.list_tasks(self.s, self.user(username), tab="mine", per_page=100).rows
+        return self.s.get(HumanTask, next(r.id for r in rows if r.kind == "edit"))
+
+    def attachment(self) -> Attachment:
+        return self.s.scalar(select(Attachment).order_by(Attachment.id))
+
+    def versioned_document(self) -> Document:
+        doc_id = self.s.scalar(
+            select(DocumentVersion.document_id).group_by(DocumentVersion.document_id).having(func.count() >= 2)
+        )
+        return self.s.get(Document, doc_id)
+
+    def warning(self, title_part) -> QualityWarning:
+        return self.s.scalar(select(QualityWarning).where(QualityWarning.title.contains(title_part)))
+
+    def template(self, subject_type, doc_type) -> FormTemplate:
+        return self.s.scalar(
+            select(FormTemplate).where(FormTemplate.subject_type == subject_type, FormTemplate.doc_type == doc_type)
+        )
+
+    def batch(self, username, kind) -> BatchRun:
+        run = BatchRun(user_id=self.user(username).id, kind=kind, created_at=NOW, results=[], context={})
+        self.s.add(run)
+        self.s.flush()
+        return run
+
+    def annual_row(self, unit_code) -> AnnualTask:
+        """A row of the annual table that only this department answers for."""
+        unit = self.s.scalar(select(OrgUnit.id).where(OrgUnit.code == unit_code))
+        return next(
+            r for r in self.s.scalars(select(AnnualTask).order_by(AnnualTask.id)) if r.responsible_unit_ids == [unit]
+        )
+
+
+def cases(d: Demo) -> dict[str, Case]:
+    """Per endpoint: the object and the people. t01 and t06 teach at two colleges (电子与物联网, 软件与信息技术);
+    dzxy_reviewer and rjxy_reviewer head them."""
+    t01_task = d.open_edit_task("t01")  # his teacher target, returned to him
+    t01_doc = d.s.get(Document, t01_task.document_id)
+    t01_subject = d.s.get(Subject, t01_task.subject_id).name
+    evidence = d.attachment()  # 软件技术's 6 诊改实施 record, led by t06
+    evidence_doc = d.s.get(Document, evidence.document_id)
+    evidence_task = d.s.scalar(
+        select(HumanTask).where(HumanTask.document_id == evidence_doc.id, HumanTask.state == "open")
+    )
+    versioned = d.versioned_document()  # 吴婷's target, v1 and v2
+    share = d.s.scalar(select(DocumentShare))  # 李娜's target, shared with 张伟
+    shared_doc = d.s.get(Document, share.document_id)
+    hazard = d.warning("插线板")  # an open 安全隐患 of 电子与物联网学院
+    note = d.s.scalar(select(Notification).where(Notification.user_id == d.user("t01").id))
+    run = d.s.scalar(select(CycleRun))
+    hr_row = d.annual_row("RSC")  # 人力资源处
+    template = d.template("teacher", "target")  # 人力资源处's
+    chain = d.s.scalar(select(ProcessDefinition).where(ProcessDefinition.key == "chain_teacher"))
+    approve = d.batch("dzxy_reviewer", "approve")
+    remind = d.batch("zlc_admin", "remind")
+
+    task = {"task_id": t01_task.id}
+    doc = {"doc_id": t01_doc.id}
+    instance = {"instance_id": t01_task.instance_id}
+    process = {"key": chain.key}
+    evidence_args = {"task_id": evidence_task.id, "attachment_id": evidence.id}
+    out = {
+        # tasks: t01's own; t06 is a teacher of the other college
+        **{
+            e: Case("t01", "t06", task, t01_task.title)
+            for e in (
+                "tasks.show",
+                "tasks.submit",
+                "tasks.autosave",
+                "tasks.claim",
+                "tasks.unclaim",
+                "tasks.confirm_cancel",
+                "tasks.cancel",
+                "tasks.confirm_withdraw",
+                "tasks.withdraw",
+                "tasks.upload_attachment",
+                "api.show_task",
+                "api.claim",
+                "api.unclaim",
+                "api.complete",
+                "api.save_draft",
+            )
+        },  # fmt: skip
+        "tasks.delete_attachment": Case("t06", "t01", evidence_args, evidence.filename),
+        # documents
+        **{
+            e: Case("t01", "t06", doc, t01_doc.title)
+            for e in (
+                "documents.show",
+                "documents.working_copy",
+                "documents.print_view",
+                "api.show_document",
+            )
+        },  # fmt: skip
+        "documents.export": Case("t01", "t06", {**doc, "fmt": "xlsx"}, t01_doc.title),
+        "documents.attachment": Case(
+            "t06", "t01", {"doc_id": evidence_doc.id, "attachment_id": evidence.id}, evidence.filename
+        ),
+        "documents.version": Case("t09", "t01", {"doc_id": versioned.id, "version": 2}, versioned.title),
+        "documents.diff": Case("t09", "t01", {"doc_id": versioned.id}, versioned.title),
+        "documents.add_share": Case("t03", "t06", {"doc_id": shared_doc.id}, shared_doc.title),
+        "documents.remove_share": Case("t03", "t06", {"doc_id": shared_doc.id, "share_id": share.id}, shared_doc.title),
+        # the instance page: rjxy_reviewer heads the other college
+        **{
+            e: Case("t01", "rjxy_reviewer", instance, t01_subject)
+            for e in (
+                "instances.show",
+                "instances.diagram",
+                "instances.state",
+            )
+        },  # fmt: skip
+        # administering an instance: monitors and the head of the subject's college only
+        **{
+            e: Case("zlc_admin", "rjxy_reviewer", {**instance, "action": "suspend"}, t01_subject)
+            for e in (
+                "monitor_actions.confirm",
+                "monitor_actions.act",
+            )
+        },  # fmt: skip
+        # batch results belong to whoever ran the batch, even among reviewers or monitors
+        "inbox.batch_result": Case("dzxy_reviewer", "dzxy_reviewer2", {"run_id": approve.id}),
+        "monitor_actions.batch_result": Case("zlc_admin", "xxh_admin", {"run_id": remind.id}),
+        # warnings: t06 teaches at the other college
+        "warnings.show": Case("dzxy_reviewer", "t06", {"warning_id": hazard.id}, hazard.title),
+        "warnings.act": Case("dzxy_reviewer", "t06", {"warning_id": hazard.id, "action": "note"}, hazard.title),
+        "notifications.open_one": Case("t01", "t06", {"nid": note.id}, note.title),
+        # the annual cycle's runs: 质量管理处 only
+        **{e: Case("zlc_admin", "dzxy_reviewer", {"run_id": run.id}) for e in ("cycle.run", "cycle.run_json")},
+        # the annual table: everybody but students reads it; monitors correct rows and generate a year;
+        # a responsible department marks its rows done
+        "annual.year": Case("t01", "s01", {"year": hr_row.year}, hr_row.task, ids=()),
+        "annual.preview": Case("zlc_admin", "dzxy_reviewer", {"year": hr_row.year + 1}, ids=()),
+        "annual.instantiate": Case("zlc_admin", "dzxy_reviewer", {"year": hr_row.year + 1}, ids=()),
+        "annual.update": Case("zlc_admin", "dzxy_reviewer", {"row_id": hr_row.id}, hr_row.task),
+        "annual.done": Case("rsc_reviewer", "t01", {"row_id": hr_row.id}, hr_row.task),
+        # templates and processes of 人力资源处: jwc_reviewer owns 教务处's
+        **{
+            e: Case("rsc_reviewer", "jwc_reviewer", {"key": template.key}, template.title)
+            for e in (
+                "form_templates.edit",
+                "form_templates.publish",
+            )
+        },  # fmt: skip
+        **{
+            e: Case("rsc_reviewer", "jwc_reviewer", process, chain.name)
+            for e in (
+                "modeler.edit",
+                "modeler.check_expression",
+                "modeler.compare",
+                "modeler.confirm_deploy",
+                "modeler.deploy",
+                "modeler.discard",
+                "modeler.save_draft",
+                "modeler.import_file",
+                "modeler.migration",
+                "modeler.migrate",
+                "modeler.options",
+                "modeler.validate",
+                "modeler.versions",
+                "modeler.working_xml",
+            )
+        },  # fmt: skip
+        **{
+            e: Case("rsc_reviewer", "jwc_reviewer", {**process, "number": 1}, chain.name)
+            for e in (
+                "modeler.export",
+                "modeler.confirm_rollback",
+                "modeler.rollback",
+            )
+        },  # fmt: skip
+        **{
+            e: Case("rsc_reviewer", "jwc_reviewer", {"version_id": chain.latest_version_id}, chain.name)
+            for e in (
+                "instances.version_diagram",
+                "instances.version_heatmap",
+            )
+        },  # fmt: skip
+    }
+    return out
+
+
+APP = make_app()
+ROUTES = sorted(
+    {(rule.endpoint, method) for rule in APP.url_map.iter_rules() if rule.arguments
+     for method in rule.methods - {"HEAD", "OPTIONS"}}
+)  # fmt: skip
+
+
+def _endpoints_of_cases() -> set[str]:
+    """The endpoints `cases` names, read from its source (no database is needed to know them)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cases)))
+    return {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def test_every_route_with_an_id_is_covered():
+    """A new route with an argument must say who may not see its object (a case in `cases`) or why it names
+    none (NOT_OBJECTS); the url_map walk below then checks it."""
+    missing = sorted({e for e, _ in ROUTES} - _endpoints_of_cases() - set(NOT_OBJECTS))
+    assert missing == [], f"routes with an id and no IDOR case: {missing}"
+    assert len(ROUTES) > 60
+
+
+@pytest.fixture
+def demo(demo_year_session):
+    return Demo(demo_year_session)
+
+
+def _client(app, username):
+    return login(app.test_client(), username)
+
+
+def _url(app, endpoint, args):
+    with app.test_request_context():
+        return url_for(endpoint, **args)
+
+
+FORM = {"confirm": "yes", "reason": "核查", "note": "核查"}  # what the confirmation pages send
+
+
+def _call(client, method, url):
+    """The request as the page (or an API client) sends it: well-formed, so only the permission can refuse it."""
+    if method == "GET":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return client.open(url, method=method, json={})
+    return client.open(url, method=method, data=FORM)
+
+
+def _unknown(value, name):
+    if name == "key":
+        return "no-such-key"
+    return 987654 if isinstance(value, int) or str(value).isdigit() else "nope"
+
+
+CHECKED = [r for r in ROUTES if r[0] not in NOT_OBJECTS]
+
+
+@pytest.mark.parametrize("endpoint, method", CHECKED, ids=[f"{e}-{m}" for e, m in CHECKED])
+def test_an_object_one_may_not_see_is_not_found(demo_year_app, demo, endpoint, method):
+    case = cases(demo)[endpoint]
+    app = demo_year_app
+    url = _url(app, endpoint, case.args)
+
+    outsider = _client(app, case.outsider)
+    response = _call(outsider, method, url)
+    assert response.status_code == 404, f"{case.outsider} {method} {url}: {response.status_code}"
+    if case.marker:
+        assert case.marker not in response.get_data(as_text=True), f"{method} {url} shows the object to {case.outsider}"
+
+    owner = _client(app, case.owner)
+    if method == "GET":  # the object exists and its owner reaches it: the 404 above is a refusal
+        seen = owner.get(url)
+        assert seen.status_code != 404 and seen.status_code < 500, f"{case.owner} GET {url}: {seen.status_code}"
+    rule = next(app.url_map.iter_rules(endpoint))
+    for name in case.id_args():  # an id that names nothing gets the same answer as one the user may not see
+        unknown = _url(app, endpoint, {**case.args, name: _unknown(case.args[name], name)})
+        assert _call(owner, method, unknown).status_code == 404, f"{case.owner} {method} {unknown}"
+        if f"<int:{name}>" not in rule.rule:  # and so does one that is no id at all
+            garbage = _url(app, endpoint, {**case.args, name: "x'"})
+            assert _call(owner, method, garbage).status_code == 404, f"{case.owner} {method} {garbage}"
+
+
+def test_a_migration_s_results_are_only_its_runner_s(demo_year_app, demo):
+    """The modeler's results page takes its run from the query string: another editor of the same process
+    (an administrator) is told nothing, and a run is not shown under another process."""
+    run = BatchRun(
+        user_id=demo.user("rsc_reviewer").id, kind="migrate", created_at=NOW, context={"key": "chain_teacher"},
+        results=[{"id": 1, "ok": True, "message": None}],
+    )  # fmt: skip
+    demo.s.add(run)
+    demo.s.flush()
+    url = f"/processes/chain_teacher/migrate?run={run.id}"
+    assert _client(demo_year_app, "rsc_reviewer").get(url).status_code == 200
+    assert _client(demo_year_app, "admin").get(url).status_code == 404
+    assert _client(demo_year_app, "admin").get("/processes/chain_teacher/migrate").status_code == 200
+    assert (
+        _client(demo_year_app, "rsc_reviewer").get(f"/processes/chain_faculty_team/migrate?run={run.id}").status_code
+        == 404
+    )
