@@ -38,6 +38,7 @@ def main() -> None:
     ap.add_argument("--sql", action="store_true", help="list the statements of each request of the last chain")
     ap.add_argument("--profile", action="store_true", help="run the timed chains under cProfile")
     ap.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
+    ap.add_argument("--callees", default=None, help="with --profile: what the functions matching this name called")
     a = ap.parse_args()
 
     from engine.models import Subject, User
@@ -107,7 +108,10 @@ def main() -> None:
             print(f"== {step}")
             print("\n".join(last_sql[step]))
     if profiler:
-        pstats.Stats(profiler).sort_stats(a.sort).print_stats(50)
+        stats = pstats.Stats(profiler).sort_stats(a.sort)
+        stats.print_stats(50)
+        if a.callees:
+            stats.print_callees(a.callees)
 
 
 if __name__ == "__main__":
