@@ -148,7 +148,7 @@ def worker_args(threads: int, keep_alive: int) -> list[str]:
 @click.option(
     "--keep-alive", type=int, default=lambda: int(os.environ.get("ZHENGAI_KEEP_ALIVE") or 5), show_default="5",
     help="Seconds an idle keep-alive connection stays open.",
-)
+)  # fmt: skip
 @click.option(
     "--control-socket",
     default=lambda: os.environ.get("ZHENGAI_CONTROL_SOCKET"),
