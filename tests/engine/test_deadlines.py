@@ -15,7 +15,7 @@ from engine.documents import service as documents
 from engine.models import Document, HumanTask, Notification, ScheduledEffect, User
 from engine.notify import digests
 from engine.workflow import runtime
-from tests.conftest import NOW, filled, fresh_database, own_subject, seed, user
+from tests.conftest import NOW, SETTINGS, TZ, filled, fresh_database, own_subject, seed, user
 
 
 def submit_target(session, username="t01"):
@@ -55,8 +55,8 @@ def test_reminder_then_escalation_to_the_right_people(session):
 
     # a day later the escalation waits for the day's digest moment (08:00 school time)
     assert scheduler.tick(session, review.due_at + timedelta(days=1, minutes=1))["notifications"] == 0
-    slot = digests.next_slot(review.due_at + timedelta(days=1))
-    assert slot.astimezone(digests.SCHOOL_TZ).hour == 8
+    slot = digests.next_slot(review.due_at + timedelta(days=1), SETTINGS)
+    assert slot.astimezone(TZ).hour == 8
     scheduler.tick(session, slot)
     overdue = [u for u, _, _ in notes(session, kind="overdue")]
     assert overdue == ["dzxy_reviewer", "dzxy_reviewer2"]
@@ -70,7 +70,7 @@ def test_catch_up_after_downtime_sends_one_notice(session):
     submit_target(session)
     three_days_late = NOW + timedelta(days=10)
     result = scheduler.tick(session, three_days_late)
-    assert result["sent"] == 1 and result["superseded"] == 2  # the reminder and the due moment
+    assert result["sent"] == 1 and result["superseded"] == 3  # its reminders (remind="P2D,P1D") and the due moment
     kinds = [k for _, k, _ in notes(session)]
     assert kinds.count("overdue") == 2 and "remind" not in kinds and "due" not in kinds
     assert scheduler.tick(session, three_days_late + timedelta(hours=1))["notifications"] == 0
@@ -101,7 +101,7 @@ def test_two_scheduler_processes_do_not_double_fire(tmp_path_factory):
     url = fresh_database(tmp_path_factory.mktemp("sched"), "sched")
     seed(url)
     eng = make_engine(url)
-    factory = lambda: Session(eng, expire_on_commit=False)  # noqa: E731
+    factory = lambda: Session(eng, expire_on_commit=False, info=SETTINGS.session_info())  # noqa: E731
     with factory() as s:
         for name in ("t01", "t02", "t03"):
             submit_target(s, name)
@@ -145,7 +145,7 @@ def test_an_errored_instance_is_not_reminded_until_it_runs_again(session):
         select(ScheduledEffect).where(ScheduledEffect.object_id == review.id, ScheduledEffect.fired_at.is_(None))
         .order_by(ScheduledEffect.fire_at).limit(1)
     )  # fmt: skip
-    assert pending.fire_at == digests.next_slot(at_due)
+    assert pending.fire_at == digests.next_slot(at_due, SETTINGS)
     instance.status = "running"  # retried by an administrator
     scheduler.tick(session, pending.fire_at)
     assert [u for u, _, _ in notes(session, kind="due")] == ["dzxy_reviewer", "dzxy_reviewer2"]

@@ -29,7 +29,7 @@ from engine.models import (
     Subject,
     TaskCandidate,
 )
-from tests.conftest import NOW, fresh_database, user
+from tests.conftest import NOW, SETTINGS, fresh_database, user
 
 SCHOOL = ZoneInfo("Asia/Shanghai")
 
@@ -151,9 +151,9 @@ def test_the_year_loads_on_any_date(tmp_path):
     """`zhengai init` runs on whatever day it is: here early in a year, a new target period, before 08:00."""
     other = datetime(2028, 1, 10, 23, 30, tzinfo=UTC)
     url = fresh_database(tmp_path, "demo_year_other_date")
-    install.install_database(url, other, demo_year=True)
+    install.install_database(url, other, SETTINGS, demo_year=True)
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         statuses = set(s.scalars(select(ProcessInstance.status)))
         year = s.scalar(select(func.count()).select_from(CycleInstance).where(CycleInstance.year == 2028))
     eng.dispose()

@@ -14,7 +14,7 @@ from engine.core.db import make_engine
 from engine.core.migrate import upgrade
 from engine.models import RateLimitCounter
 from engine.security.ratelimit import DatabaseStorage
-from tests.conftest import NOW, fresh_database, make_app
+from tests.conftest import NOW, SETTINGS, fresh_database, make_app
 
 
 def limited_app(connection, clock, **config):
@@ -128,7 +128,7 @@ def test_failed_requests_rolled_back_still_count(migrated_url, monkeypatch):
     codes = [attempt(client, "ghost").status_code for _ in range(7)]
     assert codes == [500] * 5 + [429] * 2
     eng = make_engine(migrated_url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         counts = dict(s.execute(select(RateLimitCounter.key, RateLimitCounter.count)).all())
     eng.dispose()
     assert any("login:ghost" in key and count == 7 for key, count in counts.items()), counts
