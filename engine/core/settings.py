@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _KEY = "zhengai_settings"
 
@@ -29,9 +29,9 @@ class Settings:
 
     def __post_init__(self):
         if not 0 <= self.digest_hour <= 23:
-            raise ValueError(f"digest hour must be 0-23, not {self.digest_hour}")
+            raise ValueError(f"the digest hour (ZHENGAI_DIGEST_HOUR) must be 0-23, not {self.digest_hour}")
         if self.proxy_hops < 0:
-            raise ValueError(f"proxy hops must be 0 or more, not {self.proxy_hops}")
+            raise ValueError(f"proxy hops (ZHENGAI_PROXY_HOPS) must be 0 or more, not {self.proxy_hops}")
         days = tuple(sorted({int(d) for d in self.reminder_days if int(d) > 0}, reverse=True))
         object.__setattr__(self, "reminder_days", days)
 
@@ -44,15 +44,28 @@ class Settings:
             value = env.get(name)
             return value.strip() if value is not None and value.strip() else None
 
-        days = get("ZHENGAI_REMINDER_DAYS")
-        hours = get("ZHENGAI_ESCALATE_AFTER_HOURS")
+        def read(name: str, parse, fallback):
+            value = get(name)
+            if value is None:
+                return fallback
+            try:
+                return parse(value)
+            except (ValueError, KeyError, ZoneInfoNotFoundError) as exc:  # say which variable, not just "invalid"
+                raise ValueError(f"{name}={value!r} is not valid: {exc}") from None
+
         return cls(
-            timezone=ZoneInfo(get("ZHENGAI_TIMEZONE") or default.timezone.key),
-            cycle_base_year=int(get("ZHENGAI_CYCLE_BASE_YEAR") or default.cycle_base_year),
-            reminder_days=tuple(int(d) for d in days.split(",") if d.strip()) if days else default.reminder_days,
-            escalate_after=timedelta(hours=float(hours)) if hours else default.escalate_after,
-            digest_hour=int(get("ZHENGAI_DIGEST_HOUR") or default.digest_hour),
-            proxy_hops=int(get("ZHENGAI_PROXY_HOPS") or default.proxy_hops),
+            timezone=read("ZHENGAI_TIMEZONE", ZoneInfo, default.timezone),
+            cycle_base_year=read("ZHENGAI_CYCLE_BASE_YEAR", int, default.cycle_base_year),
+            reminder_days=read(
+                "ZHENGAI_REMINDER_DAYS",
+                lambda v: tuple(int(d) for d in v.split(",") if d.strip()),
+                default.reminder_days,
+            ),
+            escalate_after=read(
+                "ZHENGAI_ESCALATE_AFTER_HOURS", lambda v: timedelta(hours=float(v)), default.escalate_after
+            ),
+            digest_hour=read("ZHENGAI_DIGEST_HOUR", int, default.digest_hour),
+            proxy_hops=read("ZHENGAI_PROXY_HOPS", int, default.proxy_hops),
         )
 
     # -- the school's calendar ---------------------------------------------------------------------
