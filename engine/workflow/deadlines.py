@@ -14,6 +14,7 @@ and the digest moment are the session's settings (engine/core/settings.py).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import insert, select
@@ -28,11 +29,12 @@ STAGE = {"remind": 1, "due": 2, "overdue": 3}
 UTC_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # durations are measured from a fixed moment (P1M: 31 days)
 
 
-def lead_times(remind: str | None, settings: Settings) -> list[tuple[timedelta, dict]]:
+@lru_cache(maxsize=256)  # a handful of distinct lists; planning a year start asks thousands of times
+def lead_times(remind: str | None, settings: Settings) -> tuple[tuple[timedelta, dict], ...]:
     """How long before the due moment each reminder fires, longest first, with what it says: the task's own
     `remind` list ("P3D,PT12H") when it has one, else the configured reminder days."""
     if not remind:
-        return [(timedelta(days=d), {"days": d}) for d in settings.reminder_days]
+        return tuple((timedelta(days=d), {"days": d}) for d in settings.reminder_days)
     leads = set()
     for part in remind.split(","):
         try:
@@ -42,8 +44,9 @@ def lead_times(remind: str | None, settings: Settings) -> list[tuple[timedelta, 
             continue
         if lead > timedelta(0):
             leads.add(lead)
-    return [(lead, {"days": lead.days} if lead % timedelta(days=1) == timedelta(0)
-             else {"hours": round(lead / timedelta(hours=1), 2)}) for lead in sorted(leads, reverse=True)]  # fmt: skip
+    day = timedelta(days=1)
+    return tuple((lead, {"days": lead.days} if lead % day == timedelta(0) else {"hours": round(lead / (day / 24), 2)})
+                 for lead in sorted(leads, reverse=True))  # fmt: skip
 
 
 def plan(object_type: str, object_id: int, due_at: datetime, now: datetime, settings: Settings,
@@ -59,7 +62,7 @@ def plan(object_type: str, object_id: int, due_at: datetime, now: datetime, sett
     for i, (lead, params) in enumerate(leads):
         at = due_at - lead
         if at > now:
-            rows.append(("remind", i, at, params))
+            rows.append(("remind", i, at, dict(params)))
     if due_at > now:
         rows.append(("due", len(leads), due_at, {}))
     rows.append(("overdue", len(leads) + 1, settings.digest_slot(due_at + settings.escalate_after), {}))
