@@ -1,6 +1,6 @@
 """human_task.remind: a task's own reminder lead times (zhengai:task remind), kept for re-planning
 
-Revision ID: settings
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-11-29
 
@@ -12,7 +12,7 @@ the list from the task row. Tasks created before this have none and keep the con
 import sqlalchemy as sa
 from alembic import op
 
-revision = "settings"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
