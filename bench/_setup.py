@@ -18,16 +18,18 @@ os.environ.setdefault("ZHENGAI_SECRET_KEY", "bench")
 
 
 from engine import install, wiring  # noqa: E402
+from engine.core.settings import Settings  # noqa: E402
 
 wiring.wire()
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+SETTINGS = Settings.from_env(os.environ)  # as the app reads them: the benches' sessions carry these
 
 
 def fresh_database(name: str) -> str:
     path = Path(tempfile.mkdtemp(prefix=f"zhengai-bench-{name}-")) / "bench.db"
     url = f"sqlite:///{path}"
-    install.install_database(url, NOW)
+    install.install_database(url, NOW, SETTINGS)
     return url
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 
-from _setup import NOW, fresh_database, report
+from _setup import NOW, SETTINGS, fresh_database, report
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from forms.templates import builtin_templates, empty_document
 def prepare(url: str, n: int) -> list[int]:
     """n teachers of 电子与物联网学院 each submit their targets; return the open review task ids."""
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         college = s.scalar(select(OrgUnit).where(OrgUnit.code == "DZXY"))
         template = builtin_templates()["teacher_target"]
         data = empty_document(template)

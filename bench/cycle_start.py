@@ -10,7 +10,7 @@ import sys
 import time
 from datetime import timedelta
 
-from _setup import NOW, fresh_database, report
+from _setup import NOW, SETTINGS, fresh_database, report
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from engine.models import CycleInstance, HumanTask, OrgUnit, SchoolClass, Subjec
 
 def seed(url: str, students: int, teachers: int) -> None:
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         unit = s.scalar(select(OrgUnit.id).where(OrgUnit.code == "DZXY"))
         klass = s.scalar(select(SchoolClass.id))
         pw = s.scalar(select(User.password_hash).limit(1))
@@ -74,19 +74,21 @@ def main(students: int = 20_000, teachers: int = 1_000) -> None:
     seed(url, students, teachers)
     eng = make_engine(url)
     started = time.perf_counter()
-    with Session(eng) as s:
-        run = cycle.create_run(s, None, 2026, ["person"], cycle.default_dues(2027), NOW)  # dates ahead of NOW
+    with Session(eng, info=SETTINGS.session_info()) as s:
+        run = cycle.create_run(
+            s, None, 2026, ["person"], cycle.default_dues(2027, SETTINGS.timezone), NOW
+        )  # dates ahead of NOW
         s.commit()
         run_id = run.id
     while True:
-        with Session(eng) as s:
+        with Session(eng, info=SETTINGS.session_info()) as s:
             run = cycle.process_run(s, run_id, NOW, batch=500)
             status = run.status
             s.commit()
         if status == "finished":
             break
     elapsed = time.perf_counter() - started
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         n = s.scalar(select(func.count()).select_from(CycleInstance))
         t = s.scalar(select(func.count()).select_from(HumanTask))
     print(
@@ -109,7 +111,7 @@ def time_progress(eng, subjects: int, runs: int = 20) -> None:
         "drill-down, page 200 of 50": lambda s: cycle_progress.subjects(s, person, late, page=200),
         "drill-down, search by subject": lambda s: cycle_progress.subjects(s, search, late),
     }
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         assert cycle_progress.overview(s, year, late)[0].late["person"][1] >= subjects - 100
         for label, query in figures.items():
             samples = []

@@ -14,7 +14,7 @@ import sys
 import time
 from datetime import timedelta
 
-from _setup import NOW, fresh_database, report
+from _setup import NOW, SETTINGS, fresh_database, report
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from engine.oversight import heatmap, monitoring
 def seed(url: str, n_tasks: int, n_overdue: int, n_completed: int) -> None:
     rnd = random.Random(11)
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         units = s.execute(select(OrgUnit.id, OrgUnit.name, OrgUnit.kind).where(OrgUnit.kind != "school")).all()
         weights = [30 if kind == "college" else 1 for _, _, kind in units]
         processes = []
@@ -112,7 +112,7 @@ def main(n_tasks: int = 200_000, n_overdue: int = 20_000, n_completed: int = 40_
         f" over 20000 subjects and 5000 people in {time.perf_counter() - started:.1f} s"
     )
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         school = monitoring.overdue_dashboard(s, NOW)
         figures = (school["open"], school["overdue"])
         assert figures == (n_tasks - n_completed, n_overdue), figures

@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import timedelta
 
-from _setup import NOW, fresh_database, report
+from _setup import NOW, SETTINGS, fresh_database, report
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from engine.workflow import tasks
 def seed(url: str, n_tasks: int, n_users: int) -> int:
     rnd = random.Random(7)
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         unit = s.scalar(select(OrgUnit.id).where(OrgUnit.code == "DZXY"))
         version = s.scalar(select(ProcessVersion.id))
         pw = s.scalar(select(User.password_hash).limit(1))
@@ -86,7 +86,7 @@ def main(n_tasks: int = 200_000, n_users: int = 20_000) -> None:
     me_id = seed(url, n_tasks, n_users)
     print(f"seeded {n_tasks} open tasks over {n_users} users in {time.perf_counter() - started:.1f} s")
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         me = s.get(User, me_id)
         from engine import org
 

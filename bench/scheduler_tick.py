@@ -10,7 +10,7 @@ import sys
 import time
 from datetime import timedelta
 
-from _setup import NOW, fresh_database
+from _setup import NOW, SETTINGS, fresh_database
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from engine.models import HumanTask, ProcessInstance, ProcessVersion, ScheduledE
 
 def seed(url: str, pending: int, due: int, overdue: int = 0) -> None:
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         version = s.scalar(select(ProcessVersion.id))
         inst = ProcessInstance(
             version_id=version, process_key="chain_teacher", status="running", state_json="{}", started_at=NOW
@@ -79,7 +79,7 @@ def seed(url: str, pending: int, due: int, overdue: int = 0) -> None:
 
 def timed_tick(url: str) -> tuple[dict, float]:
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         started = time.perf_counter()
         result = scheduler.tick(s, NOW)
         s.commit()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from . import demo, wiring, workflow
 from .core.db import make_engine
 from .core.migrate import upgrade
+from .core.settings import Settings
 from .documents.templates import sync_templates
 
 
@@ -28,11 +29,14 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
     return {"templates": added, "demo": loaded, "versions": versions, "demo_year": year}
 
 
-def install_database(url: str, now: datetime, with_demo: bool = True, demo_year: bool = False) -> None:
-    """Migrate a database and install into it in one transaction (tests, benchmarks)."""
+def install_database(
+    url: str, now: datetime, settings: Settings, with_demo: bool = True, demo_year: bool = False
+) -> None:
+    """Migrate a database and install into it in one transaction (tests, benchmarks), with `settings` (the
+    demo year's dates and periods are the configured school's)."""
     upgrade(url)
     eng = make_engine(url)
-    with Session(eng) as session:
+    with Session(eng, info=settings.session_info()) as session:
         install(session, now, with_demo, demo_year)
         session.commit()
     eng.dispose()

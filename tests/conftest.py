@@ -19,11 +19,14 @@ os.environ.setdefault("ZHENGAI_SECRET_KEY", "test-secret-key")
 
 from engine import demo, install, wiring  # noqa: E402
 from engine.core.db import make_engine  # noqa: E402
+from engine.core.settings import Settings  # noqa: E402
 from engine.models import Document, HumanTask, Subject, User  # noqa: E402
 
 wiring.wire()  # what BPMN may call, registered once (engine/wiring.py), as the app factory does
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, school year 2026
+SETTINGS = Settings()  # the defaults: the seed's school (Asia/Shanghai, target periods from 2016)
+TZ = SETTINGS.timezone
 
 
 def _reset_postgres(url: str) -> None:
@@ -51,7 +54,7 @@ def fresh_database(tmp_dir, name: str) -> str:
 
 def seed(url: str, now: datetime = NOW) -> None:
     """Migrate and load what `zhengai init` loads: templates, the demo organisation, the workflows."""
-    install.install_database(url, now)
+    install.install_database(url, now, SETTINGS)
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +72,7 @@ def database_url(tmp_path_factory) -> str:
 def demo_year_url(tmp_path_factory) -> str:
     """A second database with what `zhengai init` loads by default: the demo school with its year up to NOW."""
     url = fresh_database(tmp_path_factory.mktemp("demo_year"), "demo_year")
-    install.install_database(url, NOW, demo_year=True)
+    install.install_database(url, NOW, SETTINGS, demo_year=True)
     return url
 
 
@@ -92,7 +95,8 @@ def demo_year_connection(demo_year_engine):
 
 @pytest.fixture
 def demo_year_session(demo_year_connection):
-    with Session(bind=demo_year_connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
+    with Session(bind=demo_year_connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
+                 info=SETTINGS.session_info()) as s:  # fmt: skip
         yield s
 
 
@@ -120,9 +124,17 @@ def connection(db_engine):
 
 
 @pytest.fixture
-def session(connection):
+def settings() -> Settings:
+    """The settings of the test's session and app; a module overrides this fixture to run in another school
+    (another time zone, another base year)."""
+    return SETTINGS
+
+
+@pytest.fixture
+def session(connection, settings):
     """An engine-level session whose commits become savepoints of the test's transaction."""
-    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
+    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
+                 info=settings.session_info()) as s:  # fmt: skip
         yield s
 
 
@@ -157,8 +169,8 @@ def make_app(**config):
 
 
 @pytest.fixture
-def app(connection, clock):
-    return make_app(ZHENGAI_DB_BIND=connection, ZHENGAI_CLOCK=clock)
+def app(connection, clock, settings):
+    return make_app(ZHENGAI_DB_BIND=connection, ZHENGAI_CLOCK=clock, ZHENGAI_SETTINGS=settings)
 
 
 @pytest.fixture

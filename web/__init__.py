@@ -27,14 +27,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     from engine import wiring
-    from engine.workflow import deadlines
 
     wiring.wire()
-    deadlines.configure(
-        app.config.get("ZHENGAI_REMINDER_DAYS"),
-        app.config.get("ZHENGAI_ESCALATE_AFTER_HOURS"),
-        app.config.get("ZHENGAI_DIGEST_HOUR"),
-    )
+    hops = app.config["ZHENGAI_SETTINGS"].proxy_hops
+    if hops:  # behind `hops` reverse proxies: the client's address and scheme come from X-Forwarded-For / -Proto
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     db.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -1,4 +1,8 @@
-"""Configuration from ZHENGAI_* environment variables (and DATABASE_URL)."""
+"""Configuration from ZHENGAI_* environment variables (and DATABASE_URL).
+
+The engine's knobs are one `Settings` value (engine/core/settings.py) under `ZHENGAI_SETTINGS`; the app's
+sessions carry it to the services, and `settings()` gives it to views and templates.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+
+from engine.core.settings import Settings
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -54,17 +60,12 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": not _flag("ZHENGAI_RATELIMIT_DISABLED"),
         "ZHENGAI_LOGIN_LIMIT": os.environ.get("ZHENGAI_LOGIN_LIMIT", "5 per minute"),
         "ZHENGAI_LOGIN_ADDRESS_LIMIT": os.environ.get("ZHENGAI_LOGIN_ADDRESS_LIMIT", "30 per minute"),
-        "ZHENGAI_CYCLE_BASE_YEAR": int(os.environ.get("ZHENGAI_CYCLE_BASE_YEAR", "2016")),
-        "ZHENGAI_TIMEZONE": os.environ.get("ZHENGAI_TIMEZONE", "Asia/Shanghai"),
         "ZHENGAI_API_TOKEN_DAYS": int(os.environ.get("ZHENGAI_API_TOKEN_DAYS", "30")),
         "ZHENGAI_NODE_MODULES": os.environ.get(
             "ZHENGAI_NODE_MODULES", str(Path(__file__).resolve().parent.parent / "node_modules")
         ),
-        "ZHENGAI_REMINDER_DAYS": [
-            int(d) for d in os.environ.get("ZHENGAI_REMINDER_DAYS", "7,1").split(",") if d.strip()
-        ],
-        "ZHENGAI_ESCALATE_AFTER_HOURS": float(os.environ.get("ZHENGAI_ESCALATE_AFTER_HOURS", "24")),
-        "ZHENGAI_DIGEST_HOUR": int(os.environ.get("ZHENGAI_DIGEST_HOUR", "8")),
+        # the engine's knobs (time zone, base year, deadlines, proxy hops): one frozen value, made here only
+        "ZHENGAI_SETTINGS": Settings.from_env(os.environ),
         "ZHENGAI_SMTP_HOST": os.environ.get("ZHENGAI_SMTP_HOST"),
         "ZHENGAI_SMTP_PORT": int(os.environ.get("ZHENGAI_SMTP_PORT", "25")),
         "ZHENGAI_SMTP_USER": os.environ.get("ZHENGAI_SMTP_USER"),

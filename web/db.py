@@ -36,7 +36,7 @@ class Database:
         app.extensions["zhengai_db"] = {
             "engine": engine,
             "bind": bind,  # the engine, or the test's connection
-            "factory": make_session_factory(bind),
+            "factory": make_session_factory(bind, app.config["ZHENGAI_SETTINGS"]),  # services read it
             "savepoint": app.config.get("ZHENGAI_DB_BIND") is not None,
         }
         app.teardown_appcontext(self._teardown)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask import current_app, g
 from flask_login import current_user
 
 from engine import org
+from engine.core.settings import Settings
 
 from .clock import now
 from .db import db
 
-__all__ = ["int_arg", "localtime", "now", "principals", "xlsx_download"]
+__all__ = ["int_arg", "localtime", "now", "principals", "settings", "today", "xlsx_download"]
 
 
 def principals() -> list[str]:
@@ -23,10 +23,21 @@ def principals() -> list[str]:
     return g.principals
 
 
+def settings() -> Settings:
+    """The app's settings (web/config.py makes them; the request's session carries the same value)."""
+    return current_app.config["ZHENGAI_SETTINGS"]
+
+
+def today() -> date:
+    """The school's calendar day now (`ZHENGAI_TIMEZONE`)."""
+    return settings().today(now())
+
+
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment on the school's clock (`ZHENGAI_TIMEZONE`)."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(current_app.config["ZHENGAI_TIMEZONE"])).strftime(fmt)
+    return settings().local(value).strftime(fmt)
 
 
 def int_arg(value, default: int) -> int:

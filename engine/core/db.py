@@ -57,8 +57,9 @@ def savepoint(session):
     return session.begin_nested()
 
 
-def make_session_factory(bind) -> sessionmaker:
-    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+def make_session_factory(bind, settings) -> sessionmaker:
+    """Sessions that carry `settings` (engine/core/settings.py: services read them with `settings.of`)."""
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True, info=settings.session_info())
 
 
 @contextmanager

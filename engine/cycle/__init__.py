@@ -13,7 +13,6 @@ from .steps import (
     NO_TASKS,
     STEP_NUMBER,
     STEPS,
-    TZ,
     check_dues,
     default_dues,
     due_dates_for,
@@ -25,7 +24,7 @@ from .steps import (
 )
 
 __all__ = [
-    "DEFAULT_DUES", "LEVELS", "NO_TASKS", "STEPS", "STEP_NUMBER", "TZ", "check_dues", "create_run", "default_dues",
+    "DEFAULT_DUES", "LEVELS", "NO_TASKS", "STEPS", "STEP_NUMBER", "check_dues", "create_run", "default_dues",
     "due_dates_for", "end_of_day", "level_of", "mid_year", "prepare_document", "process_run", "register",
     "start_for_subject", "step_data", "step_name", "subjects_of",
 ]  # fmt: skip

@@ -19,9 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import org
-from ..core import audit
+from ..core import audit, settings
 from ..core.errors import N_, Conflict, InvalidInput, NotFound
-from ..core.periods import SCHOOL_TZ
 from ..core.text import limited_text
 from ..models import AnnualTask, OrgUnit, User
 from ..org import policy
@@ -86,7 +85,7 @@ def preview(session: Session, year: int, now: datetime, table: dict | None = Non
     if str(source_year) not in years:
         raise NotFound(N_("附件任务表数据尚未导入"))
     units = dict(session.execute(select(OrgUnit.name, OrgUnit.id)).all())
-    today = local_today(now)
+    today = local_today(session, now)
     rows, original, unmatched = [], {}, {}
     for r in years[str(source_year)]:
         text = _rebase(r["due_text"], source_year, year)
@@ -116,12 +115,12 @@ def instantiate(
     overdue notice goes with the next daily digest, engine/notify/digests.py) and their warnings count from now.
     """
     made = preview(session, year, now, table)
+    tz = settings.of(session).timezone
     rows = made.rows
     session.add_all(rows)
     session.flush()
-    deadlines.plan_new(
-        session, "annual_task", [(row.id, due_at(parse_due(row.due_text, year))) for row in rows if row.due_date], now
-    )
+    dues = [(row.id, due_at(parse_due(row.due_text, year), tz)) for row in rows if row.due_date]
+    deadlines.plan_new(session, "annual_task", dues, now)
     audit.record(
         session, actor_id=actor_id, action="annual.instantiate", object_type="annual_task", object_id=year, now=now,
         after={"year": year, "rows": len(rows), "from": made.source_year, "flagged": sum(1 for r in rows if r.problem),
@@ -130,9 +129,9 @@ def instantiate(
     return rows
 
 
-def local_today(now: datetime) -> date:
+def local_today(session: Session, now: datetime) -> date:
     """The school's calendar day."""
-    return now.astimezone(SCHOOL_TZ).date()
+    return settings.of(session).today(now)
 
 
 def _row(session: Session, row_id) -> AnnualTask:
@@ -161,7 +160,8 @@ def update_row(session: Session, user, principals, row_id, fields: dict, now: da
     row.due_text, row.due_kind, row.due_date, row.problem = text, parsed.kind, parsed.due, parsed.problem
     row.responsible, row.responsible_unit_ids = responsible, _unit_ids(session, responsible)
     row.note = limited_text(fields.get("note"), 2000, "note")
-    deadlines.schedule(session, "annual_task", row.id, due_at(parsed) if parsed.due else None, now)
+    due = due_at(parsed, settings.of(session).timezone) if parsed.due else None
+    deadlines.schedule(session, "annual_task", row.id, due, now)
     audit.record(
         session, actor_id=user.id, action="annual.update", object_type="annual_task", object_id=row.id, now=now,
         before=before, after={"due_text": text, "responsible": responsible, "note": row.note},

@@ -97,8 +97,8 @@ def parse_due(text: str, year: int) -> DueDate:
     return DueDate("unknown", None, None, f"无法识别的完成时间：{(text or '').strip()}")
 
 
-def due_at(d: DueDate, tz: str = "Asia/Shanghai") -> datetime | None:
-    """The last second of the due day in the school's time zone, as an aware UTC datetime."""
+def due_at(d: DueDate, tz: ZoneInfo) -> datetime | None:
+    """The last second of the due day in the school's time zone (`Settings.timezone`), as an aware UTC datetime."""
     if d.due is None:
         return None
-    return datetime.combine(d.due, time(23, 59, 59), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    return datetime.combine(d.due, time(23, 59, 59), tzinfo=tz).astimezone(UTC)

@@ -17,16 +17,17 @@ from sqlalchemy.orm import Session
 from forms.templates import empty_document
 
 from .. import documents, workflow
-from ..core import audit, periods
+from ..core import audit, periods, settings
 from ..models import CycleInstance, Document, DocumentStatus
 from .steps import LEVELS, level_of, mid_year, step_data
 
 
-def start_batch(session: Session, subjects, year: int, dues: dict, run_id, now: datetime, base_year: int) -> list:
+def start_batch(session: Session, subjects, year: int, dues: dict, run_id, now: datetime) -> list:
     """Start what can be started in bulk; return the subjects left for `service.start_for_subject`."""
     if not subjects:
         return []
-    period = periods.period_for("target", mid_year(year), base_year)
+    cfg = settings.of(session)
+    period = periods.period_for("target", mid_year(year, cfg.timezone), cfg)
     taken = set(
         session.scalars(
             select(Document.subject_id).where(
@@ -45,11 +46,11 @@ def start_batch(session: Session, subjects, year: int, dues: dict, run_id, now: 
         if template is None:
             rest.extend(group)
             continue
-        rest.extend(_start_group(session, group, template, period, year, dues, run_id, now, base_year))
+        rest.extend(_start_group(session, group, template, period, year, dues, run_id, now))
     return rest
 
 
-def _start_group(session, group, template, period, year, dues, run_id, now, base_year) -> list:
+def _start_group(session, group, template, period, year, dues, run_id, now) -> list:
     content = empty_document(template.definition)
     titles = [f"{template.title}（{period}）· {s.name}" for s in group]
     doc_ids = session.scalars(
@@ -63,7 +64,7 @@ def _start_group(session, group, template, period, year, dues, run_id, now, base
     ).all()  # fmt: skip
     starts = []
     for subject, doc_id, title in zip(group, doc_ids, titles, strict=True):
-        data = {"year": year, "base_year": base_year, "subject_type": subject.type, "subject_id": subject.id}
+        data = {"year": year, "subject_type": subject.type, "subject_id": subject.id}
         data.update({f"due_{k}": v for k, v in dues.items()})
         starts.append(workflow.Start(subject, data, document_id=doc_id, title=title))
 

@@ -20,9 +20,10 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from ..core import settings
 from ..core.paging import Page
 from ..models import CycleInstance, HumanTask, InstanceStatus, OrgUnit, ProcessInstance, Subject, TaskState, User
-from .steps import LEVELS, STEPS, TZ, level_of
+from .steps import LEVELS, STEPS, level_of
 
 STEP_NUMBERS = range(1, len(STEPS) + 1)
 SPECIAL = ("done", "none")  # list filter: cycles complete / running with no current step task
@@ -223,7 +224,8 @@ def subjects(session: Session, f: Filters, now: datetime, page: int = 1, per_pag
         .outerjoin(who, who.id == task.claimant_id)
         .order_by(chosen.c.due.is_(None), chosen.c.due, chosen.c.name, chosen.c.sid)
     )
-    today = now.astimezone(TZ).date()
+    tz = settings.of(session).timezone
+    today = now.astimezone(tz).date()
     rows, total = [], None
     for row in session.execute(stmt):
         sid, name, stype, dept, iid, status, step, tid, tname, tstate, due, label, claimant, total = row
@@ -232,7 +234,7 @@ def subjects(session: Session, f: Filters, now: datetime, page: int = 1, per_pag
             "subject_id": sid, "subject": name, "type": stype, "level": level_of(stype), "department": dept or "",
             "instance_id": iid, "status": status, "step": step, "task_id": tid, "task": tname or "",
             "suspended": tstate == TaskState.SUSPENDED, "assignee": claimant or label or "", "due_at": due,
-            "days_late": max(1, (today - due.astimezone(TZ).date()).days) if late else 0,
+            "days_late": max(1, (today - due.astimezone(tz).date()).days) if late else 0,
         })  # fmt: skip
     if total is None:  # an empty page: count only when it lies past the end of a list that has rows
         total = session.scalar(select(func.count()).select_from(cur).where(*where)) if page > 1 else 0

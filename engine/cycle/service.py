@@ -14,7 +14,6 @@ step's chain. Every task of a cycle stores its step number (`human_task.step`), 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,12 +22,12 @@ from forms.cycle_templates import rows_from_plan
 from forms.templates import empty_document
 
 from .. import documents, workflow
-from ..core import audit, periods
+from ..core import audit, periods, settings
 from ..core.errors import N_, InvalidInput, NotFound
 from ..models import CycleInstance, CycleRun, Document, DocumentStatus, DocumentVersion, ProcessInstance, Subject
 from ..workflow import services
 from . import bulk, takeover
-from .steps import DEFAULT_DUES, LEVELS, TZ, check_dues, level_of, mid_year, step_data
+from .steps import DEFAULT_DUES, LEVELS, check_dues, level_of, mid_year, step_data
 
 
 def start_for_subject(
@@ -38,7 +37,6 @@ def start_for_subject(
     dues: dict,
     actor,
     now: datetime,
-    base_year: int = periods.DEFAULT_BASE_YEAR,
     run_id: int | None = None,
 ) -> ProcessInstance:
     """Start the subject's cycle of `year` (once per subject and year)."""
@@ -46,7 +44,7 @@ def start_for_subject(
         select(CycleInstance.id).where(CycleInstance.year == year, CycleInstance.subject_id == subject.id)
     ):
         raise InvalidInput(N_("该主体本年度的诊改周期已启动"))
-    data = {"year": year, "base_year": base_year, "subject_type": subject.type, "subject_id": subject.id}
+    data = {"year": year, "subject_type": subject.type, "subject_id": subject.id}
     data.update({f"due_{k}": v for k, v in dues.items()})
     instance = workflow.start_instance(
         session, process_key=LEVELS[level_of(subject.type)][0], actor=actor, now=now, subject=subject, data=data
@@ -64,10 +62,10 @@ def prepare_document(session: Session, instance, subject, doc_type: str, data: d
     """
     if subject is None:
         raise NotFound(N_("主体不存在"))
-    year = int(data.get("year") or periods.local_year(now))
-    base_year = int(data.get("base_year") or periods.DEFAULT_BASE_YEAR)
-    in_year = mid_year(year)
-    period = periods.period_for(doc_type, in_year, base_year)
+    cfg = settings.of(session)
+    year = int(data.get("year") or periods.local_year(now, cfg.timezone))
+    in_year = mid_year(year, cfg.timezone)
+    period = periods.period_for(doc_type, in_year, cfg)
     step_data(doc_type, data)
     doc = session.scalar(
         select(Document).where(
@@ -85,7 +83,7 @@ def prepare_document(session: Session, instance, subject, doc_type: str, data: d
         raise NotFound(N_("此类文档暂无模板"))
     if doc is None:
         if doc_type in documents.CHAIN_DOC_TYPES:
-            content, _source = documents.initial_data(session, subject, doc_type, template, in_year, base_year)
+            content, _source = documents.initial_data(session, subject, doc_type, template, in_year)
         else:
             content = _cycle_content(session, subject, doc_type, template.definition, str(year))
         doc = Document(
@@ -145,9 +143,10 @@ def subjects_of(session: Session, levels: list[str]):
 
 
 def create_run(
-    session: Session, actor, year: int, levels: list[str], dues: dict, now: datetime, tz: ZoneInfo = TZ
+    session: Session, actor, year: int, levels: list[str], dues: dict, now: datetime
 ) -> CycleRun:
-    """Record the start of a school year for `levels`; the step dates are checked against today (in `tz`)."""
+    """Record the start of a school year for `levels`; the step dates are checked against the school's today."""
+    tz = settings.of(session).timezone
     errors = {}
     levels = [lv for lv in levels if lv in LEVELS]
     if not levels:
@@ -189,7 +188,7 @@ def process_run(session: Session, run_id: int, now: datetime, batch: int = 500) 
         pending = pending.where(Subject.id.not_in([s["subject_id"] for s in skipped]))
     ids = session.scalars(pending.limit(batch)).all()
     subjects = session.scalars(select(Subject).where(Subject.id.in_(ids)).order_by(Subject.id)).all()
-    rest = bulk.start_batch(session, subjects, run.year, run.dues, run.id, now, periods.DEFAULT_BASE_YEAR)
+    rest = bulk.start_batch(session, subjects, run.year, run.dues, run.id, now)
 
     def one(subject):
         start_for_subject(session, subject, run.year, run.dues, None, now, run_id=run.id)

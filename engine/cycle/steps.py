@@ -28,7 +28,7 @@ DEFAULT_DUES = {
     "diagnosis": (12, 10, 0), "report": (12, 20, 0), "school_review": (12, 31, 0), "quality_report": (12, 31, 0),
     "feedback": (1, 15, 1),
 }  # fmt: skip
-TZ = ZoneInfo("Asia/Shanghai")
+# Dates are the school's (`Settings.timezone`): every function here that makes a moment takes the zone.
 
 
 def step_name(number: int) -> str:
@@ -40,17 +40,17 @@ def level_of(subject_type: str) -> str:
     return next(level for level, (_, types, _) in LEVELS.items() if subject_type in types)
 
 
-def end_of_day(d: date, tz: ZoneInfo = TZ) -> datetime:
+def end_of_day(d: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(d, time(23, 59, 59), tz)
 
 
-def default_dues(year: int) -> dict[str, str]:
-    return {k: end_of_day(date(year + dy, m, d)).isoformat() for k, (m, d, dy) in DEFAULT_DUES.items()}
+def default_dues(year: int, tz: ZoneInfo) -> dict[str, str]:
+    return {k: end_of_day(date(year + dy, m, d), tz).isoformat() for k, (m, d, dy) in DEFAULT_DUES.items()}
 
 
-def mid_year(year: int) -> datetime:
+def mid_year(year: int, tz: ZoneInfo) -> datetime:
     """A moment in the middle of a school year, for the periods its documents belong to."""
-    return datetime(year, 7, 1, 4, 0, tzinfo=TZ)
+    return datetime(year, 7, 1, 4, 0, tzinfo=tz)
 
 
 def step_data(doc_type: str, data: dict) -> None:
@@ -61,7 +61,7 @@ def step_data(doc_type: str, data: dict) -> None:
         data["step_due"] = data.get(f"due_{doc_type}")
 
 
-def check_dues(dues: dict, today: date, tz: ZoneInfo = TZ) -> dict:
+def check_dues(dues: dict, today: date, tz: ZoneInfo) -> dict:
     """Field errors of a year's step dates: each one today or later, none before the previous step's."""
     errors: dict[str, list] = {}
     previous = None
@@ -84,9 +84,9 @@ def check_dues(dues: dict, today: date, tz: ZoneInfo = TZ) -> dict:
     return errors
 
 
-def due_dates_for(year: int, annual_rows=None) -> dict[str, str]:
+def due_dates_for(year: int, tz: ZoneInfo, annual_rows=None) -> dict[str, str]:
     """Step due dates for a year: the annual task table's where a row matches a step, else the defaults."""
-    dues = default_dues(year)
+    dues = default_dues(year, tz)
     # rows of the seed's table that carry a step's date (2017 and later: 目标、标准、诊改计划制定 by 4月30日,
     # 上一级复核性诊断 by 11月30日, 抽样复核结论反馈 by 2月28日 of the next year)
     keywords = {"target": "目标", "standard": "标准、诊改计划", "plan": "诊改计划", "diagnosis": "自我诊断",
@@ -97,7 +97,7 @@ def due_dates_for(year: int, annual_rows=None) -> dict[str, str]:
             continue
         for step, word in keywords.items():
             if word in row.task and row.due_date.year in (year, year + 1):
-                dues[step] = end_of_day(row.due_date).isoformat()
+                dues[step] = end_of_day(row.due_date, tz).isoformat()
     if datetime.fromisoformat(dues["feedback"]) <= datetime.fromisoformat(dues["school_review"]):
         dues["feedback"] = (datetime.fromisoformat(dues["school_review"]) + timedelta(days=15)).isoformat()
     return dues

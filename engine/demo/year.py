@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import cycle, modeling, org, scheduler, workflow
-from ..core import periods
+from ..core import periods, settings
 from ..cycle import annual
 from ..documents import attachments, sharing
 from ..documents import service as documents
@@ -73,18 +73,16 @@ def load(session: Session, now: datetime) -> dict:
     return story.figures()
 
 
-TZ = cycle.TZ
-
-
 class Story:
     """The simulated clock, the people and the actions of the demo year."""
 
     def __init__(self, session: Session, now: datetime):
         self.session, self.now = session, now
-        self.today = now.astimezone(TZ).date()
-        self.year = periods.local_year(now)
+        self.tz = tz = settings.of(session).timezone  # the school's: the story's days are its calendar days
+        self.today = now.astimezone(tz).date()
+        self.year = periods.local_year(now, tz)
         self.t = self._moment(START) - timedelta(minutes=1)
-        self.next_tick = datetime.combine(self.today - timedelta(days=START - 1), time(8, 0), TZ)
+        self.next_tick = datetime.combine(self.today - timedelta(days=START - 1), time(8, 0), tz)
         self.users = {u.username: u for u in session.scalars(select(User))}
         self.subjects = {s.code: s for s in session.scalars(select(Subject))}
         self.units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
@@ -95,7 +93,7 @@ class Story:
     # -- the clock --------------------------------------------------------------------------------------
 
     def _moment(self, days: int) -> datetime:
-        return datetime.combine(self.today - timedelta(days=days), time(9, 0), TZ)
+        return datetime.combine(self.today - timedelta(days=days), time(9, 0), self.tz)
 
     def _advance(self, to: datetime) -> None:
         while self.next_tick <= to and self.next_tick <= self.now:
@@ -312,7 +310,7 @@ class Story:
 
     def start_year(self) -> None:
         zlc = self.user("zlc_admin")
-        dues = {k: cycle.end_of_day(self.today + timedelta(days=d)).isoformat() for k, d in STEP_DUES.items()}
+        dues = {k: cycle.end_of_day(self.today + timedelta(days=d), self.tz).isoformat() for k, d in STEP_DUES.items()}
         run = cycle.create_run(self.session, zlc, self.year, list(cycle.LEVELS), dues, self.t)
         while run.status != "finished":
             run = cycle.process_run(self.session, run.id, self.t)
@@ -406,7 +404,7 @@ class Story:
 
     def extend_deadline(self) -> None:
         ht = self.task("510101-XS", ("edit",))
-        due = cycle.end_of_day(self.today + timedelta(days=10))
+        due = cycle.end_of_day(self.today + timedelta(days=10), self.tz)
         self._batch("extend", [ht.id], {"due_at": due, "reason": "辅导员参加省级培训，经诊改办同意延期。"})
 
     def read_all(self, username: str) -> None:

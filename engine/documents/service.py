@@ -19,7 +19,7 @@ from forms.documents import validate_document
 from forms.templates import empty_document
 
 from .. import org, workflow
-from ..core import audit, periods
+from ..core import audit, periods, settings
 from ..core.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from ..models import (
     Document,
@@ -114,7 +114,8 @@ class DocumentSlot:
     open_task_id: int | None
 
 
-def my_documents(session: Session, user: User, now: datetime, base_year: int = periods.DEFAULT_BASE_YEAR):
+def my_documents(session: Session, user: User, now: datetime):
+    cfg = settings.of(session)
     subjects = authored_subjects(session, user)
     if not subjects:
         return []
@@ -132,7 +133,7 @@ def my_documents(session: Session, user: User, now: datetime, base_year: int = p
     slots = []
     for s in subjects:
         for doc_type in ("target", "standard", "plan"):
-            period = periods.period_for(doc_type, now, base_year)
+            period = periods.period_for(doc_type, now, cfg)
             doc = by_key.get((s.id, doc_type, period))
             slots.append(
                 DocumentSlot(
@@ -147,19 +148,17 @@ def my_documents(session: Session, user: User, now: datetime, base_year: int = p
     return slots
 
 
-def start_document(
-    session: Session, user: User, subject_id, doc_type: str, now: datetime, base_year=periods.DEFAULT_BASE_YEAR
-) -> HumanTask:
+def start_document(session: Session, user: User, subject_id, doc_type: str, now: datetime) -> HumanTask:
     """Start (or revise) the subject's document of the current period; return the author's first task."""
     with audit.collected(session), session.no_autoflush:  # one INSERT for the audit entries, flushes where due
-        return _start_document(session, user, subject_id, doc_type, now, base_year)
+        return _start_document(session, user, subject_id, doc_type, now)
 
 
-def _start_document(session: Session, user: User, subject_id, doc_type: str, now: datetime, base_year) -> HumanTask:
+def _start_document(session: Session, user: User, subject_id, doc_type: str, now: datetime) -> HumanTask:
     subject = _authored_subject(session, user, subject_id)
     if doc_type not in CHAIN_DOC_TYPES:
         raise NotFound(N_("未知的文档类型"))
-    period = periods.period_for(doc_type, now, base_year)
+    period = periods.period_for(doc_type, now, settings.of(session))
     doc = session.scalar(
         select(Document).where(
             Document.subject_id == subject.id, Document.doc_type == doc_type, Document.period == period
@@ -184,7 +183,7 @@ def _start_document(session: Session, user: User, subject_id, doc_type: str, now
             updated_at=now,
             updated_by_id=user.id,
         )
-        doc.data, source = initial_data(session, subject, doc_type, template, now, base_year)
+        doc.data, source = initial_data(session, subject, doc_type, template, now)
         session.add(doc)
         session.flush()
         audit.record(
@@ -248,7 +247,7 @@ def header_values(doc: Document, definition: dict, data: dict) -> dict[str, str]
     return values
 
 
-def published_predecessor(session: Session, subject: Subject, doc_type: str, now: datetime, base_year):
+def published_predecessor(session: Session, subject: Subject, doc_type: str, now: datetime):
     """The latest published version of the document this one is made from (target -> standard -> plan)."""
     previous = {"standard": "target", "plan": "standard"}.get(doc_type)
     if previous is None:
@@ -259,16 +258,16 @@ def published_predecessor(session: Session, subject: Subject, doc_type: str, now
         .where(
             Document.subject_id == subject.id,
             Document.doc_type == previous,
-            Document.period == periods.period_for(previous, now, base_year),
+            Document.period == periods.period_for(previous, now, settings.of(session)),
         )
         .order_by(DocumentVersion.version.desc())
         .limit(1)
     )
 
 
-def initial_data(session: Session, subject: Subject, doc_type: str, template: FormTemplate, now, base_year):
+def initial_data(session: Session, subject: Subject, doc_type: str, template: FormTemplate, now):
     """A new document's content: carried forward from its published predecessor, else the template's items."""
-    source = published_predecessor(session, subject, doc_type, now, base_year)
+    source = published_predecessor(session, subject, doc_type, now)
     if source is None:
         return empty_document(template.definition), None
     source_template = session.scalar(

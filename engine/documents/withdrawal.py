@@ -170,7 +170,7 @@ def withdraw(session: Session, user: User, task_id, now: datetime, principals: l
         ht.state, ht.completed_at, ht.completed_by_id, ht.decision = TaskState.OPEN, None, None, None
         ht.claimant_id, ht.claimed_at = None, None
         # the reopened task keeps its due date; its reminders are planned again (fired ones are not repeated)
-        deadlines.replan_task(session, ht.id, ht.due_at, now)
+        deadlines.replan_task(session, ht.id, ht.due_at, now, ht.remind)
         subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
         with runtime.step_of_instance(instance.id, taken_back):
             runtime.advance(session, instance, wf, meta, subject, user.id, now)  # stores the reset state

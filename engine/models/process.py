@@ -122,6 +122,9 @@ class HumanTask(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the task's own reminders, ISO durations before due_at ("P3D,P1D", from zhengai:task remind), else the
+    # configured reminder days (engine/workflow/deadlines.py; migration 0016)
+    remind: Mapped[str | None] = mapped_column(String(120))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     decision: Mapped[str | None] = mapped_column(String(16))

@@ -11,8 +11,8 @@ year start gone stale, would send hundreds); the scheduler's tick collects what 
 The assignee of a task still gets their own overdue notice (engine/scheduler/tick.py); a person is never told
 twice about one item, so the digest leaves out the items they were told about as the assignee.
 
-At most one a day, exactly. Overdue effects are planned at the daily digest moment (`DIGEST_HOUR`, 08:00
-school time), so the day's items fire in the same tick. A school day runs from one digest moment to the
+At most one a day, exactly. Overdue effects are planned at the daily digest moment (`Settings.digest_hour`, by
+default 08:00 school time), so the day's items fire in the same tick. A school day runs from one digest moment to the
 next. Every digest row carries `digest_key` ("<day>:unit:<id>" or "<day>:office"), unique per user; an
 item whose department (or the office) already had today's digest is not fired but moved to the next
 digest moment. The keys and the fired marks are written in the tick's transaction, so a second tick, a
@@ -23,42 +23,30 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import org
-from ..core.periods import SCHOOL_TZ
+from ..core.settings import Settings
 from ..models import Notification, OrgUnit
 
-DIGEST_HOUR = 8
 MONITOR_GROUP = org.MONITOR
 MAX_LINES = 20  # lines of a digest's text (the e-mail); the notification centre lists up to MAX_ITEMS
 MAX_ITEMS = 100
 
 
-def configure(digest_hour=None) -> None:
-    """Set the hour (school time) at which the daily digest goes out."""
-    global DIGEST_HOUR
-    if digest_hour is not None and 0 <= int(digest_hour) <= 23:
-        DIGEST_HOUR = int(digest_hour)
-
-
-def next_slot(at: datetime) -> datetime:
+def next_slot(at: datetime, settings: Settings) -> datetime:
     """The first digest moment at or after `at`."""
-    local = at.astimezone(SCHOOL_TZ)
-    slot = local.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
-    if slot < local:
-        slot += timedelta(days=1)
-    return slot.astimezone(UTC)
+    return settings.digest_slot(at)
 
 
-def day_of(now: datetime) -> date:
+def day_of(now: datetime, settings: Settings) -> date:
     """The school day `now` belongs to for digests: from one digest moment to the next."""
-    local = now.astimezone(SCHOOL_TZ)
-    return local.date() - timedelta(days=1) if local.hour < DIGEST_HOUR else local.date()
+    local = settings.local(now)
+    return local.date() - timedelta(days=1) if local.hour < settings.digest_hour else local.date()
 
 
 @dataclass
@@ -76,6 +64,7 @@ class Digest:
     """What one tick collects; `rows()` turns it into notification rows."""
 
     now: datetime
+    settings: Settings
     day: date = field(init=False)
     units: dict[int, list[tuple[Item, frozenset]]] = field(default_factory=lambda: defaultdict(list))
     office: list[tuple[int | None, Item, frozenset]] = field(default_factory=list)
@@ -83,7 +72,7 @@ class Digest:
     _checked: set[str] = field(default_factory=set)
 
     def __post_init__(self):
-        self.day = day_of(self.now)
+        self.day = day_of(self.now, self.settings)
 
     def key(self, scope: str) -> str:
         return f"{self.day.isoformat()}:{scope}"

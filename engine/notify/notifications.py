@@ -14,9 +14,9 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import org
+from ..core import settings
 from ..core.errors import N_, NotFound
 from ..core.paging import Page
-from ..core.periods import SCHOOL_TZ
 from ..models import AnnualTask, HumanTask, Notification, SubjectMember, TaskState, User
 from ..org import policy
 
@@ -48,8 +48,8 @@ def send(session: Session, rows: list[dict]) -> int:
     return len(rows)
 
 
-def _local(at: datetime | None) -> str:
-    return at.astimezone(SCHOOL_TZ).strftime("%Y-%m-%d %H:%M") if at else ""
+def _local(at: datetime | None, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
 def task_arrived(
@@ -75,6 +75,7 @@ def task_arrived(
         if returners
         else {}
     )
+    tz = settings.of(session).timezone
     rows = []
     for ht, principals in created:
         people = set().union(*(users.get(p, set()) for p in principals)) - {actor_id}
@@ -84,13 +85,15 @@ def task_arrived(
             body = f"{who}退回了文档，请修改后重新提交。修改意见：{ht.return_comment or ''}"
             rows += [note(uid, "returned", title, body, f"/tasks/{ht.id}", None, now) for uid in sorted(people)]
         else:
-            rows += [arrival(uid, ht.id, ht.name, ht.title, ht.process_name, ht.due_at, now) for uid in sorted(people)]
+            rows += [arrival(uid, ht.id, ht.name, ht.title, ht.process_name, ht.due_at, now, tz)
+                     for uid in sorted(people)]  # fmt: skip
     return send(session, rows)
 
 
-def arrival(user_id: int, task_id: int, name: str, title: str, process_name: str, due_at, now: datetime) -> dict:
-    """The "new task" row of one person."""
-    body = process_name + (f"；截止：{_local(due_at)}" if due_at else "")
+def arrival(user_id: int, task_id: int, name: str, title: str, process_name: str, due_at, now: datetime,
+            tz: ZoneInfo) -> dict:  # fmt: skip
+    """The "new task" row of one person (the due moment in the school's time zone)."""
+    body = process_name + (f"；截止：{_local(due_at, tz)}" if due_at else "")
     return note(user_id, "task", f"【新任务】{name}：{title}", body, f"/tasks/{task_id}", None, now)
 
 

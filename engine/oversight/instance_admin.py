@@ -134,7 +134,7 @@ def resume(session: Session, user: User, instance_id, reason: str, now: datetime
     ).all()
     for ht in rows:
         ht.state = TaskState.OPEN
-        deadlines.replan_task(session, ht.id, ht.due_at, now)
+        deadlines.replan_task(session, ht.id, ht.due_at, now, ht.remind)
     if instance.next_timer_at is not None:
         at = max(instance.next_timer_at, now)  # a timer due while suspended fires at the next tick
         key = f"process_instance:{instance.id}:wake:{at.isoformat()}"

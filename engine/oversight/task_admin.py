@@ -185,7 +185,7 @@ def _extend(session, user: User, ht: HumanTask, prepared: dict, now) -> str:
         raise Conflict(N_("新的截止时间必须晚于原截止时间"))
     before = {"due_at": ht.due_at.isoformat() if ht.due_at else None}
     ht.due_at = due_at
-    deadlines.replan_task(session, ht.id, due_at, now)
+    deadlines.replan_task(session, ht.id, due_at, now, ht.remind)
     audit.record(
         session, actor_id=user.id, action="task.extend", object_type="human_task", object_id=ht.id,
         instance_id=ht.instance_id, now=now, before=before, after={"due_at": due_at.isoformat()},

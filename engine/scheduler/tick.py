@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import notify, org, workflow
+from ..core import settings
 from ..models import (
     AnnualTask,
     HumanTask,
@@ -54,7 +55,8 @@ def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
     outcomes: dict[str, list[int]] = defaultdict(list)
     outcomes["superseded"] = superseded
     notes: list[dict] = []
-    digest = digests.Digest(now)
+    cfg = settings.of(session)
+    digest = digests.Digest(now, cfg)
     by_type = defaultdict(list)
     for row in latest.values():
         by_type[row.object_type].append(row)
@@ -69,7 +71,7 @@ def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
     deferred = outcomes.pop("deferred", [])
     if deferred:  # today's digest of their department has gone out, or the instance is errored: try tomorrow
         session.execute(
-            update(ScheduledEffect).where(ScheduledEffect.id.in_(deferred)).values(fire_at=digests.next_slot(now))
+            update(ScheduledEffect).where(ScheduledEffect.id.in_(deferred)).values(fire_at=digests.next_slot(now, cfg))
         )
     for outcome, ids in outcomes.items():
         if ids:
@@ -102,7 +104,10 @@ def _wake(session: Session, rows, now: datetime, outcomes) -> None:
 
 def _due_words(row, due_at) -> tuple[str, str]:
     if row.effect == "remind":
-        return "remind", f"{(row.params or {}).get('days', '')}天后到期"
+        params = row.params or {}
+        if "hours" in params:  # a task's own `remind` in hours (PT12H)
+            return "remind", f"{params['hours']:g}小时后到期"
+        return "remind", f"{params.get('days', '')}天后到期"
     if row.effect == "due":
         return "due", "已到截止时间"
     return "overdue", "已逾期，升级提醒"
@@ -150,7 +155,7 @@ def _fire_tasks(session, rows, now, outcomes, notes, digest: digests.Digest) -> 
         for uid in sorted(assignees):
             notes.append(notify.note(uid, kind, title, task.process_name, link, row.id, now))
         if row.effect == "overdue":
-            due = task.due_at.astimezone(digests.SCHOOL_TZ)
+            due = task.due_at.astimezone(digest.settings.timezone)
             text = f"{task.name}：{task.title}（办理人：{task.candidates_label or ''}；截止：{due:%Y-%m-%d}）"
             digest.add(unit_ids, digests.Item("task", text, link), assignees)
         outcomes["sent"].append(row.id)

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..core import audit
+from ..core import audit, settings
 from ..cycle.annual import GENERIC_UNITS
 from ..cycle.annual_dates import DueDate, due_at
 from ..models import (
@@ -53,10 +53,10 @@ REVIEW_CURSOR = "school_review"
 LATE_COMMITS = timedelta(days=1)  # versions committed out of id order are re-read for this long
 
 
-def evaluate(session: Session, now: datetime, tz: str = "Asia/Shanghai") -> dict[str, int]:
+def evaluate(session: Session, now: datetime) -> dict[str, int]:
     """Run every rule once; returns what changed (raised, extended, reopened, resolved, escalated)."""
     out: Counter = Counter()
-    annual_milestones(session, now, tz, out)
+    annual_milestones(session, now, settings.of(session).timezone, out)
     below_basic_standard(session, now, out)
     escalate(session, now, out)
     return dict(out)
@@ -81,7 +81,7 @@ def _units_of(row: AnnualTask, units_by_kind: dict[str, list[int]]) -> list[int]
     return sorted(ids)
 
 
-def _due_moment(d: date, tz: str) -> datetime:
+def _due_moment(d: date, tz: ZoneInfo) -> datetime:
     return due_at(DueDate("date", d), tz)
 
 
@@ -89,8 +89,8 @@ def _row_line(row: AnnualTask) -> str:
     return f"第{row.no}项 {row.task}（{row.category}，完成时间：{row.due_text}）"
 
 
-def annual_milestones(session: Session, now: datetime, tz: str, out: Counter) -> None:
-    today = now.astimezone(ZoneInfo(tz)).date()
+def annual_milestones(session: Session, now: datetime, tz: ZoneInfo, out: Counter) -> None:
+    today = now.astimezone(tz).date()
     units = session.execute(select(OrgUnit.id, OrgUnit.name, OrgUnit.kind)).all()
     names = {u.id: u.name for u in units}
     by_kind: dict[str, list[int]] = {}

@@ -165,6 +165,7 @@ def new_task(task, info: dict, meta: dict, *, instance_id: int, process_key: str
         "subject_name": subject.name if subject else None, "document_id": document_id,
         "title": title or process_name, "vertical": info.get("vertical"), "step": step_of(task, info, meta),
         "state": "open", "created_at": now, "due_at": due_of(info, task, now),
+        "remind": ",".join(info.get("remind") or ())[:120] or None,
         "candidates_label": label[:200] if label else None, "returned_by_id": None, "return_comment": None,
     }  # fmt: skip
     return NewTask(row, list(dict.fromkeys(principals)), dict(behind or {}))
@@ -214,7 +215,8 @@ def write_tasks(session: Session, tasks: list[NewTask], actor_id: int | None, no
         _INSERT_CANDIDATES, [{"task_id": i, "principal": p} for t, i in zip(tasks, ids, strict=True)
                              for p in t.principals]
     )  # fmt: skip
-    deadlines.plan_new(session, "human_task", [(i, t.row["due_at"]) for t, i in zip(tasks, ids, strict=True)], now)
+    dues = [(i, t.row["due_at"], t.row["remind"]) for t, i in zip(tasks, ids, strict=True)]
+    deadlines.plan_new(session, "human_task", dues, now)
     arrived = [(SimpleNamespace(id=i, returned_by_name=t.returned_by_name, **t.row), t.principals)
                for t, i in zip(tasks, ids, strict=True)]  # fmt: skip
     known = {p: users for t in tasks for p, users in t.behind.items()}

@@ -60,4 +60,4 @@ def keep_claims(session: Session, instance: ProcessInstance, kept: dict[str, dic
             ht.claimed_at = datetime.fromisoformat(land["claimed_at"]) if land.get("claimed_at") else now
         if land.get("due_at"):
             ht.due_at = datetime.fromisoformat(land["due_at"])
-            deadlines.schedule(session, "human_task", ht.id, ht.due_at, now)
+            deadlines.schedule(session, "human_task", ht.id, ht.due_at, now, ht.remind)

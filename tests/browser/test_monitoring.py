@@ -14,7 +14,7 @@ from engine.core.db import make_engine
 from engine.models import Document, HumanTask, ProcessInstance
 from engine.workflow import runtime
 from tests.browser.conftest import log_in, shot
-from tests.conftest import NOW, filled, fresh_database, make_app, seed, user
+from tests.conftest import NOW, SETTINGS, filled, fresh_database, make_app, seed, user
 from tests.engine.test_deadlines import submit_target
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,7 +31,7 @@ def overdue_server(tmp_path_factory):
     url = fresh_database(tmp_path_factory.mktemp("monitoring"), "monitoring")
     seed(url)
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         first = submit_target(s, "t01")  # returned once, resubmitted: the review waits since day 2
         runtime.complete_task(s, user(s, "dzxy_reviewer"), first.id,
                               {"decision": "return", "comment": "请写具体"}, NOW + timedelta(days=1))  # fmt: skip

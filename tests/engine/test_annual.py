@@ -11,7 +11,7 @@ from engine import org, scheduler
 from engine.core.errors import Conflict, InvalidInput, NotFound
 from engine.cycle import annual
 from engine.models import AnnualTask, Notification, OrgUnit, RoleAssignment, User
-from tests.conftest import NOW, user
+from tests.conftest import NOW, TZ, user
 
 TABLE = {
     "years": {
@@ -50,7 +50,7 @@ def test_a_new_year_is_made_from_the_2017_table(session):
 def test_milestone_reminders_and_escalation(session):
     annual.instantiate(session, 2026, None, NOW, TABLE)
     row = session.scalar(select(AnnualTask).where(AnnualTask.year == 2026, AnnualTask.no == 1))
-    due = annual.due_at(annual.parse_due(row.due_text, 2026))
+    due = annual.due_at(annual.parse_due(row.due_text, 2026), TZ)
     scheduler.tick(session, due - timedelta(days=7) + timedelta(minutes=1))
     mine = Notification.title.contains("制定部门职责")
     heads = sorted(

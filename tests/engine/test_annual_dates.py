@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from engine.cycle.annual_dates import DueDate, due_at, parse_due
+from tests.conftest import TZ
 
 
 @pytest.mark.parametrize(
@@ -101,9 +103,9 @@ def test_a_blank_cell_is_reported(text):
 
 
 def test_due_at_is_the_last_second_of_the_day_in_shanghai():
-    assert due_at(parse_due("12月31日", 2017)).isoformat() == "2017-12-31T15:59:59+00:00"
-    assert due_at(parse_due("2017年上期", 2016)).isoformat() == "2017-06-30T15:59:59+00:00"
-    assert due_at(parse_due("11月18日", 2016), tz="UTC").isoformat() == "2016-11-18T23:59:59+00:00"
-    assert due_at(parse_due("全年常态运行", 2017)) is None
-    assert due_at(parse_due("2月31日", 2016)) is None
-    assert due_at(parse_due("11月18日", 2016)).utcoffset().total_seconds() == 0
+    assert due_at(parse_due("12月31日", 2017), TZ).isoformat() == "2017-12-31T15:59:59+00:00"
+    assert due_at(parse_due("2017年上期", 2016), TZ).isoformat() == "2017-06-30T15:59:59+00:00"
+    assert due_at(parse_due("11月18日", 2016), ZoneInfo("UTC")).isoformat() == "2016-11-18T23:59:59+00:00"
+    assert due_at(parse_due("全年常态运行", 2017), TZ) is None
+    assert due_at(parse_due("2月31日", 2016), TZ) is None
+    assert due_at(parse_due("11月18日", 2016), TZ).utcoffset().total_seconds() == 0

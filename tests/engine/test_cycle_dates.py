@@ -11,7 +11,7 @@ from engine import cycle
 from engine.core.errors import InvalidInput
 from engine.documents import service as documents
 from engine.workflow.bpmn.compiler import InvalidBpmn, compile_bpmn, valid_due
-from tests.conftest import NOW, own_subject, user
+from tests.conftest import NOW, TZ, own_subject, user
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 TEACHER = (WORKFLOWS / "chain_teacher.bpmn").read_text(encoding="utf-8")
@@ -68,18 +68,18 @@ def dates(**changes) -> dict:
         "quality_report": "2027-02-20", "feedback": "2027-02-28",
     }  # fmt: skip
     base.update(changes)
-    return {k: cycle.end_of_day(date.fromisoformat(v)).isoformat() for k, v in base.items()}
+    return {k: cycle.end_of_day(date.fromisoformat(v), TZ).isoformat() for k, v in base.items()}
 
 
 def test_step_dates_are_today_or_later_and_in_the_order_of_the_steps():
     today = date(2026, 11, 24)
-    assert cycle.check_dues(dates(), today) == {}  # today itself is fine
-    past = cycle.check_dues(dates(target="2026-11-23"), today)
+    assert cycle.check_dues(dates(), today, TZ) == {}  # today itself is fine
+    past = cycle.check_dues(dates(target="2026-11-23"), today, TZ)
     assert list(past) == ["due_target"] and past["due_target"][0]["params"] == {"today": "2026-11-24"}
-    backwards = cycle.check_dues(dates(diagnosis="2027-01-05"), today)  # self-diagnosis before implementation
+    backwards = cycle.check_dues(dates(diagnosis="2027-01-05"), today, TZ)  # self-diagnosis before implementation
     assert list(backwards) == ["due_diagnosis"]
     assert backwards["due_diagnosis"][0]["params"] == {"step": "6 诊改实施", "date": "2027-01-10"}
-    review_first = cycle.check_dues(dates(school_review="2027-01-21"), today)  # school review before the report
+    review_first = cycle.check_dues(dates(school_review="2027-01-21"), today, TZ)  # school review before the report
     assert list(review_first) == ["due_school_review"]
     assert review_first["due_school_review"][0]["params"]["step"] == "8 撰写自我诊断报告"
 
@@ -104,7 +104,9 @@ def test_versions_deployed_before_steps_were_declared_still_give_steps(session):
 
     from engine.workflow import readmodel, runtime
 
-    instance = cycle.start_for_subject(session, own_subject(session, "t06"), 2026, cycle.default_dues(2027), None, NOW)
+    instance = cycle.start_for_subject(
+        session, own_subject(session, "t06"), 2026, cycle.default_dues(2027, TZ), None, NOW
+    )
     wf, meta = runtime.load_workflow(session, instance)
     old = copy.deepcopy(meta)
     old.pop("calls")
@@ -129,7 +131,9 @@ def test_the_migration_gives_running_cycle_tasks_their_step(session):
     )
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    instance = cycle.start_for_subject(session, own_subject(session, "t07"), 2026, cycle.default_dues(2027), None, NOW)
+    instance = cycle.start_for_subject(
+        session, own_subject(session, "t07"), 2026, cycle.default_dues(2027, TZ), None, NOW
+    )
     for _ in range(7):  # steps 1, 4 and 5 through the teacher chain, then 6
         do(session, open_tasks(session, instance.id)[0])
     stored = dict(session.execute(select(HumanTask.id, HumanTask.step)).all())

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from engine.core.db import make_engine, savepoint
+from tests.conftest import SETTINGS
 
 
 def test_a_released_savepoint_is_undone_with_its_transaction(tmp_path):
@@ -13,7 +14,7 @@ def test_a_released_savepoint_is_undone_with_its_transaction(tmp_path):
     eng = make_engine(f"sqlite:///{tmp_path / 'sp.db'}")
     with eng.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
-    with Session(eng) as session:
+    with Session(eng, info=SETTINGS.session_info()) as session:
         session.execute(text("SELECT count(*) FROM t")).scalar()  # reads only: no transaction yet
         with savepoint(session):
             session.execute(text("INSERT INTO t VALUES (1)"))
@@ -23,7 +24,7 @@ def test_a_released_savepoint_is_undone_with_its_transaction(tmp_path):
         session.rollback()  # the request fails after the savepoints were released
     with eng.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
-    with Session(eng) as session:
+    with Session(eng, info=SETTINGS.session_info()) as session:
         with savepoint(session):
             session.execute(text("INSERT INTO t VALUES (3)"))
         session.commit()

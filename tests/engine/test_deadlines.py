@@ -15,7 +15,7 @@ from engine.documents import service as documents
 from engine.models import Document, HumanTask, Notification, ScheduledEffect, User
 from engine.notify import digests
 from engine.workflow import runtime
-from tests.conftest import NOW, filled, fresh_database, own_subject, seed, user
+from tests.conftest import NOW, SETTINGS, TZ, filled, fresh_database, own_subject, seed, user
 
 
 def submit_target(session, username="t01"):
@@ -55,8 +55,8 @@ def test_reminder_then_escalation_to_the_right_people(session):
 
     # a day later the escalation waits for the day's digest moment (08:00 school time)
     assert scheduler.tick(session, review.due_at + timedelta(days=1, minutes=1))["notifications"] == 0
-    slot = digests.next_slot(review.due_at + timedelta(days=1))
-    assert slot.astimezone(digests.SCHOOL_TZ).hour == 8
+    slot = digests.next_slot(review.due_at + timedelta(days=1), SETTINGS)
+    assert slot.astimezone(TZ).hour == 8
     scheduler.tick(session, slot)
     overdue = [u for u, _, _ in notes(session, kind="overdue")]
     assert overdue == ["dzxy_reviewer", "dzxy_reviewer2"]
@@ -70,7 +70,7 @@ def test_catch_up_after_downtime_sends_one_notice(session):
     submit_target(session)
     three_days_late = NOW + timedelta(days=10)
     result = scheduler.tick(session, three_days_late)
-    assert result["sent"] == 1 and result["superseded"] == 2  # the reminder and the due moment
+    assert result["sent"] == 1 and result["superseded"] == 3  # its reminders (remind="P2D,P1D") and the due moment
     kinds = [k for _, k, _ in notes(session)]
     assert kinds.count("overdue") == 2 and "remind" not in kinds and "due" not in kinds
     assert scheduler.tick(session, three_days_late + timedelta(hours=1))["notifications"] == 0
@@ -101,7 +101,7 @@ def test_two_scheduler_processes_do_not_double_fire(tmp_path_factory):
     url = fresh_database(tmp_path_factory.mktemp("sched"), "sched")
     seed(url)
     eng = make_engine(url)
-    factory = lambda: Session(eng, expire_on_commit=False)  # noqa: E731
+    factory = lambda: Session(eng, expire_on_commit=False, info=SETTINGS.session_info())  # noqa: E731
     with factory() as s:
         for name in ("t01", "t02", "t03"):
             submit_target(s, name)
@@ -145,7 +145,61 @@ def test_an_errored_instance_is_not_reminded_until_it_runs_again(session):
         select(ScheduledEffect).where(ScheduledEffect.object_id == review.id, ScheduledEffect.fired_at.is_(None))
         .order_by(ScheduledEffect.fire_at).limit(1)
     )  # fmt: skip
-    assert pending.fire_at == digests.next_slot(at_due)
+    assert pending.fire_at == digests.next_slot(at_due, SETTINGS)
     instance.status = "running"  # retried by an administrator
     scheduler.tick(session, pending.fire_at)
     assert [u for u, _, _ in notes(session, kind="due")] == ["dzxy_reviewer", "dzxy_reviewer2"]
+
+
+def pending_reminders(session, task_id) -> list:
+    return sorted(
+        session.scalars(
+            select(ScheduledEffect.fire_at).where(
+                ScheduledEffect.object_type == "human_task", ScheduledEffect.object_id == task_id,
+                ScheduledEffect.effect == "remind", ScheduledEffect.fired_at.is_(None),
+            )
+        )
+    )  # fmt: skip
+
+
+def test_a_task_s_own_remind_list_sets_its_reminders(session):
+    review = submit_target(session)  # chain_teacher.bpmn: the review says remind="P2D,P1D", due in 7 days
+    assert review.remind == "P2D,P1D"
+    due = review.due_at
+    assert pending_reminders(session, review.id) == [due - timedelta(days=2), due - timedelta(days=1)]
+    scheduler.tick(session, due - timedelta(days=2) + timedelta(minutes=1))
+    got = notes(session, kind="remind")
+    assert [u for u, _, _ in got] == ["dzxy_reviewer", "dzxy_reviewer2"] and "2天后到期" in got[0][2]
+
+
+def test_tasks_without_a_remind_list_use_the_configured_days(connection):
+    from engine import cycle
+    from engine.core.settings import Settings
+    from tests.workflows.test_cycle import do, open_tasks
+
+    configured = Settings(reminder_days=(3, 2))
+    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
+                 info=configured.session_info()) as session:  # fmt: skip
+        dues = cycle.default_dues(2026, TZ)
+        instance = cycle.start_for_subject(session, own_subject(session, "t02"), 2026, dues, None, NOW)
+        author = open_tasks(session, instance.id)[0]  # the chain's edit task: remind="P3D,P1D" of its own
+        assert pending_reminders(session, author.id) == []  # due 2026-03-31, long past on NOW: only the overdue
+        while (task := open_tasks(session, instance.id)[0]).name != "6 诊改实施":
+            do(session, task)
+        assert task.remind is None  # cycle_person.bpmn gives step 6 no list of its own
+        assert pending_reminders(session, task.id) == [task.due_at - timedelta(days=3), task.due_at - timedelta(days=2)]
+        scheduler.tick(session, task.due_at - timedelta(days=3) + timedelta(minutes=1))
+        assert [t for u, _, t in notes(session, kind="remind") if u == "t02"] == [
+            "【3天后到期】6 诊改实施：" + task.title
+        ]
+
+
+def test_remind_in_hours_is_worded_in_hours(session):
+    from engine.workflow import deadlines
+
+    review = submit_target(session)
+    deadlines.replan_task(session, review.id, review.due_at, NOW, "PT12H")  # as if the BPMN said remind="PT12H"
+    assert pending_reminders(session, review.id) == [review.due_at - timedelta(hours=12)]
+    scheduler.tick(session, review.due_at - timedelta(hours=12) + timedelta(minutes=1))
+    assert all("12小时后到期" in t for _, _, t in notes(session, kind="remind"))
+    assert notes(session, kind="remind")

@@ -29,7 +29,7 @@ from engine.models import (
     Subject,
     TaskCandidate,
 )
-from tests.conftest import NOW, fresh_database, user
+from tests.conftest import NOW, SETTINGS, fresh_database, user
 
 SCHOOL = ZoneInfo("Asia/Shanghai")
 
@@ -151,11 +151,31 @@ def test_the_year_loads_on_any_date(tmp_path):
     """`zhengai init` runs on whatever day it is: here early in a year, a new target period, before 08:00."""
     other = datetime(2028, 1, 10, 23, 30, tzinfo=UTC)
     url = fresh_database(tmp_path, "demo_year_other_date")
-    install.install_database(url, other, demo_year=True)
+    install.install_database(url, other, SETTINGS, demo_year=True)
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         statuses = set(s.scalars(select(ProcessInstance.status)))
         year = s.scalar(select(func.count()).select_from(CycleInstance).where(CycleInstance.year == 2028))
     eng.dispose()
     assert {"running", "suspended", "error"} <= statuses
     assert year == 71
+
+
+@pytest.mark.slow
+def test_the_year_loads_in_another_school(tmp_path):
+    """A school in New York whose target periods count from 2017: the demo's documents, cycle and days are its."""
+    from engine.core.settings import Settings
+    from engine.models import Document
+
+    ny = Settings(timezone=ZoneInfo("America/New_York"), cycle_base_year=2017)
+    eve = datetime(2026, 12, 31, 19, 0, tzinfo=UTC)  # New Year's Eve in New York, 1 January 2027 in Shanghai
+    url = fresh_database(tmp_path, "demo_year_new_york")
+    install.install_database(url, eve, ny, demo_year=True)
+    eng = make_engine(url)
+    with Session(eng, info=ny.session_info()) as s:
+        years = set(s.scalars(select(CycleInstance.year)))
+        targets = set(s.scalars(select(Document.period).where(Document.doc_type == "target")))
+        standards = set(s.scalars(select(Document.period).where(Document.doc_type == "standard")))
+    eng.dispose()
+    assert years == {2026}  # the school's year (Shanghai's would be 2027)
+    assert targets == {"2026-2028"} and standards <= {"2026"}  # base 2016 would make 2025-2027

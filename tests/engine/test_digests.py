@@ -15,8 +15,7 @@ from engine.documents import service as documents
 from engine.models import AnnualTask, HumanTask, Notification, QualityWarning, ScheduledEffect, User
 from engine.notify import digests
 from engine.warnings import rules as warning_rules
-from engine.workflow import deadlines
-from tests.conftest import NOW, own_subject, user
+from tests.conftest import NOW, SETTINGS, own_subject, user
 
 ROW = {"category": "诊改运行", "cooperating": [], "note": ""}
 
@@ -35,16 +34,18 @@ def digest_rows(session, **where):
 
 
 def test_the_digest_moment_and_day():
-    assert digests.next_slot(datetime(2026, 11, 24, 23, 30, tzinfo=UTC)) == datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+    assert digests.next_slot(datetime(2026, 11, 24, 23, 30, tzinfo=UTC), SETTINGS) == datetime(
+        2026, 11, 25, 0, 0, tzinfo=UTC
+    )
     at_eight = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
-    assert digests.next_slot(at_eight) == at_eight
-    assert digests.day_of(at_eight - timedelta(seconds=1)).isoformat() == "2026-11-24"
-    assert digests.day_of(at_eight).isoformat() == "2026-11-25"
+    assert digests.next_slot(at_eight, SETTINGS) == at_eight
+    assert digests.day_of(at_eight - timedelta(seconds=1), SETTINGS).isoformat() == "2026-11-24"
+    assert digests.day_of(at_eight, SETTINGS).isoformat() == "2026-11-25"
 
 
 def test_one_digest_per_department_and_one_summary_per_monitor(session):
     tasks = [start(session, name) for name in ("t01", "t02", "t06")]  # two in 电子与物联网学院, one in 软件
-    slot = digests.next_slot(tasks[0].due_at + deadlines.ESCALATE_AFTER)
+    slot = digests.next_slot(tasks[0].due_at + SETTINGS.escalate_after, SETTINGS)
     scheduler.tick(session, slot - timedelta(minutes=1))  # the due moment has passed, the escalation waits
     assert not digest_rows(session) and "overdue" not in set(session.scalars(select(Notification.kind)))
     result = scheduler.tick(session, slot)
@@ -63,7 +64,7 @@ def test_one_digest_per_department_and_one_summary_per_monitor(session):
     office = dict(got)["zlc_admin"]
     assert office.title == "【逾期汇总】全校：3项逾期，涉及2个部门"
     assert office.body.splitlines() == ["电子与物联网学院：任务2项", "软件与信息技术学院：任务1项"]
-    assert office.digest_key == f"{digests.day_of(slot).isoformat()}:office"
+    assert office.digest_key == f"{digests.day_of(slot, SETTINGS).isoformat()}:office"
 
     # more ticks the same day: nothing new, nothing twice
     for later in (slot + timedelta(minutes=1), slot + timedelta(hours=5)):
@@ -73,7 +74,7 @@ def test_one_digest_per_department_and_one_summary_per_monitor(session):
 
 def test_something_overdue_after_the_days_digest_waits_for_the_next_one(session):
     first = start(session, "t01")
-    slot = digests.next_slot(first.due_at + deadlines.ESCALATE_AFTER)
+    slot = digests.next_slot(first.due_at + SETTINGS.escalate_after, SETTINGS)
     scheduler.tick(session, slot)
     assert len(digest_rows(session, user_id=user(session, "dzxy_reviewer").id)) == 1
     # An annual-table row of 电子与物联网学院 generated late that day goes overdue at once - after the digest
@@ -93,7 +94,7 @@ def test_something_overdue_after_the_days_digest_waits_for_the_next_one(session)
     scheduler.tick(session, slot + timedelta(days=1))
     head = [n for _, n in digest_rows(session, user_id=user(session, "dzxy_reviewer").id)]
     assert [n.digest_key.split(":", 1)[0] for n in head] == [
-        digests.day_of(slot).isoformat(), digests.day_of(slot + timedelta(days=1)).isoformat()
+        digests.day_of(slot, SETTINGS).isoformat(), digests.day_of(slot + timedelta(days=1), SETTINGS).isoformat()
     ]  # fmt: skip
     assert "学院诊改方案" in head[1].body and head[1].link.startswith("/annual/2026?state=overdue&department=")
     per_day = Counter((n.user_id, n.digest_key) for _, n in digest_rows(session))
@@ -116,7 +117,7 @@ def test_a_table_generated_late_is_marked_and_floods_nobody(session):
 
     scheduler.tick(session, NOW + timedelta(minutes=1))
     for day in range(1, 4):
-        scheduler.tick(session, digests.next_slot(NOW) + timedelta(days=day - 1))
+        scheduler.tick(session, digests.next_slot(NOW, SETTINGS) + timedelta(days=day - 1))
     kinds = Counter(session.scalars(select(Notification.kind)))
     assert set(kinds) == {"digest"} and kinds["digest"] <= 5  # heads of the matched departments + 3 monitors
     summary = dict(digest_rows(session))["zlc_admin"]

@@ -25,7 +25,7 @@ from engine.models import (
 from engine.notify import digests
 from engine.oversight import instance_admin, task_admin
 from engine.workflow import deadlines, readmodel, runtime, tasks
-from tests.conftest import NOW, own_subject, user
+from tests.conftest import NOW, SETTINGS, TZ, own_subject, user
 from tests.engine.test_deadlines import submit_target
 from tests.workflows.test_cycle import do, open_tasks
 
@@ -137,7 +137,9 @@ def test_a_task_whose_people_all_left_is_stuck_until_someone_is_back(session):
 
 
 def test_a_failing_timer_step_marks_the_instance_errored_and_retry_runs_it_again(session, monkeypatch):
-    instance = cycle.start_for_subject(session, own_subject(session, "t02"), 2026, cycle.default_dues(2026), None, NOW)
+    instance = cycle.start_for_subject(
+        session, own_subject(session, "t02"), 2026, cycle.default_dues(2026, TZ), None, NOW
+    )
     while (task := open_tasks(session, instance.id)[0]).name != "6 诊改实施":
         do(session, task)
     other = submit_target(session, "t06")  # another college's review, reminded in the same tick
@@ -182,7 +184,7 @@ def test_a_failing_timer_step_marks_the_instance_errored_and_retry_runs_it_again
     assert fixed.status == "running" and fixed.incident is None
     assert problem_of(session, instance.id) is None
     assert session.scalar(timer_effects) == 1
-    scheduler.tick(session, digests.next_slot(late))  # the escalation the timer queued goes with the digest
+    scheduler.tick(session, digests.next_slot(late, SETTINGS))  # the escalation the timer queued goes with the digest
     assert session.scalar(
         select(func.count())
         .select_from(Notification)
@@ -216,10 +218,11 @@ def test_suspend_holds_the_work_and_resume_gives_it_back(session):
     instance_admin.resume(session, office, review.instance_id, "", later)
     assert session.get(HumanTask, review.id).state == "open"
     due = review.due_at
-    assert pending_effects(session, review.id) == [
+    assert pending_effects(session, review.id) == [  # the review's own reminders (remind="P2D,P1D")
+        due - timedelta(days=2),
         due - timedelta(days=1),
         due,
-        digests.next_slot(due + timedelta(days=1)),
+        digests.next_slot(due + timedelta(days=1), SETTINGS),
     ]
     runtime.complete_task(session, reviewer, review.id, APPROVE, later)
     assert session.get(HumanTask, review.id).state == "completed"
@@ -390,9 +393,9 @@ def test_batch_extend_moves_the_due_date_and_its_reminders(session):
     )
     assert outcome(results) == [(True, "已延期"), (False, "新的截止时间必须晚于原截止时间")]
     assert session.get(HumanTask, r1.id).due_at == new_due
-    assert pending_effects(session, r1.id) == [
-        new_due - timedelta(days=7), new_due - timedelta(days=1), new_due,
-        digests.next_slot(new_due + timedelta(days=1)),
+    assert pending_effects(session, r1.id) == [  # the review's own reminders (remind="P2D,P1D") for the new date
+        new_due - timedelta(days=2), new_due - timedelta(days=1), new_due,
+        digests.next_slot(new_due + timedelta(days=1), SETTINGS),
     ]  # fmt: skip
     entry = audited(session, "task.extend", object_id=str(r1.id))[0]
     assert entry.before["due_at"] == (NOW + timedelta(days=7)).isoformat() and entry.note == "材料补充"

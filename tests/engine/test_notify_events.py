@@ -15,7 +15,7 @@ from engine.documents import service as documents
 from engine.models import Document, HumanTask, Notification, OrgUnit, Subject, User
 from engine.notify import notifications
 from engine.workflow import runtime, tasks
-from tests.conftest import NOW, filled, own_subject, user
+from tests.conftest import NOW, TZ, filled, own_subject, user
 
 
 def told(session, **where) -> list[tuple[str, str, str, str, str]]:
@@ -128,7 +128,7 @@ def test_publishing_does_not_tell_the_approver_who_is_also_an_author(session):
 
 
 def test_a_bulk_year_start_tells_each_person_once_with_one_insert_per_batch(session):
-    run = cycle.create_run(session, user(session, "zlc_admin"), 2026, ["person"], cycle.default_dues(2027), NOW)
+    run = cycle.create_run(session, user(session, "zlc_admin"), 2026, ["person"], cycle.default_dues(2027, TZ), NOW)
     with notification_inserts(session) as inserts:
         cycle.process_run(session, run.id, NOW, batch=100)
     assert run.status == "finished" and run.done == 50

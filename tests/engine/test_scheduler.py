@@ -10,14 +10,16 @@ from sqlalchemy.orm import Session
 from engine import cycle, scheduler
 from engine.models import AuditEntry, CycleInstance, CycleRun, ProcessInstance, ScheduledEffect, SchedulerLease
 from engine.workflow import runtime
-from tests.conftest import NOW, own_subject, user
+from tests.conftest import NOW, SETTINGS, TZ, own_subject, user
 from tests.engine.test_deadlines import submit_target
 from tests.workflows.test_cycle import do, open_tasks
 
 
 def factory_on(connection):
     """Sessions whose commits are savepoints of the test's transaction (the scheduler commits per job)."""
-    return lambda: Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return lambda: Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False, info=SETTINGS.session_info()
+    )
 
 
 def lease_row(session) -> SchedulerLease:
@@ -34,7 +36,7 @@ def other_scheduler_takes(connection, holder: str, now) -> bool:
 
 
 def test_the_lease_is_renewed_between_the_batches_of_a_long_year_start(connection, session, clock, monkeypatch):
-    run = cycle.create_run(session, user(session, "zlc_admin"), 2027, ["person"], cycle.default_dues(2027), NOW)
+    run = cycle.create_run(session, user(session, "zlc_admin"), 2027, ["person"], cycle.default_dues(2027, TZ), NOW)
     session.commit()
     real = cycle.process_run
     seen = []
@@ -60,7 +62,7 @@ def test_the_lease_is_renewed_between_the_batches_of_a_long_year_start(connectio
 
 
 def test_a_scheduler_that_lost_its_lease_stops_its_long_work(connection, session, clock, monkeypatch):
-    run = cycle.create_run(session, user(session, "zlc_admin"), 2027, ["person"], cycle.default_dues(2027), NOW)
+    run = cycle.create_run(session, user(session, "zlc_admin"), 2027, ["person"], cycle.default_dues(2027, TZ), NOW)
     session.commit()
     real = cycle.process_run
 
@@ -79,8 +81,8 @@ def test_a_scheduler_that_lost_its_lease_stops_its_long_work(connection, session
 
 
 def cycle_at_step_6(session, username):
-    instance = cycle.start_for_subject(session, own_subject(session, username), 2026, cycle.default_dues(2026), None,
-                                       NOW)  # fmt: skip
+    dues = cycle.default_dues(2026, TZ)
+    instance = cycle.start_for_subject(session, own_subject(session, username), 2026, dues, None, NOW)
     while (task := open_tasks(session, instance.id)[0]).name != "6 诊改实施":
         do(session, task)
     return instance, task

@@ -22,7 +22,7 @@ from engine.models import (
 )
 from engine.warnings import rules as warning_rules
 from engine.warnings import service as warnings
-from tests.conftest import NOW, own_subject, user
+from tests.conftest import NOW, SETTINGS, own_subject, user
 
 TABLE = {
     "years": {
@@ -278,7 +278,12 @@ def test_scheduler_tick_runs_the_rules_in_its_transaction(connection, session, t
     from engine.scheduler import run_tick
 
     def factory():
-        return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        return Session(
+            bind=connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            info=SETTINGS.session_info(),
+        )
 
     result = run_tick(factory, "test:1", lambda: AFTER_DUE)
     assert result["warnings"] == {"raised": 23}

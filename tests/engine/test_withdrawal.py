@@ -23,7 +23,7 @@ from engine.models import (
     User,
 )
 from engine.workflow import runtime
-from tests.conftest import NOW, document_of, filled, open_task, own_subject, publish_document, user
+from tests.conftest import NOW, TZ, document_of, filled, open_task, own_subject, publish_document, user
 
 
 def start(session, username="t01", doc_type="target"):
@@ -144,7 +144,7 @@ def test_only_the_submitter_withdraws_and_only_a_submission(session):
 
 def test_withdraw_inside_the_annual_cycle_resets_the_called_chain(session):
     subject = own_subject(session, "t01")
-    instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026), None, NOW)
+    instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026, TZ), None, NOW)
     edit = open_rows(session, instance.id)[0]
     assert edit.kind == "edit" and edit.process_key == "cycle_person"
     submit(session, edit, text="周期提交稿")
@@ -229,7 +229,7 @@ def test_no_cancel_after_a_reviewer_acted_nor_within_the_cycle(session):
     assert "审核人已经处理过" in str(err.value)
 
     subject = own_subject(session, "t02")
-    instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026), None, NOW)
+    instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026, TZ), None, NOW)
     step = open_rows(session, instance.id)[0]
     with pytest.raises(Conflict) as err:
         withdrawal.cancel(session, user(session, "t02"), step.id, NOW)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.db import make_engine
 from engine.models import CycleInstance, User
-from tests.conftest import fresh_database
+from tests.conftest import SETTINGS, fresh_database
 from web.cli import main
 
 
@@ -22,7 +22,7 @@ def init(url: str, *args: str) -> str:
 def loaded(url: str) -> tuple[int, int]:
     """(users, subjects whose year has started)."""
     eng = make_engine(url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         figures = (s.scalar(select(func.count()).select_from(User)),
                    s.scalar(select(func.count()).select_from(CycleInstance)))  # fmt: skip
     eng.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.db import make_engine
 from engine.models import AuditEntry, HumanTask
-from tests.conftest import NOW, filled, fresh_database, login, make_app, own_subject, seed
+from tests.conftest import NOW, SETTINGS, filled, fresh_database, login, make_app, own_subject, seed
 
 pytestmark = pytest.mark.slow
 
@@ -28,14 +28,14 @@ def test_two_reviewers_same_task_one_wins(committed_url, monkeypatch):
     app = make_app(DATABASE_URL=committed_url, ZHENGAI_CLOCK=lambda: NOW)
     teacher = login(app.test_client(), "t01")
     eng = make_engine(committed_url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         subject_id = own_subject(s, "t01").id
     response = teacher.post("/my-documents/start", data={"subject_id": subject_id, "doc_type": "target"})
     task_id = int(response.headers["Location"].rsplit("/", 1)[1])
     data = teacher.get(f"/api/v1/tasks/{task_id}").get_json()["document"]["data"]
     assert teacher.post(f"/api/v1/tasks/{task_id}/complete", json={"document": filled(data)}).status_code == 200
 
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         review_id = s.scalar(select(HumanTask.id).where(HumanTask.kind == "review", HumanTask.state == "open"))
         audits_before = s.scalar(select(func.count()).select_from(AuditEntry))
 
@@ -68,7 +68,7 @@ def test_two_reviewers_same_task_one_wins(committed_url, monkeypatch):
     loser = next(r for r in results if r.status_code == 409).get_json()["error"]
     assert loser["code"] == "conflict" and "他人" in loser["message"]
 
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         completions = s.scalar(
             select(func.count())
             .select_from(AuditEntry)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from engine import cycle
 from engine.models import CycleInstance, Document, HumanTask, OrgUnit, Subject
-from tests.conftest import NOW, own_subject
+from tests.conftest import NOW, TZ, own_subject
 from tests.workflows.test_cycle import FORM_DATES, do, open_tasks
 
 FORM = {f"due_{k}": v for k, v in FORM_DATES.items()}
@@ -97,7 +97,7 @@ def test_the_dates_on_the_form_are_the_dates_the_tasks_get(login_as, session):
         if task.kind == "review":  # reviewers get 7 days from the submission
             assert task.due_at - task.created_at == timedelta(days=7), task.name
         else:
-            local = task.due_at.astimezone(cycle.TZ)
+            local = task.due_at.astimezone(TZ)
             assert (local.date().isoformat(), local.time().isoformat()) == (FORM_DATES[key], "23:59:59"), task.name
             seen[task.step] = task.name
         do(session, task)
@@ -212,7 +212,7 @@ def test_a_chain_task_inside_the_cycle_carries_its_step(login_as, session):
     assert "年度诊改 · 1 确定目标" in page(teacher, f"/tasks/{task.id}")
     rows = teacher.get("/api/v1/tasks").get_json()["items"]
     assert [r["step"] for r in rows if r["id"] == task.id] == [1]
-    assert date.fromisoformat(FORM_DATES["target"]) == task.due_at.astimezone(cycle.TZ).date()
+    assert date.fromisoformat(FORM_DATES["target"]) == task.due_at.astimezone(TZ).date()
 
 
 def test_the_modeler_offers_cycle_steps_and_checks_the_due_fallback(login_as):
@@ -235,7 +235,7 @@ def test_the_modeler_offers_cycle_steps_and_checks_the_due_fallback(login_as):
 
 def test_the_run_page_names_the_subjects_that_could_not_start(login_as, session):
     subject = own_subject(session, "t05")
-    cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2027), None, NOW)  # targets being written
+    cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2027, TZ), None, NOW)  # targets being written
     session.flush()
     admin = login_as("zlc_admin")
     response = admin.post("/cycle/", data={"year": "2027", "levels": "person", **FORM})

@@ -23,7 +23,7 @@ from engine import cycle, org
 from engine.documents import service as documents
 from engine.models import Document, DocumentVersion, HumanTask, Subject, SubjectMember, TaskCandidate, User
 from forms.templates import builtin_templates
-from tests.conftest import NOW, filled, form_fields
+from tests.conftest import NOW, TZ, filled, form_fields
 
 SUBJECT_TYPES = list(documents.SUBJECT_TYPE_LABELS)
 BROKEN = re.compile(r"Traceback|TemplateSyntaxError|UndefinedError|jinja2\.|服务器内部错误")
@@ -147,7 +147,7 @@ def subject_of(session, subject_type: str) -> Subject:
 @pytest.mark.parametrize("subject_type", SUBJECT_TYPES)
 def test_every_view_of_every_template_renders(session, walker, subject_type):
     subject = subject_of(session, subject_type)
-    instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026), None, NOW)
+    instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026, TZ), None, NOW)
     session.flush()
     walker.run(instance.id)
 

@@ -8,14 +8,16 @@ from sqlalchemy import func, select
 
 from engine import cycle
 from engine.models import Attachment, HumanTask
-from tests.conftest import NOW, own_subject
+from tests.conftest import NOW, TZ, own_subject
 from tests.workflows.test_cycle import do, open_tasks
 
 PDF = b"%PDF-1.4\n% evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def implementation_task(session):
-    instance = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2026), None, NOW)
+    instance = cycle.start_for_subject(
+        session, own_subject(session, "t01"), 2026, cycle.default_dues(2026, TZ), None, NOW
+    )
     while (task := open_tasks(session, instance.id)[0]).name != "6 诊改实施":
         do(session, task)
     return task

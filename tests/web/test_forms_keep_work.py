@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from engine.models import HumanTask
-from tests.conftest import NOW, filled, form_fields, own_subject, publish_document
+from tests.conftest import NOW, TZ, filled, form_fields, own_subject, publish_document
 from tests.web.test_teacher_path import start_target, the_document
 from tests.workflows.test_cycle import do, open_tasks
 
@@ -112,7 +112,9 @@ def test_acknowledgement_note_over_the_limit_is_refused_not_cut(login_as, sessio
 def _walk_cycle_to_the_ack(session) -> int:
     from engine import cycle
 
-    instance = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2026), None, NOW)
+    instance = cycle.start_for_subject(
+        session, own_subject(session, "t01"), 2026, cycle.default_dues(2026, TZ), None, NOW
+    )
     for _ in range(20):
         task = open_tasks(session, instance.id)[0]
         if task.kind == "ack":

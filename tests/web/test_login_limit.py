@@ -14,7 +14,7 @@ from engine.core.db import make_engine
 from engine.core.migrate import upgrade
 from engine.models import RateLimitCounter
 from engine.security.ratelimit import DatabaseStorage
-from tests.conftest import NOW, fresh_database, make_app
+from tests.conftest import NOW, SETTINGS, fresh_database, make_app
 
 
 def limited_app(connection, clock, **config):
@@ -128,7 +128,37 @@ def test_failed_requests_rolled_back_still_count(migrated_url, monkeypatch):
     codes = [attempt(client, "ghost").status_code for _ in range(7)]
     assert codes == [500] * 5 + [429] * 2
     eng = make_engine(migrated_url)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         counts = dict(s.execute(select(RateLimitCounter.key, RateLimitCounter.count)).all())
     eng.dispose()
     assert any("login:ghost" in key and count == 7 for key, count in counts.items()), counts
+
+
+def test_behind_a_proxy_each_client_address_is_counted_and_audited(connection, clock, session):
+    from dataclasses import replace
+
+    from engine.models import AuditEntry
+
+    behind = limited_app(connection, clock, ZHENGAI_LOGIN_ADDRESS_LIMIT="3 per minute",
+                         ZHENGAI_SETTINGS=replace(SETTINGS, proxy_hops=1)).test_client()  # fmt: skip
+    proxy = "10.9.9.9"  # every request reaches the app from the proxy's address
+
+    def via_proxy(name, client_address, **kw):
+        return attempt(behind, name, address=proxy, **{"X-Forwarded-For": client_address}, **kw)
+
+    assert [via_proxy(f"a{i}", "203.0.113.5").status_code for i in range(4)] == [401] * 3 + [429]
+    assert via_proxy("b0", "198.51.100.7").status_code == 401  # another client behind the same proxy: own count
+    assert via_proxy("t01", "198.51.100.7", password="demo1234").status_code == 302
+    addresses = session.scalars(
+        select(AuditEntry.after)
+        .where(AuditEntry.action.in_(["auth.login", "auth.login_failed"]))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [a["address"] for a in addresses][-2:] == ["198.51.100.7", "198.51.100.7"]
+    assert "203.0.113.5" in {a["address"] for a in addresses} and proxy not in {a["address"] for a in addresses}
+
+    # without ZHENGAI_PROXY_HOPS the header is not trusted: everyone behind the proxy shares its address
+    direct = limited_app(connection, clock, ZHENGAI_LOGIN_ADDRESS_LIMIT="3 per minute").test_client()
+    codes = [attempt(direct, f"c{i}", address="10.8.8.8", **{"X-Forwarded-For": f"192.0.2.{i}"}).status_code
+             for i in range(4)]  # fmt: skip
+    assert codes == [401] * 3 + [429]

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from engine import scheduler
 from engine.models import HumanTask, Notification
 from engine.notify import digests, notifications
-from engine.workflow import deadlines
-from tests.conftest import NOW, filled, form_fields, user
+from tests.conftest import NOW, SETTINGS, filled, form_fields, user
 from tests.web.test_teacher_path import start_target, the_document
 
 
@@ -156,7 +155,7 @@ def test_digest_in_the_centre_links_to_the_filtered_lists(login_as, session):
     teacher = login_as("t01")
     task_id = start_target(teacher, session)  # t01's own task, due in 14 days
     due = session.get(HumanTask, task_id).due_at
-    scheduler.tick(session, digests.next_slot(due + deadlines.ESCALATE_AFTER))
+    scheduler.tick(session, digests.next_slot(due + SETTINGS.escalate_after, SETTINGS))
     session.flush()
     head = login_as("dzxy_reviewer")
     page = head.get("/notifications?kind=digest").get_data(as_text=True)

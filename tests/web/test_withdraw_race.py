@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.db import make_engine
 from engine.models import Document, HumanTask
-from tests.conftest import NOW, filled, fresh_database, login, make_app, own_subject, seed
+from tests.conftest import NOW, SETTINGS, filled, fresh_database, login, make_app, own_subject, seed
 
 pytestmark = pytest.mark.slow
 
@@ -25,13 +25,13 @@ def committed_url(tmp_path_factory):
 def submitted(app, eng, username):
     """The author's submission (edit task id) and the reviewers' open task (id), committed."""
     teacher = login(app.test_client(), username)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         subject_id = own_subject(s, username).id
     response = teacher.post("/my-documents/start", data={"subject_id": subject_id, "doc_type": "target"})
     task_id = int(response.headers["Location"].rsplit("/", 1)[1])
     data = teacher.get(f"/api/v1/tasks/{task_id}").get_json()["document"]["data"]
     assert teacher.post(f"/api/v1/tasks/{task_id}/complete", json={"document": filled(data)}).status_code == 200
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         review_id = s.scalar(
             select(HumanTask.id).where(
                 HumanTask.kind == "review", HumanTask.state == "open", HumanTask.subject_name == s.scalar(
@@ -74,7 +74,7 @@ def barrier_on(monkeypatch, module, name, parties=2):
 
 
 def outcome(eng, task_id, review_id):
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         edit, review = s.get(HumanTask, task_id), s.get(HumanTask, review_id)
         return edit.state, review.state, s.get(Document, edit.document_id).status
 
@@ -124,7 +124,7 @@ def test_withdraw_against_a_reviewer_who_claims(committed_url, monkeypatch):
     codes = (withdrawn.status_code, claimed.status_code)
     assert codes in ((302, 409), (409, 302)), codes
     state = outcome(eng, task_id, review_id)
-    with Session(eng) as s:
+    with Session(eng, info=SETTINGS.session_info()) as s:
         claimant = s.get(HumanTask, review_id).claimant_id
     if codes == (302, 409):
         assert state == ("open", "cancelled", "draft") and claimant is None

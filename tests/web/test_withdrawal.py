@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine import cycle
 from engine.models import Document, HumanTask, ProcessInstance
-from tests.conftest import NOW, filled, form_fields, own_subject, publish_document
+from tests.conftest import NOW, TZ, filled, form_fields, own_subject, publish_document
 from tests.web.test_teacher_path import start_target, the_document
 
 
@@ -77,7 +77,9 @@ def test_no_withdraw_once_the_reviewer_claimed(login_as, session):
 
 
 def test_withdraw_a_cycle_step_from_the_task_page(login_as, session):
-    instance = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2026), None, NOW)
+    instance = cycle.start_for_subject(
+        session, own_subject(session, "t01"), 2026, cycle.default_dues(2026, TZ), None, NOW
+    )
     session.flush()
     edit_id = session.scalar(
         select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")

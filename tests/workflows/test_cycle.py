@@ -11,7 +11,7 @@ from engine.cycle import progress as cycle_progress
 from engine.models import Document, HumanTask, Notification, ProcessInstance, User
 from engine.notify import digests
 from engine.workflow import runtime
-from tests.conftest import NOW, filled, own_subject, user
+from tests.conftest import NOW, SETTINGS, TZ, filled, own_subject, user
 from tests.workflows.test_chain_paths import actor_for
 
 # Step dates a year start accepts on NOW (2026-11-24): today or later, in the order of the steps.
@@ -23,7 +23,7 @@ FORM_DATES = {
 
 
 def future_dues() -> dict[str, str]:
-    return {k: cycle.end_of_day(date.fromisoformat(v)).isoformat() for k, v in FORM_DATES.items()}
+    return {k: cycle.end_of_day(date.fromisoformat(v), TZ).isoformat() for k, v in FORM_DATES.items()}
 
 
 def open_tasks(session, instance_id):
@@ -52,7 +52,7 @@ def do(session, task, now=NOW):
 
 def test_teacher_cycle_end_to_end(session):
     subject = own_subject(session, "t01")
-    instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026), None, NOW)
+    instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026, TZ), None, NOW)
     walked = []
     for _ in range(30):
         tasks = open_tasks(session, instance.id)
@@ -79,7 +79,7 @@ def test_teacher_cycle_end_to_end(session):
     assert review_rows[0]["cells"]["self_conclusion"].startswith("已填写")  # carried from the diagnosis
 
     # the next year carries the published targets forward: the cycle starts at the standard
-    second = cycle.start_for_subject(session, subject, 2027, cycle.default_dues(2027), None, NOW)
+    second = cycle.start_for_subject(session, subject, 2027, cycle.default_dues(2027, TZ), None, NOW)
     first_task = open_tasks(session, second.id)[0]
     doc = session.get(Document, first_task.document_id)
     assert doc.doc_type == "standard" and doc.period == "2027"
@@ -87,7 +87,7 @@ def test_teacher_cycle_end_to_end(session):
 
 def test_step_timer_escalates_when_a_step_is_late(session):
     subject = own_subject(session, "t02")
-    dues = cycle.default_dues(2026)
+    dues = cycle.default_dues(2026, TZ)
     instance = cycle.start_for_subject(session, subject, 2026, dues, None, NOW)
     while True:
         task = open_tasks(session, instance.id)[0]
@@ -100,7 +100,7 @@ def test_step_timer_escalates_when_a_step_is_late(session):
     assert session.get(ProcessInstance, instance.id).next_timer_at == task.due_at
     result = scheduler.tick(session, late)  # wakes the instance: the BPMN timer fires 逾期督办
     assert result.get("sent", 0) >= 1
-    scheduler.tick(session, digests.next_slot(late))  # sends what the timer queued, with the day's digest
+    scheduler.tick(session, digests.next_slot(late, SETTINGS))  # sends what the timer queued, with the day's digest
     kinds = {n.kind for n in session.scalars(select(Notification))}
     assert "overdue" in kinds and "digest" in kinds
     assert open_tasks(session, instance.id)[0].id == task.id  # the step is still open, only escalated
@@ -148,7 +148,7 @@ def test_every_level_walks_to_the_end(session):
     for level, subjects in LEVEL_SUBJECTS.items():
         for subject_type, code in subjects:
             subject = session.scalar(select(Subject).where(Subject.type == subject_type, Subject.code == code))
-            instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026), None, NOW)
+            instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026, TZ), None, NOW)
             assert instance.process_key == cycle.LEVELS[level][0]
             names = _walk(session, instance.id)
             assert session.get(ProcessInstance, instance.id).status == "completed", (subject_type, names)
@@ -166,8 +166,8 @@ def test_every_level_walks_to_the_end(session):
 def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
     from engine.models import CycleInstance, Subject, TaskCandidate
 
-    one = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2027), None, NOW)
-    run = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2027), NOW)
+    one = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2027, TZ), None, NOW)
+    run = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2027, TZ), NOW)
     cycle.process_run(session, run.id, NOW, batch=100)
     assert run.status == "finished" and run.done == 50
     t02 = own_subject(session, "t02")
@@ -192,8 +192,8 @@ def test_step_dates_come_from_the_annual_table(session):
     from engine.cycle import annual
 
     rows = annual.instantiate(session, 2026, None, NOW)
-    dues = cycle.due_dates_for(2026, rows)
+    dues = cycle.due_dates_for(2026, TZ, rows)
     assert dues["target"].startswith("2026-04-30") and dues["plan"].startswith("2026-04-30")
     assert dues["school_review"].startswith("2026-11-30")
     assert dues["feedback"].startswith("2027-02-28")
-    assert dues["implementation"] == cycle.default_dues(2026)["implementation"]  # 全年常态运行: no date of its own
+    assert dues["implementation"] == cycle.default_dues(2026, TZ)["implementation"]  # 全年常态运行: no date of its own

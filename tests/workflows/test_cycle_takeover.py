@@ -14,7 +14,7 @@ from engine.documents import service as documents
 from engine.models import AuditEntry, Document, HumanTask, ProcessInstance, ScheduledEffect, Subject
 from engine.oversight import instance_admin
 from engine.workflow import runtime, tasks
-from tests.conftest import NOW, filled, own_subject, publish_document, user
+from tests.conftest import NOW, TZ, filled, own_subject, publish_document, user
 from tests.workflows.test_chain_paths import actor_for, submitter
 from tests.workflows.test_cycle import FORM_DATES, do, future_dues, open_tasks
 
@@ -73,7 +73,7 @@ def test_a_draft_in_its_own_chain_at_the_author_step_is_continued_by_the_cycle(s
     assert_taken_over(session, own.instance_id, instance.id, [own.id])
     task = only_open(session, instance.id)
     assert (task.kind, task.document_id, task.step) == ("edit", own.document_id, 1)
-    assert task.due_at == cycle.end_of_day(date.fromisoformat(FORM_DATES["target"]))  # the step's date
+    assert task.due_at == cycle.end_of_day(date.fromisoformat(FORM_DATES["target"]), TZ)  # the step's date
     doc = session.get(Document, own.document_id)
     assert doc.instance_id == instance.id and doc.status == "draft"
     assert doc.data["rows"][0]["cells"] and all(
@@ -178,7 +178,7 @@ def test_published_steps_are_done_and_the_next_step_has_rows(session):
     task = only_open(session, instance.id)
     assert (task.step, session.get(Document, task.document_id).doc_type) == (4, "standard")
     assert_form_has_rows(session, task)
-    assert task.due_at == cycle.end_of_day(date.fromisoformat(FORM_DATES["standard"]))
+    assert task.due_at == cycle.end_of_day(date.fromisoformat(FORM_DATES["standard"]), TZ)
 
     publish_document(session, "t02", "target")
     publish_document(session, "t02", "standard")
@@ -217,7 +217,7 @@ def test_the_bulk_start_hands_drafts_to_the_one_by_one_path(session):
     rows = session.scalars(select(HumanTask).where(HumanTask.state == "open", HumanTask.process_key == "cycle_person"))
     rows = list(rows)
     assert len(rows) == 50 and {r.step for r in rows} == {1}
-    assert {r.due_at for r in rows} == {cycle.end_of_day(date.fromisoformat(FORM_DATES["target"]))}
+    assert {r.due_at for r in rows} == {cycle.end_of_day(date.fromisoformat(FORM_DATES["target"]), TZ)}
     t01 = next(r for r in rows if r.subject_id == own_subject(session, "t01").id)
     assert t01.document_id == own.document_id
     assert session.get(ProcessInstance, own.instance_id).status == "terminated"

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import org
-from engine.core import periods
 from engine.core.errors import N_, NotFound
 from engine.cycle import annual
 
 from ..db import db, flash_on_commit, transactional
-from ..helpers import localtime, now, principals
+from ..helpers import now, principals, today
 
 bp = Blueprint("annual", __name__, url_prefix="/annual")
 GENERATED = N_("已生成 %(n)s 项年度任务；%(f)s 项完成时间需要核对；%(late)s 项生成时已逾期，按部门汇总通知")
@@ -23,7 +20,7 @@ GENERATED = N_("已生成 %(n)s 项年度任务；%(f)s 项完成时间需要核
 @bp.get("/")
 @login_required
 def index():
-    return redirect(url_for("annual.year", year=periods.local_year(now())))
+    return redirect(url_for("annual.year", year=today().year))
 
 
 @bp.get("/<int:year>")
@@ -34,8 +31,7 @@ def year(year):
     if not org.policy.reads_annual_table(org.Viewer.of(current_user, ps)):
         raise NotFound(N_("页面不存在"))
     rows = annual.rows_of(db.session, year)
-    today = date.fromisoformat(localtime(now(), "%Y-%m-%d"))  # the school's calendar day
-    board = annual.board(rows, today)
+    board = annual.board(rows, today())  # the school's calendar day
     filters = {k: request.args.get(k) or None for k in ("state", "category", "department")}
     shown = annual.filter_rows(rows, board["status"], **filters)
     return render_template(

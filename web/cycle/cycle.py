@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,7 +19,8 @@ from engine.models import AnnualTask, CycleRun
 
 from ..db import db, transactional
 from ..errors import translate_fields
-from ..helpers import int_arg, localtime, now, principals, xlsx_download
+from ..helpers import int_arg, localtime, now, principals, settings, xlsx_download
+from ..helpers import today as today_
 
 bp = Blueprint("cycle", __name__, url_prefix="/cycle")
 
@@ -34,21 +35,21 @@ def _monitors_only():
 
 
 def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["ZHENGAI_TIMEZONE"])
+    return settings().timezone
 
 
-def _today() -> date:
-    return now().astimezone(_zone()).date()
+def _year_now() -> int:
+    return periods.local_year(now(), _zone())
 
 
 def _dues(year: int) -> dict:
     rows = db.session.scalars(select(AnnualTask).where(AnnualTask.year.in_([year, year + 1]))).all()
-    return cycle.due_dates_for(year, rows)
+    return cycle.due_dates_for(year, _zone(), rows)
 
 
 def _form(year: int, values: dict, levels: list[str], field_errors: dict, status: int = 200):
     """The year-start form with the dates as typed; a date already past is flagged even before submitting."""
-    today = _today()
+    today = today_()
     past = set()
     for key, raw in values.items():
         try:
@@ -66,9 +67,9 @@ def _form(year: int, values: dict, levels: list[str], field_errors: dict, status
 @bp.get("/")
 @login_required
 def index():
-    year = int_arg(request.args.get("year"), periods.local_year(now()))
+    year = int_arg(request.args.get("year"), _year_now())
     if not 2000 <= year <= 2100:
-        year = periods.local_year(now())
+        year = _year_now()
     values = {k: v[:10] for k, v in _dues(year).items()}
     return _form(year, values, [], {})
 
@@ -89,7 +90,7 @@ def start():
             errors[f"due_{key}"] = [N_("日期格式应为 YYYY-MM-DD")]
     levels = request.form.getlist("levels")
     try:  # a date that cannot be read is missing for create_run, so it refuses too
-        run = cycle.create_run(db.session, current_user, year, levels, dues, now(), tz=_zone())
+        run = cycle.create_run(db.session, current_user, year, levels, dues, now())
     except InvalidInput as exc:
         exc.fields = {**exc.fields, **errors}
         raise
@@ -101,7 +102,7 @@ def start():
 def _invalid(exc):
     """A refused year start changes nothing and shows the form again, as typed, with the messages."""
     db.session.rollback()
-    year = int_arg(request.values.get("year"), periods.local_year(now()))
+    year = int_arg(request.values.get("year"), _year_now())
     values = {key: (request.values.get(f"due_{key}") or "").strip() for key in cycle.DEFAULT_DUES}
     return _form(year, values, request.values.getlist("levels"), translate_fields(exc.fields), 400)
 
@@ -127,8 +128,8 @@ def run_json(run_id):
 
 
 def _year() -> int:
-    year = int_arg(request.args.get("year"), periods.local_year(now()))
-    return year if 2000 <= year <= 2100 else periods.local_year(now())
+    year = int_arg(request.args.get("year"), _year_now())
+    return year if 2000 <= year <= 2100 else _year_now()
 
 
 @bp.get("/progress")

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.notify import notifications
 
 from ..db import db, flash_on_commit, transactional
-from ..helpers import int_arg, now, principals
+from ..helpers import int_arg, now, principals, settings
 from ..org.auth import user_from_token
 
 bp = Blueprint("notifications", __name__)
@@ -39,7 +38,7 @@ def _args(filters: dict) -> dict:
 def index():
     filters = _filters(request.args)
     page = notifications.list_for(db.session, current_user.id, int_arg(request.args.get("page"), 1), 30, **filters)
-    zone = ZoneInfo(current_app.config["ZHENGAI_TIMEZONE"])
+    zone = settings().timezone
     counts = notifications.kind_counts(db.session, current_user.id)
     return render_template(
         "notifications/index.html", page=page, filters=filters, args=_args(filters), counts=counts,

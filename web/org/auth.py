@@ -84,13 +84,13 @@ def login():
             login_user(user, remember=bool(request.form.get("remember")))
             session.permanent = True
             audit.record(db.session, actor_id=user.id, action="auth.login", object_type="user", object_id=user.id,
-                         now=now())  # fmt: skip
+                         now=now(), after={"address": request.remote_addr})  # fmt: skip
             target = request.args.get("next") or ""
             if not target.startswith("/") or target.startswith("//"):
                 target = url_for("inbox.index")
             return redirect(target)
         audit.record(db.session, actor_id=None, action="auth.login_failed", object_type="user",
-                     object_id=username[:64] or "-", now=now())  # fmt: skip
+                     object_id=username[:64] or "-", now=now(), after={"address": request.remote_addr})  # fmt: skip
         error = _("用户名或密码错误")
     return render_template("auth/login.html", error=error), (401 if error else 200)
 

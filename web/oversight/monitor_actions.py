@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +13,7 @@ from engine.oversight import batch_runs, instance_admin, task_admin
 
 from ..db import db, flash_on_commit, transactional
 from ..errors import translate, translate_fields
-from ..helpers import int_arg, localtime, now, principals, xlsx_download
+from ..helpers import int_arg, localtime, now, principals, settings, xlsx_download
 from .monitor import filters_from, render_task_list
 
 bp = Blueprint("monitor_actions", __name__)
@@ -143,5 +142,4 @@ def _end_of_day(value) -> datetime | None:
         day = datetime.strptime((value or "").strip(), "%Y-%m-%d")
     except ValueError:
         return None
-    zone = ZoneInfo(current_app.config["ZHENGAI_TIMEZONE"])
-    return day.replace(hour=23, minute=59, second=59, tzinfo=zone).astimezone(UTC)
+    return settings().end_of_day(day.date()).astimezone(UTC)

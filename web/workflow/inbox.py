@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -91,7 +91,7 @@ def _result_text(result: dict) -> str:
 @bp.get("/my-documents")
 @login_required
 def my_documents():
-    slots = documents.my_documents(db.session, current_user, now(), current_app.config["ZHENGAI_CYCLE_BASE_YEAR"])
+    slots = documents.my_documents(db.session, current_user, now())
     withdraw, cancel = withdrawal.document_offers(db.session, current_user, slots, principals())
     return render_template("inbox/documents.html", slots=slots, withdraw=withdraw, cancel=cancel)
 
@@ -101,7 +101,6 @@ def my_documents():
 @transactional
 def start_document():
     task = documents.start_document(
-        db.session, current_user, request.form.get("subject_id"), request.form.get("doc_type", ""), now(),
-        current_app.config["ZHENGAI_CYCLE_BASE_YEAR"],
+        db.session, current_user, request.form.get("subject_id"), request.form.get("doc_type", ""), now()
     )  # fmt: skip
     return redirect(url_for("tasks.show", task_id=task.id))
