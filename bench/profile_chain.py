@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import re
 import statistics
@@ -110,6 +111,8 @@ def main() -> None:
     if profiler:
         stats = pstats.Stats(profiler).sort_stats(a.sort)
         stats.print_stats(50)
+        if os.environ.get("PROFILE_DUMP"):
+            profiler.dump_stats(os.environ["PROFILE_DUMP"])
         if a.callees:
             stats.print_callees(a.callees)
 
