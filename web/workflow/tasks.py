@@ -105,7 +105,7 @@ def submit(task_id):
             payload = {"document": parse_form(request.form)}
         else:
             payload = {"decision": request.form.get("decision"), "comment": request.form.get("comment", "")}
-        done = workflow.complete_task(db.session, current_user, task_id, payload, now())
+        done = workflow.complete_task(db.session, current_user, task_id, payload, now(), principals())
     except InvalidInput as exc:
         db.session.rollback()
         task = tasks.get_task(db.session, current_user, task_id, principals())
