@@ -78,7 +78,7 @@ def start_instance(
     audit.record_rows(session, [start_audit(instance.id, process_key, version, instance.subject_id,
                                             instance.started_by_id, now)])  # fmt: skip
     with step_of_instance(instance.id):
-        advance(session, instance, wf, meta, subject, instance.started_by_id, now)
+        advance(session, instance, wf, meta, subject, instance.started_by_id, now, fresh=True)
     return instance
 
 
@@ -221,12 +221,13 @@ def unclaim_task(session: Session, user: User, task_id: int, now: datetime) -> H
 
 def advance(
     session: Session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, actor_id, now, returned=None,
-    closed: tuple[int, ...] = (),
+    closed: tuple[int, ...] = (), fresh: bool = False,
 ) -> None:  # fmt: skip
     """Run the engine to the next wait state (services act in this transaction), sync tasks, store state.
 
     `returned`: (the review task, the reviewer) when this step is a return; the author's new task carries it.
     `closed`: task rows the caller closed (a completion), whose pending reminders are dropped with the others'.
+    `fresh`: the instance was inserted in this transaction (a start): it has no task rows to compare with.
     Services run with the session's own autoflush, whatever the caller's: they are other packages' code.
     """
     step = services.Step(session, instance, subject, actor_id, now)
@@ -247,7 +248,9 @@ def advance(
         raise
     finally:
         env.handler = None
-    readmodel.sync_tasks(session, instance, wf, meta, subject, now, actor_id=actor_id, returned=returned, closed=closed)
+    readmodel.sync_tasks(
+        session, instance, wf, meta, subject, now, actor_id=actor_id, returned=returned, closed=closed, fresh=fresh
+    )
     if kept:
         replay.keep_claims(session, instance, kept, now)
     store_state(session, instance, wf)
