@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy import bindparam, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..models import OrgUnit, Role, RoleAssignment, Subject, SubjectMember, User
@@ -79,7 +79,8 @@ _USER_WITH_POSITIONS = select(
     User,
     select(
         func.aggregate_strings(
-            sql_group(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id), _PRINCIPAL_SEP
+            sql_group(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id),
+            literal_column(f"'{_PRINCIPAL_SEP}'"),  # written into the SQL, not a parameter rendered per execution
         )
     )
     .where(RoleAssignment.user_id == User.id)
