@@ -117,3 +117,16 @@ def test_only_the_team_leader_submits_a_team_document(login_as, session):
     done = leader.post(f"/api/v1/tasks/{task_id}/complete", json=document)
     assert done.status_code == 200 and done.get_json()["state"] == "completed"
     assert session.get(Document, body["document"]["id"]).status == "in_review"
+
+
+def test_every_response_carries_the_security_headers_once(login_as, client):
+    reviewer = login_as("dzxy_reviewer")
+    signed_in = reviewer.get("/api/v1/tasks")
+    anonymous = client.get("/login")
+    for response in (signed_in, anonymous):
+        assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+        assert response.headers.getlist("X-Frame-Options") == ["DENY"]
+        assert response.headers.getlist("Referrer-Policy") == ["same-origin"]
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert signed_in.headers.getlist("Cache-Control") == ["no-store"]
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
