@@ -18,6 +18,18 @@ from .extensions import babel, csrf, init_limiter, login_manager, select_locale
 VENDOR_ALLOWED = ("bootstrap/dist/", "bpmn-js/dist/", "echarts/dist/")
 
 
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'",
+    ),
+)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=False)
     from .config import from_environment
@@ -82,16 +94,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.after_request
     def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'",
-        )
-        if current_user and getattr(current_user, "is_authenticated", False):
-            response.headers.setdefault("Cache-Control", "no-store")
+        # each header unless the view set it; one pass over the response's headers (every request runs this)
+        present = {name.lower() for name, _value in response.headers}
+        for name, value in SECURITY_HEADERS:
+            if name.lower() not in present:
+                response.headers.add(name, value)
+        if "cache-control" not in present and current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.add("Cache-Control", "no-store")
         return response
 
     @app.get("/vendor/<path:filename>")

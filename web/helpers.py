@@ -19,7 +19,11 @@ __all__ = ["int_arg", "localtime", "now", "principals", "settings", "today", "xl
 def principals() -> list[str]:
     """The current user's principals, computed once per request."""
     if "principals" not in g:
-        g.principals = org.principals_of(db.session, current_user.id)
+        loaded = g.get("loaded_principals")  # read with the user (web/org/auth.py `load_user`)
+        if loaded is not None and loaded[0] == current_user.id:
+            g.principals = loaded[1]
+        else:
+            g.principals = org.principals_of(db.session, current_user.id)
     return g.principals
 
 

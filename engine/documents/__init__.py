@@ -13,10 +13,10 @@ from .service import (
     header_values,
     initial_data,
     latest_template,
-    may_submit,
     register,
     template_of,
 )
+from .team import may_submit
 
 __all__ = [
     "CHAIN_DOC_TYPES", "DOC_TYPE_LABELS", "STATUS_LABELS", "SUBJECT_TYPE_LABELS", "chain_key", "get_document",

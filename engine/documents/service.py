@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..notify import notifications
 from ..workflow import kinds, services, tasks
-from . import sharing
+from . import sharing, team
 
 CHAIN_DOC_TYPES = ("target", "standard", "plan")  # started by authors, approved along the subject's chain
 DOC_TYPE_LABELS = {
@@ -297,8 +297,8 @@ def _authored_subject(session: Session, user: User, subject_id) -> Subject:
     return subject
 
 
-def _clean(session: Session, doc: Document, payload, *, submit: bool) -> dict:
-    template = template_of(session, doc)
+def _clean(session: Session, doc: Document, payload, *, submit: bool, template: FormTemplate | None = None) -> dict:
+    template = template or template_of(session, doc)
     try:
         return validate_document(template.definition, payload, submit=submit)
     except ValidationError as exc:
@@ -321,22 +321,11 @@ def save_draft(session: Session, user: User, task_id, payload, now: datetime) ->
     return doc
 
 
-_MEMBER_ROLES = select(SubjectMember.user_id, SubjectMember.role).where(SubjectMember.subject_id == bindparam("sid"))
-
-
-def may_submit(session: Session, user: User, subject_id: int) -> bool:
-    """Any team member drafts; where a team has a leader, only the leader submits."""
-    roles = dict(session.execute(_MEMBER_ROLES, {"sid": subject_id}).all())
-    if user.id not in roles:  # not an author: acting through a lane of the process (e.g. the school's review)
-        return True
-    return len(roles) <= 1 or roles.get(user.id) == "leader" or "leader" not in roles.values()
-
-
 def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: datetime) -> Document:
-    doc = session.get(Document, ht.document_id)
-    if not may_submit(session, user, doc.subject_id):
+    doc, template, allowed = team.submission(session, ht.document_id, user)
+    if not allowed:
         raise NotAllowed(N_("团队成员可以保存草稿，由负责人提交审核"))
-    clean = _clean(session, doc, payload, submit=True)
+    clean = _clean(session, doc, payload, submit=True, template=template)
     before = {"status": doc.status}
     doc.data = clean
     doc.status = DocumentStatus.IN_REVIEW

@@ -49,7 +49,7 @@ from ..models import (
     User,
 )
 from ..workflow import deadlines, runtime, tasks
-from . import service as documents
+from .team import may_submit
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: FOR UPDATE NOWAIT met a row another transaction is writing
 CYCLE_STEP = N_("这是年度诊改周期中的步骤，必须完成，不能取消；如有误可修改后再提交")
@@ -264,7 +264,7 @@ def cancel_offer(session: Session, user: User, task_id, principals: list[str] | 
     if in_cycle(session, instance.id) or instance.document_id != ht.document_id:
         raise Conflict(CYCLE_STEP)
     doc = session.get(Document, ht.document_id)
-    if not documents.may_submit(session, user, doc.subject_id):
+    if not may_submit(session, user, doc.subject_id):
         raise NotAllowed(N_("团队成员可以保存草稿，由负责人提交或取消"))
     acted = session.scalar(
         select(func.count())

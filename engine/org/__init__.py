@@ -17,6 +17,7 @@ from .assignment import (
     resolve,
     resolve_many,
     user_principal,
+    user_with_principals,
     users_behind,
 )
 from .policy import (
@@ -34,5 +35,6 @@ from .principal import Principal
 __all__ = [
     "FIXED_UNIT_PREFIX", "MONITOR", "OWNER_ROLES", "ROLES", "SCOPES", "Assignment", "Principal", "Viewer",
     "group_principal", "has_members", "head_units", "is_monitor", "owned_unit_ids", "owns_any_process",
-    "owns_process", "policy", "principals_of", "resolve", "resolve_many", "user_principal", "users_behind",
+    "owns_process", "policy", "principals_of", "resolve", "resolve_many", "user_principal", "user_with_principals",
+    "users_behind",
 ]  # fmt: skip

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy import bindparam, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..models import OrgUnit, Role, RoleAssignment, Subject, SubjectMember, User
-from .principal import Principal, parse_all
+from .principal import Principal, parse_all, sql_group
 
 ROLES = {
     Role.AUTHOR: "主体成员（文档作者）",
@@ -72,6 +72,30 @@ def principals_of(session: Session, user_id: int) -> list[str]:
     """Every principal a user acts as: themself and each position they hold."""
     rows = session.execute(_POSITIONS, {"user_id": user_id}).all()
     return [user_principal(user_id)] + [group_principal(*r) for r in rows]
+
+
+_PRINCIPAL_SEP = ","  # not part of any principal (engine/org/principal.py)
+_USER_WITH_POSITIONS = select(
+    User,
+    select(
+        func.aggregate_strings(
+            sql_group(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id),
+            literal_column(f"'{_PRINCIPAL_SEP}'"),  # written into the SQL, not a parameter rendered per execution
+        )
+    )
+    .where(RoleAssignment.user_id == User.id)
+    .scalar_subquery(),
+).where(User.id == bindparam("user_id"))  # built once: every request with a signed-in user asks
+
+
+def user_with_principals(session: Session, user_id: int) -> tuple[User | None, list[str]]:
+    """A user and `principals_of` them in one statement (the request's first: who is asking, as what)."""
+    row = session.execute(_USER_WITH_POSITIONS, {"user_id": user_id}).first()
+    if row is None:
+        return None, []
+    user, positions = row
+    groups = [str(Principal.parse(text)) for text in positions.split(_PRINCIPAL_SEP)] if positions else []
+    return user, [user_principal(user_id)] + groups
 
 
 def resolve(session: Session, assignment: Assignment, subject: Subject | None) -> tuple[list[str], str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -43,12 +43,16 @@ def compile_for_deploy(session: Session, xml: bytes | str) -> CompiledProcess:
     return compiled
 
 
+_LATEST = (
+    select(ProcessVersion)
+    .join(ProcessDefinition, ProcessDefinition.latest_version_id == ProcessVersion.id)
+    .where(ProcessDefinition.key == bindparam("key"))
+)  # built once: every start asks (the version's definition comes with it, `lazy="joined"`)
+
+
 def latest_deployed(session: Session, key: str) -> ProcessVersion | None:
-    """The newest version of a process, or None while it is not deployed."""
-    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key))
-    if definition is None or definition.latest_version_id is None:
-        return None
-    return session.get(ProcessVersion, definition.latest_version_id)
+    """The newest version of a process, or None while it is not deployed: one statement."""
+    return session.scalar(_LATEST, {"key": key})
 
 
 def latest_version(session: Session, process_key: str) -> ProcessVersion:

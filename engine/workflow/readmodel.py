@@ -246,15 +246,18 @@ def complete_row(session: Session, ht: HumanTask, user: User, now: datetime) -> 
 
 def sync_tasks(session: Session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, now: datetime,
                actor_id: int | None = None, returned: tuple | None = None,
-               closed: tuple[int, ...] = ()) -> None:  # fmt: skip
+               closed: tuple[int, ...] = (), open_rows: list | None = None) -> None:  # fmt: skip
     """Close read-model rows of tasks no longer ready, add rows for new ones and tell their people.
 
     `returned`: (the review task, the reviewer) when this step is a return; the author's new task carries it.
     `closed`: rows the caller closed itself (a completion): their pending reminders go with the others'.
+    `open_rows`: the instance's open rows, (id, Spiff task id), when the caller read them already in this
+    transaction (none for an instance it just inserted); else they are looked up here.
     """
     conn = session.connection()
     ready = {str(t.id): t for t in ready_human_tasks(wf)}
-    open_rows = conn.execute(_OPEN_ROWS, {"instance_id": instance.id}).all()
+    if open_rows is None:
+        open_rows = conn.execute(_OPEN_ROWS, {"instance_id": instance.id}).all()
     gone = [row_id for row_id, spiff_id in open_rows if spiff_id not in ready]
     if gone:
         conn.execute(_CANCEL_ROWS, {"ids": gone, "now": now})

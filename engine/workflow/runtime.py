@@ -15,7 +15,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import String, bindparam, cast, func, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, configure_mappers, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
@@ -78,7 +78,7 @@ def start_instance(
     audit.record_rows(session, [start_audit(instance.id, process_key, version, instance.subject_id,
                                             instance.started_by_id, now)])  # fmt: skip
     with step_of_instance(instance.id):
-        advance(session, instance, wf, meta, subject, instance.started_by_id, now)
+        advance(session, instance, wf, meta, subject, instance.started_by_id, now, open_rows=[])  # it has none yet
     return instance
 
 
@@ -103,6 +103,27 @@ def _load_instance_stmt():
 def load_instance(session: Session, instance_id: int) -> ProcessInstance | None:
     """An instance with its stored state and its subject loaded (the state is deferred everywhere else)."""
     return session.scalar(_load_instance_stmt(), {"instance_id": instance_id})
+
+
+@cache
+def _load_for_step_stmt():
+    """`load_instance` with the instance's open task rows ("id:Spiff task id", comma separated)."""
+    t = HumanTask.__table__
+    row = cast(t.c.id, String) + literal_column("':'") + t.c.spiff_task_id
+    open_rows = select(func.aggregate_strings(row, literal_column("','"))).where(
+        t.c.instance_id == ProcessInstance.id, t.c.state == "open"
+    )
+    return _load_instance_stmt().add_columns(open_rows.scalar_subquery())
+
+
+def load_for_step(session: Session, instance_id: int) -> tuple[ProcessInstance | None, list[tuple[int, str]]]:
+    """An instance as `load_instance` gives it, and its open task rows (id, Spiff task id): one statement."""
+    row = session.execute(_load_for_step_stmt(), {"instance_id": instance_id}).first()
+    if row is None:
+        return None, []
+    instance, text = row
+    rows = [item.split(":", 1) for item in text.split(",")] if text else []
+    return instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows]
 
 
 RACED = N_("该任务已被他人处理，请刷新页面")
@@ -138,7 +159,7 @@ def complete_task(
     ht = tasks.actionable_task(session, user, task_id, principals)
     with step_of_instance(ht.instance_id):
         with audit.collected(session):
-            instance = load_instance(session, ht.instance_id)
+            instance, open_rows = load_for_step(session, ht.instance_id)
             if instance.status != "running":
                 message = BLOCKED.get(instance.status, N_("流程实例当前状态为“%(status)s”，不能办理任务"))
                 raise Conflict(message, status=instance.status)
@@ -161,7 +182,9 @@ def complete_task(
                 )  # fmt: skip
                 subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
                 returned = (ht, user) if ht.decision == "return" else None
-                advance(session, instance, wf, meta, subject, user.id, now, returned=returned, closed=(ht.id,))
+                still_open = [r for r in open_rows if r[0] != ht.id]  # complete_row closed it
+                advance(session, instance, wf, meta, subject, user.id, now, returned=returned, closed=(ht.id,),
+                        open_rows=still_open)  # fmt: skip
         session.flush()  # the document, the instance (its optimistic lock): with the audit entries' INSERT
     return ht
 
@@ -221,12 +244,13 @@ def unclaim_task(session: Session, user: User, task_id: int, now: datetime) -> H
 
 def advance(
     session: Session, instance: ProcessInstance, wf: BpmnWorkflow, meta: dict, subject, actor_id, now, returned=None,
-    closed: tuple[int, ...] = (),
+    closed: tuple[int, ...] = (), open_rows: list | None = None,
 ) -> None:  # fmt: skip
     """Run the engine to the next wait state (services act in this transaction), sync tasks, store state.
 
     `returned`: (the review task, the reviewer) when this step is a return; the author's new task carries it.
     `closed`: task rows the caller closed (a completion), whose pending reminders are dropped with the others'.
+    `open_rows`: the instance's open task rows when the caller read them in this transaction (readmodel.py).
     Services run with the session's own autoflush, whatever the caller's: they are other packages' code.
     """
     step = services.Step(session, instance, subject, actor_id, now)
@@ -247,7 +271,18 @@ def advance(
         raise
     finally:
         env.handler = None
-    readmodel.sync_tasks(session, instance, wf, meta, subject, now, actor_id=actor_id, returned=returned, closed=closed)
+    readmodel.sync_tasks(
+        session,
+        instance,
+        wf,
+        meta,
+        subject,
+        now,
+        actor_id=actor_id,
+        returned=returned,
+        closed=closed,
+        open_rows=open_rows,
+    )
     if kept:
         replay.keep_claims(session, instance, kept, now)
     store_state(session, instance, wf)

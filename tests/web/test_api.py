@@ -88,3 +88,45 @@ def test_bearer_token_works_without_csrf(connection, clock, session):
     response = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert client.get("/api/v1/tasks", headers={"Authorization": "Bearer forged"}).status_code == 401
+
+
+def test_only_the_team_leader_submits_a_team_document(login_as, session):
+    from engine.models import Document, Subject, SubjectMember, User
+
+    major = session.scalar(select(Subject).where(Subject.type == "major", Subject.code == "510102"))
+    names = dict(
+        session.execute(
+            select(SubjectMember.role, User.username)
+            .join(User, User.id == SubjectMember.user_id)
+            .where(SubjectMember.subject_id == major.id)
+        ).all()
+    )
+    member = login_as(names["member"])
+    response = member.post("/my-documents/start", data={"subject_id": major.id, "doc_type": "target"})
+    task_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    body = member.get(f"/api/v1/tasks/{task_id}").get_json()
+    document = {"document": filled(body["document"]["data"])}
+
+    refused = member.post(f"/api/v1/tasks/{task_id}/complete", json=document)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["message"] == "团队成员可以保存草稿，由负责人提交审核"
+    assert session.get(HumanTask, task_id).state == "open"
+    assert session.get(Document, body["document"]["id"]).status == "draft"
+
+    leader = login_as(names["leader"])
+    done = leader.post(f"/api/v1/tasks/{task_id}/complete", json=document)
+    assert done.status_code == 200 and done.get_json()["state"] == "completed"
+    assert session.get(Document, body["document"]["id"]).status == "in_review"
+
+
+def test_every_response_carries_the_security_headers_once(login_as, client):
+    reviewer = login_as("dzxy_reviewer")
+    signed_in = reviewer.get("/api/v1/tasks")
+    anonymous = client.get("/login")
+    for response in (signed_in, anonymous):
+        assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+        assert response.headers.getlist("X-Frame-Options") == ["DENY"]
+        assert response.headers.getlist("Referrer-Policy") == ["same-origin"]
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert signed_in.headers.getlist("Cache-Control") == ["no-store"]
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")

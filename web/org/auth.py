@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from engine import org
 from engine.core import audit
 from engine.models import User
 from engine.org.passwords import DUMMY_HASH, verify_password
@@ -21,11 +22,15 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
+    """The active user, loaded with their principals in one statement (web/helpers.py `principals` reuses them)."""
     try:
-        user = db.session.get(User, int(user_id))
+        user, principals = org.user_with_principals(db.session, int(user_id))
     except (TypeError, ValueError):
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    g.loaded_principals = (user.id, principals)
+    return user
 
 
 def _token_serializer() -> URLSafeTimedSerializer:

@@ -146,7 +146,7 @@ def unclaim(task_id):
 @bp.post("/tasks/<task_id>/complete")
 @transactional
 def complete(task_id):
-    task = workflow.complete_task(db.session, current_user, task_id, _json_body(), now())
+    task = workflow.complete_task(db.session, current_user, task_id, _json_body(), now(), principals())
     return jsonify(TASK_DETAIL.dump(task))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine import workflow
 from engine.core.errors import N_, Conflict, InvalidInput, NotAllowed
-from engine.documents import attachments, withdrawal
+from engine.documents import attachments, may_submit, withdrawal
 from engine.documents import service as documents
 from engine.models import Document, ProcessInstance, User
 from engine.workflow import tasks
@@ -67,7 +67,7 @@ def task_context(task, form_data=None, field_errors=None):
         "may_withdraw": withdrawal.may_withdraw(db.session, current_user, task, principals()),
         "cancel_state": _cancel_state(task) if task.kind == "edit" and can_act else None,
         "field_errors": field_errors or {},
-        "may_submit": doc is None or documents.may_submit(db.session, current_user, doc.subject_id),
+        "may_submit": doc is None or may_submit(db.session, current_user, doc.subject_id),
         "attachments": attachments.of_document(db.session, doc.id) if doc else [],
     }
 
@@ -105,7 +105,7 @@ def submit(task_id):
             payload = {"document": parse_form(request.form)}
         else:
             payload = {"decision": request.form.get("decision"), "comment": request.form.get("comment", "")}
-        done = workflow.complete_task(db.session, current_user, task_id, payload, now())
+        done = workflow.complete_task(db.session, current_user, task_id, payload, now(), principals())
     except InvalidInput as exc:
         db.session.rollback()
         task = tasks.get_task(db.session, current_user, task_id, principals())
