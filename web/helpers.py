@@ -8,6 +8,7 @@ from flask import current_app, g
 from flask_login import current_user
 
 from engine import org
+from engine.core.errors import MAX_ID
 from engine.core.settings import Settings
 
 from .clock import now
@@ -45,10 +46,13 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def int_arg(value, default: int) -> int:
+    """A number from the query string or a form, or `default` for anything else (also for a number beyond
+    what the database can bind)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return default
+    return number if abs(number) <= MAX_ID else default
 
 
 def xlsx_download(sheet: str, header: list[str], rows, filename: str):

@@ -26,6 +26,21 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+MAX_ID = 2**63 - 1  # the largest id either database stores
+
+
+def object_id(value, message: str) -> int:
+    """An id from a URL or a form as an int, or NotFound(message) for anything that cannot be one
+    (text, nothing, a number beyond what the database stores)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise NotFound(message) from None
+    if not 0 < number <= MAX_ID:
+        raise NotFound(message)
+    return number
+
+
 class NotAllowed(DomainError):
     status = 403
     code = "forbidden"

@@ -16,3 +16,12 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, (self.total + self.per_page - 1) // self.per_page)
+
+
+MAX_OFFSET = 2**63 - 1  # what either database binds
+
+
+def offset(page: int, per_page: int) -> int:
+    """The rows before `page` (1-based); a page far beyond any list starts past its end, never beyond
+    what the database can bind."""
+    return min((max(page, 1) - 1) * per_page, MAX_OFFSET)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from .. import org
 from ..core import audit, settings
-from ..core.errors import N_, Conflict, InvalidInput, NotFound
+from ..core.errors import N_, Conflict, InvalidInput, NotFound, object_id
 from ..core.text import limited_text
 from ..models import AnnualTask, OrgUnit, User
 from ..org import policy
@@ -135,10 +135,7 @@ def local_today(session: Session, now: datetime) -> date:
 
 
 def _row(session: Session, row_id) -> AnnualTask:
-    try:
-        row = session.get(AnnualTask, int(row_id))
-    except (TypeError, ValueError):
-        row = None
+    row = session.get(AnnualTask, object_id(row_id, N_("任务不存在")))
     if row is None:
         raise NotFound(N_("任务不存在"))
     return row

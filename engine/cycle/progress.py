@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..core import settings
+from ..core import paging, settings
 from ..core.paging import Page
 from ..models import CycleInstance, HumanTask, InstanceStatus, OrgUnit, ProcessInstance, Subject, TaskState, User
 from .steps import LEVELS, STEPS, level_of
@@ -198,7 +198,7 @@ def subjects(session: Session, f: Filters, now: datetime, page: int = 1, per_pag
         .where(*where)
         .order_by(*order)
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(paging.offset(page, per_page))
         .subquery("page")
     )
     task, who = aliased(HumanTask), aliased(User)

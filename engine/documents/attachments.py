@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from ..core import audit
-from ..core.errors import N_, Conflict, InvalidInput, NotFound
+from ..core.errors import N_, Conflict, InvalidInput, NotFound, object_id
 from ..models import Attachment, Document
 from ..workflow import tasks
 from . import sharing
@@ -75,7 +75,9 @@ def upload(session: Session, user, task_id, row_id: str, filename: str, content:
 def delete(session: Session, user, task_id, attachment_id, now: datetime) -> None:
     doc, ht = _editable_document(session, user, task_id)
     row = session.scalar(
-        select(Attachment).where(Attachment.id == _int(attachment_id), Attachment.document_id == doc.id)
+        select(Attachment).where(
+            Attachment.id == object_id(attachment_id, N_("文件不存在")), Attachment.document_id == doc.id
+        )
     )
     if row is None:
         raise NotFound(N_("文件不存在"))
@@ -97,15 +99,8 @@ def for_download(session: Session, user, doc_id, attachment_id) -> Attachment:
     row = session.scalar(
         select(Attachment)
         .options(undefer(Attachment.content))
-        .where(Attachment.id == _int(attachment_id), Attachment.document_id == doc.id)
+        .where(Attachment.id == object_id(attachment_id, N_("文件不存在")), Attachment.document_id == doc.id)
     )
     if row is None:
         raise NotFound(N_("文件不存在"))
     return row
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1

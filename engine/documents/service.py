@@ -20,7 +20,7 @@ from forms.templates import empty_document
 
 from .. import org, workflow
 from ..core import audit, periods, settings
-from ..core.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
+from ..core.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound, object_id
 from ..models import (
     Document,
     DocumentStatus,
@@ -283,10 +283,7 @@ def initial_data(session: Session, subject: Subject, doc_type: str, template: Fo
 
 
 def _authored_subject(session: Session, user: User, subject_id) -> Subject:
-    try:
-        subject_id = int(subject_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("主体不存在")) from None
+    subject_id = object_id(subject_id, N_("主体不存在"))
     subject = session.scalar(
         select(Subject)
         .join(SubjectMember, SubjectMember.subject_id == Subject.id)
@@ -421,10 +418,7 @@ def versions(session: Session, doc: Document) -> list[DocumentVersion]:
 
 
 def get_version(session: Session, doc: Document, version) -> DocumentVersion:
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise NotFound(N_("版本不存在")) from None
+    version = object_id(version, N_("版本不存在"))
     v = session.scalar(
         select(DocumentVersion).where(DocumentVersion.document_id == doc.id, DocumentVersion.version == version)
     )

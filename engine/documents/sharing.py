@@ -17,18 +17,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import org
-from ..core import audit
-from ..core.errors import N_, Conflict, InvalidInput, NotFound
+from ..core import audit, paging
+from ..core.errors import N_, Conflict, InvalidInput, NotFound, object_id
 from ..models import Document, DocumentShare, Subject, User
 from ..org import policy
 
 
 def access(session: Session, user: User, doc_id, principals: list[str] | None = None) -> tuple[Document, str]:
     """The document and "full" or "published" access, or NotFound (never revealing that it exists)."""
-    try:
-        doc_id = int(doc_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("文档不存在")) from None
+    doc_id = object_id(doc_id, N_("文档不存在"))
     if principals is None:
         principals = org.principals_of(session, user.id)
     v = policy.viewer(user, principals)
@@ -84,7 +81,9 @@ def unshare(session: Session, user: User, doc_id, share_id, now: datetime) -> No
     if level != "full":
         raise NotFound(N_("文档不存在"))
     row = session.scalar(
-        select(DocumentShare).where(DocumentShare.id == _int(share_id), DocumentShare.document_id == doc.id)
+        select(DocumentShare).where(
+            DocumentShare.id == object_id(share_id, N_("共享记录不存在")), DocumentShare.document_id == doc.id
+        )
     )
     if row is None:
         raise NotFound(N_("共享记录不存在"))
@@ -93,13 +92,6 @@ def unshare(session: Session, user: User, doc_id, share_id, now: datetime) -> No
         before={"principal": row.principal, "label": row.label},
     )  # fmt: skip
     session.delete(row)
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 def list_documents(
@@ -128,6 +120,8 @@ def list_documents(
     total = session.scalar(select(func.count()).select_from(base.subquery()))
     page, per_page = max(1, page), max(1, min(per_page, 100))
     rows = session.scalars(
-        base.order_by(Document.updated_at.desc(), Document.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        base.order_by(Document.updated_at.desc(), Document.id.desc())
+        .limit(per_page)
+        .offset(paging.offset(page, per_page))
     ).all()
     return rows, total

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..core.errors import N_, NotFound
+from ..core.errors import N_, NotFound, object_id
 from ..models import ProcessDefinition, ProcessVersion, User
 from ..org import policy
 
@@ -32,10 +32,7 @@ def get_editable(session: Session, user: User, principals: list[str], key: str) 
 
 
 def get_version(session: Session, definition: ProcessDefinition, number) -> ProcessVersion:
-    try:
-        number = int(number)
-    except (TypeError, ValueError):
-        raise NotFound(N_("流程版本不存在")) from None
+    number = object_id(number, N_("流程版本不存在"))
     version = session.scalar(
         select(ProcessVersion).where(ProcessVersion.definition_id == definition.id, ProcessVersion.version == number)
     )

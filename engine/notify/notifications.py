@@ -14,8 +14,8 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import org
-from ..core import settings
-from ..core.errors import N_, NotFound
+from ..core import paging, settings
+from ..core.errors import N_, NotFound, object_id
 from ..core.paging import Page
 from ..models import AnnualTask, HumanTask, Notification, SubjectMember, TaskState, User
 from ..org import policy
@@ -173,7 +173,7 @@ def list_for(
         rank = case({k: i for i, k in enumerate(KINDS)}, value=Notification.kind, else_=len(KINDS))
         order = [rank, Notification.kind, *order]
     rows = session.scalars(
-        select(Notification).where(*where).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        select(Notification).where(*where).order_by(*order).limit(per_page).offset(paging.offset(page, per_page))
     ).all()
     return Page(rows=list(rows), total=total, page=page, per_page=per_page)
 
@@ -196,10 +196,7 @@ def sections(rows: list[Notification], group: str, tz: ZoneInfo, today: date) ->
 
 def mark_read(session: Session, user_id: int, notification_id, now: datetime) -> Notification:
     """Mark one of the user's own notifications read; anyone else's is NotFound."""
-    try:
-        nid = int(notification_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("通知不存在")) from None
+    nid = object_id(notification_id, N_("通知不存在"))
     row = session.scalar(select(Notification).where(Notification.id == nid, Notification.user_id == user_id))
     if row is None:
         raise NotFound(N_("通知不存在"))

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..core.errors import N_, NotFound
+from ..core.errors import N_, NotFound, object_id
 from ..models import BatchRun, User
 
 KEEP = timedelta(days=30)
@@ -34,10 +34,7 @@ def record(
 
 def get(session: Session, user: User, run_id, kind: tuple[str, ...] | None = None) -> BatchRun:
     """A run of this user (of one of `kind`), or NotFound."""
-    try:
-        run_id = int(run_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("页面不存在")) from None
+    run_id = object_id(run_id, N_("页面不存在"))
     run = session.scalar(select(BatchRun).where(BatchRun.id == run_id, BatchRun.user_id == user.id))
     if run is None or (kind is not None and run.kind not in kind):
         raise NotFound(N_("页面不存在"))

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from ..core.errors import N_, NotFound
+from ..core.errors import N_, NotFound, object_id
 from ..models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion, TaskState, User
 from ..org import policy
 from .monitoring import epoch_seconds
@@ -54,10 +54,7 @@ def list_versions(session: Session, user: User, principals: list[str]) -> list[d
 
 def get_version(session: Session, user: User, principals: list[str], version_id) -> ProcessVersion:
     """A version the user may analyse (monitors, owners of its process), or NotFound."""
-    try:
-        version_id = int(version_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("流程版本不存在")) from None
+    version_id = object_id(version_id, N_("流程版本不存在"))
     stmt = (
         select(ProcessVersion)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)

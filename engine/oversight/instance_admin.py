@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from .. import org, workflow
 from ..core import audit
-from ..core.errors import N_, Conflict, InvalidInput, NotFound
+from ..core.errors import N_, Conflict, InvalidInput, NotFound, object_id
 from ..core.text import limited_text
 from ..models import (
     Document,
@@ -51,10 +51,7 @@ admin_scope = monitoring.watch_scope  # monitors act on every instance, heads on
 
 def _load_instance(session: Session, user: User, instance_id, principals, with_state: bool = False):
     scope = admin_scope(user, principals)
-    try:
-        iid = int(instance_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("流程实例不存在")) from None
+    iid = object_id(instance_id, N_("流程实例不存在"))
     watched = policy.instance_watched(scope)
     if (
         watched is not None

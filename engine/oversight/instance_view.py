@@ -14,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState as SpiffTaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from ..core.errors import N_, NotFound
+from ..core.errors import N_, NotFound, object_id
 from ..models import Document, HumanTask, ProcessInstance, ProcessVersion, Subject, TaskState, User
 from ..org import policy
 from ..workflow import runtime
@@ -30,10 +30,7 @@ def get_instance(session: Session, user: User, principals: list[str], instance_i
     """An instance the user may look at (engine/org/policy.py `instance_visible`: monitors, who started it,
     heads of the subject's department, the process owners, participants), or NotFound whether or not it
     exists."""
-    try:
-        instance_id = int(instance_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("流程实例不存在")) from None
+    instance_id = object_id(instance_id, N_("流程实例不存在"))
     stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
     if (visible := policy.instance_visible(policy.viewer(user, principals))) is not None:
         stmt = stmt.where(visible)

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
 from .. import org
+from ..core import paging
 from ..core.errors import N_, InvalidInput
 from ..core.paging import Page
 from ..models import HumanTask, OrgUnit, ProcessInstance, SchedulerLease, Subject, TaskState, User
@@ -328,7 +329,7 @@ def open_task_page(
     stmt = _open_task_query(session, now, unit_ids, **filters)
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.execute(
-        stmt.order_by(HumanTask.due_at, HumanTask.id).limit(per_page).offset((page - 1) * per_page)
+        stmt.order_by(HumanTask.due_at, HumanTask.id).limit(per_page).offset(paging.offset(page, per_page))
     ).all()
     return Page(rows=_task_rows(rows, now), total=total or 0, page=page, per_page=per_page)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import notify, org, workflow
 from ..core import audit
-from ..core.errors import N_, Conflict, InvalidInput, NotFound
+from ..core.errors import N_, Conflict, InvalidInput, NotFound, object_id
 from ..core.text import limited_text
 from ..models import (
     HumanTask,
@@ -78,10 +78,7 @@ def _result(raw, ht, ok: bool, message: str, params: dict) -> dict:
 
 
 def _load(session: Session, raw, scope: list[int] | None) -> HumanTask:
-    try:
-        task_id = int(raw)
-    except (TypeError, ValueError):
-        raise NotFound(N_("任务不存在或不在您的管理范围内")) from None
+    task_id = object_id(raw, N_("任务不存在或不在您的管理范围内"))
     stmt = select(HumanTask).where(HumanTask.id == task_id)
     if (watched := policy.task_watched(scope)) is not None:  # heads: their departments' subjects' tasks
         stmt = stmt.where(watched)

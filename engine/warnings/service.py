@@ -28,8 +28,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..core import audit
-from ..core.errors import N_, Conflict, InvalidInput, NotFound
+from ..core import audit, paging
+from ..core.errors import N_, Conflict, InvalidInput, NotFound, object_id
 from ..core.paging import Page
 from ..models import (
     Notification,
@@ -95,10 +95,7 @@ def _visible(user: User, principals: list[str]):
 
 def get_warning(session: Session, user: User, principals: list[str], warning_id) -> QualityWarning:
     """A warning the user may see, or NotFound: never reveal whether an id exists."""
-    try:
-        wid = int(warning_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("预警不存在")) from None
+    wid = object_id(warning_id, N_("预警不存在"))
     stmt = select(QualityWarning).where(QualityWarning.id == wid)
     if (clause := _visible(user, principals)) is not None:
         stmt = stmt.where(clause)
@@ -155,7 +152,7 @@ def list_warnings(
         .where(*where)
         .order_by(resolved_last, SEVERITY, QualityWarning.since_at, QualityWarning.id)
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(paging.offset(page, per_page))
     ).all()
     total = session.scalar(select(func.count()).select_from(QualityWarning).where(*where))
     return WarningPage(list(rows), total, page, per_page)

@@ -13,7 +13,8 @@ from sqlalchemy import Integer, bindparam, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from .. import org
-from ..core.errors import N_, Conflict, NotAllowed, NotFound
+from ..core import paging
+from ..core.errors import N_, Conflict, NotAllowed, NotFound, object_id
 from ..core.paging import Page
 from ..models import AuditEntry, HumanTask, TaskCandidate, TaskState, User
 from ..org import policy
@@ -56,10 +57,7 @@ def get_task(session: Session, user: User, task_id, principals: list[str] | None
 def visible_task(session: Session, user: User, task_id, principals: list[str] | None) -> tuple[HumanTask, bool]:
     """A task the user may see (else NotFound) and whether it is offered to them, in one query: what both
     `get_task` and `actionable_task` load."""
-    try:
-        task_id = int(task_id)
-    except (TypeError, ValueError):
-        raise NotFound(N_("任务不存在")) from None
+    task_id = object_id(task_id, N_("任务不存在"))
     if principals is None:
         principals = org.principals_of(session, user.id)
     params = {"task_id": task_id, "user_id": user.id, "principals": list(principals)}
@@ -168,7 +166,7 @@ def list_tasks(
     params = {
         "user_id": user.id, "principals": list(principals), "groups": [p for p in principals if p != me] or ["-"],
         "process_key": process_key, "term": _like_escape(term) if term else None,
-        "limit": per_page, "offset": (page - 1) * per_page,
+        "limit": per_page, "offset": paging.offset(page, per_page),
     }  # fmt: skip
     rows = [InboxRow(*r) for r in session.execute(rows_stmt, params).all()]
     total = session.scalar(count_stmt, params)
@@ -311,9 +309,9 @@ def admin_events(session: Session, instance_id: int) -> dict[int, list[dict]]:
     """
     rows = session.execute(_ADMIN_EVENTS, {"instance_id": instance_id}).all()
     out: dict[int, list[dict]] = {}
-    for object_id, action, at, before, after, note, who in rows:
+    for task_id, action, at, before, after, note, who in rows:
         before, after = before or {}, after or {}
-        out.setdefault(int(object_id), []).append({
+        out.setdefault(int(task_id), []).append({
             "kind": ADMIN_ACTIONS[action], "at": at, "who": who or "", "note": note or "",
             "assignee": after.get("label") or "",
             "due_at": _instant(after.get("due_at")), "previous_due_at": _instant(before.get("due_at")),

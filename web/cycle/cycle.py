@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine import cycle, org
 from engine.core import periods
-from engine.core.errors import N_, InvalidInput, NotFound
+from engine.core.errors import N_, InvalidInput, NotFound, object_id
 from engine.cycle import progress as cycle_progress
 from engine.documents import SUBJECT_TYPE_LABELS
 from engine.models import AnnualTask, CycleRun
@@ -108,7 +108,7 @@ def _invalid(exc):
 
 
 def _run_or_404(run_id) -> CycleRun:
-    run = db.session.get(CycleRun, int_arg(run_id, 0))
+    run = db.session.get(CycleRun, object_id(run_id, N_("记录不存在")))
     if run is None:
         raise NotFound(N_("记录不存在"))
     return run
