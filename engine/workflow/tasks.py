@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import Integer, bindparam, func, or_, select, union
+from sqlalchemy import BigInteger, Integer, bindparam, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from .. import org
@@ -244,7 +244,7 @@ def _inbox_statements(tab: str, sort: str, by_process: bool, by_search: bool):
         .where(*where)
         .order_by(*order)
         .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
+        .offset(bindparam("offset", type_=BigInteger))
     )
     return rows, source(select(func.count())).where(*where)
 
