@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .modeling import modeler
     from .notify import notifications
     from .org import auth
+    from .org import functions as org_functions
     from .oversight import instances, monitor, monitor_actions
     from .warnings import warnings
     from .workflow import api, inbox, tasks
@@ -78,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(instances.bp)
     app.register_blueprint(warnings.bp)
     app.register_blueprint(modeler.bp)
+    app.register_blueprint(org_functions.bp)
 
     from .templating import init_app as init_templating
 

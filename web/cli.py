@@ -62,6 +62,49 @@ def init_cmd(demo: str, no_demo: bool):
         click.echo("已载入演示组织")
     if result["demo"]:
         click.echo(f"所有演示账号的密码均为 {demo_data.DEMO_PASSWORD}")
+    _setup_hints(session)
+
+
+def _setup_hints(session) -> None:
+    """What a new school does next: the first administrator, then the functions (系统管理 › 职能)."""
+    from sqlalchemy import func, select
+
+    from engine.models import User
+    from engine.org import functions
+
+    if not session.scalar(select(func.count()).select_from(User).where(User.is_admin, User.active)):
+        click.echo("下一步：创建第一个管理员：zhengai create-admin <用户名>")
+    if missing := functions.missing(session):
+        labels = "、".join(functions.LABELS[k] for k in missing)
+        click.echo(f"尚未分配给部门的职能（{len(missing)} 项）：{labels}")
+        click.echo(
+            "管理员登录后在 系统管理 › 职能（/admin/functions）分配；分配前这些职能的任务交给诊改办公室（监控人员）"
+        )
+
+
+@main.command("create-admin")
+@click.argument("username")
+@click.option("--name", "display_name", default=None, help="Display name (default: the user name).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@with_appcontext
+def create_admin_cmd(username: str, display_name: str | None, password_stdin: bool):
+    """Create an administrator (the first one of a new database): the password is prompted, or read from stdin."""
+    from engine.core.errors import InvalidInput
+    from engine.org.admins import create_admin
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    session = _session()
+    try:
+        user = create_admin(session, datetime.now(UTC), username, password, display_name)
+    except InvalidInput as exc:
+        session.rollback()
+        problems = "；".join(exc.fields.values()) or exc.message
+        raise click.ClickException(f"{exc.message}：{problems}") from None
+    session.commit()
+    click.echo(f"已创建管理员 {user.username}，请登录后在 系统管理 › 职能（/admin/functions）分配各项职能")
 
 
 @main.command("deploy")

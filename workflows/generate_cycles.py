@@ -137,7 +137,7 @@ def render(key, name, types, labels) -> str:
     b = build(key, types, labels)
     lanes = {
         "author": ("诊改主体", "author", "subject"),
-        "office": ("质量管理处（诊改办公室）", "reviewer,head", "unit:ZLC"),
+        "office": ("质量管理处（诊改办公室）", "reviewer,head", "function:quality_office"),
     }
     defaults = {src: fid for fid, src, dst, fname, cond in b.flows if fname == "沿用已发布" or fname == "否"}
     defaults.update(b.defaults)
@@ -148,7 +148,7 @@ def render(key, name, types, labels) -> str:
            f'xmlns:zhengai="http://zhengai.cn/schema/bpmn/1.0" id="defs_{key}" targetNamespace="http://zhengai.cn/bpmn">',
            f'  <bpmn:collaboration id="collab_{key}"><bpmn:participant id="pool_{key}" name="{name}" processRef="{key}" /></bpmn:collaboration>',
            f'  <bpmn:process id="{key}" name="{name}" isExecutable="true">',
-           '    <bpmn:extensionElements><zhengai:process category="cycle" owner="ZLC" /></bpmn:extensionElements>',
+           '    <bpmn:extensionElements><zhengai:process category="cycle" owner="function:quality_office" /></bpmn:extensionElements>',
            '    <bpmn:laneSet id="lanes">']  # fmt: skip
     for lid, (lname, role, scope) in lanes.items():
         out.append(f'      <bpmn:lane id="lane_{lid}" name="{lname}"><bpmn:extensionElements>'

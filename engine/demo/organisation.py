@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
+from ..models import FunctionKey, OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
+from ..org import functions
 from ..org.passwords import hash_once
 
 DEMO_PASSWORD = "demo1234"
@@ -20,6 +21,12 @@ FUNCTIONAL = [
     ("TSG", "图书馆"), ("BWC", "保卫处"), ("PXXY", "培训学院"), ("GJXY", "国际学院"),
 ]  # fmt: skip
 COLLEGES = [("DZXY", "电子与物联网学院"), ("RJXY", "软件与信息技术学院")]
+# which of the demo's units holds each function (系统管理 › 职能; engine/org/functions.py)
+DEMO_FUNCTIONS = {
+    FunctionKey.QUALITY_OFFICE: "ZLC", FunctionKey.PARTY_OFFICE: "DZB", FunctionKey.ACADEMIC_AFFAIRS: "JWC",
+    FunctionKey.HUMAN_RESOURCES: "RSC", FunctionKey.STUDENT_AFFAIRS: "XGB", FunctionKey.SECURITY_OFFICE: "BWC",
+    FunctionKey.INFORMATION_OFFICE: "XXH", FunctionKey.LOGISTICS: "JHC", FunctionKey.COOPERATION: "HZC",
+}  # fmt: skip
 
 # username, name, unit, kind, [(role, scope_type, scope_unit_code or None)]
 STAFF = [
@@ -93,6 +100,7 @@ def load(session: Session, now: datetime) -> dict:
         units[code] = OrgUnit(code=code, name=name, kind="college", parent_id=school.id)
     session.add_all(units.values())
     session.flush()
+    functions.assign_by_code(session, now, DEMO_FUNCTIONS)
     for code in ("DZXY", "RJXY"):
         session.add(Section(org_unit_id=units[code].id, name=f"{units[code].name}第一教研室"))
     session.add(Section(org_unit_id=units["JWC"].id, name="教学运行科"))

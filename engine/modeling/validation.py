@@ -91,6 +91,12 @@ def _unresolvable(session: Session, roles: list[str], scope: str) -> str | None:
             return f"部门 {scope[5:]} 不存在"
         principals = [org.group_principal(r, "unit", unit_id) for r in roles]
         return None if org.has_members(session, principals) else "该部门没有人担任该角色"
+    if (key := org.functions.key_of(scope)) is not None:
+        unit_id = org.functions.holder_id(session, key)
+        if unit_id is None:
+            return f"职能“{org.functions.LABELS.get(key, key)}”尚未分配给任何部门"
+        principals = [org.group_principal(r, "unit", unit_id) for r in roles]
+        return None if org.has_members(session, principals) else "担任该职能的部门没有人担任该角色"
     scope_type = SCOPE_TYPES.get(scope)
     if scope_type is None:
         return None  # reported by the upload check

@@ -3,8 +3,8 @@
 from .audit import AuditEntry
 from .batch import BatchRun
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
-from .enums import DocumentStatus, InstanceStatus, Role, ScopeType, TaskState, WarningLevel, WarningStatus
-from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
+from .enums import DocumentStatus, FunctionKey, InstanceStatus, Role, ScopeType, TaskState, WarningLevel, WarningStatus
+from .org import OrgFunction, OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
@@ -25,8 +25,10 @@ __all__ = [
     "DocumentShare",
     "DocumentVersion",
     "FormTemplate",
+    "FunctionKey",
     "HumanTask",
     "InstanceStatus",
+    "OrgFunction",
     "OrgUnit",
     "ProcessDefinition",
     "ProcessDraft",

@@ -85,6 +85,22 @@ class ScopeType(StrEnum):
     SUBJECT = "subject"
 
 
+class FunctionKey(StrEnum):
+    """A function of the school's organisation (`org_function.key`): which unit holds it is data
+    (系统管理 › 职能), so lanes (`scope="function:<key>"`) and the permission rules never name a unit code.
+    The labels are engine/org/functions.py LABELS."""
+
+    QUALITY_OFFICE = "quality_office"  # 诊改办公室 (质量管理处): school review, sees every warning
+    PARTY_OFFICE = "party_office"  # 党政办公室: leads 职能部门 and 二级学院
+    ACADEMIC_AFFAIRS = "academic_affairs"  # 教务处: leads 专业 and 课程
+    HUMAN_RESOURCES = "human_resources"  # 人力资源处: leads 师资队伍 and 教师
+    STUDENT_AFFAIRS = "student_affairs"  # 党委学生工作部: leads 专业学生综合素质培养 and 学生
+    SECURITY_OFFICE = "security_office"  # 保卫处: provides the 安全隐患 information (table 39)
+    INFORMATION_OFFICE = "information_office"  # 信息化处: runs the platform
+    LOGISTICS = "logistics"  # 基建后勤处
+    COOPERATION = "cooperation"  # 合作发展处
+
+
 def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
     """CHECK (column IN (...)): named `ck_<table>_<name or column>` by the metadata's naming convention."""
     listed = ", ".join(f"'{v}'" for v in values)
@@ -92,6 +108,6 @@ def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
 
 
 __all__ = [
-    "POSITION_ROLES", "DocumentStatus", "InstanceStatus", "Role", "ScopeType", "TaskState", "WarningLevel",
-    "WarningStatus", "one_of",
+    "POSITION_ROLES", "DocumentStatus", "FunctionKey", "InstanceStatus", "Role", "ScopeType", "TaskState",
+    "WarningLevel", "WarningStatus", "one_of",
 ]  # fmt: skip

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime
-from .enums import POSITION_ROLES, ScopeType, one_of
+from .enums import POSITION_ROLES, FunctionKey, ScopeType, one_of
 
 # OrgUnit.kind
 SCHOOL, FUNCTIONAL, COLLEGE = "school", "functional", "college"
@@ -138,3 +138,18 @@ class SubjectMember(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(16), default="member")  # leader / member
+
+
+class OrgFunction(Base):
+    """Which unit holds a function of the organisation (诊改办公室, the lead department of a subject type, 保卫处,
+    ...): one unit per function, a unit may hold several. Lanes (`scope="function:<key>"`) and the permission
+    rules name functions, never unit codes (engine/org/functions.py)."""
+
+    __tablename__ = "org_function"
+    __table_args__ = (one_of("key", FunctionKey),)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 
 class ProcessDefinition(Base):
-    """A process known by its BPMN process id (the key), owned by a lead department."""
+    """A process known by its BPMN process id (the key), owned by a lead department (a unit, or the holder of
+    a function)."""
 
     __tablename__ = "process_definition"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +27,8 @@ class ProcessDefinition(Base):
     category: Mapped[str] = mapped_column(String(24), default="chain")  # chain / cycle / other
     subject_type: Mapped[str | None] = mapped_column(String(24))
     owner_org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    # or owned by whichever unit holds this function (org_function.key; BPMN `owner="function:<key>"`)
+    owner_function: Mapped[str | None] = mapped_column(String(32))
     latest_version_id: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -1,13 +1,14 @@
 """The organisation: who holds which position, how a lane's role becomes people, who may see and act on
-what (policy), passwords.
+what (policy), which unit holds which function (functions), passwords.
 
 Principals name who may act: `u:<user id>` or a position `g:<role>:<scope type>:<scope id>`
 (engine/org/principal.py); the permission rules over them are engine/org/policy.py.
 """
 
-from . import policy
+from . import functions, policy
 from .assignment import (
     FIXED_UNIT_PREFIX,
+    FUNCTION_PREFIX,
     ROLES,
     SCOPES,
     Assignment,
@@ -33,8 +34,8 @@ from .policy import (
 from .principal import Principal
 
 __all__ = [
-    "FIXED_UNIT_PREFIX", "MONITOR", "OWNER_ROLES", "ROLES", "SCOPES", "Assignment", "Principal", "Viewer",
-    "group_principal", "has_members", "head_units", "is_monitor", "owned_unit_ids", "owns_any_process",
-    "owns_process", "policy", "principals_of", "resolve", "resolve_many", "user_principal", "user_with_principals",
-    "users_behind",
+    "FIXED_UNIT_PREFIX", "FUNCTION_PREFIX", "MONITOR", "OWNER_ROLES", "ROLES", "SCOPES", "Assignment", "Principal",
+    "Viewer", "functions", "group_principal", "has_members", "head_units", "is_monitor", "owned_unit_ids",
+    "owns_any_process", "owns_process", "policy", "principals_of", "resolve", "resolve_many", "user_principal",
+    "user_with_principals", "users_behind",
 ]  # fmt: skip

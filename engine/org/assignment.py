@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
-from ..models import OrgUnit, Role, RoleAssignment, Subject, SubjectMember, User
+from ..models import OrgFunction, OrgUnit, Role, RoleAssignment, Subject, SubjectMember, User
+from . import functions
 from .principal import Principal, parse_all, sql_group
 
 ROLES = {
@@ -29,6 +30,7 @@ SCOPES = {
     "school": "全校",
 }
 FIXED_UNIT_PREFIX = "unit:"
+FUNCTION_PREFIX = functions.PREFIX  # `function:<key>`: the unit that holds the function (engine/org/functions.py)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,10 @@ class Assignment:
         for r in self.roles:
             if r not in ROLES:
                 out.append(f"未知角色：{r}")
-        if self.scope not in SCOPES and not self.scope.startswith(FIXED_UNIT_PREFIX):
+        if (key := functions.key_of(self.scope)) is not None:
+            if not functions.is_known(key):
+                out.append(f"未知职能：{key}")
+        elif self.scope not in SCOPES and not self.scope.startswith(FIXED_UNIT_PREFIX):
             out.append(f"未知范围：{self.scope}")
         if "author" in self.roles and (len(self.roles) > 1 or self.scope != "subject"):
             out.append("作者角色只能单独使用，范围为“本主体”")
@@ -189,11 +194,19 @@ def users_behind(session: Session, principals) -> dict[str, set[int]]:
     return out
 
 
+_FUNCTION_HOLDER = (
+    select(OrgUnit).join(OrgFunction, OrgFunction.org_unit_id == OrgUnit.id).where(OrgFunction.key == bindparam("key"))
+)  # built once: a function lane asks at every task it creates
+
+
 def _scope(session: Session, scope: str, subject: Subject | None):
     if scope == "school":
         return "school", 0, ""
     if scope.startswith(FIXED_UNIT_PREFIX):
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == scope[len(FIXED_UNIT_PREFIX) :]))
+        return ("unit", unit.id, unit.name) if unit else (None, None, None)
+    if (key := functions.key_of(scope)) is not None:
+        unit = session.scalar(_FUNCTION_HOLDER, {"key": key})
         return ("unit", unit.id, unit.name) if unit else (None, None, None)
     if subject is None:
         return None, None, None

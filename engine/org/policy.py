@@ -16,9 +16,10 @@ What each rule admits:
   process's owners, participants. Acting on it: the watch scope.
 - the watch scope (monitoring, task and instance administration): monitors the whole school, heads
   their departments' subjects; anybody else is shown nothing (404).
-- a warning: monitors and 质量管理处 see all; the responsible person, the reporter, positions in and
-  members of the department, 保卫处 for safety hazards; students only warnings naming them. Heads,
-  reviewers and staff of the department, the responsible person and the all-seeing act on it.
+- a warning: monitors and the 诊改办公室 (function quality_office) see all; the responsible person, the
+  reporter, positions in and members of the department, 保卫处 (security_office) for safety hazards;
+  students only warnings naming them. Heads, reviewers and staff of the department, the responsible
+  person and the all-seeing act on it. Functions are held by units (engine/org/functions.py).
 - a template: monitors; owners (process owner or head) of the subject type's lead department.
 - a process: administrators and its department's owners edit it (modeler); monitors and owners
   analyse its versions (heat map).
@@ -28,9 +29,10 @@ What each rule admits:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import and_, case, exists, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.sql.elements import BindParameter
 
 from ..core.errors import N_, NotFound
@@ -38,8 +40,8 @@ from ..models import (
     Document,
     DocumentShare,
     FormTemplate,
+    FunctionKey,
     HumanTask,
-    OrgUnit,
     ProcessDefinition,
     ProcessInstance,
     ProcessVersion,
@@ -51,24 +53,31 @@ from ..models import (
     TaskCandidate,
     User,
 )
+from .functions import keys_held_by, owned_by_units, owner_unit_id
 from .principal import Principal, parse_all
 
 MONITOR = str(Principal.group(Role.MONITOR, ScopeType.SCHOOL))  # 诊改办公室: watches the whole school
 OWNER_ROLES = (Role.PROCESS_OWNER, Role.HEAD)  # own the processes (and templates) of their department
 
-# The lead department of each subject type (by unit code): owns its chain and templates, reads all its documents.
-LEAD_UNITS = {
-    "functional_dept": "DZB", "college": "DZB", "major": "JWC", "course": "JWC",
-    "faculty_team": "RSC", "teacher": "RSC", "student_cultivation": "XGB", "student": "XGB",
+F = FunctionKey
+# The lead department of each subject type (the unit holding the function, engine/org/functions.py): owns its
+# templates (and, through its BPMN `owner`, its chain), reads all its documents.
+LEAD_FUNCTIONS = {
+    "functional_dept": F.PARTY_OFFICE, "college": F.PARTY_OFFICE, "major": F.ACADEMIC_AFFAIRS,
+    "course": F.ACADEMIC_AFFAIRS, "faculty_team": F.HUMAN_RESOURCES, "teacher": F.HUMAN_RESOURCES,
+    "student_cultivation": F.STUDENT_AFFAIRS, "student": F.STUDENT_AFFAIRS,
 }  # fmt: skip
 # Positions in a subject's department or college that read its published documents.
 DOCUMENT_UNIT_ROLES = (Role.HEAD, Role.REVIEWER, Role.LEADER_IN_CHARGE, Role.LIAISON_LEADER, Role.PROCESS_OWNER)
 SCHOOL_WIDE_READERS = (Role.SCHOOL_LEADER,)
 
-WARNINGS_SEEN_BY_ALL_OF = "ZLC"  # 质量管理处 sees every warning
-WARNING_LEAD_UNITS = {"safety_hazard": "BWC"}  # 保卫处 provides the 安全隐患 information (table 39)
-# Who may report by hand (table 39's information providers); None: any staff member or teacher.
-WARNING_REPORTERS = {"quality_accident": ("DZB", "ZLC", "JWC", "RSC", "XGB"), "safety_hazard": None}
+WARNINGS_SEEN_BY_ALL_OF = F.QUALITY_OFFICE  # 质量管理处 sees every warning
+WARNING_LEAD_FUNCTIONS = {"safety_hazard": F.SECURITY_OFFICE}  # 保卫处 provides the 安全隐患 information (table 39)
+# Who may report by hand (table 39's information providers, by function); None: any staff member or teacher.
+WARNING_REPORTERS = {
+    "quality_accident": (F.PARTY_OFFICE, F.QUALITY_OFFICE, F.ACADEMIC_AFFAIRS, F.HUMAN_RESOURCES, F.STUDENT_AFFAIRS),
+    "safety_hazard": None,
+}
 WARNING_SEE_ROLES = (Role.HEAD, Role.REVIEWER, Role.LEADER_IN_CHARGE, Role.LIAISON_LEADER)
 WARNING_ACT_ROLES = (Role.HEAD, Role.REVIEWER)
 ANNUAL_ROW_ROLES = (Role.HEAD, Role.REVIEWER)  # positions of a responsible department that mark a row done
@@ -96,9 +105,13 @@ class Viewer:
         """诊改办公室 and administrators see and act on everything."""
         return bool(self.user.is_admin) or MONITOR in self.principals
 
-    @property
-    def unit_code(self) -> str | None:
-        return self.user.org_unit.code if self.user.org_unit is not None else None
+    @cached_property
+    def unit_functions(self) -> frozenset[str]:
+        """The functions the user's own unit holds (one query, asked by the warning rules only)."""
+        session = object_session(self.user)
+        if self.user.org_unit_id is None or session is None:
+            return frozenset()
+        return frozenset(session.scalars(keys_held_by([self.user.org_unit_id])))
 
     @property
     def is_student(self) -> bool:
@@ -158,7 +171,8 @@ def owns_process(user: User, principals, definition: ProcessDefinition) -> bool:
     """Administrators, and the owners of the process's department."""
     if user.is_admin:
         return True
-    return definition.owner_org_unit_id is not None and definition.owner_org_unit_id in owned_unit_ids(principals)
+    owner = owner_unit_id(definition)
+    return owner is not None and owner in owned_unit_ids(principals)
 
 
 def owns_any_process(session: Session, user: User, principals) -> bool:
@@ -166,9 +180,7 @@ def owns_any_process(session: Session, user: User, principals) -> bool:
     if user.is_admin:
         return True
     units = owned_unit_ids(principals)
-    return bool(units) and bool(
-        session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.owner_org_unit_id.in_(units)).limit(1))
-    )
+    return bool(units) and bool(session.scalar(select(ProcessDefinition.id).where(owned_by_units(units)).limit(1)))
 
 
 # -- tasks --------------------------------------------------------------------------------------------
@@ -265,7 +277,7 @@ def process_versions_of_units(unit_ids):
     return (
         select(ProcessVersion.id)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
-        .where(ProcessDefinition.owner_org_unit_id.in_(_ids(unit_ids)))
+        .where(owned_by_units(unit_ids))
     )
 
 
@@ -273,29 +285,29 @@ def process_editable(v: Viewer):
     """Processes the user edits in the modeler: their department's (owners); None for administrators."""
     if v.user.is_admin:
         return None
-    return ProcessDefinition.owner_org_unit_id.in_(_ids(v.units(*OWNER_ROLES)))
+    return owned_by_units(v.units(*OWNER_ROLES))
 
 
 def process_analysable(v: Viewer):
     """Processes whose versions the user analyses (heat map): their department's; None for monitors."""
     if v.is_monitor:
         return None
-    return ProcessDefinition.owner_org_unit_id.in_(_ids(v.units(*OWNER_ROLES)))
+    return owned_by_units(v.units(*OWNER_ROLES))
 
 
 def may_analyse_process(v: Viewer, definition: ProcessDefinition) -> bool:
     """`process_analysable` for a process already loaded."""
-    return v.is_monitor or definition.owner_org_unit_id in v.units(*OWNER_ROLES)
+    return v.is_monitor or owner_unit_id(definition) in v.units(*OWNER_ROLES)
 
 
-def lead_unit_code(subject_type_column):
-    """The lead department's code of a subject type, in SQL."""
-    return case(LEAD_UNITS, value=subject_type_column, else_=None)
+def lead_function(subject_type_column):
+    """The lead department's function of a subject type, in SQL."""
+    return case(LEAD_FUNCTIONS, value=subject_type_column, else_=None)
 
 
 def led_by_units(subject_type_column, unit_ids):
-    """The subject type is led by one of the departments."""
-    return lead_unit_code(subject_type_column).in_(select(OrgUnit.code).where(OrgUnit.id.in_(_ids(unit_ids))))
+    """The subject type is led by one of the departments (it holds the type's lead function)."""
+    return lead_function(subject_type_column).in_(keys_held_by(unit_ids))
 
 
 def template_editable(v: Viewer):
@@ -313,8 +325,8 @@ def owned_subject_types(session: Session, v: Viewer) -> set[str] | None:
     owned = v.units(*OWNER_ROLES)
     if not owned:
         return set()
-    codes = set(session.scalars(select(OrgUnit.code).where(OrgUnit.id.in_(owned))))
-    return {t for t, code in LEAD_UNITS.items() if code in codes}
+    held = set(session.scalars(keys_held_by(owned)))
+    return {t for t, key in LEAD_FUNCTIONS.items() if key in held}
 
 
 # -- documents ----------------------------------------------------------------------------------------
@@ -352,11 +364,11 @@ def document_visible(v: Viewer):
 
 
 def sees_all_warnings(v: Viewer) -> bool:
-    return v.is_monitor or (v.unit_code == WARNINGS_SEEN_BY_ALL_OF and not v.is_student)
+    return v.is_monitor or (not v.is_student and WARNINGS_SEEN_BY_ALL_OF in v.unit_functions)
 
 
 def _warning_lead_kinds(v: Viewer) -> list[str]:
-    return [] if v.is_student else [k for k, code in WARNING_LEAD_UNITS.items() if code == v.unit_code]
+    return [] if v.is_student else [k for k, key in WARNING_LEAD_FUNCTIONS.items() if key in v.unit_functions]
 
 
 def _warning_rule(v: Viewer, act: bool) -> list[tuple[str, set]]:
@@ -393,8 +405,8 @@ def reportable_warning_kinds(v: Viewer) -> list[str]:
         return []
     return [
         kind
-        for kind, units in WARNING_REPORTERS.items()
-        if units is None or sees_all_warnings(v) or v.unit_code in units
+        for kind, keys in WARNING_REPORTERS.items()
+        if keys is None or sees_all_warnings(v) or v.unit_functions & set(keys)
     ]
 
 
@@ -413,10 +425,10 @@ def may_complete_annual_row(v: Viewer, responsible_unit_ids) -> bool:
 
 
 __all__ = [
-    "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "LEAD_UNITS", "MONITOR", "OWNER_ROLES", "SCHOOL_WIDE_READERS",
-    "WARNINGS_SEEN_BY_ALL_OF", "WARNING_ACT_ROLES", "WARNING_LEAD_UNITS", "WARNING_REPORTERS", "WARNING_SEE_ROLES",
+    "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "SCHOOL_WIDE_READERS",
+    "WARNINGS_SEEN_BY_ALL_OF", "WARNING_ACT_ROLES", "WARNING_LEAD_FUNCTIONS", "WARNING_REPORTERS", "WARNING_SEE_ROLES",
     "Principal", "Viewer", "document_full_access", "document_visible", "head_units", "instance_visible",
-    "instance_watched", "is_monitor", "lead_unit_code", "led_by_units", "may_act_on_warning", "may_analyse_process",
+    "instance_watched", "is_monitor", "lead_function", "led_by_units", "may_act_on_warning", "may_analyse_process",
     "may_complete_annual_row", "offered_task_ids", "owned_subject_types", "owned_unit_ids", "owns_any_process",
     "owns_process", "positions_of", "process_analysable", "process_editable", "process_versions_of_units",
     "reads_annual_table", "reportable_warning_kinds", "scopes_held", "sees_all_warnings", "subjects_of_units",

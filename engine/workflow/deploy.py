@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from .. import org
 from ..core import audit
 from ..core.errors import N_, NotFound
 from ..models import OrgUnit, ProcessDefinition, ProcessVersion
@@ -17,10 +18,12 @@ from .bpmn.compiler import CompiledProcess, InvalidBpmn, Problem, compile_bpmn, 
 WORKFLOW_DIR = Path(__file__).resolve().parents[2] / "workflows"
 
 
-def compile_for_deploy(session: Session, xml: bytes | str) -> CompiledProcess:
+def compile_for_deploy(session: Session, xml: bytes | str, *, unheld_functions_ok: bool = False) -> CompiledProcess:
     """Compile against what is deployed: called processes (and what they call) must exist and fit the call,
-    fixed units must resolve. The version stores its own spec only: an instance binds the called processes'
-    latest versions when it starts (engine/workflow/binding.py)."""
+    fixed units must resolve, functions a lane names must be held by a unit (`unheld_functions_ok`: the
+    built-in workflows deploy into an empty database, before an administrator gives out the functions; a
+    task of such a lane waits at 诊改办公室 until then). The version stores its own spec only: an instance
+    binds the called processes' latest versions when it starts (engine/workflow/binding.py)."""
     meta, _ = inspect(parse_xml(xml))
     called_xml = {}
     todo = list(meta.get("called", []))
@@ -38,6 +41,10 @@ def compile_for_deploy(session: Session, xml: bytes | str) -> CompiledProcess:
         scope = lane["scope"]
         if scope.startswith("unit:") and not session.scalar(select(OrgUnit.id).where(OrgUnit.code == scope[5:])):
             problems.append(Problem(lane["id"], f"泳道指定的部门不存在：{scope[5:]}"))
+        key = org.functions.key_of(scope)
+        if key is not None and not unheld_functions_ok and org.functions.holder_id(session, key) is None:
+            label = org.functions.LABELS.get(key, key)
+            problems.append(Problem(lane["id"], f"泳道指定的职能“{label}”尚未分配给任何部门（系统管理 › 职能）"))
     if problems:
         raise InvalidBpmn(problems)
     return compiled
@@ -65,13 +72,13 @@ def latest_version(session: Session, process_key: str) -> ProcessVersion:
 
 def deploy(
     session: Session, xml: bytes | str, *, actor_id: int | None, now: datetime, note: str | None = None,
-    skip_unchanged: bool = False,
+    skip_unchanged: bool = False, unheld_functions_ok: bool = False,
 ) -> ProcessVersion:  # fmt: skip
-    compiled = compile_for_deploy(session, xml)
+    compiled = compile_for_deploy(session, xml, unheld_functions_ok=unheld_functions_ok)
     definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == compiled.process_id))
     if definition is None:
-        owner = None
-        if compiled.meta.get("owner"):
+        owner, owner_function = None, org.functions.key_of(compiled.meta.get("owner") or "")
+        if compiled.meta.get("owner") and owner_function is None:
             owner = session.scalar(select(OrgUnit.id).where(OrgUnit.code == compiled.meta["owner"]))
         definition = ProcessDefinition(
             key=compiled.process_id,
@@ -79,6 +86,7 @@ def deploy(
             category=compiled.meta.get("category") or "chain",
             subject_type=compiled.meta.get("subject_type"),
             owner_org_unit_id=owner,
+            owner_function=owner_function if org.functions.is_known(owner_function) else None,
         )
         session.add(definition)
         session.flush()
@@ -110,9 +118,11 @@ def deploy(
 
 
 def deploy_builtin(session: Session, now: datetime, directory: Path = WORKFLOW_DIR) -> list[ProcessVersion]:
-    """Deploy every BPMN file in workflows/ that differs from its latest version (chains first)."""
+    """Deploy every BPMN file in workflows/ that differs from its latest version (chains first); their lanes
+    may name functions no unit holds yet (a new school's database, engine/org/functions.py)."""
     files = sorted(directory.glob("*.bpmn"), key=lambda p: (not p.name.startswith("chain_"), p.name))
     return [
-        deploy(session, path.read_bytes(), actor_id=None, now=now, note=f"内置流程 {path.name}", skip_unchanged=True)
+        deploy(session, path.read_bytes(), actor_id=None, now=now, note=f"内置流程 {path.name}", skip_unchanged=True,
+               unheld_functions_ok=True)  # fmt: skip
         for path in files
     ]

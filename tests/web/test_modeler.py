@@ -50,6 +50,7 @@ def test_owner_sees_their_processes_and_the_modeler_page(login_as):
     assert 'id="zg-modeler"' in editor and "bpmn-modeler.production.min.js" in editor and "部署新版本" in editor
     options = client.get("/processes/chain_teacher/options.json").get_json()
     assert options["verticals"]["supervision"] == "监督控制" and any(u["code"] == "RSC" for u in options["units"])
+    assert options["scopes"]["function:human_resources"] == "职能：人力资源处"  # lanes name functions, not units
     assert client.get("/processes/chain_teacher/working.bpmn").get_data(as_text=True).startswith("<bpmn:definitions")
 
 

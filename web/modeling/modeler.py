@@ -99,7 +99,10 @@ def options(key: str):
     return jsonify(
         {
             "roles": org.ROLES,
-            "scopes": org.SCOPES,
+            "scopes": {
+                **org.SCOPES,
+                **{org.FUNCTION_PREFIX + k: _("职能：%(name)s", name=_(v)) for k, v in org.functions.LABELS.items()},
+            },
             "units": [{"code": c, "name": n} for c, n in units],
             "kinds": workflow.task_kinds(),
             "verticals": VERTICALS,
