@@ -125,7 +125,7 @@ def test_a_new_college_set_up_from_an_empty_database(new_school):
     inbox = admin.get("/tasks").get_data(as_text=True)
     assert 'data-testid="setup-notice"' in inbox and "诊改办公室（质量管理处）" in inbox and "/admin/functions" in inbox
     page = admin.get("/admin/functions").get_data(as_text=True)
-    assert 'data-testid="no-units"' in page and 'href="/admin/units"' in page and 'save-functions' not in page
+    assert 'data-testid="no-units"' in page and 'href="/admin/units"' in page and "save-functions" not in page
 
     with Session(eng, info=SETTINGS.session_info()) as s:
         ids = college_of_our_own(s)
