@@ -97,3 +97,11 @@ def test_authenticate_against_the_directory():
     assert authenticate(bad_reader, "T20001", "ldap-pass-T20001") is LdapResult.UNAVAILABLE
     anonymous = LdapConfig(url=LDAP_URL, base_dn=SUFFIX)  # anonymous search is not allowed by this directory
     assert authenticate(anonymous, "T20001", "ldap-pass-T20001") is LdapResult.REJECTED
+
+
+def test_the_password_page_says_it_changes_the_local_password_only(session, ldap_app):
+    make_person(session, "T20001", "林老师", password="local-pass-1")
+    client = ldap_app(local_login="all", **DIRECT).test_client()
+    assert post_login(client, "T20001", "ldap-pass-T20001").status_code == 302
+    page = client.get("/password").get_data(as_text=True)
+    assert "此处修改的是本平台的本地密码，不会改变统一身份认证密码。" in page

@@ -109,6 +109,8 @@ def test_with_sso_people_are_sent_to_the_school_s_password_page(connection, cloc
     with client.session_transaction() as s:
         s["_user_id"] = teacher.get_id()
         s["_fresh"] = True
+    profile = client.get("/profile").get_data(as_text=True)
+    assert "您的密码由学校统一身份认证管理" in profile and 'data-testid="change-password"' not in profile
     page = client.get("/password").get_data(as_text=True)
     assert "您的密码由学校统一身份认证管理，请在统一身份认证平台修改。" in page and "原密码" not in page
     assert change(client, OLD, "Xin-mima-2026").status_code == 403

@@ -282,4 +282,4 @@ def profile():
     if request.method == "POST":
         token = make_api_token(current_user)
         flash_on_commit(_("已生成新的 API 令牌，请妥善保存；修改密码后所有令牌失效。"), "success")
-    return render_template("auth/profile.html", token=token)
+    return render_template("auth/profile.html", token=token, local=sso().local_password_allowed(current_user))
