@@ -29,12 +29,26 @@ class FakeCas:
                 parts = urlsplit(self.path)
                 params = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 fake.requests.append((parts.path, params))
+                if parts.path == "/cas/login":  # the CAS login page a browser is sent to
+                    return self._send(200, fake.login_page(params.get("service", "")), "text/html; charset=utf-8")
+                if parts.path == "/cas/logout":
+                    return self._send(200, "<html><body><p>CAS: logged out</p></body></html>", "text/html")
                 if fake.broken:
                     return self._send(500, "<html><body>Bad Gateway</body></html>", "text/html")
                 if parts.path not in ("/cas/serviceValidate", "/cas/p3/serviceValidate"):
                     return self._send(404, "not found", "text/plain")
                 v3 = parts.path.startswith("/cas/p3/")
                 return self._send(200, fake.answer(params.get("ticket", ""), params.get("service", ""), v3))
+
+            def do_POST(self):  # noqa: N802 - the CAS login form: any known user name gets a ticket
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                service = form.get("service", "")
+                ticket = fake.issue(service, form.get("username", ""))
+                self.send_response(302)
+                self.send_header("Location", service + ("&" if "?" in service else "?") + "ticket=" + ticket)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def _send(self, status, body, content_type="application/xml; charset=utf-8"):
                 data = body.encode()
@@ -51,6 +65,12 @@ class FakeCas:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cas/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def login_page(self, service: str) -> str:
+        return ('<html><body><h1>CAS</h1><form method="post" action="/cas/login">'
+                f'<input type="hidden" name="service" value="{escape(service, {chr(34): "&quot;"})}">'
+                '<input id="cas-username" name="username"><button type="submit">Sign in</button>'
+                "</form></body></html>")  # fmt: skip
 
     def issue(self, service: str, user: str, attributes: dict | None = None) -> str:
         self._count += 1
