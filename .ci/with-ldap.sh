@@ -14,6 +14,8 @@ fi
 export PATH="$PATH:/usr/sbin"
 PORT=${ZHENGAI_LDAP_PORT:-38953}
 DIR=$(mktemp -d /tmp/zhengai-ldap.XXXXXX)
+stop() { if [ -f "$DIR/slapd.pid" ]; then kill "$(cat "$DIR/slapd.pid")" 2>/dev/null || true; sleep 0.2; fi; rm -rf "$DIR"; }
+trap stop EXIT
 mkdir -p "$DIR/data"
 SUFFIX="dc=zhengai,dc=test"
 ROOTPW="ldap-root-secret"
@@ -35,13 +37,13 @@ access to attrs=userPassword by self read by anonymous auth by * none
 access to * by users read by anonymous auth
 CONF
 slapadd -q -f "$DIR/slapd.conf" -l "$HERE/ldap-test.ldif"
-slapd -f "$DIR/slapd.conf" -h "ldap://127.0.0.1:$PORT/" -s 0
+if ! slapd -f "$DIR/slapd.conf" -h "ldap://127.0.0.1:$PORT/" -s 0; then
+  echo "slapd did not start on 127.0.0.1:$PORT (port in use? set ZHENGAI_LDAP_PORT)" >&2; exit 1
+fi
 for _ in $(seq 1 50); do
   if ldapsearch -x -H "ldap://127.0.0.1:$PORT/" -b "$SUFFIX" -s base >/dev/null 2>&1; then break; fi
   sleep 0.1
 done
-stop() { if [ -f "$DIR/slapd.pid" ]; then kill "$(cat "$DIR/slapd.pid")" 2>/dev/null || true; sleep 0.2; fi; rm -rf "$DIR"; }
-trap stop EXIT
 echo "OpenLDAP $(slapd -VV 2>&1 | grep -o 'slapd [0-9.]*' | head -n 1 | awk '{print $2}') on 127.0.0.1:$PORT"
 export ZHENGAI_TEST_LDAP_URL="ldap://127.0.0.1:$PORT"
 "$@"

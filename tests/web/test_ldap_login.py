@@ -95,6 +95,8 @@ def test_authenticate_against_the_directory():
     assert authenticate(direct, "nobody", "ldap-pass-T20001") is LdapResult.REJECTED
     bad_reader = LdapConfig(url=LDAP_URL, **{**SEARCH, "bind_password": "wrong"})
     assert authenticate(bad_reader, "T20001", "ldap-pass-T20001") is LdapResult.UNAVAILABLE
+    no_tls = LdapConfig(url=LDAP_URL, start_tls=True, **DIRECT)  # the test directory offers no TLS
+    assert authenticate(no_tls, "T20001", "ldap-pass-T20001") is LdapResult.UNAVAILABLE
     anonymous = LdapConfig(url=LDAP_URL, base_dn=SUFFIX)  # anonymous search is not allowed by this directory
     assert authenticate(anonymous, "T20001", "ldap-pass-T20001") is LdapResult.REJECTED
 

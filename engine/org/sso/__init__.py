@@ -50,6 +50,7 @@ class LdapConfig:
     bind_dn: str | None = None
     bind_password: str | None = None
     start_tls: bool = False
+    ca_file: str | None = None  # the CA certificates that sign the directory's certificate (PEM)
     timeout: float = 5.0
 
     def __post_init__(self):
@@ -92,6 +93,7 @@ class SsoConfig:
                 bind_dn=environ.get("ZHENGAI_LDAP_BIND_DN") or None,
                 bind_password=environ.get("ZHENGAI_LDAP_BIND_PASSWORD") or None,
                 start_tls=_flag(environ, "ZHENGAI_LDAP_STARTTLS", False),
+                ca_file=environ.get("ZHENGAI_LDAP_CA_FILE") or None,
                 timeout=float(environ.get("ZHENGAI_LDAP_TIMEOUT") or 5),
             )
         default_local = LOCAL_ADMINS if (cas or ldap) else LOCAL_ALL

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import ssl
 
-from ldap3 import NONE, SUBTREE, Connection, Server
+from ldap3 import NONE, SUBTREE, Connection, Server, Tls
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import escape_rdn
@@ -20,15 +21,18 @@ class LdapResult(enum.Enum):
 
 def _connection(config: LdapConfig, user: str | None, password: str | None) -> Connection:
     seconds = max(1, int(config.timeout))  # ldap3 packs the receive timeout as a whole number of seconds
-    server = Server(config.url, get_info=NONE, connect_timeout=seconds)
+    # ldap3 would accept any certificate by default; ldaps:// and StartTLS check it against the system's CAs
+    # or ZHENGAI_LDAP_CA_FILE
+    tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=config.ca_file)
+    server = Server(config.url, get_info=NONE, connect_timeout=seconds, tls=tls)
     return Connection(server, user=user, password=password, receive_timeout=seconds, raise_exceptions=False,
                       auto_referrals=False, read_only=True)  # fmt: skip
 
 
 def _open(conn: Connection, config: LdapConfig) -> None:
     conn.open()
-    if config.start_tls:
-        conn.start_tls()
+    if config.start_tls and not conn.start_tls():
+        raise LDAPException(f"StartTLS refused: {conn.result.get('description') if conn.result else ''}")
 
 
 def _find_dn(config: LdapConfig, username: str) -> str | None:
