@@ -28,9 +28,10 @@ def cas_app(connection, clock, fake_cas):
     fake_cas.broken = False
     fake_cas.requests.clear()
 
-    def _make(**cas):
+    def _make(config=None, **cas):
         sso = SsoConfig(cas=CasConfig(server_url=fake_cas.url, **cas), local_login="admins")
-        return make_app(ZHENGAI_DB_BIND=connection, ZHENGAI_CLOCK=clock, ZHENGAI_SSO=sso, ZHENGAI_BASE_URL=BASE)
+        return make_app(ZHENGAI_DB_BIND=connection, ZHENGAI_CLOCK=clock, ZHENGAI_SSO=sso, ZHENGAI_BASE_URL=BASE,
+                        **(config or {}))  # fmt: skip
 
     return _make
 
@@ -184,3 +185,12 @@ def test_next_may_only_lead_inside_the_platform(session, cas_app, fake_cas):
     assert "evil" not in service
     response = back_from_cas(client, service, fake_cas.issue(service, "T20001"))
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
+
+
+def test_only_tickets_count_against_the_address_limit(session, cas_app, fake_cas):
+    make_person(session, "T20001", "林老师")
+    client = cas_app({"RATELIMIT_ENABLED": True, "ZHENGAI_LOGIN_ADDRESS_LIMIT": "2 per minute"}).test_client()
+    services = [to_cas(client, fake_cas) for _ in range(5)]  # a campus behind one address going to CAS
+    assert back_from_cas(client, services[0], "ST-bad-1").status_code == 401
+    assert back_from_cas(client, services[0], "ST-bad-2").status_code == 401
+    assert back_from_cas(client, services[0], fake_cas.issue(services[0], "T20001")).status_code == 429
