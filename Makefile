@@ -8,8 +8,10 @@ PYTEST_ARGS ?=
 # where `make run` listens; two instances side by side need different ports (and DATABASE_URLs)
 ZHENGAI_HOST ?= 127.0.0.1
 ZHENGAI_PORT ?= 5000
+# ZHENGAI_TEST_LDAP=1: the tests run beside a throw-away OpenLDAP (.ci/with-ldap.sh installs slapd if needed)
+WITH_LDAP := $(if $(filter 1,$(ZHENGAI_TEST_LDAP)),.ci/with-ldap.sh,)
 
-.PHONY: setup run test test-sqlite test-postgres browser-deps lint bench bench-http translations clean
+.PHONY: setup run test test-sqlite test-postgres test-ldap browser-deps lint bench bench-http translations clean
 
 setup: $(VENV)/.installed node_modules/.installed $(MO)
 
@@ -40,14 +42,17 @@ browser-deps:
 
 test: setup browser-deps
 	$(BIN)/ruff check engine web forms tests bench workflows migrations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(WITH_LDAP) $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ "$${ZHENGAI_TEST_POSTGRES:-0}" = "1" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 test-sqlite: setup
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(WITH_LDAP) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 test-postgres: setup
-	.ci/with-postgres.sh $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(WITH_LDAP) .ci/with-postgres.sh $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-ldap: setup
+	.ci/with-ldap.sh $(BIN)/pytest -m "not browser" tests/web/test_ldap_login.py $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check engine web forms tests bench workflows migrations

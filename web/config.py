@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from engine.core.settings import Settings
+from engine.org.sso import SsoConfig
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -66,6 +67,8 @@ def from_environment(instance_path: Path) -> dict:
         ),
         # the engine's knobs (time zone, base year, deadlines, proxy hops): one frozen value, made here only
         "ZHENGAI_SETTINGS": Settings.from_env(os.environ),
+        # single sign-on: CAS (ZHENGAI_CAS_*) and LDAP (ZHENGAI_LDAP_*), and who keeps a local password
+        "ZHENGAI_SSO": SsoConfig.from_env(os.environ),
         "ZHENGAI_SMTP_HOST": os.environ.get("ZHENGAI_SMTP_HOST"),
         "ZHENGAI_SMTP_PORT": int(os.environ.get("ZHENGAI_SMTP_PORT", "25")),
         "ZHENGAI_SMTP_USER": os.environ.get("ZHENGAI_SMTP_USER"),

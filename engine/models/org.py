@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -88,7 +89,13 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # the session (and remember cookie) names the password too: a password change ends other sessions
+        return f"{self.id}:{self.session_stamp}"
+
+    @property
+    def session_stamp(self) -> str:
+        """Changes with the password hash and shows nothing of it (the session cookie is signed, not secret)."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
 
 class RoleAssignment(Base):
