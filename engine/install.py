@@ -16,8 +16,9 @@ from .documents.templates import sync_templates
 
 def install(session: Session, now: datetime, with_demo: bool = True, demo_year: bool = False) -> dict:
     """Templates, then the demo organisation (into an empty database), then the workflows (their lanes
-    name functions, which may not be given to any unit yet: engine/org/functions.py), then (`demo_year`) the demo school's year up to `now`; an organisation
-    loaded earlier is never given a second year. The caller commits."""
+    name functions, which may not be given to any unit yet: engine/org/functions.py), then
+    (`demo_year`) the demo school's year up to `now`; an organisation loaded earlier is never given
+    a second year. The caller commits."""
     wiring.wire()
     added = sync_templates(session, now)
     loaded = False
