@@ -101,7 +101,8 @@ def create_admin_cmd(username: str, display_name: str | None, password_stdin: bo
         user = create_admin(session, datetime.now(UTC), username, password, display_name)
     except InvalidInput as exc:
         session.rollback()
-        problems = "；".join(exc.fields.values()) or exc.message
+        flat = [m for v in exc.fields.values() for m in ([v] if isinstance(v, str) else v)]
+        problems = "；".join(flat) or exc.message
         raise click.ClickException(f"{exc.message}：{problems}") from None
     session.commit()
     click.echo(f"已创建管理员 {user.username}，请登录后在 系统管理 › 职能（/admin/functions）分配各项职能")

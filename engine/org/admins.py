@@ -11,9 +11,7 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import N_, InvalidInput
 from ..models import User
-from .passwords import hash_password
-
-MIN_PASSWORD_LENGTH = 8
+from .passwords import hash_password, policy_problems
 
 
 def create_admin(
@@ -30,10 +28,9 @@ def create_admin(
         errors["username"] = N_("用户名已存在")
     if len(display_name) > 64:
         errors["display_name"] = N_("姓名最多 64 个字符")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = N_("密码至少 8 个字符")
-    elif password == username:
-        errors["password"] = N_("密码不能与用户名相同")
+    problems = policy_problems(password or "", username)
+    if problems:
+        errors["password"] = problems
     if errors:
         raise InvalidInput(N_("未能创建管理员"), fields=errors)
     user = User(

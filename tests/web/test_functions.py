@@ -224,9 +224,11 @@ def test_functions_page_refuses_bad_input_and_records_each_change(new_school):
 def test_create_admin_refuses_a_weak_password_or_a_taken_name(new_school):
     url, _app, _eng = new_school
     weak = cli(url, "create-admin", "second", "--password-stdin", stdin="short\n")
-    assert weak.exit_code != 0 and "密码至少 8 个字符" in weak.output
+    assert weak.exit_code != 0 and "新密码至少需要 8 个字符" in weak.output
     same = cli(url, "create-admin", "second-admin", "--password-stdin", stdin="second-admin\n")
-    assert same.exit_code != 0 and "密码不能与用户名相同" in same.output
+    assert same.exit_code != 0 and "新密码不能与工号、学号或用户名相同" in same.output
+    digits = cli(url, "create-admin", "third", "--password-stdin", stdin="12345678901\n")
+    assert digits.exit_code != 0 and "新密码不能全部是数字" in digits.output
     taken = cli(url, "create-admin", "Chief", "--password-stdin", stdin=PASSWORD + "\n")
     assert taken.exit_code != 0 and "用户名已存在" in taken.output
     prompted = cli(url, "create-admin", "second", stdin="long-enough-1\nlong-enough-1\n")
