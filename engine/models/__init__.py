@@ -5,6 +5,7 @@ from .batch import BatchRun
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
 from .enums import DocumentStatus, InstanceStatus, Role, ScopeType, TaskState, WarningLevel, WarningStatus
 from .org import OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
+from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
@@ -26,8 +27,10 @@ __all__ = [
     "DocumentVersion",
     "FormTemplate",
     "HumanTask",
+    "ImportRun",
     "InstanceStatus",
     "OrgUnit",
+    "PositionTerm",
     "ProcessDefinition",
     "ProcessDraft",
     "ProcessInstance",
