@@ -14,8 +14,18 @@ from sqlalchemy import func, select
 from engine.core.errors import InvalidInput
 from engine.documents import service as documents
 from engine.models import (
-    AuditEntry, Document, HumanTask, ImportRun, OrgUnit, PositionTerm, RoleAssignment, SchoolClass, Subject,
-    SubjectMember, TaskCandidate, User,
+    AuditEntry,
+    Document,
+    HumanTask,
+    ImportRun,
+    OrgUnit,
+    PositionTerm,
+    RoleAssignment,
+    SchoolClass,
+    Subject,
+    SubjectMember,
+    TaskCandidate,
+    User,
 )  # fmt: skip
 from engine.org import importing, people, positions
 from engine.org.importing import BadFile
@@ -78,9 +88,10 @@ def test_the_college_is_imported_as_a_tree_with_people_subjects_classes_and_posi
     # the counselor holds both classes; 办公室人员 write the college's own subjects
     assert {r.scope_id for r in session.scalars(select(RoleAssignment).where(
         RoleAssignment.user_id == user(session, "92001").id, RoleAssignment.role == "counselor"))} == {
-        c.id for c in session.scalars(select(SchoolClass).where(SchoolClass.code.in_(["QJ2501", "ZJ2501"])))}  # fmt: skip
-    college_subjects = session.scalars(select(Subject).where(Subject.org_unit_id == college.id,
-                                                             Subject.type.in_(["college", "faculty_team"])))  # fmt: skip
+        c.id for c in session.scalars(select(SchoolClass).where(SchoolClass.code.in_(["QJ2501", "ZJ2501"])))
+    }  # fmt: skip
+    own_types = Subject.type.in_(["college", "faculty_team"])
+    college_subjects = session.scalars(select(Subject).where(Subject.org_unit_id == college.id, own_types))
     for s in college_subjects:
         assert session.get(SubjectMember, (s.id, user(session, "90011").id)) is not None
     # 人事部 is no subject of 诊改 (诊改主体 = 否); 院长办公室 is
@@ -154,7 +165,8 @@ def test_the_preview_changes_nothing_and_names_every_bad_row(session):
 def test_bad_dates_unknown_people_and_scopes_are_row_errors(session):
     import_college(session, kinds=["units", "staff"])
     text = ("工号,岗位,范围,范围代码,开始日期,结束日期\n90010,审核人,单位,JT10,2025-13-01,\n"
-            "99999,审核人,单位,JT10,,\n90010,辅导员,单位,JT10,,\n90010,审核人,单位,JT10,2026-01-01,2025-01-01\n")  # fmt: skip
+            "99999,审核人,单位,JT10,,\n90010,辅导员,单位,JT10,,\n"
+            "90010,审核人,单位,JT10,2026-01-01,2025-01-01\n")  # fmt: skip
     run = importing.preview(session, None, "positions", "p.csv", text.encode(), NOW)
     assert [r["errors"] for r in run.rows] == [
         ["开始日期“2025-13-01”不是有效日期（应如 2026-09-01）"],
@@ -217,7 +229,8 @@ def test_history_answers_who_held_a_position_on_a_day(session):
     assert positions.holders_on(session, "head", "unit", college.id, date(2025, 1, 1)) == [a]
     assert positions.holders_on(session, "head", "unit", college.id, date(2026, 1, 1)) == [b]
     in_force = {r.user_id for r in session.scalars(select(RoleAssignment).where(
-        RoleAssignment.role == "head", RoleAssignment.scope_type == "unit", RoleAssignment.scope_id == college.id))}  # fmt: skip
+        RoleAssignment.role == "head", RoleAssignment.scope_type == "unit",
+        RoleAssignment.scope_id == college.id))}  # fmt: skip
     assert in_force == {b.id}
 
 
