@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .modeling import modeler
     from .notify import notifications
     from .org import auth
+    from .orgadmin import bp as orgadmin_bp
     from .oversight import instances, monitor, monitor_actions
     from .warnings import warnings
     from .workflow import api, inbox, tasks
@@ -78,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(instances.bp)
     app.register_blueprint(warnings.bp)
     app.register_blueprint(modeler.bp)
+    app.register_blueprint(orgadmin_bp)
 
     from .templating import init_app as init_templating
 

@@ -173,3 +173,81 @@ def terms_of(session: Session, user_ids) -> list[PositionTerm]:
 
 
 __all__ = ["POSITION_LABELS", "SCOPE_LABELS", "assign", "end", "holders_on", "sync_positions", "terms_of"]
+
+
+def today_of(session: Session, now: datetime) -> date:
+    """The school's calendar day now."""
+    return _today(session, now)
+
+
+HEAD_ROLES = (Role.HEAD, Role.DEPUTY, Role.REVIEWER, Role.OFFICE_STAFF, Role.PROCESS_OWNER)  # a head may give these
+
+
+def resolve_scope(session: Session, scope_kind: str, code: str) -> tuple[str, int | None]:
+    """A scope typed as a kind (school / unit / class / major / course) and a code, as (scope_type, scope_id)."""
+    from ..models import OrgUnit, SchoolClass, Subject
+
+    code = (code or "").strip()
+    if scope_kind == "school":
+        return ScopeType.SCHOOL, None
+    if not code:
+        raise InvalidInput(N_("请填写范围代码"), fields={"scope_code": N_("请填写范围代码")})
+    if scope_kind == "unit":
+        found = session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+        return ScopeType.UNIT, _found(found, N_("没有代码为“%(code)s”的单位"), code)
+    if scope_kind == "class":
+        found = session.scalar(select(SchoolClass.id).where(SchoolClass.code == code))
+        return ScopeType.CLASS, _found(found, N_("没有代码为“%(code)s”的班级"), code)
+    if scope_kind in ("major", "course"):
+        found = session.scalar(select(Subject.id).where(Subject.type == scope_kind, Subject.code == code))
+        return ScopeType.SUBJECT, _found(found, N_("没有代码为“%(code)s”的专业或课程"), code)
+    raise InvalidInput(N_("请选择范围"), fields={"scope_kind": N_("请选择范围")})
+
+
+def _found(found, message, code):
+    if found is None:
+        raise InvalidInput(message, fields={"scope_code": {"message": message, "params": {"code": code}}}, code=code)
+    return found
+
+
+def assign_by_number(
+    session: Session, actor: User, now: datetime, number: str, role: str, scope_kind: str, scope_code: str,
+    starts_on: date | None, ends_on: date | None, allowed_units: list[int] | None = None,
+) -> PositionTerm:  # fmt: skip
+    """The 系统管理 form: a person by 工号/学号, a scope by its code. `allowed_units` limits a department head
+    to the units they head and to the positions a head may give."""
+    person = session.scalar(select(User).where(User.username == (number or "").strip()))
+    if person is None:
+        raise InvalidInput(N_("没有这个工号或学号"), fields={"number": N_("没有这个工号或学号")})
+    if not person.active:
+        raise InvalidInput(N_("该人员已停用"), fields={"number": N_("该人员已停用")})
+    scope_type, scope_id = resolve_scope(session, scope_kind, scope_code)
+    if allowed_units is not None and (scope_type != ScopeType.UNIT or scope_id not in allowed_units
+                                      or role not in HEAD_ROLES):  # fmt: skip
+        message = N_("您只能在自己负责的单位内任命岗位")
+        raise InvalidInput(message, fields={"scope_code": message})
+    try:
+        return assign(session, actor, person, role, scope_type, scope_id, now, starts_on=starts_on, ends_on=ends_on)
+    except InvalidInput as exc:
+        exc.fields = exc.fields or {"role": exc.message}
+        raise
+
+
+def end_checked(session: Session, actor: User, term_id: int, now: datetime, ends_on: date | None,
+                allowed_units: list[int] | None = None) -> PositionTerm:  # fmt: skip
+    term = session.get(PositionTerm, term_id)
+    if term is None or (allowed_units is not None and (term.scope_type != ScopeType.UNIT
+                                                       or term.scope_id not in allowed_units)):  # fmt: skip
+        raise NotFound(N_("岗位任职不存在"))
+    return end(session, actor, term_id, now, ends_on)
+
+
+def terms_in(session: Session, unit_ids: list[int] | None, current_only: bool, day: date, limit: int = 500):
+    """Terms scoped to some units (all terms for None), newest first; only those in force or to come."""
+    stmt = select(PositionTerm)
+    if unit_ids is not None:
+        stmt = stmt.where(PositionTerm.scope_type == ScopeType.UNIT, PositionTerm.scope_id.in_(unit_ids))
+    if current_only:
+        stmt = stmt.where(or_(PositionTerm.ends_on.is_(None), PositionTerm.ends_on >= day))
+    return list(session.scalars(stmt.order_by(PositionTerm.scope_type, PositionTerm.scope_id, PositionTerm.role,
+                                              PositionTerm.starts_on.desc()).limit(limit)))  # fmt: skip

@@ -17,8 +17,9 @@ from ...core import audit
 from ...core.errors import N_, Conflict, InvalidInput, NotFound
 from ...models import ImportRun, User
 from .. import people
-from .kinds import KINDS, ORDER, Directory, Kind, check, write
+from .kinds import KINDS, ORDER, Directory, Kind, check
 from .reading import MAX_BYTES, BadFile, read_table
+from .writing import write
 
 __all__ = ["KINDS", "MAX_BYTES", "ORDER", "BadFile", "Kind", "apply", "discard", "import_file", "preview", "template"]
 
