@@ -140,7 +140,7 @@ def sync_positions(session: Session, now: datetime, user_ids: list[int] | None =
     have = {tuple(r[1:]): r[0] for r in session.execute(held)}
     # a position written without any term (before terms existed, or by hand) is left alone
     gone = [rid for key, rid in have.items() if key not in wanted and key in with_terms]
-    new = [key for key in wanted if key not in have]
+    new = sorted((key for key in wanted if key not in have), key=lambda k: (k[0], k[1], k[2], k[3] or 0))
     if gone:
         session.execute(delete(RoleAssignment).where(RoleAssignment.id.in_(gone)))
     if new:

@@ -99,7 +99,9 @@ def test_the_college_is_imported_as_a_tree_with_people_subjects_classes_and_posi
     assert (
         session.scalar(select(Subject.type).where(Subject.org_unit_id == unit(session, "JT01").id)) == "functional_dept"
     )
-    audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "import.apply")).all()
+    audit = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "import.apply", AuditEntry.actor_id == admin.id)
+    ).all()
     assert len(audit) == 7 and audit[-1].after["created"] == 6
 
 
@@ -311,3 +313,16 @@ def test_the_template_has_the_kind_s_columns(session):
     ws_rows = [c.split(",") for c in data("units").decode().splitlines()]
     run = importing.preview(session, None, "units", "u.xlsx", _xlsx(ws_rows), NOW)
     assert run.summary["errors"] == 0
+
+
+def test_the_scheduler_s_tick_brings_a_term_into_force_on_its_day(session):
+    from engine import scheduler
+
+    import_college(session, kinds=["units", "staff"])
+    a, college = user(session, "90002"), unit(session, "JT10")
+    positions.assign(session, None, a, "deputy", "unit", college.id, NOW, starts_on=date(2026, 11, 26))
+    held = select(RoleAssignment).where(RoleAssignment.user_id == a.id, RoleAssignment.role == "deputy")
+    assert "positions" not in scheduler.tick(session, NOW + timedelta(days=1))
+    assert session.scalar(held) is None
+    assert scheduler.tick(session, NOW + timedelta(days=2))["positions"] == 1
+    assert session.scalar(held) is not None

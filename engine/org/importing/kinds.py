@@ -61,8 +61,8 @@ KINDS = {
              {"课程代码", "课程名称", "专业代码"}, "课程代码", {"团队成员工号": "多个用分号“;”分隔"}),
         Kind("classes", N_("班级"), ["班级代码", "班级名称", "专业代码", "年级", "辅导员工号"],
              {"班级代码", "班级名称", "专业代码", "年级"}, "班级代码", {"年级": "如 2025"}),
-        Kind("students", N_("学生"), ["学号", "姓名", "班级代码", "入学年份"], {"学号", "姓名", "班级代码"}, "学号",
-             {"入学年份": "不填为班级的年级"}, full_roster=True),
+        Kind("students", N_("学生"), ["学号", "姓名", "班级代码", "入学年份", "邮箱"],
+             {"学号", "姓名", "班级代码"}, "学号", {"入学年份": "不填为班级的年级"}, full_roster=True),
     ]
 }  # fmt: skip
 ORDER = ["units", "staff", "majors", "courses", "classes", "students", "positions"]
@@ -239,6 +239,9 @@ def _check_student(raw, values, errors, d: Directory, in_file):
     existing = d.users.get(raw["学号"])
     if existing is not None and existing.kind != "student":
         errors.append(f"学号“{raw['学号']}”已是教职工的工号")
+    email = raw.get("邮箱", "")
+    if email and "@" not in email:
+        errors.append(f"邮箱“{email}”格式不对")
     if raw.get("入学年份"):
         try:
             values["entry_year"] = _year(raw["入学年份"])

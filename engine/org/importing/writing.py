@@ -303,20 +303,18 @@ def _write_students(session, rows, d: Directory, now, out: Outcome, password_has
         k = d.classes[v["班级代码"]]
         cur = d.users.get(v["学号"])
         year = v.get("entry_year")
+        email = v.get("邮箱") or None
         if cur is None:
             new.append({"username": v["学号"], "display_name": v["姓名"], "kind": "student",
-                        "org_unit_id": k.org_unit_id,
-                        "class_id": k.id, "entry_year": year, "password_hash": password_hash or NO_PASSWORD,
-                        "active": True, "is_admin": False, "created_at": now})  # fmt: skip
-        elif (cur.display_name, cur.org_unit_id, cur.class_id, cur.entry_year, cur.active) != (
-            v["姓名"],
-            k.org_unit_id,
-            k.id,
-            year,
-            True,
-        ):
+                        "org_unit_id": k.org_unit_id, "email": email, "class_id": k.id, "entry_year": year,
+                        "password_hash": password_hash or NO_PASSWORD, "active": True, "is_admin": False,
+                        "created_at": now})  # fmt: skip
+        elif (cur.display_name, cur.org_unit_id, cur.class_id, cur.entry_year, cur.active, cur.email) != (
+            v["姓名"], k.org_unit_id, k.id, year, True, email or cur.email
+        ):  # fmt: skip
             changes.append({"id": cur.id, "display_name": v["姓名"], "org_unit_id": k.org_unit_id, "class_id": k.id,
-                            "entry_year": year, "active": True, "deactivated_at": None})  # fmt: skip
+                            "entry_year": year, "active": True, "deactivated_at": None,
+                            "email": email or cur.email})  # fmt: skip
         else:
             out.unchanged += 1
     progress(total // 4, total)
