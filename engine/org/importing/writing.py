@@ -348,8 +348,29 @@ def _write_positions(session, rows, d: Directory, now, out: Outcome, _pw, progre
         touched.add(uid)
         if v["role"] == Role.OFFICE_STAFF and v["scope_type"] == ScopeType.UNIT:
             _office_member(session, v["scope_id"], uid)
+        if v["role"] == Role.COUNSELOR and v["scope_type"] == ScopeType.CLASS:
+            _counselor_member(session, v["scope_id"], uid)
     positions_service.sync_positions(session, now, user_ids=sorted(touched))
     progress(len(rows), len(rows))
+
+
+def _add_member(session, subject_id: int, uid: int) -> None:
+    if session.get(SubjectMember, (subject_id, uid)) is None:
+        first = not session.scalar(select(SubjectMember.user_id).where(SubjectMember.subject_id == subject_id))
+        session.add(SubjectMember(subject_id=subject_id, user_id=uid, role="leader" if first else "member"))
+        session.flush()
+
+
+def _counselor_member(session, class_id: int, uid: int) -> None:
+    """A class's counselor writes its major's 专业学生综合素质培养."""
+    klass = session.get(SchoolClass, class_id)
+    major = session.get(Subject, klass.major_subject_id) if klass and klass.major_subject_id else None
+    if major is None:
+        return
+    cultivation = session.scalar(select(Subject.id).where(
+        Subject.type == "student_cultivation", Subject.code == f"{major.code}-XS"))  # fmt: skip
+    if cultivation is not None:
+        _add_member(session, cultivation, uid)
 
 
 def _office_member(session, unit_id: int, uid: int) -> None:
