@@ -107,7 +107,7 @@ def import_cmd(kind, file, full, dry_run):
     summary = run.summary
     for row in run.rows:
         if row["errors"]:
-            click.echo(f"第 {row['line']} 行：{'；'.join(row['errors'])}", err=True)
+            click.echo(f"第 {row['line']} 行：{'；'.join(map(importing.error_text, row['errors']))}", err=True)
     click.echo(f"共 {summary['rows']} 行：新增 {summary['new']}，已有 {summary['existing']}，错误 {summary['errors']}")
     for person in summary.get("missing", []):
         click.echo(f"将停用：{person['number']} {person['name']}")

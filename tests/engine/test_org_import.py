@@ -28,7 +28,7 @@ from engine.models import (
     User,
 )  # fmt: skip
 from engine.org import importing, people, positions
-from engine.org.importing import BadFile
+from engine.org.importing import BadFile, error_text
 from engine.workflow import runtime
 from tests.conftest import NOW, filled, user
 
@@ -153,7 +153,7 @@ def test_the_preview_changes_nothing_and_names_every_bad_row(session):
            "ZZ01,重复,职能部门,ZZ00\nZZ02,,学院,ZZ00\n").encode()  # fmt: skip
     run = importing.preview(session, None, "units", "units.csv", bad, NOW)
     assert counts(session) == before
-    errors = {r["line"]: r["errors"] for r in run.rows if r["errors"]}
+    errors = {r["line"]: [error_text(e) for e in r["errors"]] for r in run.rows if r["errors"]}
     assert errors == {
         3: ["未知上级单位“NOPE”"],
         4: ["单位代码“ZZ01”与第 3 行重复"],
@@ -170,7 +170,7 @@ def test_bad_dates_unknown_people_and_scopes_are_row_errors(session):
             "99999,审核人,单位,JT10,,\n90010,辅导员,单位,JT10,,\n"
             "90010,审核人,单位,JT10,2026-01-01,2025-01-01\n")  # fmt: skip
     run = importing.preview(session, None, "positions", "p.csv", text.encode(), NOW)
-    assert [r["errors"] for r in run.rows] == [
+    assert [[error_text(e) for e in r["errors"]] for r in run.rows] == [
         ["开始日期“2025-13-01”不是有效日期（应如 2026-09-01）"],
         ["未知工号“99999”"],
         ["岗位“辅导员”不能设在“单位”范围"],
@@ -301,7 +301,7 @@ def test_a_bad_file_gets_a_clear_message_and_changes_nothing(session, filename, 
 def test_a_gbk_csv_is_read_and_says_so(session):
     run = importing.preview(session, None, "units", "units.csv", data("units").decode().encode("gbk"), NOW)
     assert run.summary["errors"] == 0 and run.rows[1]["values"]["单位名称"] == "院长办公室"
-    assert "文件按 GBK 编码读取" in run.summary["notes"]
+    assert "文件按 GBK 编码读取" in [error_text(n) for n in run.summary["notes"]]
 
 
 def test_the_template_has_the_kind_s_columns(session):

@@ -76,7 +76,11 @@ def import_run(run_id):
     run = _run(run_id)
     bad = [r for r in run.rows if r["errors"]]
     return render_template("orgadmin/import_run.html", run=run, spec=importing.KINDS[run.kind], bad=bad[:SHOWN_ROWS],
-                           sample=run.rows[:20], shown=SHOWN_ROWS)  # fmt: skip
+                           sample=run.rows[:20], shown=SHOWN_ROWS, error_text=_row_error)  # fmt: skip
+
+
+def _row_error(error) -> str:
+    return translate(error["message"], error["params"]) if isinstance(error, dict) else error
 
 
 @bp.post("/imports/<run_id>/confirm")

@@ -17,11 +17,14 @@ from ...core import audit
 from ...core.errors import N_, Conflict, InvalidInput, NotFound
 from ...models import ImportRun, User
 from .. import people
-from .kinds import KINDS, ORDER, Directory, Kind, check
+from .kinds import KINDS, ORDER, Directory, Kind, check, error_text
 from .reading import MAX_BYTES, BadFile, read_table
 from .writing import write
 
-__all__ = ["KINDS", "MAX_BYTES", "ORDER", "BadFile", "Kind", "apply", "discard", "import_file", "preview", "template"]
+__all__ = [
+    "KINDS", "MAX_BYTES", "ORDER", "BadFile", "Kind", "apply", "discard", "error_text", "import_file", "preview",
+    "template",
+]  # fmt: skip
 
 STAFF_KINDS = ("staff", "teacher", "counselor")
 SHOWN_ERRORS = 200
@@ -170,7 +173,7 @@ def import_file(session, actor: User | None, kind: str, filename: str, data: byt
     """Preview and apply in one go (command line, demo); raises InvalidInput listing the first bad rows."""
     run = preview(session, actor, kind, filename, data, now, full=full)
     if run.summary["errors"]:
-        bad = [f"第 {r['line']} 行：{'；'.join(r['errors'])}" for r in run.rows if r["errors"]][:10]
+        bad = [f"第 {r['line']} 行：{'；'.join(map(error_text, r['errors']))}" for r in run.rows if r["errors"]][:10]
         raise InvalidInput(N_("%(file)s 有 %(n)s 行错误：%(rows)s"), file=filename, n=run.summary["errors"],
                            rows=" / ".join(bad))  # fmt: skip
     return apply(session, actor, run.id, now, password_hash=password_hash, progress=progress)

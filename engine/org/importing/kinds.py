@@ -113,6 +113,18 @@ def _year(text: str) -> int:
     return year
 
 
+def add(errors: list, message: str, **params) -> None:
+    """One row error: a message id and its parameters (translated where it is shown, see `error_text`)."""
+    errors.append({"message": message, "params": params})
+
+
+def error_text(error) -> str:
+    """A row error in Chinese (the command line, messages)."""
+    if isinstance(error, str):
+        return error
+    return error["message"] % error["params"] if error["params"] else error["message"]
+
+
 # -- checking ------------------------------------------------------------------------------------------
 
 
@@ -127,12 +139,18 @@ def check(kind: str, rows: list[dict], d: Directory) -> list[dict]:
         errors: list[str] = []
         for col in spec.columns:
             if col in spec.required and not raw.get(col):
-                errors.append(f"“{col}”不能为空")
+                add(errors, N_("“%(column)s”不能为空"), column=col)
         complete = not errors
         key = raw.get(spec.id_column, "")
         if key and kind != "positions":
             if key in seen:
-                errors.append(f"{spec.id_column}“{key}”与第 {seen[key]} 行重复")
+                add(
+                    errors,
+                    N_("%(column)s“%(value)s”与第 %(line)s 行重复"),
+                    column=spec.id_column,
+                    value=key,
+                    line=seen[key],
+                )
             else:
                 seen[key] = line
         values = dict(raw)
@@ -145,18 +163,18 @@ def check(kind: str, rows: list[dict], d: Directory) -> list[dict]:
 def _check_unit(raw, values, errors, d: Directory, in_file):
     kind = UNIT_KIND_NAMES.get(raw["单位类型"])
     if kind is None:
-        errors.append(f"未知单位类型“{raw['单位类型']}”")
+        add(errors, N_("未知单位类型“%(value)s”"), value=raw["单位类型"])
     values["kind"] = kind
     parent = raw.get("上级单位代码", "")
     if kind != "school" and not parent:
-        errors.append("“上级单位代码”不能为空")
+        add(errors, N_("“%(column)s”不能为空"), column="上级单位代码")
     if parent and parent not in d.units and parent not in in_file:
-        errors.append(f"未知上级单位“{parent}”")
+        add(errors, N_("未知上级单位“%(code)s”"), code=parent)
     if parent and parent == raw["单位代码"]:
-        errors.append("上级单位不能是自己")
+        add(errors, N_("上级单位不能是自己"))
     flag = raw.get("诊改主体", "")
     if flag and flag not in YES | NO:
-        errors.append(f"“诊改主体”只能填“是”或“否”，不是“{flag}”")
+        add(errors, N_("“诊改主体”只能填“是”或“否”，不是“%(value)s”"), value=flag)
     values["subjects"] = flag not in NO
 
 
@@ -164,9 +182,9 @@ def _check_person_unit(raw, values, errors, d: Directory, column="单位代码")
     code = raw[column]
     unit = d.units.get(code)
     if unit is None:
-        errors.append(f"未知单位“{code}”")
+        add(errors, N_("未知单位“%(code)s”"), code=code)
     elif not unit.active:
-        errors.append(f"单位“{code}”已停用")
+        add(errors, N_("单位“%(code)s”已停用"), code=code)
     return unit
 
 
@@ -174,29 +192,29 @@ def _check_staff(raw, values, errors, d: Directory, in_file):
     _check_person_unit(raw, values, errors, d)
     kind = STAFF_KIND_NAMES.get(raw["人员类别"])
     if kind is None:
-        errors.append(f"未知人员类别“{raw['人员类别']}”（应为教师、辅导员或职员）")
+        add(errors, N_("未知人员类别“%(value)s”（应为教师、辅导员或职员）"), value=raw["人员类别"])
     values["kind"] = kind
     existing = d.users.get(raw["工号"])
     if existing is not None and existing.kind == "student":
-        errors.append(f"工号“{raw['工号']}”已是学生的学号")
+        add(errors, N_("工号“%(code)s”已是学生的学号"), code=raw["工号"])
     email = raw.get("邮箱", "")
     if email and "@" not in email:
-        errors.append(f"邮箱“{email}”格式不对")
+        add(errors, N_("邮箱“%(value)s”格式不对"), value=email)
 
 
 def _people(codes: list[str], d: Directory, errors: list[str], students_ok: bool = False) -> None:
     for code in codes:
         person = d.users.get(code)
         if person is None:
-            errors.append(f"未知工号“{code}”")
+            add(errors, N_("未知工号“%(code)s”"), code=code)
         elif person.kind == "student" and not students_ok:
-            errors.append(f"“{code}”是学生，不能作为团队成员")
+            add(errors, N_("“%(code)s”是学生，不能作为团队成员"), code=code)
 
 
 def _check_major(raw, values, errors, d: Directory, in_file):
     unit = _check_person_unit(raw, values, errors, d, "学院代码")
     if unit is not None and unit.kind != "college":
-        errors.append(f"“{raw['学院代码']}”不是二级学院")
+        add(errors, N_("“%(code)s”不是二级学院"), code=raw["学院代码"])
     team = [raw["专业负责人工号"]] if raw.get("专业负责人工号") else []
     team += [c for c in _split(raw.get("团队成员工号", "")) if c not in team]
     _people(team, d, errors)
@@ -205,7 +223,7 @@ def _check_major(raw, values, errors, d: Directory, in_file):
 
 def _check_course(raw, values, errors, d: Directory, in_file):
     if ("major", raw["专业代码"]) not in d.subjects:
-        errors.append(f"未知专业“{raw['专业代码']}”")
+        add(errors, N_("未知专业“%(code)s”"), code=raw["专业代码"])
     for col in ("学时", "学分"):
         if raw.get(col):
             try:
@@ -213,7 +231,7 @@ def _check_course(raw, values, errors, d: Directory, in_file):
                 if number < 0:
                     raise ValueError
             except ValueError:
-                errors.append(f"“{col}”应为数字，不是“{raw[col]}”")
+                add(errors, N_("“%(column)s”应为数字，不是“%(value)s”"), column=col, value=raw[col])
     team = [raw["课程负责人工号"]] if raw.get("课程负责人工号") else []
     team += [c for c in _split(raw.get("团队成员工号", "")) if c not in team]
     _people(team, d, errors)
@@ -223,11 +241,11 @@ def _check_course(raw, values, errors, d: Directory, in_file):
 def _check_class(raw, values, errors, d: Directory, in_file):
     major = d.subjects.get(("major", raw["专业代码"]))
     if major is None:
-        errors.append(f"未知专业“{raw['专业代码']}”")
+        add(errors, N_("未知专业“%(code)s”"), code=raw["专业代码"])
     try:
         values["year"] = _year(raw["年级"])
     except ValueError:
-        errors.append(f"年级“{raw['年级']}”不是年份")
+        add(errors, N_("年级“%(value)s”不是年份"), value=raw["年级"])
     if raw.get("辅导员工号"):
         _people([raw["辅导员工号"]], d, errors)
 
@@ -235,18 +253,18 @@ def _check_class(raw, values, errors, d: Directory, in_file):
 def _check_student(raw, values, errors, d: Directory, in_file):
     klass = d.classes.get(raw["班级代码"])
     if klass is None:
-        errors.append(f"未知班级“{raw['班级代码']}”")
+        add(errors, N_("未知班级“%(code)s”"), code=raw["班级代码"])
     existing = d.users.get(raw["学号"])
     if existing is not None and existing.kind != "student":
-        errors.append(f"学号“{raw['学号']}”已是教职工的工号")
+        add(errors, N_("学号“%(code)s”已是教职工的工号"), code=raw["学号"])
     email = raw.get("邮箱", "")
     if email and "@" not in email:
-        errors.append(f"邮箱“{email}”格式不对")
+        add(errors, N_("邮箱“%(value)s”格式不对"), value=email)
     if raw.get("入学年份"):
         try:
             values["entry_year"] = _year(raw["入学年份"])
         except ValueError:
-            errors.append(f"入学年份“{raw['入学年份']}”不是年份")
+            add(errors, N_("入学年份“%(value)s”不是年份"), value=raw["入学年份"])
     elif klass is not None:
         values["entry_year"] = klass.year
 
@@ -255,41 +273,41 @@ def _check_position(raw, values, errors, d: Directory, in_file):
     _people([raw["工号"]], d, errors, students_ok=True)
     role = POSITION_NAMES.get(raw["岗位"])
     if role is None:
-        errors.append(f"未知岗位“{raw['岗位']}”")
+        add(errors, N_("未知岗位“%(value)s”"), value=raw["岗位"])
     scope = SCOPE_NAMES.get(raw["范围"])
     code = raw.get("范围代码", "")
     scope_id = None
     if scope is None:
-        errors.append(f"未知范围“{raw['范围']}”（应为全校、单位、班级、专业或课程）")
+        add(errors, N_("未知范围“%(value)s”（应为全校、单位、班级、专业或课程）"), value=raw["范围"])
     elif scope == "school":
         if code:
-            errors.append("范围为全校时不填“范围代码”")
+            add(errors, N_("范围为全校时不填“范围代码”"))
     elif not code:
-        errors.append("“范围代码”不能为空")
+        add(errors, N_("“%(column)s”不能为空"), column="范围代码")
     elif scope == "unit":
         unit = d.units.get(code)
-        scope_id = unit.id if unit else errors.append(f"未知单位“{code}”")
+        scope_id = unit.id if unit else add(errors, N_("未知单位“%(code)s”"), code=code)
     elif scope == "class":
         klass = d.classes.get(code)
-        scope_id = klass.id if klass else errors.append(f"未知班级“{code}”")
+        scope_id = klass.id if klass else add(errors, N_("未知班级“%(code)s”"), code=code)
     else:
         subject = d.subjects.get((scope, code))
-        scope_id = subject.id if subject else errors.append(f"未知{raw['范围']}“{code}”")
+        scope_id = subject.id if subject else add(errors, N_("未知%(scope)s“%(code)s”"), scope=raw["范围"], code=code)
     scope_type = {"major": ScopeType.SUBJECT, "course": ScopeType.SUBJECT}.get(scope, scope)
     if role and scope_type and not errors:
         try:
             positions_service.check_scope(role, scope_type, scope_id)
         except Exception:  # noqa: BLE001 - InvalidInput: say it per row
-            errors.append(f"岗位“{raw['岗位']}”不能设在“{raw['范围']}”范围")
+            add(errors, N_("岗位“%(role)s”不能设在“%(scope)s”范围"), role=raw["岗位"], scope=raw["范围"])
     dates = {}
     for col, key in (("开始日期", "starts_on"), ("结束日期", "ends_on")):
         if raw.get(col):
             try:
                 dates[key] = _date(raw[col]).isoformat()
             except ValueError:
-                errors.append(f"{col}“{raw[col]}”不是有效日期（应如 2026-09-01）")
+                add(errors, N_("%(column)s“%(value)s”不是有效日期（应如 2026-09-01）"), column=col, value=raw[col])
     if dates.get("starts_on") and dates.get("ends_on") and dates["ends_on"] < dates["starts_on"]:
-        errors.append("结束日期早于开始日期")
+        add(errors, N_("结束日期早于开始日期"))
     values.update(role=role, scope_type=scope_type, scope_id=scope_id, **dates)
 
 

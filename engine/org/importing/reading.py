@@ -21,7 +21,8 @@ class BadFile(InvalidInput):
 
 
 def read_table(filename: str, data: bytes, columns: list[str], required: set[str]) -> tuple[list[dict], list[str]]:
-    """The rows (dicts by column title, values stripped strings) and notes about the file."""
+    """The rows (dicts by column title, values stripped strings) and notes about the file (message ids with
+    their parameters)."""
     if not data:
         raise BadFile(N_("文件是空的"))
     if len(data) > MAX_BYTES:
@@ -33,7 +34,7 @@ def read_table(filename: str, data: bytes, columns: list[str], required: set[str
     elif name.endswith(".csv") or name.endswith(".txt"):
         header, rows, encoding = _read_csv(data)
         if encoding != "utf-8":
-            notes.append(N_("文件按 GBK 编码读取"))
+            notes.append({"message": N_("文件按 GBK 编码读取"), "params": {}})
     elif name.endswith(".xls"):
         raise BadFile(N_("不支持旧版 Excel (.xls) 文件，请另存为 .xlsx 或 CSV 后再导入"))
     else:
@@ -46,7 +47,7 @@ def read_table(filename: str, data: bytes, columns: list[str], required: set[str
         raise BadFile(N_("缺少列：%(columns)s。请使用下载的模板"), columns="、".join(missing))
     extra = [h for h in header if h and h not in columns]
     if extra:
-        notes.append(N_("已忽略模板以外的列：") + "、".join(extra[:10]))
+        notes.append({"message": N_("已忽略模板以外的列：%(columns)s"), "params": {"columns": "、".join(extra[:10])}})
     if len(rows) > MAX_ROWS:
         raise BadFile(N_("文件超过 %(n)s 行，请分批导入"), n=MAX_ROWS)
     index = {h: i for i, h in enumerate(header) if h in columns}
