@@ -326,3 +326,16 @@ def test_the_scheduler_s_tick_brings_a_term_into_force_on_its_day(session):
     assert session.scalar(held) is None
     assert scheduler.tick(session, NOW + timedelta(days=2))["positions"] == 1
     assert session.scalar(held) is not None
+
+
+def test_a_task_only_a_deactivated_person_could_do_shows_in_the_problems(session):
+    from engine.oversight.problems import list_problems
+    from tests.conftest import own_subject
+
+    author = user(session, "t05")
+    task = documents.start_document(session, author, own_subject(session, "t05").id, "target", NOW)
+    assert task.instance_id not in {p["instance_id"] for p in list_problems(session, NOW)}
+    people.deactivate(session, None, [author.id], NOW)
+    session.flush()
+    stuck = [p for p in list_problems(session, NOW) if p["instance_id"] == task.instance_id]
+    assert [p["kind"] for p in stuck] == ["stuck"]
