@@ -3,6 +3,7 @@ rules name functions (engine/org/functions.py), so any college can install the p
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -15,8 +16,10 @@ SUFFIXES = {".py", ".bpmn", ".html", ".js", ".json", ".css", ".cfg"}
 
 
 def demo_codes() -> list[str]:
-    """The demo school's unit codes, read from the demo organisation itself."""
-    return [code for code, _name in organisation.FUNCTIONAL + organisation.COLLEGES]
+    """The demo school's unit codes (but the school's own, which is also the word `SCHOOL`), read from the
+    demo organisation's data."""
+    with open(organisation.DATA / "units.csv", encoding="utf-8") as f:
+        return [row["单位代码"] for row in csv.DictReader(f) if row["单位类型"] in ("职能部门", "二级学院")]
 
 
 def code_pattern(codes) -> re.Pattern:

@@ -61,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .notify import notifications
     from .org import auth
     from .org import functions as org_functions
+    from .orgadmin import bp as orgadmin_bp
     from .oversight import instances, monitor, monitor_actions
     from .warnings import warnings
     from .workflow import api, inbox, tasks
@@ -80,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(warnings.bp)
     app.register_blueprint(modeler.bp)
     app.register_blueprint(org_functions.bp)
+    app.register_blueprint(orgadmin_bp)
 
     from .templating import init_app as init_templating
 

@@ -48,7 +48,8 @@ def init_app(app) -> None:
                 bool(org.owned_unit_ids(principals()))
                 and bool(owned_subject_types(db.session, current_user, principals()))
             )
-            data["watches"] = data["is_monitor"] or bool(org.head_units(principals()))
+            data["heads_units"] = bool(org.head_units(principals()))
+            data["watches"] = data["is_monitor"] or data["heads_units"]
             data["edits_processes"] = org.owns_any_process(db.session, current_user, principals())
             data["unread_count"] = unread_count(db.session, current_user.id)
             data["inbox_count"] = task_service.list_tasks(

@@ -5,6 +5,7 @@ from .batch import BatchRun
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
 from .enums import DocumentStatus, FunctionKey, InstanceStatus, Role, ScopeType, TaskState, WarningLevel, WarningStatus
 from .org import OrgFunction, OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
+from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
@@ -27,9 +28,11 @@ __all__ = [
     "FormTemplate",
     "FunctionKey",
     "HumanTask",
+    "ImportRun",
     "InstanceStatus",
     "OrgFunction",
     "OrgUnit",
+    "PositionTerm",
     "ProcessDefinition",
     "ProcessDraft",
     "ProcessInstance",

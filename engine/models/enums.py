@@ -70,6 +70,9 @@ class Role(StrEnum):
     MONITOR = "monitor"
     SCHOOL_LEADER = "school_leader"
     PROCESS_OWNER = "process_owner"
+    DEPUTY = "deputy"  # 副职 (副处长, 副院长)
+    OFFICE_STAFF = "office_staff"  # 办公室人员: writes the unit's own documents
+    STUDY_COMMITTEE = "study_committee"  # 学习委员 of a class
 
 
 POSITION_ROLES = tuple(r for r in Role if r is not Role.AUTHOR)

@@ -11,8 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, JSONType, UTCDateTime
 from .enums import POSITION_ROLES, FunctionKey, ScopeType, one_of
 
-# OrgUnit.kind
+# OrgUnit.kind: the school at the root, 职能部门 and 二级学院 under it, their 科室 / 教研室 / 实训中心 below
 SCHOOL, FUNCTIONAL, COLLEGE = "school", "functional", "college"
+OFFICE, TEACHING_SECTION, TRAINING_CENTRE = "office", "teaching_section", "training_centre"
+UNIT_KINDS = (SCHOOL, FUNCTIONAL, COLLEGE, OFFICE, TEACHING_SECTION, TRAINING_CENTRE)
+
+# User.kind: staff are 职员, teachers 教师, counselors 辅导员 (permissions treat them as staff where it matters)
+USER_KINDS = ("staff", "teacher", "counselor", "student")
 
 # Subject.type: the eight subject types of the seed's 五横 (SPEC §4)
 SUBJECT_TYPES = (
@@ -28,7 +33,11 @@ SUBJECT_TYPES = (
 
 
 class OrgUnit(Base):
-    """The school, a functional department (职能部门) or a secondary college (二级学院)."""
+    """A node of the unit tree: the school, a 职能部门 or 二级学院, or a 科室 / 教研室 / 实训中心 under one.
+
+    `code` is the school's own unit code (the import's key); a unit no longer in use is inactive, never
+    deleted (tasks, documents and history name it).
+    """
 
     __tablename__ = "org_unit"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +45,7 @@ class OrgUnit(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class Section(Base):
@@ -48,11 +58,14 @@ class Section(Base):
 
 
 class SchoolClass(Base):
-    """A class of students, belonging to a college and a major."""
+    """A class of students, belonging to a college and a major; `code` is the 教务系统's 班级代码, `year` the 年级."""
 
     __tablename__ = "school_class"
     id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     major_subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
 
@@ -60,10 +73,10 @@ class SchoolClass(Base):
 class User(Base):
     __tablename__ = "app_user"
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)  # the 工号 / 学号 (import key, SSO name)
     display_name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(256))
-    kind: Mapped[str] = mapped_column(String(16), default="staff")  # staff / teacher / student
+    kind: Mapped[str] = mapped_column(String(16), default="staff")  # USER_KINDS
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"))
     class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id", use_alter=True), index=True)
@@ -72,6 +85,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    entry_year: Mapped[int | None] = mapped_column(Integer)  # a student's 入学年份
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
 

@@ -21,6 +21,9 @@ ROLES = {
     Role.MONITOR: "诊改办公室",
     Role.SCHOOL_LEADER: "校领导",
     Role.PROCESS_OWNER: "流程负责人",
+    Role.DEPUTY: "副职",
+    Role.OFFICE_STAFF: "办公室人员",
+    Role.STUDY_COMMITTEE: "学习委员",
 }
 
 SCOPES = {

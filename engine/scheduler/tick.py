@@ -5,7 +5,8 @@ and nothing is lost. After downtime only the latest stage of an item fires (one 
 reminders that were missed on the way). Overdue effects fire at the daily digest moment
 (engine/notify/digests.py): the assignee of a task gets their own overdue notice, while the escalation
 to department heads and to 诊改办公室 is one digest per department and one summary per monitor a day.
-Due BPMN timers wake their instances (engine/workflow/runtime.py), each in its own SAVEPOINT.
+Due BPMN timers wake their instances (engine/workflow/runtime.py), each in its own SAVEPOINT. Position terms
+that start or end on the day take effect (engine/org/positions.py `sync_positions`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..models import (
     TaskState,
 )
 from ..notify import digests
+from ..org import positions as org_positions
 from ..workflow import wake_instance
 
 
@@ -79,7 +81,10 @@ def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
                 update(ScheduledEffect).where(ScheduledEffect.id.in_(ids)).values(fired_at=now, outcome=outcome)
             )
     session.execute(update(SchedulerLease).where(SchedulerLease.name == "scheduler").values(last_tick_at=now))
+    # position terms that start or end today take effect (engine/org/positions.py)
+    positions_changed = org_positions.sync_positions(session, now)
     counts = {k: len(v) for k, v in outcomes.items() if v} | {"notifications": len(notes)}
+    counts |= {"positions": positions_changed} if positions_changed else {}
     return counts | ({"deferred": len(deferred)} if deferred else {}) | ({"retry": len(retry)} if retry else {})
 
 

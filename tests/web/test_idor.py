@@ -29,8 +29,10 @@ from engine.models import (
     DocumentVersion,
     FormTemplate,
     HumanTask,
+    ImportRun,
     Notification,
     OrgUnit,
+    PositionTerm,
     ProcessDefinition,
     QualityWarning,
     Subject,
@@ -251,6 +253,29 @@ def cases(d: Demo) -> dict[str, Case]:
             )
         },  # fmt: skip
     }
+    # 系统管理: administrators only (zlc_admin is a monitor, not an administrator); a head ends positions in
+    # their own college only
+    unit = d.s.scalar(select(OrgUnit).where(OrgUnit.code == "DZXY"))
+    t01 = d.user("t01")
+    major = d.s.scalar(select(Subject).where(Subject.type == "major", Subject.code == "510102"))
+    head_term = d.s.scalar(select(PositionTerm).where(PositionTerm.user_id == d.user("dzxy_reviewer").id,
+                                                      PositionTerm.role == "head"))  # fmt: skip
+    run = ImportRun(kind="units", filename="units.csv", status="pending", rows=[], created_at=NOW,
+                    summary={"rows": 0, "new": 0, "existing": 0, "errors": 0, "notes": []})  # fmt: skip
+    d.s.add(run)
+    d.s.flush()
+    out.update({
+        "orgadmin.update_unit": Case("admin", "zlc_admin", {"unit_id": unit.id}),
+        "orgadmin.person": Case("admin", "zlc_admin", {"user_id": t01.id}, t01.display_name),
+        "orgadmin.set_active": Case("admin", "zlc_admin", {"user_id": t01.id}),
+        "orgadmin.reset_password": Case("admin", "zlc_admin", {"user_id": t01.id}),
+        "orgadmin.set_team": Case("admin", "zlc_admin", {"subject_id": major.id}),
+        "orgadmin.end_position": Case("dzxy_reviewer", "rjxy_reviewer", {"term_id": head_term.id}),
+        "orgadmin.import_run": Case("admin", "zlc_admin", {"run_id": run.id}, run.filename),
+        "orgadmin.confirm_import": Case("admin", "zlc_admin", {"run_id": run.id}),
+        "orgadmin.discard_import": Case("admin", "zlc_admin", {"run_id": run.id}),
+        "orgadmin.import_template": Case("admin", "zlc_admin", {"kind": "units"}),
+    })  # fmt: skip
     return out
 
 

@@ -43,6 +43,15 @@
     }, 2000);
   }
 
+  // A long request (a roster import): show its progress bar and keep the button from being pressed twice.
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var bar = document.getElementById(form.dataset.busy);
+      if (bar) { bar.hidden = false; }
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    });
+  });
+
   var selectAll = document.getElementById("zg-select-all");
   if (selectAll) {
     selectAll.addEventListener("change", function () {
