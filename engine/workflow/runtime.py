@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, configure_mappers, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import audit
-from ..core.db import autoflush
+from ..core.db import autoflush, holding, write_row
 from ..core.errors import N_, Conflict, DomainError, StepFailed
-from ..models import HumanTask, ProcessInstance, ProcessVersion, Subject, User
+from ..models import Document, HumanTask, ProcessInstance, ProcessVersion, Subject, User
 from . import binding, deadlines, incidents, readmodel, replay, services, tasks
 from .bpmn.compaction import compact
 from .bpmn.scripting import SafeScriptEngine
@@ -106,24 +106,31 @@ def load_instance(session: Session, instance_id: int) -> ProcessInstance | None:
 
 
 @cache
-def _load_for_step_stmt():
-    """`load_instance` with the instance's open task rows ("id:Spiff task id", comma separated)."""
+def _load_for_step_stmt(with_document: bool):
+    """`load_instance` with the instance's open task rows ("id:Spiff task id", comma separated), and with
+    its document when the step will change it (a review publishes or returns it)."""
     t = HumanTask.__table__
     row = cast(t.c.id, String) + literal_column("':'") + t.c.spiff_task_id
     open_rows = select(func.aggregate_strings(row, literal_column("','"))).where(
         t.c.instance_id == ProcessInstance.id, t.c.state == "open"
     )
-    return _load_instance_stmt().add_columns(open_rows.scalar_subquery())
+    stmt = _load_instance_stmt().add_columns(open_rows.scalar_subquery())
+    if with_document:
+        stmt = stmt.add_columns(Document).outerjoin(Document, Document.id == ProcessInstance.document_id)
+    return stmt
 
 
-def load_for_step(session: Session, instance_id: int) -> tuple[ProcessInstance | None, list[tuple[int, str]]]:
-    """An instance as `load_instance` gives it, and its open task rows (id, Spiff task id): one statement."""
-    row = session.execute(_load_for_step_stmt(), {"instance_id": instance_id}).first()
+def load_for_step(
+    session: Session, instance_id: int, with_document: bool = False
+) -> tuple[ProcessInstance | None, list[tuple[int, str]], Document | None]:
+    """An instance as `load_instance` gives it, its open task rows (id, Spiff task id) and, if asked for,
+    its document (kept in the identity map while the caller holds it): one statement."""
+    row = session.execute(_load_for_step_stmt(with_document), {"instance_id": instance_id}).first()
     if row is None:
-        return None, []
-    instance, text = row
+        return None, [], None
+    instance, text, *document = row
     rows = [item.split(":", 1) for item in text.split(",")] if text else []
-    return instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows]
+    return instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows], document[0] if document else None
 
 
 RACED = N_("该任务已被他人处理，请刷新页面")
@@ -157,9 +164,10 @@ def complete_task(
     others, and the instance's UPDATE only matches the version that was loaded.
     """
     ht = tasks.actionable_task(session, user, task_id, principals)
-    with step_of_instance(ht.instance_id):
+    with step_of_instance(ht.instance_id), holding(session):
         with audit.collected(session):
-            instance, open_rows = load_for_step(session, ht.instance_id)
+            # a review changes its document (publishes or returns it): read it with the instance, and hold it
+            instance, open_rows, _document = load_for_step(session, ht.instance_id, with_document=ht.kind == "review")
             if instance.status != "running":
                 message = BLOCKED.get(instance.status, N_("流程实例当前状态为“%(status)s”，不能办理任务"))
                 raise Conflict(message, status=instance.status)
@@ -285,25 +293,26 @@ def advance(
     )
     if kept:
         replay.keep_claims(session, instance, kept, now)
-    store_state(session, instance, wf)
+    values = state_values(session, instance, wf)
     if wf.is_completed() and instance.status == "running":
-        instance.status = "completed"
-        instance.ended_at = now
+        values.update(status="completed", ended_at=now)
         audit.record(
             session, actor_id=actor_id, action="instance.complete", object_type="process_instance",
             object_id=instance.id, instance_id=instance.id, now=now, after={"status": "completed"},
         )  # fmt: skip
+    write_row(session, instance, values)  # with the optimistic lock: a lost race is StaleDataError
 
 
-def store_state(session: Session, instance: ProcessInstance, wf: BpmnWorkflow) -> None:
-    """Keep the workflow's state, without the history Spiff never reads again, and its next timer (with the
-    scheduler's wake-up) on the instance."""
+def state_values(session: Session, instance: ProcessInstance, wf: BpmnWorkflow) -> dict:
+    """The instance's columns that keep the workflow's state, without the history Spiff never reads again,
+    and its next timer (the scheduler's wake-up is planned here when it moved)."""
     compact(wf)
-    instance.state_json = dump_state(wf)
+    values = {"state_json": dump_state(wf)}
     next_timer = readmodel.next_timer(wf)
     if next_timer != instance.next_timer_at:
         deadlines.schedule_wake(session, instance.id, next_timer)
-    instance.next_timer_at = next_timer
+        values["next_timer_at"] = next_timer
+    return values
 
 
 def wake_instance(session: Session, instance_id: int, now: datetime) -> str:
