@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, configure_mappers, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import org
 from ..core import audit
 from ..core.db import autoflush, holding, write_row
 from ..core.errors import N_, Conflict, DomainError, StepFailed
@@ -106,31 +107,38 @@ def load_instance(session: Session, instance_id: int) -> ProcessInstance | None:
 
 
 @cache
-def _load_for_step_stmt(with_document: bool):
-    """`load_instance` with the instance's open task rows ("id:Spiff task id", comma separated), and with
-    its document when the step will change it (a review publishes or returns it)."""
-    t = HumanTask.__table__
+def _load_for_step_stmts() -> dict:
+    """A completion's one read, by whether the user is a monitor (engine/workflow/tasks.py
+    `visible_statements`): the task if the user may see it and whether it is offered to them, its instance
+    with the stored state and the subject, the instance's open task rows ("id:Spiff task id", comma
+    separated) and, for a review (which publishes or returns it), the document."""
+    configure_mappers()
+    t = HumanTask.__table__.alias("open_task")  # not the loaded task's row (the outer query's human_task)
     row = cast(t.c.id, String) + literal_column("':'") + t.c.spiff_task_id
     open_rows = select(func.aggregate_strings(row, literal_column("','"))).where(
         t.c.instance_id == ProcessInstance.id, t.c.state == "open"
     )
-    stmt = _load_instance_stmt().add_columns(open_rows.scalar_subquery())
-    if with_document:
-        stmt = stmt.add_columns(Document).outerjoin(Document, Document.id == ProcessInstance.document_id)
-    return stmt
+    reviewed = (Document.id == ProcessInstance.document_id) & (HumanTask.kind == "review")
+    return {
+        monitor: stmt.add_columns(ProcessInstance, open_rows.scalar_subquery(), Document)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .outerjoin(Document, reviewed)
+        .options(undefer(ProcessInstance.state_json), joinedload(ProcessInstance.subject))
+        for monitor, stmt in tasks.visible_statements().items()
+    }
 
 
-def load_for_step(
-    session: Session, instance_id: int, with_document: bool = False
-) -> tuple[ProcessInstance | None, list[tuple[int, str]], Document | None]:
-    """An instance as `load_instance` gives it, its open task rows (id, Spiff task id) and, if asked for,
-    its document (kept in the identity map while the caller holds it): one statement."""
-    row = session.execute(_load_for_step_stmt(with_document), {"instance_id": instance_id}).first()
-    if row is None:
-        return None, [], None
-    instance, text, *document = row
+def load_for_step(session: Session, user: User, task_id, principals: list[str] | None):
+    """The task the user may work on now (else NotFound or why not, as `tasks.actionable_task`), its instance
+    as `load_instance` gives it, the instance's open task rows (id, Spiff task id) and, for a review, its
+    document (kept in the identity map while the caller holds it): one statement."""
+    if principals is None:
+        principals = org.principals_of(session, user.id)
+    ht, offered, instance, text, document = tasks.visible_row(session, _load_for_step_stmts(), user, task_id,
+                                                              principals)  # fmt: skip
+    tasks.check_actionable(session, ht, user, principals, bool(offered))
     rows = [item.split(":", 1) for item in text.split(",")] if text else []
-    return instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows], document[0] if document else None
+    return ht, instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows], document
 
 
 RACED = N_("该任务已被他人处理，请刷新页面")
@@ -163,11 +171,10 @@ def complete_task(
     A race is decided twice: the task row is closed only while it is still open and unclaimed by
     others, and the instance's UPDATE only matches the version that was loaded.
     """
-    ht = tasks.actionable_task(session, user, task_id, principals)
+    # a review changes its document (publishes or returns it): it comes with the task, held until the end
+    ht, instance, open_rows, _document = load_for_step(session, user, task_id, principals)
     with step_of_instance(ht.instance_id), holding(session):
         with audit.collected(session):
-            # a review changes its document (publishes or returns it): read it with the instance, and hold it
-            instance, open_rows, _document = load_for_step(session, ht.instance_id, with_document=ht.kind == "review")
             if instance.status != "running":
                 message = BLOCKED.get(instance.status, N_("流程实例当前状态为“%(status)s”，不能办理任务"))
                 raise Conflict(message, status=instance.status)
