@@ -20,6 +20,7 @@ from forms.templates import empty_document
 
 from .. import org, workflow
 from ..core import audit, periods, settings
+from ..core.db import write_row
 from ..core.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound, object_id
 from ..models import (
     Document,
@@ -35,7 +36,7 @@ from ..models import (
     User,
 )
 from ..notify import notifications
-from ..workflow import kinds, services, tasks
+from ..workflow import kinds, readmodel, services, tasks
 from . import sharing, team
 
 CHAIN_DOC_TYPES = ("target", "standard", "plan")  # started by authors, approved along the subject's chain
@@ -205,10 +206,8 @@ def _start_document(session: Session, user: User, subject_id, doc_type: str, now
         data={"document_id": doc.id, "doc_type": doc_type, "subject_id": subject.id},
     )
     # the document changes once, with its instance (a revision goes back to draft)
-    doc.status = DocumentStatus.DRAFT
-    doc.updated_at, doc.updated_by_id = now, user.id
-    doc.instance_id = instance.id
-    session.flush()
+    values = {"status": DocumentStatus.DRAFT, "updated_at": now, "updated_by_id": user.id, "instance_id": instance.id}
+    write_row(session, doc, values)
     first = session.scalar(
         select(HumanTask)
         .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
@@ -324,9 +323,8 @@ def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: 
         raise NotAllowed(N_("团队成员可以保存草稿，由负责人提交审核"))
     clean = _clean(session, doc, payload, submit=True, template=template)
     before = {"status": doc.status}
-    doc.data = clean
-    doc.status = DocumentStatus.IN_REVIEW
-    doc.updated_at, doc.updated_by_id = now, user.id
+    values = {"data": clean, "status": DocumentStatus.IN_REVIEW, "updated_at": now, "updated_by_id": user.id}
+    write_row(session, doc, values)  # one UPDATE now, no unit of work (the completion path)
     audit.record(
         session, actor_id=user.id, action="document.submit", object_type="document", object_id=doc.id,
         instance_id=ht.instance_id, now=now, before=before, after={"status": DocumentStatus.IN_REVIEW},
@@ -337,8 +335,7 @@ def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: 
 def after_review(session: Session, ht: HumanTask, now: datetime) -> None:
     if ht.decision == "return":
         doc = session.get(Document, ht.document_id)
-        doc.status = DocumentStatus.RETURNED
-        doc.updated_at = now
+        write_row(session, doc, {"status": DocumentStatus.RETURNED, "updated_at": now})
 
 
 # -- what the workflow does to documents (registered in engine/wiring.py) ---------------------------
@@ -349,7 +346,7 @@ def take_edit(session: Session, ht: HumanTask, user: User, payload: dict, now: d
     if not ht.document_id:
         raise Conflict(N_("该任务没有关联文档"))
     submit_from_task(session, ht, user, payload.get("document"), now)
-    ht.decision = "submit"
+    readmodel.record_outcome(ht, decision="submit")
     return {"decision": None, "comment": ""}
 
 
@@ -394,10 +391,8 @@ def publish_from_instance(
         )
     )  # fmt: skip
     before = {"status": doc.status, "published_version": doc.published_version}
-    doc.published_version = version
-    doc.status = DocumentStatus.PUBLISHED
-    doc.instance_id = None
-    doc.updated_at = now
+    values = {"published_version": version, "status": DocumentStatus.PUBLISHED, "instance_id": None, "updated_at": now}
+    write_row(session, doc, values)
     audit.record(
         session, actor_id=actor_id, action="document.publish", object_type="document", object_id=doc.id,
         instance_id=instance.id, now=now, before=before, after={"status": DocumentStatus.PUBLISHED, "version": version},

@@ -43,8 +43,14 @@ def each_in_savepoint(session: Session, items: Iterable, work: Callable, now: da
     outcomes = []
     for item in items:
         try:
-            with savepoint(session):
-                value = work(item)
+            try:
+                with savepoint(session):
+                    value = work(item)
+            except BaseException:
+                # Rows a step writes with Core (core.db.write_row, the closed task row) leave their objects
+                # clean, so the rollback to the savepoint alone would not expire them: do it here.
+                session.expire_all()
+                raise
         except StepFailed as exc:
             log.error("step failed in instance %s", exc.instance_id, exc_info=exc.cause)
             incidents.record_failure(session, exc.instance_id, exc.cause, now)

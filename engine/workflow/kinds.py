@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from forms.review import validate_ack, validate_review
 
 from ..core.errors import N_, InvalidInput
-from . import deadlines, services
+from . import deadlines, readmodel, services
 
 
 def review_decision(ht, payload: dict) -> dict:
@@ -21,7 +21,7 @@ def review_decision(ht, payload: dict) -> dict:
         clean = validate_review(payload)
     except ValidationError as exc:
         raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
-    ht.decision, ht.comment = clean["decision"], clean["comment"]
+    readmodel.record_outcome(ht, decision=clean["decision"], comment=clean["comment"])
     return {"decision": clean["decision"], "comment": clean["comment"]}
 
 
@@ -30,15 +30,15 @@ def take_ack(session, ht, user, payload: dict, now) -> dict:
         clean = validate_ack(payload)
     except ValidationError as exc:
         raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
-    ht.decision, ht.comment = clean["decision"], clean["comment"]
+    readmodel.record_outcome(ht, decision=clean["decision"], comment=clean["comment"])
     return clean
 
 
 def take_form(session, ht, user, payload: dict, now) -> dict:
     fields = payload.get("fields") if isinstance(payload.get("fields"), dict) else {}
-    ht.data = fields
-    ht.decision = payload.get("decision") if payload.get("decision") in ("approve", "return", "ack") else None
-    return {"form": fields, "decision": ht.decision}
+    decision = payload.get("decision") if payload.get("decision") in ("approve", "return", "ack") else None
+    readmodel.record_outcome(ht, decision=decision, data=fields)
+    return {"form": fields, "decision": decision}
 
 
 def notify_overdue(step: services.Step, params: dict, data: dict) -> dict:

@@ -224,10 +224,19 @@ def write_tasks(session: Session, tasks: list[NewTask], actor_id: int | None, no
     return list(ids)
 
 
+def record_outcome(ht: HumanTask, **outcome) -> None:
+    """What a task's kind read from the input (decision, comment, data), kept on the task for `complete_row`
+    to write: set as committed, so the task stays clean and the completion needs no unit of work (a failed
+    step is rolled back, and its objects expired, by whoever owns the transaction)."""
+    for key, value in outcome.items():
+        set_committed_value(ht, key, value)
+
+
 def complete_row(session: Session, ht: HumanTask, user: User, now: datetime) -> bool:
     """Write a completed task's row (state, who, when, the decision and data its kind recorded) with one
     UPDATE that only matches while the row is still open and not claimed by somebody else: False when
-    another request completed, withdrew or claimed it first. The ORM object is left clean."""
+    another request completed, withdrew or claimed it first. The ORM object is left clean (the kind set
+    its outcome with `record_outcome`)."""
     claim = ht.claimant_id is None
     done = session.connection().execute(
         _COMPLETE[claim],
@@ -239,8 +248,6 @@ def complete_row(session: Session, ht: HumanTask, user: User, now: datetime) -> 
         values.update(claimant_id=user.id, claimed_at=now)
     for key, value in values.items():
         set_committed_value(ht, key, value)
-    for key in ("decision", "comment", "data"):  # written as the kind left them
-        set_committed_value(ht, key, getattr(ht, key))
     return done == 1
 
 

@@ -20,10 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, configure_mappers, joinedload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import org
 from ..core import audit
-from ..core.db import autoflush
+from ..core.db import autoflush, holding, write_row
 from ..core.errors import N_, Conflict, DomainError, StepFailed
-from ..models import HumanTask, ProcessInstance, ProcessVersion, Subject, User
+from ..models import Document, HumanTask, ProcessInstance, ProcessVersion, Subject, User
 from . import binding, deadlines, incidents, readmodel, replay, services, tasks
 from .bpmn.compaction import compact
 from .bpmn.scripting import SafeScriptEngine
@@ -106,24 +107,38 @@ def load_instance(session: Session, instance_id: int) -> ProcessInstance | None:
 
 
 @cache
-def _load_for_step_stmt():
-    """`load_instance` with the instance's open task rows ("id:Spiff task id", comma separated)."""
-    t = HumanTask.__table__
+def _load_for_step_stmts() -> dict:
+    """A completion's one read, by whether the user is a monitor (engine/workflow/tasks.py
+    `visible_statements`): the task if the user may see it and whether it is offered to them, its instance
+    with the stored state and the subject, the instance's open task rows ("id:Spiff task id", comma
+    separated) and, for a review (which publishes or returns it), the document."""
+    configure_mappers()
+    t = HumanTask.__table__.alias("open_task")  # not the loaded task's row (the outer query's human_task)
     row = cast(t.c.id, String) + literal_column("':'") + t.c.spiff_task_id
     open_rows = select(func.aggregate_strings(row, literal_column("','"))).where(
         t.c.instance_id == ProcessInstance.id, t.c.state == "open"
     )
-    return _load_instance_stmt().add_columns(open_rows.scalar_subquery())
+    reviewed = (Document.id == ProcessInstance.document_id) & (HumanTask.kind == "review")
+    return {
+        monitor: stmt.add_columns(ProcessInstance, open_rows.scalar_subquery(), Document)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .outerjoin(Document, reviewed)
+        .options(undefer(ProcessInstance.state_json), joinedload(ProcessInstance.subject))
+        for monitor, stmt in tasks.visible_statements().items()
+    }
 
 
-def load_for_step(session: Session, instance_id: int) -> tuple[ProcessInstance | None, list[tuple[int, str]]]:
-    """An instance as `load_instance` gives it, and its open task rows (id, Spiff task id): one statement."""
-    row = session.execute(_load_for_step_stmt(), {"instance_id": instance_id}).first()
-    if row is None:
-        return None, []
-    instance, text = row
+def load_for_step(session: Session, user: User, task_id, principals: list[str] | None):
+    """The task the user may work on now (else NotFound or why not, as `tasks.actionable_task`), its instance
+    as `load_instance` gives it, the instance's open task rows (id, Spiff task id) and, for a review, its
+    document (kept in the identity map while the caller holds it): one statement."""
+    if principals is None:
+        principals = org.principals_of(session, user.id)
+    ht, offered, instance, text, document = tasks.visible_row(session, _load_for_step_stmts(), user, task_id,
+                                                              principals)  # fmt: skip
+    tasks.check_actionable(session, ht, user, principals, bool(offered))
     rows = [item.split(":", 1) for item in text.split(",")] if text else []
-    return instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows]
+    return ht, instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows], document
 
 
 RACED = N_("该任务已被他人处理，请刷新页面")
@@ -156,10 +171,10 @@ def complete_task(
     A race is decided twice: the task row is closed only while it is still open and unclaimed by
     others, and the instance's UPDATE only matches the version that was loaded.
     """
-    ht = tasks.actionable_task(session, user, task_id, principals)
-    with step_of_instance(ht.instance_id):
+    # a review changes its document (publishes or returns it): it comes with the task, held until the end
+    ht, instance, open_rows, _document = load_for_step(session, user, task_id, principals)
+    with step_of_instance(ht.instance_id), holding(session):
         with audit.collected(session):
-            instance, open_rows = load_for_step(session, ht.instance_id)
             if instance.status != "running":
                 message = BLOCKED.get(instance.status, N_("流程实例当前状态为“%(status)s”，不能办理任务"))
                 raise Conflict(message, status=instance.status)
@@ -285,25 +300,26 @@ def advance(
     )
     if kept:
         replay.keep_claims(session, instance, kept, now)
-    store_state(session, instance, wf)
+    values = state_values(session, instance, wf)
     if wf.is_completed() and instance.status == "running":
-        instance.status = "completed"
-        instance.ended_at = now
+        values.update(status="completed", ended_at=now)
         audit.record(
             session, actor_id=actor_id, action="instance.complete", object_type="process_instance",
             object_id=instance.id, instance_id=instance.id, now=now, after={"status": "completed"},
         )  # fmt: skip
+    write_row(session, instance, values)  # with the optimistic lock: a lost race is StaleDataError
 
 
-def store_state(session: Session, instance: ProcessInstance, wf: BpmnWorkflow) -> None:
-    """Keep the workflow's state, without the history Spiff never reads again, and its next timer (with the
-    scheduler's wake-up) on the instance."""
+def state_values(session: Session, instance: ProcessInstance, wf: BpmnWorkflow) -> dict:
+    """The instance's columns that keep the workflow's state, without the history Spiff never reads again,
+    and its next timer (the scheduler's wake-up is planned here when it moved)."""
     compact(wf)
-    instance.state_json = dump_state(wf)
+    values = {"state_json": dump_state(wf)}
     next_timer = readmodel.next_timer(wf)
     if next_timer != instance.next_timer_at:
         deadlines.schedule_wake(session, instance.id, next_timer)
-    instance.next_timer_at = next_timer
+        values["next_timer_at"] = next_timer
+    return values
 
 
 def wake_instance(session: Session, instance_id: int, now: datetime) -> str:

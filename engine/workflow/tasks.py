@@ -57,19 +57,27 @@ def get_task(session: Session, user: User, task_id, principals: list[str] | None
 def visible_task(session: Session, user: User, task_id, principals: list[str] | None) -> tuple[HumanTask, bool]:
     """A task the user may see (else NotFound) and whether it is offered to them, in one query: what both
     `get_task` and `actionable_task` load."""
+    row = visible_row(session, _VISIBLE, user, task_id, principals)
+    return row[0], bool(row[1])
+
+
+def visible_row(session: Session, statements: dict, user: User, task_id, principals: list[str] | None):
+    """The row of `statements[is monitor]` (`visible_statements`, maybe with more columns) for a task the user
+    may see, else NotFound."""
     task_id = object_id(task_id, N_("任务不存在"))
     if principals is None:
         principals = org.principals_of(session, user.id)
     params = {"task_id": task_id, "user_id": user.id, "principals": list(principals)}
-    row = session.execute(_VISIBLE[policy.is_monitor(user, principals)], params).first()
+    row = session.execute(statements[policy.is_monitor(user, principals)], params).first()
     if row is None:
         raise NotFound(N_("任务不存在"))
-    return row[0], bool(row[1])
+    return row
 
 
-def _visible_statements():
+def visible_statements():
     """{is monitor: the statement}: the task (if visible, engine/org/policy.py `task_visible`) and whether it
-    is offered to the user. Built once with bind parameters, then only executed."""
+    is offered to the user. Built once with bind parameters, then only executed (a completion adds the
+    columns of its step to them, engine/workflow/runtime.py)."""
     principals = bindparam("principals", expanding=True)
     anyone = select(HumanTask, policy.task_offered(principals).label("offered")).where(
         HumanTask.id == bindparam("task_id")
@@ -80,7 +88,7 @@ def _visible_statements():
     }
 
 
-_VISIBLE = _visible_statements()
+_VISIBLE = visible_statements()
 
 
 def check_actionable(

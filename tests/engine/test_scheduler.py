@@ -96,8 +96,7 @@ def test_an_instance_that_loses_a_race_during_a_wake_is_woken_at_the_next_tick(s
     real = runtime.fire_due_timers
 
     def a_step_commits_meanwhile(session_, instance, now):
-        real(session_, instance, now)
-        if instance.id == contended.id:  # a person's step on the same instance committed a moment ago
+        if instance.id == contended.id:  # a person's step on the same instance committed after the wake loaded it
             with session_.no_autoflush:
                 session_.execute(
                     update(ProcessInstance)
@@ -105,6 +104,7 @@ def test_an_instance_that_loses_a_race_during_a_wake_is_woken_at_the_next_tick(s
                     .values(lock_version=ProcessInstance.lock_version + 1)
                     .execution_options(synchronize_session=False)
                 )
+        real(session_, instance, now)  # its UPDATE of the instance no longer matches the version it loaded
 
     monkeypatch.setattr(runtime, "fire_due_timers", a_step_commits_meanwhile)
     result = scheduler.tick(session, late)
