@@ -371,11 +371,16 @@ def _warning_lead_kinds(v: Viewer) -> list[str]:
     return [] if v.is_student else [k for k, key in WARNING_LEAD_FUNCTIONS.items() if key in v.unit_functions]
 
 
+# who acts on their own unit's warnings (administrative staff: 职员 and 辅导员; teachers only see them)
+WARNING_ACTING_KINDS = ("staff", "counselor")
+
+
 def _warning_rule(v: Viewer, act: bool) -> list[tuple[str, set]]:
     """(column, values) pairs, any of which lets the user see (or act on) a warning."""
-    own_unit = v.user.org_unit_id and (v.user.kind == "staff" if act else not v.is_student)
+    acting_kind = v.user.kind in WARNING_ACTING_KINDS
+    own_unit = v.user.org_unit_id and (acting_kind if act else not v.is_student)
     units = v.units(*(WARNING_ACT_ROLES if act else WARNING_SEE_ROLES)) | ({v.user.org_unit_id} if own_unit else set())
-    kinds = _warning_lead_kinds(v) if (v.user.kind == "staff" or not act) else []
+    kinds = _warning_lead_kinds(v) if (acting_kind or not act) else []
     rule = [("responsible_user_id", {v.id}), ("org_unit_id", units), ("kind", set(kinds))]
     return rule if act else [*rule, ("reporter_id", {v.id})]
 

@@ -112,3 +112,16 @@ def test_a_later_escalation_shows_on_the_page(login_as, session, raised, clock):
     session.flush()
     page = login_as("jwc_staff").get(f"/warnings/{w.id}").get_data(as_text=True)
     assert 'data-level="red"' in page and "升级为红色" in page
+
+
+def test_a_counselor_acts_on_the_warnings_of_their_unit_and_a_teacher_only_reads_them(login_as, session, raised):
+    w = raised["DZXY"]["work_standard_missing"]
+    counselor = login_as("c01")  # 辅导员 of the college (kind counselor): administrative staff
+    assert 'data-testid="acknowledge"' in counselor.get(f"/warnings/{w.id}").get_data(as_text=True)
+    assert counselor.post(f"/warnings/{w.id}/acknowledge", data={"note": "已通知教研室"}).status_code == 302
+    session.refresh(w)
+    assert w.status == "acknowledged"
+    teacher = login_as("t01")
+    assert teacher.post(f"/warnings/{w.id}/resolve", data={"note": "已处理"}).status_code == 404
+    session.refresh(w)
+    assert w.status == "acknowledged"
