@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,14 +29,8 @@ from engine.models import (
 from engine.org.passwords import hash_once
 from engine.workflow import deploy
 from engine.workflow.bpmn.compiler import InvalidBpmn
-from tests.conftest import SETTINGS, filled, form_fields, fresh_database, make_app
-from web.cli import main
-
-PASSWORD = "pw-for-tests-1"
-
-
-def cli(url: str, *args: str, stdin: str | None = None):
-    return CliRunner().invoke(main, list(args), env={"DATABASE_URL": url}, input=stdin, catch_exceptions=False)
+from tests.conftest import SETTINGS, filled, form_fields
+from tests.web.conftest import PASSWORD, cli
 
 
 def login(client, username: str, password: str = PASSWORD):
@@ -80,22 +73,6 @@ def college_of_our_own(s: Session) -> dict:
     ])  # fmt: skip
     s.flush()
     return {"centre": centre.id, "dept": dept.id, "teacher": teacher.id, "major": major.id}
-
-
-@pytest.fixture
-def new_school(tmp_path, clock):
-    """An empty database after `init --no-demo` and `create-admin`, and the app on it."""
-    url = fresh_database(tmp_path, "new_school")
-    out = cli(url, "init", "--no-demo")
-    assert out.exit_code == 0, out.output
-    assert "zhengai create-admin" in out.output and "尚未分配给部门的职能（9 项）" in out.output
-    out = cli(url, "create-admin", "chief", "--name", "王管理", "--password-stdin", stdin=PASSWORD + "\n")
-    assert out.exit_code == 0 and "已创建管理员 chief" in out.output, out.output
-    app = make_app(DATABASE_URL=url, ZHENGAI_CLOCK=clock, ZHENGAI_SETTINGS=SETTINGS)
-    eng = make_engine(url)
-    yield url, app, eng
-    eng.dispose()
-    app.extensions["zhengai_db"]["engine"].dispose()
 
 
 def start_and_submit(client, subject_id: int, doc_type: str = "target") -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine import org
 from engine.models import Document, HumanTask, OrgUnit, Subject, TaskCandidate, User
 from tests.conftest import SETTINGS
-from tests.web.test_functions import PASSWORD, login, new_school, start_and_submit, submit, waiting_task_ids  # noqa: F401
+from tests.web.test_functions import login, start_and_submit, submit, waiting_task_ids
 from tests.web.test_orgadmin import import_through_pages
 
 KINDS = ("units", "staff", "majors", "courses", "classes", "students", "positions")
