@@ -4,7 +4,9 @@ Runs the requests of bench/http.py's chain (create+start, open the task, submit,
 approve) through the Flask test client with bearer tokens on a fresh SQLite database, and prints per
 request its median time, its CPU time and the SQL statements it ran (a SQLAlchemy event listener counts
 them). `--sql` lists the statements of the last chain; `--profile` runs the loop under cProfile and prints
-the functions that took longest. This is how the completion path was taken apart (README, Performance).
+the functions that took longest. `--loops N` then returns one document N times and times 20 more loops
+(bench/http.py's last figure, in process; PROFILE_LOOPS=tottime profiles those 20). This is how
+the completion path was taken apart (README, Performance).
 
 Run: `.venv/bin/python bench/profile_chain.py [--chains 100] [--sql] [--profile [--sort tottime]]`.
 """
@@ -40,6 +42,7 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="run the timed chains under cProfile")
     ap.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
     ap.add_argument("--callees", default=None, help="with --profile: what the functions matching this name called")
+    ap.add_argument("--loops", type=int, default=0, help="then return one document this often and time 20 more loops")
     a = ap.parse_args()
 
     from engine.models import Subject, User
@@ -104,6 +107,8 @@ def main() -> None:
         print(f"{step:18s} median {statistics.median(r[0] for r in rows):6.2f} ms  "
               f"cpu {statistics.median(r[1] for r in rows):6.2f} ms  statements {rows[-1][2]}")  # fmt: skip
     print(f"whole chains in process: {a.chains / elapsed:.1f} chains/s")
+    if a.loops:
+        loops(a.loops, client, headers, subject_id, timed, timings, last_sql, a.sql)
     if a.sql:
         for step in STEPS:
             print(f"== {step}")
@@ -115,6 +120,44 @@ def main() -> None:
             profiler.dump_stats(os.environ["PROFILE_DUMP"])
         if a.callees:
             stats.print_callees(a.callees)
+
+
+def loops(count, client, headers, subject_id, timed, timings, last_sql, sql) -> None:
+    """bench/http.py's last figure in process: a document returned `count` times, then 20 timed loops."""
+
+    def own(user: str, title: str) -> int:
+        page = client.get("/api/v1/tasks?tab=mine&sort=-created&per_page=50", headers=headers[user]).get_json()
+        return next(i["id"] for i in page["items"] if i["title"] == title)
+
+    form = {"subject_id": subject_id, "doc_type": "target"}
+    started = client.post("/my-documents/start", headers=headers["t01"], data=form)
+    task_id = int(re.search(r"/tasks/(\d+)", started.headers["Location"]).group(1))
+    task = client.get(f"/api/v1/tasks/{task_id}", headers=headers["t01"]).get_json()
+    body = {"document": filled(task["document"]["data"])}
+    ret = {"decision": "return", "comment": "请补充"}
+    client.post(f"/api/v1/tasks/{task_id}/complete", json=body, headers=headers["t01"])
+    profiler = cProfile.Profile() if os.environ.get("PROFILE_LOOPS") else None
+    for n in range(count + 20):
+        if n == count:
+            timings.clear()
+            if profiler:
+                profiler.enable()
+        review = own("dzxy_reviewer", task["title"])
+        timed("return", lambda r=review: client.post(f"/api/v1/tasks/{r}/complete", json=ret,
+                                                     headers=headers["dzxy_reviewer"]))  # fmt: skip
+        mine = own("t01", task["title"])
+        timed("submit", lambda m=mine: client.post(f"/api/v1/tasks/{m}/complete", json=body, headers=headers["t01"]))
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(os.environ["PROFILE_LOOPS"]).print_stats(40)
+        if os.environ.get("PROFILE_DUMP"):
+            profiler.dump_stats(os.environ["PROFILE_DUMP"])
+    for step in ("submit", "return"):
+        rows = timings[step]
+        print(f"{step} after {count} loops: median {statistics.median(r[0] for r in rows):6.2f} ms  "
+              f"cpu {statistics.median(r[1] for r in rows):6.2f} ms  statements {rows[-1][2]}")  # fmt: skip
+        if sql:
+            print("\n".join(last_sql[step]))
 
 
 if __name__ == "__main__":
