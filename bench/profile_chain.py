@@ -93,6 +93,12 @@ def main() -> None:
     for _ in range(10):  # warm the spec cache, the compiled statements and the connection pool
         chain()
     timings.clear()
+    if os.environ.get("ZHENGAI_GC_THRESHOLD", "10000") != "0":  # as a server worker does (web/wsgi.py)
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(int(os.environ.get("ZHENGAI_GC_THRESHOLD", "10000")), 20, 20)
     profiler = cProfile.Profile() if a.profile else None
     started = time.perf_counter()
     if profiler:

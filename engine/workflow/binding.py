@@ -140,3 +140,17 @@ def callers(session: Session, key: str) -> list[ProcessDefinition]:
                 found[definition.key] = definition
                 todo.append(definition.key)
     return sorted(found.values(), key=lambda d: d.name)
+
+
+def warm(session: Session) -> int:
+    """Parse the latest version of every process into the spec cache (a server worker's start-up, so the
+    first completions do not pay for it and the specs are there before the worker freezes its long-lived
+    objects); returns how many."""
+    rows = session.execute(
+        select(ProcessVersion.id, ProcessVersion.checksum).join(
+            ProcessDefinition, ProcessDefinition.latest_version_id == ProcessVersion.id
+        )
+    ).all()
+    for row in rows:
+        _specs(session, row.id, row.checksum)
+    return len(rows)

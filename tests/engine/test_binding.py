@@ -203,3 +203,19 @@ def test_the_upgrade_binds_running_instances_to_the_chain_their_cycle_embedded(s
 def test_the_callers_of_a_chain_are_the_cycles_that_run_it(session, key):
     assert [d.key for d in workflow.callers(session, key)] == ["cycle_person"]
     assert workflow.callers(session, "cycle_person") == []
+
+
+def test_a_server_worker_parses_every_latest_process_once_at_start_up(session):
+    from engine.workflow.bpmn.serializer import SPECS
+
+    SPECS.discard(lambda _key: True)
+    latest = session.execute(
+        select(ProcessVersion.id, ProcessVersion.checksum).join(
+            ProcessDefinition, ProcessDefinition.latest_version_id == ProcessVersion.id
+        )
+    ).all()
+    assert binding.warm(session) == len(latest) >= 12
+    made = []
+    for row in latest:  # every one is now a cache hit: nothing is parsed again
+        SPECS.get((row.id, row.checksum), lambda: made.append(1))
+    assert made == []
