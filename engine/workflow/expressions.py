@@ -24,7 +24,7 @@ MAX_STEPS = 100_000  # work units per evaluation: one per node, plus the element
 MAX_RUN_STEPS = 1_000_000  # work units of all the evaluations of one engine run (engine/workflow/runtime.py)
 MAX_ENGINE_STEPS = 500  # tasks the engine may run in one go before it waits for a person or a timer (Spiff stops
 # looking for ready tasks 1000 levels deep in its tree, and then wrongly reports the workflow completed)
-MAX_DURATION_DAYS = 3660  # ten years: the longest timer, deadline or cycle interval (counted 366 a year)
+MAX_DURATION_DAYS = 3660  # ten years (and a week): the longest timer, deadline or cycle interval
 MAX_CYCLES = 1000  # repetitions of a timer cycle (R1000/P1D)
 MIN_CYCLE_SECONDS = 60  # a cycle interval shorter than a minute would fire on every tick
 
@@ -111,18 +111,18 @@ def is_literal_time(text: str) -> bool:
 
 
 _DURATION_PARTS = re.compile(r"(\d+(?:\.\d+)?)([YMWDHS])")
-_DAYS = {"Y": 366, "W": 7, "D": 1, "H": 1 / 24, "S": 1 / 86400}
+_DAYS = {"Y": 365.25, "W": 7, "D": 1, "H": 1 / 24, "S": 1 / 86400}
 
 
 def duration_days(text: str) -> float:
-    """The length of an ISO 8601 duration (`P1Y2M3DT4H`) in days, counting long months and years."""
+    """The length of an ISO 8601 duration (`P1Y2M3DT4H`) in days, on average months and years."""
     days, in_time = 0.0, False
     for part in re.split(r"(T)", text.split("/")[-1].lstrip("P")):
         if part == "T":
             in_time = True
             continue
         for number, unit in _DURATION_PARTS.findall(part):
-            per = (1 / 1440 if in_time else 31) if unit == "M" else _DAYS[unit]
+            per = (1 / 1440 if in_time else 30.44) if unit == "M" else _DAYS[unit]
             days += float(number) * per
     return days
 
@@ -132,7 +132,7 @@ def check_time(text: str) -> str:
     if not ISO_DURATION.match(text):
         return text
     if len(text) > 40 or duration_days(text) > MAX_DURATION_DAYS:
-        raise BoundExceeded(f"时长过长（最多 {MAX_DURATION_DAYS // 366} 年）：{text[:40]}")
+        raise BoundExceeded(f"时长过长（最多 10 年）：{text[:40]}")
     if text.startswith("R"):
         repeats = text[1:].split("/", 1)[0]
         if not repeats or int(repeats) > MAX_CYCLES:
@@ -255,10 +255,19 @@ def names_in(text: str) -> set[str]:
 class Budget:
     """Work units left: an evaluation's own, charged to the engine run's (`parent`) as well."""
 
-    __slots__ = ("steps", "limit", "parent")
+    __slots__ = ("steps", "limit", "parent", "weights")
 
     def __init__(self, limit: int = MAX_STEPS, parent: Budget | None = None):
         self.steps, self.limit, self.parent = 0, limit, parent
+        self.weights: dict[int, tuple] = {}  # id -> (value, weight): data values are weighed once
+
+    def weight(self, value) -> int:
+        if not isinstance(value, str | list | tuple | dict):
+            return 1
+        known = self.weights.get(id(value))
+        if known is None or known[0] is not value:
+            known = self.weights[id(value)] = (value, _weight(value))  # the value is kept: its id stays its own
+        return known[1]
 
     def spend(self, units: int):
         self.steps += units
@@ -285,8 +294,9 @@ def _weight(value, limit: int = MAX_SEQUENCE) -> int:
     return total
 
 
-def _check_size(value):
-    if isinstance(value, str | list | tuple | dict) and _weight(value) > MAX_SEQUENCE:
+def _check_size(value, budget: Budget | None = None):
+    weigh = budget.weight if budget is not None else _weight
+    if isinstance(value, str | list | tuple | dict) and weigh(value) > MAX_SEQUENCE:
         raise BoundExceeded("结果过大")
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
         raise BoundExceeded("数值过大")
@@ -306,21 +316,21 @@ def _check_format(template: str):
 
 def _binop(op, left, right, budget):
     for value in (left, right):
-        _check_size(value)
+        _check_size(value, budget)
     if isinstance(op, ast.Mult):
         for seq, n in ((left, right), (right, left)):
             if isinstance(seq, str | list | tuple) and isinstance(n, int):
-                if _weight(seq) * max(n, 0) > MAX_SEQUENCE:
+                if budget.weight(seq) * max(n, 0) > MAX_SEQUENCE:
                     raise BoundExceeded("结果过大")
                 budget.spend(len(seq) * max(n, 0))
     elif isinstance(op, ast.Add) and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
-        if _weight(left) + _weight(right) > MAX_SEQUENCE:
+        if budget.weight(left) + budget.weight(right) > MAX_SEQUENCE:
             raise BoundExceeded("结果过大")
         budget.spend(len(left) + len(right))
     elif isinstance(op, ast.Mod) and isinstance(left, str):
         _check_format(left)
-        budget.spend(len(left) + _weight(right))
-    return _check_size(_BINOPS[type(op)](left, right))
+        budget.spend(len(left) + budget.weight(right))
+    return _check_size(_BINOPS[type(op)](left, right), budget)
 
 
 def _round(number, digits=None):
@@ -363,13 +373,13 @@ def _eval(node, data, budget):
         left, right = _eval(node.left, data, budget), _eval(node.right, data, budget)
         return _binop(node.op, left, right, budget)
     if isinstance(node, ast.UnaryOp):
-        return _UNARY[type(node.op)](_check_size(_eval(node.operand, data, budget)))
+        return _UNARY[type(node.op)](_check_size(_eval(node.operand, data, budget), budget))
     if isinstance(node, ast.Compare):
         left = _eval(node.left, data, budget)
         for op, comp in zip(node.ops, node.comparators, strict=True):
             right = _eval(comp, data, budget)
             contains = isinstance(op, ast.In | ast.NotIn)
-            budget.spend(min(_weight(left), _weight(right)) + (_weight(right) if contains else 0))
+            budget.spend(min(budget.weight(left), budget.weight(right)) + (budget.weight(right) if contains else 0))
             if not _CMPOPS[type(op)](left, right):
                 return False
             left = right
@@ -379,10 +389,10 @@ def _eval(node, data, budget):
             return _eval(node.body, data, budget)
         return _eval(node.orelse, data, budget)
     if isinstance(node, ast.List | ast.Tuple):
-        return _check_size([_eval(e, data, budget) for e in node.elts])
+        return _check_size([_eval(e, data, budget) for e in node.elts], budget)
     if isinstance(node, ast.Dict):
         pairs = zip(node.keys, node.values, strict=True)
-        return _check_size({_eval(k, data, budget): _eval(v, data, budget) for k, v in pairs})
+        return _check_size({_eval(k, data, budget): _eval(v, data, budget) for k, v in pairs}, budget)
     if isinstance(node, ast.Subscript):
         container = _eval(node.value, data, budget)
         if not isinstance(container, dict | list | str):
@@ -393,6 +403,6 @@ def _eval(node, data, budget):
         for a in args:
             if not isinstance(a, str | int | float | bool | list | dict) and a is not None:
                 raise ExpressionError("函数参数类型不支持")
-            budget.spend(_weight(a))
-        return _check_size(FUNCTIONS[node.func.id](*args))
+            budget.spend(budget.weight(a))
+        return _check_size(FUNCTIONS[node.func.id](*args), budget)
     raise ExpressionError(f"不允许的语法：{type(node).__name__}")
