@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..models import ProcessInstance
 from . import binding, deadlines, readmodel, runtime
+from .bpmn.scripting import run_engine
 from .bpmn.serializer import dump_state
 
 
@@ -52,7 +53,7 @@ def start_many(
         env = wf.script_engine.environment
         env.handler = lambda op, params, data, start=start: service(op, params, data, start)
         try:
-            wf.do_engine_steps()
+            run_engine(wf)
         except Exception:
             if not isinstance(env.failure, Unsupported):
                 raise

@@ -26,6 +26,7 @@ def compile_for_deploy(session: Session, xml: bytes | str, *, unheld_functions_o
     binds the called processes' latest versions when it starts (engine/workflow/binding.py)."""
     meta, _ = inspect(parse_xml(xml))
     called_xml = {}
+    calls = {meta.get("process_id"): list(meta.get("called", []))}  # the call graph as it would be
     todo = list(meta.get("called", []))
     while todo:
         key = todo.pop()
@@ -34,7 +35,11 @@ def compile_for_deploy(session: Session, xml: bytes | str, *, unheld_functions_o
         version = latest_deployed(session, key)
         if version is not None:
             called_xml[key] = version.bpmn_xml
-            todo += (version.meta or {}).get("called", [])
+            calls[key] = list((version.meta or {}).get("called", []))
+            todo += calls[key]
+    cycle = call_cycle(calls, meta.get("process_id"))
+    if cycle:
+        raise InvalidBpmn([Problem(None, "调用活动形成循环调用，流程将无法结束：" + " → ".join(cycle))])
     compiled = compile_bpmn(xml, called_xml=called_xml)
     problems = []
     for lane in compiled.meta["lanes"].values():
@@ -48,6 +53,28 @@ def compile_for_deploy(session: Session, xml: bytes | str, *, unheld_functions_o
     if problems:
         raise InvalidBpmn(problems)
     return compiled
+
+
+def call_cycle(calls: dict[str, list[str]], start: str) -> list[str] | None:
+    """A path of calls from `start` that comes back to a process already on it (A → B → A, A → A), or None."""
+    path: list[str] = []
+    done: set[str] = set()
+
+    def visit(key):
+        if key in path:
+            return path[path.index(key) :] + [key]
+        if key in done:
+            return None
+        path.append(key)
+        for called in calls.get(key, []):
+            found = visit(called)
+            if found:
+                return found
+        path.pop()
+        done.add(key)
+        return None
+
+    return visit(start)
 
 
 _LATEST = (

@@ -21,6 +21,7 @@ from ..core import audit
 from ..core.errors import DomainError
 from ..models import HumanTask, InstanceStatus, ProcessInstance, RoleAssignment, TaskCandidate, TaskState, User
 from ..org.principal import sql_group, sql_user
+from .expressions import BoundExceeded
 from .readmodel import FALLBACK_PRINCIPAL
 
 # -- a failed step -----------------------------------------------------------------------------------
@@ -48,11 +49,24 @@ def describe_failure(exc: BaseException) -> tuple[str, str]:
     """(the incident in plain words, the technical detail: exception and the end of the traceback)."""
     spec = getattr(getattr(exc, "task", None), "task_spec", None) or getattr(exc, "task_spec", None)
     step = (getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)) if spec is not None else None
-    cause = str(exc) if isinstance(exc, DomainError) else "系统内部错误"
+    bounded = _bound_exceeded(exc)
+    cause = str(exc) if isinstance(exc, DomainError) else str(bounded) if bounded else "系统内部错误"
     where = f"在“{step}”" if step else ""
     plain = f"流程{where}自动执行时出错（{cause}），已停止推进，等待管理员处理"
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return plain[:1000], f"{type(exc).__name__}: {exc}\n{trace[-3000:]}"
+
+
+def _bound_exceeded(exc: BaseException | None) -> BaseException | None:
+    """The bound a step exceeded (expressions.BoundExceeded), however the engine wrapped it: its message is
+    the process owner's to read (a loop that never waits, a timer of a hundred years)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, BoundExceeded):
+            return exc
+        exc = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    return None
 
 
 # -- stuck tasks ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..models import HumanTask, ProcessInstance, TaskState
 from . import deadlines
+from .bpmn.scripting import run_engine
 from .readmodel import ready_human_tasks
 
 PLAN_KEY = "takeover"
@@ -37,7 +38,7 @@ def replay(wf: BpmnWorkflow) -> dict[str, dict]:
                 break  # the process's version differs from the recorded one: continue where it stands
             task.set_data(decision=step["decision"], comment=step["comment"])
             task.run()
-            wf.do_engine_steps()
+            run_engine(wf)
             task = next((t for t in ready_human_tasks(wf) if t.workflow is sub), None)
         land = plan.get("land")
         if task is not None and land and task.task_spec.bpmn_id == land["bpmn_id"]:

@@ -27,7 +27,7 @@ from ..core.errors import N_, Conflict, DomainError, StepFailed
 from ..models import Document, HumanTask, ProcessInstance, ProcessVersion, Subject, User
 from . import binding, deadlines, incidents, readmodel, replay, services, tasks
 from .bpmn.compaction import compact
-from .bpmn.scripting import SafeScriptEngine
+from .bpmn.scripting import SafeScriptEngine, run_engine
 from .bpmn.serializer import dump_state, load_state
 from .deploy import latest_version
 from .tasks import BLOCKED
@@ -278,7 +278,7 @@ def advance(
     env.handler = call
     env.failure = None
     try:
-        wf.do_engine_steps()
+        run_engine(wf)
         kept = replay.replay(wf)  # a process called with a replay plan moves on to where it stood
     except Exception:
         if env.failure is not None:

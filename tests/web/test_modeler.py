@@ -224,3 +224,10 @@ def test_migration_page_moves_compatible_instances(login_as, session):
     done = client.get(done.headers["Location"])
     assert "已迁移 1 个实例" in done.get_data(as_text=True)
     assert "没有运行在旧版本上的实例" in done.get_data(as_text=True)
+
+
+def test_the_expression_check_refuses_constants_beyond_the_bounds(login_as):
+    client = login_as("rsc_reviewer")
+    for text, words in [('decision == "%0999999999d" % 1', "格式宽度过大"), ("P99999999Y", "时长过长")]:
+        answer = client.post("/processes/chain_teacher/check-expression", json={"expression": text}).get_json()
+        assert answer["ok"] is False and words in answer["message"], answer

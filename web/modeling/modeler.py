@@ -127,7 +127,7 @@ def check_expression(key: str):
     if not isinstance(text, str):
         return jsonify({"ok": False, "message": _("表达式不能为空")})
     try:
-        expressions.compile_expression(text)
+        expressions.check(text)
     except expressions.ExpressionError as exc:
         return jsonify({"ok": False, "message": str(exc)})
     return jsonify({"ok": True, "message": ""})

@@ -218,9 +218,8 @@ def inspect(root, known_forms: set[str] | None = None) -> tuple[dict, list[Probl
             _check_expression(el.text or "", el.getparent(), unsafe, "条件")
         elif name in ("timeDuration", "timeDate", "timeCycle"):
             text = (el.text or "").strip()
-            _check_expression(text, el.getparent().getparent(), unsafe, "定时器")
-            if text and not expressions.is_literal_time(text.strip("\"'")) and text[0] not in "\"'":
-                pass  # a data-driven timer; checked at run time by the safe evaluator
+            _check_expression(text, el.getparent().getparent(), unsafe, "定时器", expressions.check_timer)
+            # a data-driven timer is checked when it runs (bpmn/scripting.py), against the same bounds
         elif name == "callActivity":
             called = el.get("calledElement")
             if not called:
@@ -268,6 +267,11 @@ def _inspect_user_task(el, meta, lane_of, known_forms, bad):
     for d in ([info["due"]] if info["due"] else []) + info["remind"]:
         if not valid_due(d):
             bad(el, f"期限必须是 ISO 8601 时长（例如 P7D）、=变量名，或 =变量名|时长（例如 =step_due|P14D）：{d}")
+            continue
+        try:
+            expressions.check_time(d.partition("|")[2] if d.startswith("=") else d)
+        except expressions.BoundExceeded as exc:
+            bad(el, f"期限无效：{exc}")
     if known_forms is not None and info["form"] and info["form"] not in known_forms:
         bad(el, f"未知的表单：{info['form']}")
     if info["kind"] in ("edit", "review") and info["form"] not in (None, "document"):
@@ -299,9 +303,9 @@ def _step(el, bad) -> int | None:
     return int(raw)
 
 
-def _check_expression(text, el, bad, what):
+def _check_expression(text, el, bad, what, check=expressions.check):
     try:
-        expressions.compile_expression(text)
+        check(text)
     except expressions.ExpressionError as exc:
         bad(el, f"{what}表达式无效：{exc}")
 

@@ -24,11 +24,15 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         self.effects = effects if effects is not None else []
         self.handler = None  # callable(operation, params, task data) -> dict
         self.failure = None
+        self.budget = None  # an engine run's budget (expressions.Budget), shared by its evaluations
 
     def evaluate(self, expression, context, external_context=None):
         data = dict(external_context or {})
         data.update(context or {})
-        return expressions.evaluate(expression, data)
+        value = expressions.evaluate(expression, data, self.budget)
+        if isinstance(value, str):
+            expressions.check_time(value)  # a data-driven timer gets the bounds a literal one gets at deploy
+        return value
 
     def execute(self, script, context, external_context=None):
         raise ScriptsForbidden("脚本不允许执行")
@@ -59,3 +63,26 @@ class SafeScriptEngine(PythonScriptEngine):
 
     def validate(self, expression):
         expressions.compile_expression(expression)
+
+
+def run_engine(wf) -> None:
+    """`wf.do_engine_steps()` within bounds: at most `MAX_ENGINE_STEPS` tasks before the workflow waits for a
+    person or a timer (a loop of gateways and services that never waits fails the step with a clear error
+    instead of running on), and `MAX_RUN_STEPS` work units for all of the run's expressions together."""
+    env = wf.script_engine.environment
+    count = 0
+
+    def will_complete(_task):
+        nonlocal count
+        count += 1
+        if count > expressions.MAX_ENGINE_STEPS:
+            raise expressions.BoundExceeded(
+                f"流程一次推进执行的步骤过多（超过 {expressions.MAX_ENGINE_STEPS} 步），可能存在不等待任何人的循环"
+            )
+
+    outer = env.budget
+    env.budget = outer or expressions.Budget(expressions.MAX_RUN_STEPS)
+    try:
+        wf.do_engine_steps(will_complete_task=will_complete)
+    finally:
+        env.budget = outer
