@@ -74,10 +74,9 @@ def test_warnings_export_keeps_formula_text_as_text(login_as, session, raised):
 
 def test_problems_export_keeps_a_subject_name_as_text(login_as, session):
     from engine import workflow
+    from engine.models import Subject
     from tests.conftest import NOW
     from tests.engine.test_modeling import start_teacher
-
-    from engine.models import Subject
 
     task = start_teacher(session)
     workflow.record_failure(session, task.instance_id, RuntimeError("disk full"), NOW)
