@@ -189,6 +189,35 @@ def token_cmd(username):
     click.echo(make_api_token(user))
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_cmd(file):
+    """Back up the database to FILE while the app runs (SQLite: online backup; PostgreSQL: pg_dump -Fc)."""
+    from engine.core.backup import BackupError, backup
+
+    try:
+        kind = backup(current_app.config["DATABASE_URL"], file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已备份到 {file}（{'SQLite 在线备份' if kind == 'sqlite' else 'pg_dump 自定义格式'}）")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite a database that is not empty (stop the app first).")
+@with_appcontext
+def restore_cmd(file, replace):
+    """Restore FILE (made by `zhengai backup`) into the configured database, which must be empty."""
+    from engine.core.backup import BackupError, restore
+
+    try:
+        restore(current_app.config["DATABASE_URL"], file, replace=replace)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已从 {file} 恢复；如备份来自旧版本，请再运行 zhengai migrate")
+
+
 # sun_path of an AF_UNIX address holds 108 bytes including the terminating NUL
 UNIX_PATH_MAX = 107
 
