@@ -57,6 +57,9 @@ def create_app(config: dict | None = None) -> Flask:
     init_limiter(app, app.extensions["zhengai_db"]["bind"])
     babel.init_app(app, locale_selector=select_locale)
     errors.init_app(app)
+    from . import access_log
+
+    access_log.init_app(app)  # first before_request, last after_request: the whole request is timed
 
     from .cycle import annual, cycle
     from .documents import documents, form_templates

@@ -275,13 +275,15 @@ def serve_cmd(host, port, workers, threads, keep_alive, control_socket):
     # the workers read where they listen (session cookie name, link base) from the environment
     os.environ["ZHENGAI_HOST"], os.environ["ZHENGAI_PORT"] = host, str(port)
     instance_path = Path.cwd() / "instance"  # the app's instance folder (web.create_app)
-    instance_path.mkdir(parents=True, exist_ok=True)
+    from .config import private_dir
+
+    private_dir(instance_path)
     bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
          *worker_args(threads, keep_alive), *control_socket_args(host, port, control_socket, instance_path),
-         "--access-logfile", "-", "web.wsgi:app"],
+         "web.wsgi:app"],
     )  # fmt: skip
 
 
@@ -290,10 +292,8 @@ def serve_cmd(host, port, workers, threads, keep_alive, control_socket):
 @with_appcontext
 def scheduler_cmd(interval):
     """Run the scheduler process: deadline reminders, escalations, BPMN timers, e-mail."""
-    import logging
-
+    from engine.core import logs
     from engine.scheduler import serve, smtp_config
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logs.configure(current_app.config["ZHENGAI_LOG_FORMAT"])
     serve(current_app.extensions["zhengai_db"]["factory"], smtp_config(current_app.config), interval)

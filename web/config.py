@@ -87,6 +87,8 @@ def from_environment(instance_path: Path) -> dict:
         "ZHENGAI_SMTP_STARTTLS": _flag("ZHENGAI_SMTP_STARTTLS"),
         "ZHENGAI_MAIL_FROM": os.environ.get("ZHENGAI_MAIL_FROM", "zhengai@localhost"),
         # /metrics for a scraper: `Authorization: Bearer <token>` (unset: only monitors who are logged in)
+        # log lines (access log, scheduler ticks): "json" (one JSON object a line) or "text"
+        "ZHENGAI_LOG_FORMAT": (os.environ.get("ZHENGAI_LOG_FORMAT") or "text").strip().lower(),
         "ZHENGAI_METRICS_TOKEN": os.environ.get("ZHENGAI_METRICS_TOKEN") or None,
         "ZHENGAI_BASE_URL": os.environ.get("ZHENGAI_BASE_URL") or f"http://{link_host}:{port}",
         "BABEL_DEFAULT_LOCALE": "zh",

@@ -1,5 +1,9 @@
 """WSGI entry point for gunicorn: `gunicorn web.wsgi:app`."""
 
+from engine.core import logs
+
 from . import create_app
 
 app = create_app()
+# the app's own access log (web/access_log.py) replaces gunicorn's: JSON lines or text, no query strings
+logs.configure(app.config["ZHENGAI_LOG_FORMAT"])
