@@ -8,6 +8,7 @@ calendar subscription carries its token).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import uuid
@@ -43,6 +44,7 @@ def init_app(app) -> None:
             response.status_code,
             extra={
                 "request_id": rid,
+                "pid": os.getpid(),  # the worker that answered
                 "user_id": getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None,
                 "method": request.method,
                 "route": request.url_rule.rule if request.url_rule is not None else None,

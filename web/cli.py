@@ -283,7 +283,7 @@ def serve_cmd(host, port, workers, threads, keep_alive, control_socket):
         sys.executable,
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
          *worker_args(threads, keep_alive), *control_socket_args(host, port, control_socket, instance_path),
-         "web.wsgi:app"],
+         "--access-logfile", "-", "web.wsgi:app"],
     )  # fmt: skip
 
 
