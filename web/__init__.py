@@ -32,7 +32,7 @@ SECURITY_HEADERS = (
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=False)
-    from .request import Request
+    from .json_request import Request
 
     app.request_class = Request  # a JSON body nested too deeply is a 400
     from .config import from_environment
