@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-FORMULA_START = ("=", "+", "-", "@")
+from .cells import text_only
 
 
 def table_rows(definition: dict, data: dict) -> list[dict]:
@@ -109,9 +109,6 @@ def to_xlsx(definition: dict, data: dict, meta: dict) -> bytes:
                 continue  # inside the merged section cell
             cell = ws.cell(r, c)
             cell.value = value
-            cell.data_type = "s"  # text, never a formula
-            if isinstance(value, str) and value.startswith(FORMULA_START):
-                cell.quotePrefix = True
             cell.border, cell.alignment = border, wrap
         if len(lead) == 2 and row["first_in_section"] and row["section_size"] > 1:
             ws.merge_cells(start_row=r, start_column=1, end_row=r + row["section_size"] - 1, end_column=1)
@@ -125,6 +122,7 @@ def to_xlsx(definition: dict, data: dict, meta: dict) -> bytes:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    text_only(ws)  # the title, header line, labels and cells are user text: never a formula
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -32,6 +32,9 @@ SECURITY_HEADERS = (
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=False)
+    from .json_request import Request
+
+    app.request_class = Request  # a JSON body nested too deeply is a 400
     from .config import from_environment
 
     app.config.update(from_environment(Path(app.instance_path)))
@@ -54,6 +57,9 @@ def create_app(config: dict | None = None) -> Flask:
     init_limiter(app, app.extensions["zhengai_db"]["bind"])
     babel.init_app(app, locale_selector=select_locale)
     errors.init_app(app)
+    from . import access_log
+
+    access_log.init_app(app)  # first before_request, last after_request: the whole request is timed
 
     from .cycle import annual, cycle
     from .documents import documents, form_templates

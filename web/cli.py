@@ -189,6 +189,35 @@ def token_cmd(username):
     click.echo(make_api_token(user))
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_cmd(file):
+    """Back up the database to FILE while the app runs (SQLite: online backup; PostgreSQL: pg_dump -Fc)."""
+    from engine.core.backup import BackupError, backup
+
+    try:
+        kind = backup(current_app.config["DATABASE_URL"], file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已备份到 {file}（{'SQLite 在线备份' if kind == 'sqlite' else 'pg_dump 自定义格式'}）")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite a database that is not empty (stop the app first).")
+@with_appcontext
+def restore_cmd(file, replace):
+    """Restore FILE (made by `zhengai backup`) into the configured database, which must be empty."""
+    from engine.core.backup import BackupError, restore
+
+    try:
+        restore(current_app.config["DATABASE_URL"], file, replace=replace)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已从 {file} 恢复；如备份来自旧版本，请再运行 zhengai migrate")
+
+
 # sun_path of an AF_UNIX address holds 108 bytes including the terminating NUL
 UNIX_PATH_MAX = 107
 
@@ -246,7 +275,9 @@ def serve_cmd(host, port, workers, threads, keep_alive, control_socket):
     # the workers read where they listen (session cookie name, link base) from the environment
     os.environ["ZHENGAI_HOST"], os.environ["ZHENGAI_PORT"] = host, str(port)
     instance_path = Path.cwd() / "instance"  # the app's instance folder (web.create_app)
-    instance_path.mkdir(parents=True, exist_ok=True)
+    from .config import private_dir
+
+    private_dir(instance_path)
     bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
     os.execvp(
         sys.executable,
@@ -261,10 +292,8 @@ def serve_cmd(host, port, workers, threads, keep_alive, control_socket):
 @with_appcontext
 def scheduler_cmd(interval):
     """Run the scheduler process: deadline reminders, escalations, BPMN timers, e-mail."""
-    import logging
-
+    from engine.core import logs
     from engine.scheduler import serve, smtp_config
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logs.configure(current_app.config["ZHENGAI_LOG_FORMAT"])
     serve(current_app.extensions["zhengai_db"]["factory"], smtp_config(current_app.config), interval)

@@ -25,8 +25,12 @@ def _secret_key(instance_path: Path) -> str:
         return os.environ["ZHENGAI_SECRET_KEY"]
     path = instance_path / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
+        private_dir(path.parent)
+        # created 0600, never readable by others even for a moment
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    elif path.stat().st_mode & 0o077:
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -36,8 +40,15 @@ def listen_address() -> tuple[str, int]:
     return os.environ.get("ZHENGAI_HOST") or "127.0.0.1", int(os.environ.get("ZHENGAI_PORT") or "5000")
 
 
+def private_dir(path: Path) -> None:
+    """`path` exists and only its owner can enter it (the database and secret_key live there)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+
+
 def from_environment(instance_path: Path) -> dict:
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(instance_path)
     host, port = listen_address()
     link_host = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
     return {
@@ -75,6 +86,10 @@ def from_environment(instance_path: Path) -> dict:
         "ZHENGAI_SMTP_PASSWORD": os.environ.get("ZHENGAI_SMTP_PASSWORD"),
         "ZHENGAI_SMTP_STARTTLS": _flag("ZHENGAI_SMTP_STARTTLS"),
         "ZHENGAI_MAIL_FROM": os.environ.get("ZHENGAI_MAIL_FROM", "zhengai@localhost"),
+        # /metrics for a scraper: `Authorization: Bearer <token>` (unset: only monitors who are logged in)
+        # log lines (access log, scheduler ticks): "json" (one JSON object a line) or "text"
+        "ZHENGAI_LOG_FORMAT": (os.environ.get("ZHENGAI_LOG_FORMAT") or "text").strip().lower(),
+        "ZHENGAI_METRICS_TOKEN": os.environ.get("ZHENGAI_METRICS_TOKEN") or None,
         "ZHENGAI_BASE_URL": os.environ.get("ZHENGAI_BASE_URL") or f"http://{link_host}:{port}",
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),

@@ -63,6 +63,8 @@ def xlsx_download(sheet: str, header: list[str], rows, filename: str):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from forms.cells import text_only
+
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
@@ -74,6 +76,7 @@ def xlsx_download(sheet: str, header: list[str], rows, filename: str):
     for column in ws.columns:
         width = max((len(str(c.value)) for c in column if c.value is not None), default=4)
         ws.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 2))
+    text_only(ws)  # user text beginning with "=", "+", "-", "@" stays text
     buf = BytesIO()
     wb.save(buf)
     return send_file(BytesIO(buf.getvalue()), as_attachment=True, download_name=filename,

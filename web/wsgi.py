@@ -6,12 +6,15 @@ import os
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from engine.core import logs
 from engine.workflow import binding
 
 from . import create_app
 from .db import db
 
 app = create_app()
+# the app's own access log (web/access_log.py): JSON lines or text, no query strings
+logs.configure(app.config["ZHENGAI_LOG_FORMAT"])
 
 
 def _settle(threshold: int) -> None:

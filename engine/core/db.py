@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -21,6 +22,7 @@ def make_engine(url: str, *, sqlite_explicit_begin: bool = False, **kwargs) -> E
     races. `sqlite_explicit_begin` (used by the tests) makes BEGIN explicit so SAVEPOINTs nest properly.
     """
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         kwargs.setdefault("connect_args", {}).update({"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
 
@@ -45,6 +47,24 @@ def make_engine(url: str, *, sqlite_explicit_begin: bool = False, **kwargs) -> E
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """The database file is the owner's only (0600); SQLite gives its -wal and -shm files the same mode."""
+    from sqlalchemy.engine import make_url
+
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return  # the directory is missing or not ours: SQLite reports it on connect
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def savepoint(session):

@@ -70,6 +70,9 @@ class Notification(Base):
     effect_id: Mapped[int | None] = mapped_column(Integer)
     digest_key: Mapped[str | None] = mapped_column(String(80))
     details: Mapped[dict | None] = mapped_column(JSONType)
+    # the outbox's failed tries to e-mail it (engine/scheduler/outbox.py); it gives up after MAX_ATTEMPTS
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    email_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class AnnualTask(Base):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
@@ -9,6 +11,27 @@ from email.message import EmailMessage
 from sqlalchemy import select, update
 
 from ..models import Notification, User
+
+log = logging.getLogger(__name__)
+
+# after this many failed tries a notification is no longer e-mailed (it stays in the app, with its error)
+MAX_ATTEMPTS = 5
+# what a single message can fail on: building it (bad header text) or the server refusing this one message
+MESSAGE_ERRORS = (
+    ValueError,
+    TypeError,
+    UnicodeError,
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    smtplib.SMTPNotSupportedError,
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def header_text(value, limit: int = 200) -> str:
+    """User text made safe as an e-mail header: control characters (newlines, tabs...) become one space."""
+    return _CONTROL.sub(" ", str(value or "")).strip()[:limit]
 
 
 def smtp_config(config: dict) -> dict:
@@ -44,7 +67,11 @@ def send_outbox(session_factory, smtp: dict, now: datetime, limit: int = 200, le
                 User.email,
             )
             .join(User, User.id == Notification.user_id)
-            .where(Notification.emailed_at.is_(None), User.email.is_not(None))
+            .where(
+                Notification.emailed_at.is_(None),
+                Notification.email_attempts < MAX_ATTEMPTS,
+                User.email.is_not(None),
+            )
             .order_by(Notification.id)
             .limit(limit)
         ).all()
@@ -58,7 +85,22 @@ def send_outbox(session_factory, smtp: dict, now: datetime, limit: int = 200, le
             for row in rows:
                 if lease is not None:
                     lease.renew()
-                client.send_message(_message(row, smtp))
+                try:
+                    client.send_message(_message(row, smtp))
+                except MESSAGE_ERRORS as exc:  # this message only: record it, go on with the rest
+                    log.warning("outbox: notification %s not e-mailed: %r", row.id, exc)
+                    if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+                        client.rset()  # a refused transaction leaves the session mid-way
+                    session.execute(
+                        update(Notification)
+                        .where(Notification.id == row.id)
+                        .values(
+                            email_attempts=Notification.email_attempts + 1,
+                            email_error=f"{type(exc).__name__}: {exc}"[:500],
+                        )
+                    )
+                    session.commit()
+                    continue
                 session.execute(update(Notification).where(Notification.id == row.id).values(emailed_at=now))
                 session.commit()
                 sent += 1
@@ -67,9 +109,9 @@ def send_outbox(session_factory, smtp: dict, now: datetime, limit: int = 200, le
 
 def _message(row, smtp: dict) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = smtp.get("sender", "zhengai@localhost")
-    msg["To"] = row.email
-    msg["Subject"] = row.title
+    msg["From"] = header_text(smtp.get("sender", "zhengai@localhost"))
+    msg["To"] = header_text(row.email, 320)
+    msg["Subject"] = header_text(row.title)
     base = smtp.get("base_url", "").rstrip("/")
     link = (base + row.link) if row.link else ""
     # a digest's other lists (e.g. the annual table's besides the task list)

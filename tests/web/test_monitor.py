@@ -41,13 +41,22 @@ def test_heads_see_their_department_only(login_as, session, clock):
 def test_metrics_for_operators_only(app, login_as, session, clock):
     three_reviews(session)
     clock.advance(timedelta(days=10))
-    app.config["ZHENGAI_METRICS_NO_LOOPBACK"] = True
     assert login_as("t01").get("/metrics").status_code == 404
     body = login_as("zlc_admin").get("/metrics").get_data(as_text=True)
     assert "zhengai_open_tasks 3" in body and "zhengai_overdue_tasks 3" in body
     assert 'zhengai_instances{status="running"} 3' in body
-    app.config["ZHENGAI_METRICS_NO_LOOPBACK"] = False
-    assert app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+
+
+def test_metrics_for_a_scraper_need_the_token_not_a_loopback_address(app):
+    loopback = {"REMOTE_ADDR": "127.0.0.1"}  # behind a reverse proxy every request comes from here
+    client = app.test_client()
+    assert client.get("/metrics", environ_base=loopback).status_code == 404
+    app.config["ZHENGAI_METRICS_TOKEN"] = "s3cret-token"
+    assert client.get("/metrics", environ_base=loopback).status_code == 404
+    wrong = {"Authorization": "Bearer guessed"}
+    assert client.get("/metrics", headers=wrong, environ_base=loopback).status_code == 404
+    right = client.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
+    assert right.status_code == 200 and "zhengai_open_tasks" in right.get_data(as_text=True)
 
 
 def test_drill_down_and_export(login_as, session, clock):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -82,7 +82,8 @@ def calendar():
     user = current_user if current_user.is_authenticated else user_from_token(request.args.get("token", ""))
     if user is None or not getattr(user, "is_authenticated", False):
         abort(401)
-    base = request.host_url.rstrip("/")
+    # the configured address, never the Host header (anyone can send one; the links would point there)
+    base = current_app.config["ZHENGAI_BASE_URL"].rstrip("/")
     cal = Calendar()
     cal.add("prodid", "-//Zhengai//诊改平台//ZH")
     cal.add("version", "2.0")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -114,8 +116,12 @@ def task_list_xlsx():
 
 @bp.get("/metrics")
 def metrics():
-    loopback = request.remote_addr in ("127.0.0.1", "::1") and not current_app.config.get("ZHENGAI_METRICS_NO_LOOPBACK")
-    allowed = loopback or (current_user.is_authenticated and org.is_monitor(current_user, principals()))
+    # a scraper sends `Authorization: Bearer <ZHENGAI_METRICS_TOKEN>`; the client's address is no boundary
+    # (behind a reverse proxy every request comes from loopback)
+    token = current_app.config.get("ZHENGAI_METRICS_TOKEN") or ""
+    sent = request.headers.get("Authorization", "")
+    bearer = bool(token) and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+    allowed = bearer or (current_user.is_authenticated and org.is_monitor(current_user, principals()))
     if not allowed:
         abort(404)
     return Response(monitoring.metrics(db.session, now()), mimetype="text/plain; version=0.0.4")

@@ -35,6 +35,8 @@ def template(kind: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from forms.cells import text_only
+
     spec = _kind(kind)
     wb = Workbook()
     ws = wb.active
@@ -49,6 +51,8 @@ def template(kind: str) -> bytes:
         notes.append([c, "是" if c in spec.required else "", spec.help.get(c, "")])
     notes.append([])
     notes.append(["第一张表的第一行是表头，从第二行起每行一条；带 * 的列必填；不要合并单元格。"])
+    for sheet in wb.worksheets:
+        text_only(sheet)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -105,6 +105,11 @@ def _owner_id(el) -> str | None:
 def parse_xml(data: bytes | str):
     """Parse untrusted XML safely; return the root element or raise InvalidBpmn."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:  # stored and shown as text: a GBK or UTF-16 file would parse here and fail later
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"文件不是 UTF-8 编码（第 {exc.start + 1} 个字节无法读取），请在建模工具中以 UTF-8 另存后再导入"
+        raise InvalidBpmn([Problem(None, message, fatal=True)]) from None
     if len(raw) > MAX_BYTES:
         raise InvalidBpmn([Problem(None, f"文件过大（最大 {MAX_BYTES // 1024} KB）", fatal=True)])
     head = raw[:4096].upper()
