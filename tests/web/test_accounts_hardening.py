@@ -145,6 +145,9 @@ def test_an_authorization_header_does_not_switch_off_csrf_on_pages(connection, c
     assert response.status_code == 400
     assert client.post("/logout", headers=_bearer("anything")).status_code == 400
     assert client.get("/profile").status_code == 200  # still signed in: the forged logout did nothing
+    # on the API a bearer header is the only credential: the session cookie beside a forged token counts for nothing
+    assert client.get("/api/v1/tasks").status_code == 200
+    assert client.get("/api/v1/tasks", headers=_bearer("forged")).status_code == 401
 
 
 def test_tokens_are_listed_revoked_and_replaced(app, session):

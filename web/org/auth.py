@@ -32,8 +32,10 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """The user of a session or remember cookie ("<id>:<password stamp>", User.get_id): none once the
-    password changed, so a password change ends the user's sessions everywhere but where it was made."""
+    """The user of a session or remember cookie ("<id>:<session stamp>", User.get_id): none once the password
+    changed (the user's sessions end everywhere but where it was made) or the user logged out (all end)."""
+    if is_api_request(request):
+        return None  # a bearer request is the token's alone (load_user_from_token); its cookies do not count
     user_id, _sep, stamp = str(session_id).partition(":")
     user = active_user(user_id)
     if user is None or user.session_stamp != stamp:
@@ -331,10 +333,8 @@ def profile():
             calendar_url = current_app.config["ZHENGAI_BASE_URL"].rstrip("/") + url_for(
                 "notifications.calendar", token=make_api_token(current_user, "calendar", revoke_old)
             )
-            flash_on_commit(_("已生成日历订阅链接，该链接只能读取您的截止日期日历。"), "success")
         else:
             token = make_api_token(current_user, "api", revoke_old)
-            flash_on_commit(_("已生成新的 API 令牌，请妥善保存；修改密码后所有令牌失效。"), "success")
     return render_template(
         "auth/profile.html",
         token=token,
