@@ -183,10 +183,13 @@ def token_cmd(username):
 
     from .org.auth import make_api_token
 
-    user = _session().scalar(select(User).where(User.username == username))
+    session = _session()
+    user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.ClickException("用户不存在")
-    click.echo(make_api_token(user))
+    token = make_api_token(user)
+    session.commit()  # the token is stored (hashed) before it is shown
+    click.echo(token)
 
 
 @main.command("backup")
@@ -283,8 +286,18 @@ def serve_cmd(host, port, workers, threads, keep_alive, control_socket):
         sys.executable,
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
          *worker_args(threads, keep_alive), *control_socket_args(host, port, control_socket, instance_path),
-         "--access-logfile", "-", "web.wsgi:app"],
+         "--access-logfile", "-", *access_log_args(os.environ.get("GUNICORN_CMD_ARGS", "")), "web.wsgi:app"],
     )  # fmt: skip
+
+
+# gunicorn's default format without the query string (`%(U)s`, not `%(r)s`) and the referrer: a calendar
+# subscription carries its token in the query, and no token may reach a log
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+
+
+def access_log_args(cmd_args: str) -> list[str]:
+    """Our access-log format unless the operator set one (GUNICORN_CMD_ARGS)."""
+    return [] if "access-logformat" in cmd_args else ["--access-logformat", ACCESS_LOG_FORMAT]
 
 
 @main.command("scheduler")

@@ -72,6 +72,9 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": not _flag("ZHENGAI_RATELIMIT_DISABLED"),
         "ZHENGAI_LOGIN_LIMIT": os.environ.get("ZHENGAI_LOGIN_LIMIT", "5 per minute"),
         "ZHENGAI_LOGIN_ADDRESS_LIMIT": os.environ.get("ZHENGAI_LOGIN_ADDRESS_LIMIT", "30 per minute"),
+        # one name from every address: looser than ZHENGAI_LOGIN_LIMIT (one name from one address)
+        "ZHENGAI_LOGIN_NAME_LIMIT": os.environ.get("ZHENGAI_LOGIN_NAME_LIMIT", "20 per minute"),
+        "ZHENGAI_LOGIN_ALERT_AFTER": int(os.environ.get("ZHENGAI_LOGIN_ALERT_AFTER", "10")),
         "ZHENGAI_API_TOKEN_DAYS": int(os.environ.get("ZHENGAI_API_TOKEN_DAYS", "30")),
         "ZHENGAI_NODE_MODULES": os.environ.get(
             "ZHENGAI_NODE_MODULES", str(Path(__file__).resolve().parent.parent / "node_modules")

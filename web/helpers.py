@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, g
 from flask_login import current_user
@@ -14,7 +15,17 @@ from engine.core.settings import Settings
 from .clock import now
 from .db import db
 
-__all__ = ["int_arg", "localtime", "now", "principals", "settings", "today", "xlsx_download"]
+__all__ = [
+    "int_arg",
+    "is_local_path",
+    "localtime",
+    "now",
+    "principals",
+    "safe_next",
+    "settings",
+    "today",
+    "xlsx_download",
+]
 
 
 def principals() -> list[str]:
@@ -26,6 +37,38 @@ def principals() -> list[str]:
         else:
             g.principals = org.principals_of(db.session, current_user.id)
     return g.principals
+
+
+def _unsafe_char(ch: str) -> bool:
+    return ch.isspace() or ord(ch) < 32 or 127 <= ord(ch) < 160
+
+
+def is_local_path(target) -> bool:
+    """True when `target` is a path on this site that no browser can read as another site.
+
+    Refused: anything that does not start with one "/", a backslash anywhere (browsers read it as a slash), any
+    control or white-space character (browsers drop a tab or newline, so "/<tab>/evil" becomes "//evil"), a
+    scheme or host once parsed, and the same once percent-decoded (a redirect may be decoded more than once)."""
+    if not isinstance(target, str) or not target or len(target) > 2048:
+        return False
+    if "\\" in target or any(_unsafe_char(ch) for ch in target):
+        return False
+    candidates, decoded = [target], target
+    for _round in range(3):  # decoded again and again ("%252F" is "%2F" is "/"), as a chain of redirects might
+        decoded = "".join(ch for ch in unquote(decoded) if not _unsafe_char(ch))
+        candidates.append(decoded)
+    for candidate in candidates:
+        if not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+            return False
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return False
+    return True
+
+
+def safe_next(target, default: str) -> str:
+    """`target` when it is a local path (is_local_path), else `default`: the one check for every `next`."""
+    return target if is_local_path(target) else default
 
 
 def settings() -> Settings:

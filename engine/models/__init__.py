@@ -9,9 +9,11 @@ from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
+from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AnnualTask",
     "CycleInstance",

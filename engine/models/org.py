@@ -87,6 +87,8 @@ class User(Base):
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     entry_year: Mapped[int | None] = mapped_column(Integer)  # a student's 入学年份
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # raised by a logout: every session and remember cookie of the user names the old value and ends
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
 
@@ -108,9 +110,16 @@ class User(Base):
         return f"{self.id}:{self.session_stamp}"
 
     @property
-    def session_stamp(self) -> str:
-        """Changes with the password hash and shows nothing of it (the session cookie is signed, not secret)."""
+    def password_stamp(self) -> str:
+        """Changes with the password hash only (API tokens name it: engine/security/tokens.py)."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    @property
+    def session_stamp(self) -> str:
+        """Changes with the password hash and with each logout (`session_generation`) and shows nothing of the
+        hash (the session cookie is signed, not secret)."""
+        text = f"{self.password_hash}:{self.session_generation or 0}"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class RoleAssignment(Base):

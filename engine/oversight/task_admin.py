@@ -34,6 +34,7 @@ from ..org import Principal, policy
 from ..workflow import deadlines
 from ..workflow.incidents import settle_incident
 from ..workflow.readmodel import candidates_of, set_candidates
+from ..workflow.tasks import authors_own_review
 from .monitoring import watch_scope
 
 ACTIONS = ("remind", "reassign", "extend")
@@ -160,6 +161,9 @@ def _remind(session, user: User, ht: HumanTask, prepared: dict, now) -> str:
 
 
 def _reassign(session, user: User, ht: HumanTask, prepared: dict, now) -> str:
+    target = Principal.parse(prepared["principal"])
+    if target.is_user and authors_own_review(session, ht, target.user_id):
+        raise Conflict(N_("%(name)s是该文档的编写人，不能转办其审核任务（职责分离）"), name=prepared["label"])
     before = {"candidates": candidates_of(session, ht.id), "claimant_id": ht.claimant_id}
     if before["candidates"] == [prepared["principal"]] and ht.claimant_id is None:
         raise Conflict(N_("该任务已由所选对象办理，无需转办"))

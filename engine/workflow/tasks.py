@@ -16,7 +16,7 @@ from .. import org
 from ..core import paging
 from ..core.errors import N_, Conflict, NotAllowed, NotFound, object_id
 from ..core.paging import Page
-from ..models import AuditEntry, HumanTask, TaskCandidate, TaskState, User
+from ..models import AuditEntry, HumanTask, SubjectMember, TaskCandidate, TaskState, User
 from ..org import policy
 
 # Why a task of an instance that is not running cannot be worked on (see engine/oversight/instance_admin.py).
@@ -105,6 +105,21 @@ def check_actionable(
         raise Conflict(N_("该任务已被%(name)s签收"), name=who.display_name if who else "?")
     if not (is_candidate(session, ht.id, principals) if offered is None else offered):
         raise NotAllowed(N_("您不是该任务的办理人"))
+    if authors_own_review(session, ht, user.id):
+        raise NotAllowed(OWN_REVIEW)
+
+
+OWN_REVIEW = N_("您是该文档的编写人，不能审核自己的文档（职责分离）")
+
+
+def authors_own_review(session: Session, ht: HumanTask, user_id: int) -> bool:
+    """Separation of duties: `ht` reviews a document of a subject whose team (SubjectMember, the authors) has
+    `user_id`. Such a user never claims or completes it, whoever offered or reassigned it to them."""
+    if ht.kind != "review" or ht.document_id is None or ht.subject_id is None:
+        return False
+    mine = select(SubjectMember.user_id).where(SubjectMember.subject_id == ht.subject_id,
+                                               SubjectMember.user_id == user_id)  # fmt: skip
+    return session.scalar(mine) is not None
 
 
 def actionable_task(session: Session, user: User, task_id, principals: list[str] | None = None) -> HumanTask:

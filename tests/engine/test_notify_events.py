@@ -113,9 +113,13 @@ def test_a_return_tells_the_author_with_the_comment_and_marks_the_new_task(sessi
     assert "第1版" in published[0][3] and "吴院审" in published[0][3] and doc.title in published[0][2]
 
 
-def test_publishing_does_not_tell_the_approver_who_is_also_an_author(session):
-    # 电子与物联网学院's own documents are written by its members and approved up the chain; an author who
-    # approves (here: made a member for the test) is not told about their own approval.
+def test_an_approver_who_is_also_an_author_may_not_approve_and_nobody_is_told(session):
+    # separation of duties (issue #14): an author (here: the reviewer made a member for the test) never
+    # completes a review of their own document, so nothing is published and nobody is told
+    import pytest
+
+    from engine.core.errors import NotAllowed
+
     author, _, review = start_and_submit(session)
     reviewer = user(session, "dzxy_reviewer")
     doc = session.get(Document, review.document_id)
@@ -123,8 +127,9 @@ def test_publishing_does_not_tell_the_approver_who_is_also_an_author(session):
 
     session.add(SubjectMember(subject_id=doc.subject_id, user_id=reviewer.id, role="member"))
     session.flush()
-    runtime.complete_task(session, reviewer, review.id, {"decision": "approve"}, NOW)
-    assert [u for u, *_ in told(session, kind="published")] == ["t01"]
+    with pytest.raises(NotAllowed):
+        runtime.complete_task(session, reviewer, review.id, {"decision": "approve"}, NOW)
+    assert told(session, kind="published") == []
 
 
 def test_a_bulk_year_start_tells_each_person_once_with_one_insert_per_batch(session):

@@ -79,11 +79,13 @@ def test_bearer_token_works_without_csrf(connection, clock, session):
     from flask import Flask  # noqa: F401 - the token is made inside the app context
 
     from tests.conftest import make_app, user
+    from web.db import db
     from web.org.auth import make_api_token
 
     app = make_app(ZHENGAI_DB_BIND=connection, ZHENGAI_CLOCK=clock, WTF_CSRF_ENABLED=True)
     with app.app_context():
         token = make_api_token(user(session, "dzxy_reviewer"))
+        db.session.commit()  # tokens are stored (hashed)
     client = app.test_client()
     response = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200

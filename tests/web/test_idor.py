@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from engine.models import (
     AnnualTask,
+    ApiToken,
     Attachment,
     BatchRun,
     CycleRun,
@@ -100,6 +101,12 @@ class Demo:
         self.s.flush()
         return run
 
+    def api_token(self, username):
+        from engine.security import tokens
+
+        tokens.issue(self.s, self.user(username), "api", NOW, 30)
+        return self.s.scalar(select(ApiToken).order_by(ApiToken.id.desc()))
+
     def annual_row(self, unit_code) -> AnnualTask:
         """A row of the annual table that only this department answers for."""
         unit = self.s.scalar(select(OrgUnit.id).where(OrgUnit.code == unit_code))
@@ -124,6 +131,7 @@ def cases(d: Demo) -> dict[str, Case]:
     shared_doc = d.s.get(Document, share.document_id)
     hazard = d.warning("插线板")  # an open 安全隐患 of 电子与物联网学院
     note = d.s.scalar(select(Notification).where(Notification.user_id == d.user("t01").id))
+    api_token = d.api_token("t01")
     run = d.s.scalar(select(CycleRun))
     hr_row = d.annual_row("RSC")  # 人力资源处
     template = d.template("teacher", "target")  # 人力资源处's
@@ -201,6 +209,8 @@ def cases(d: Demo) -> dict[str, Case]:
         "warnings.show": Case("dzxy_reviewer", "t06", {"warning_id": hazard.id}, hazard.title),
         "warnings.act": Case("dzxy_reviewer", "t06", {"warning_id": hazard.id, "action": "note"}, hazard.title),
         "notifications.open_one": Case("t01", "t06", {"nid": note.id}, note.title),
+        # one's own API and calendar tokens: nobody else revokes them
+        "auth.revoke_token": Case("t01", "t06", {"token_id": api_token.id}),
         # the annual cycle's runs: 质量管理处 only
         **{e: Case("zlc_admin", "dzxy_reviewer", {"run_id": run.id}) for e in ("cycle.run", "cycle.run_json")},
         # the annual table: everybody but students reads it; monitors correct rows and generate a year;

@@ -28,13 +28,51 @@ def attempt(client, username: str, password: str = "wrong", address: str = "127.
     )  # fmt: skip
 
 
-def test_the_sixth_attempt_for_a_user_name_is_refused_from_any_address(connection, clock):
+def test_the_sixth_attempt_for_a_user_name_from_one_address_is_refused_but_not_its_owner_elsewhere(connection, clock):
     client = limited_app(connection, clock).test_client()
-    codes = [attempt(client, "t01", address=f"10.0.0.{i}").status_code for i in range(1, 9)]
+    codes = [attempt(client, "t01", address="10.0.0.1").status_code for _ in range(8)]
     assert codes == [401] * 5 + [429] * 3
-    # the right password does not get through the limit either
-    assert attempt(client, "t01", "demo1234", address="10.0.0.99").status_code == 429
-    assert attempt(client, "t02", "demo1234", address="10.0.0.1").status_code == 302
+    # the right password does not get through from that address either
+    assert attempt(client, "t01", "demo1234", address="10.0.0.1").status_code == 429
+    # the owner at their own desk is not locked out by someone hammering their name elsewhere
+    assert attempt(client, "T01", "demo1234", address="10.0.0.2").status_code == 302
+
+
+def test_a_name_hammered_from_many_addresses_meets_the_higher_per_name_limit(connection, clock):
+    client = limited_app(connection, clock, ZHENGAI_LOGIN_NAME_LIMIT="12 per minute").test_client()
+    codes = [attempt(client, "t01", address=f"10.0.1.{i}").status_code for i in range(14)]
+    assert codes == [401] * 12 + [429] * 2
+    assert attempt(client, "t02", "demo1234", address="10.0.1.99").status_code == 302  # other names go on
+
+
+def _alerts(connection, username):
+    from engine.models import Notification, User
+
+    with Session(bind=connection) as s:
+        owner = s.scalar(select(User).where(User.username == username))
+        return s.scalars(select(Notification).where(Notification.user_id == owner.id,
+                                                    Notification.digest_key.like("login-alert:%"))).all()  # fmt: skip
+
+
+def test_the_owner_is_told_when_their_name_is_hammered_once_an_hour(connection, clock):
+    client = limited_app(connection, clock, ZHENGAI_LOGIN_ALERT_AFTER=3).test_client()
+    for i in range(2):
+        attempt(client, "t01", address=f"10.0.2.{i}")
+    assert _alerts(connection, "t01") == []
+    for i in range(2, 6):
+        attempt(client, "t01", address=f"10.0.2.{i}")
+    alerts = _alerts(connection, "t01")
+    assert len(alerts) == 1  # one notice, not one per attempt
+    assert alerts[0].title == "您的账号多次登录失败" and "3 次" in alerts[0].body
+    assert _alerts(connection, "t02") == []
+    # the owner sees it in their notifications
+    owner = limited_app(connection, clock).test_client()
+    assert attempt(owner, "t01", "demo1234", address="10.9.9.9").status_code == 302
+    assert "您的账号多次登录失败" in owner.get("/notifications").get_data(as_text=True)
+    clock.advance(timedelta(hours=1, minutes=1))
+    for i in range(3):
+        attempt(client, "t01", address=f"10.0.3.{i}")
+    assert len(_alerts(connection, "t01")) == 2  # a new hour, a new notice
 
 
 def test_the_429_page_says_when_to_retry_and_offers_the_login_page(connection, clock):

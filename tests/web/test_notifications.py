@@ -38,10 +38,12 @@ def test_ical_feed_of_own_deadlines(app, login_as, session):
     body = reviewer.get("/calendar.ics").get_data(as_text=True)
     assert body.startswith("BEGIN:VCALENDAR") and "二级学院审定" in body and f"/tasks/{review.id}" in body
     assert "二级学院审定" not in login_as("rjxy_reviewer").get("/calendar.ics").get_data(as_text=True)
+    from web.db import db
     from web.org.auth import make_api_token
 
     with app.app_context():
-        token = make_api_token(session.scalar(select(User).where(User.username == "dzxy_reviewer2")))
+        token = make_api_token(session.scalar(select(User).where(User.username == "dzxy_reviewer2")), "calendar")
+        db.session.commit()  # tokens are stored (hashed)
     anonymous = app.test_client()
     assert "二级学院审定" in anonymous.get(f"/calendar.ics?token={token}").get_data(as_text=True)
     assert anonymous.get("/calendar.ics?token=forged").status_code == 401

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from engine.notify import notifications
 
 from ..db import db, flash_on_commit, transactional
-from ..helpers import int_arg, now, principals, settings
+from ..helpers import int_arg, is_local_path, now, principals, settings
 from ..org.auth import user_from_token
 
 bp = Blueprint("notifications", __name__)
@@ -59,7 +59,7 @@ def _back() -> str:
 @transactional
 def open_one(nid):
     row = notifications.mark_read(db.session, current_user.id, nid, now())
-    target = row.link if row.link and row.link.startswith("/") and not row.link.startswith("//") else None
+    target = row.link if is_local_path(row.link) else None
     return redirect(target or _back())
 
 
@@ -79,7 +79,7 @@ def calendar():
     """My deadlines as iCalendar: with the session cookie, or `?token=` (the API token) for subscriptions."""
     from icalendar import Calendar, Event
 
-    user = current_user if current_user.is_authenticated else user_from_token(request.args.get("token", ""))
+    user = current_user if current_user.is_authenticated else user_from_token(request.args.get("token", ""), "calendar")
     if user is None or not getattr(user, "is_authenticated", False):
         abort(401)
     # the configured address, never the Host header (anyone can send one; the links would point there)

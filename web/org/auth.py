@@ -2,37 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from engine import org
 from engine.core import audit
 from engine.core.errors import InvalidInput
-from engine.models import User
+from engine.models import AuditEntry, Notification, User
 from engine.org import passwords
 from engine.org.passwords import DUMMY_HASH, verify_password
 from engine.org.sso import SsoConfig
 from engine.org.sso import cas as cas_client
 from engine.org.sso import ldap as ldap_client
 from engine.org.sso.ldap import LdapResult
+from engine.security import tokens
 
 from ..db import db, flash_on_commit, transactional
 from ..errors import translate_fields
 from ..extensions import LOCALES, limiter, login_manager
-from ..helpers import now
+from ..helpers import now, safe_next
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """The user of a session or remember cookie ("<id>:<password stamp>", User.get_id): none once the
-    password changed, so a password change ends the user's sessions everywhere but where it was made."""
+    """The user of a session or remember cookie ("<id>:<session stamp>", User.get_id): none once the password
+    changed (the user's sessions end everywhere but where it was made) or the user logged out (all end)."""
+    if is_api_request(request):
+        return None  # a bearer request is the token's alone (load_user_from_token); its cookies do not count
     user_id, _sep, stamp = str(session_id).partition(":")
     user = active_user(user_id)
     if user is None or user.session_stamp != stamp:
@@ -52,39 +55,46 @@ def active_user(user_id):
     return user
 
 
-def _token_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="zhengai-api-token")
+def make_api_token(user: User, scope: str = "api", revoke_old: bool = False) -> str:
+    """A new stored token of `scope` (engine/security/tokens.py); the caller commits."""
+    days = current_app.config["ZHENGAI_API_TOKEN_DAYS"]
+    return tokens.issue(db.session, user, scope, now(), days, revoke_old=revoke_old)
 
 
-def make_api_token(user: User) -> str:
-    # the hash fragment revokes every token when the password changes
-    return _token_serializer().dumps({"uid": user.id, "pw": user.password_hash[-12:]})
+def is_api_request(req) -> bool:
+    """A request to /api carrying a bearer token: the only place a token signs a user in (no CSRF there)."""
+    return (req.path == "/api" or req.path.startswith("/api/")) and req.headers.get("Authorization", "").startswith(
+        "Bearer "
+    )
 
 
 @login_manager.request_loader
 def load_user_from_token(req):
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    return user_from_token(header[7:].strip())
+    if not is_api_request(req):
+        return None  # a token never signs anyone in on a page (nor switches off its CSRF check)
+    return user_from_token(req.headers["Authorization"][7:].strip(), "api")
 
 
-def user_from_token(token: str):
-    """The active user an API token belongs to, or None (bad signature, expired, password changed)."""
-    try:
-        data = _token_serializer().loads(token, max_age=current_app.config["ZHENGAI_API_TOKEN_DAYS"] * 86400)
-    except (BadSignature, SignatureExpired):
-        return None
-    if not isinstance(data, dict):
-        return None
-    user = active_user(data.get("uid"))
-    if user is None or user.password_hash[-12:] != data.get("pw"):
-        return None
-    return user
+def user_from_token(token: str, scope: str):
+    """The active user whose live token of `scope` this is, or None (unknown, revoked, expired, another scope,
+    password changed since)."""
+    user_id = tokens.owner_id(db.session, token, scope, now())
+    return active_user(user_id) if user_id is not None else None
+
+
+def _login_name() -> str:
+    return (request.form.get("username") or "").strip().lower()
 
 
 def _login_key() -> str:
-    return "login:" + (request.form.get("username") or "").strip().lower()
+    """The tight limit counts a user name from one address: someone hammering a name from elsewhere does not
+    lock its owner out (ZHENGAI_LOGIN_LIMIT)."""
+    return f"login:{_login_name()}@{request.remote_addr}"
+
+
+def _login_name_key() -> str:
+    """The looser limit counts a user name from every address (ZHENGAI_LOGIN_NAME_LIMIT): a spread-out attack."""
+    return "login-name:" + _login_name()
 
 
 def sso() -> SsoConfig:
@@ -92,10 +102,7 @@ def sso() -> SsoConfig:
 
 
 def _safe_next(target: str | None) -> str:
-    target = target or ""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("inbox.index")
-    return target
+    return safe_next(target, url_for("inbox.index"))
 
 
 def _find_user(username: str) -> User | None:
@@ -122,6 +129,34 @@ def _failed(name: str, reason: str) -> None:
                  object_id=name[:64] or "-", now=now(), after=after)  # fmt: skip
 
 
+def _warn_owner(user: User) -> None:
+    """Tell the owner (a notification, at most one an hour) once ZHENGAI_LOGIN_ALERT_AFTER wrong passwords
+    for their name have arrived within the hour, from any address (counted in the audit log, so every
+    worker sees the same count)."""
+    at = now()
+    since = at - timedelta(hours=1)
+    failures = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.at >= since,
+            AuditEntry.action == "auth.login_failed",
+            AuditEntry.object_type == "user",
+            func.lower(AuditEntry.object_id) == user.username.lower(),
+        )  # fmt: skip
+    )
+    if failures < current_app.config["ZHENGAI_LOGIN_ALERT_AFTER"]:
+        return
+    key = "login-alert:" + at.strftime("%Y-%m-%dT%H")
+    sent = db.session.scalar(select(Notification.id).where(Notification.user_id == user.id,
+                                                           Notification.digest_key == key))  # fmt: skip
+    if sent is None:
+        body = _("过去一小时内有 %(n)s 次使用您的用户名登录失败。如果不是您本人操作，请修改密码并联系管理员。",
+                 n=failures)  # fmt: skip
+        db.session.add(Notification(user_id=user.id, kind="info", title=_("您的账号多次登录失败"), body=body,
+                                    link=url_for("auth.profile"), created_at=at, digest_key=key))  # fmt: skip
+
+
 def _login_page(error: str | None = None, status: int = 200):
     return render_template("auth/login.html", error=error, sso=sso()), status
 
@@ -145,6 +180,8 @@ def _check_password(username: str, password: str) -> tuple[User | None, str | No
     if local_ok and user is not None and user.active and config.local_password_allowed(user):
         return user, "password", None
     _failed(username, "ldap_unavailable" if directory is LdapResult.UNAVAILABLE else "bad_password")
+    if user is not None and user.active and directory is not LdapResult.UNAVAILABLE:
+        _warn_owner(user)
     if directory is LdapResult.UNAVAILABLE:
         return None, None, _("统一身份认证服务暂时无法连接，请稍后再试；如情况持续，请联系信息化管理部门。")
     return None, None, _("用户名或密码错误")
@@ -152,6 +189,7 @@ def _check_password(username: str, password: str) -> tuple[User | None, str | No
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["ZHENGAI_LOGIN_LIMIT"], key_func=_login_key, methods=["POST"])
+@limiter.limit(lambda: current_app.config["ZHENGAI_LOGIN_NAME_LIMIT"], key_func=_login_name_key, methods=["POST"])
 @limiter.limit(lambda: current_app.config["ZHENGAI_LOGIN_ADDRESS_LIMIT"], methods=["POST"])
 @transactional
 def login():
@@ -217,7 +255,13 @@ def cas_login():
 @login_required
 @transactional
 def logout():
+    """End the session here and on the server: the user's session generation moves on, so this session's
+    cookie, its remember cookie and the user's other sessions no longer match (User.session_stamp)."""
     method = session.get("auth_method")
+    user = current_user._get_current_object()
+    user.session_generation = (user.session_generation or 0) + 1
+    audit.record(db.session, actor_id=user.id, action="auth.logout", object_type="user", object_id=user.id,
+                 now=now(), after={"address": request.remote_addr})  # fmt: skip
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -273,18 +317,38 @@ def set_language(code: str):
     if code not in LOCALES:
         abort(404)
     session["lang"] = code
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("inbox.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("inbox.index")))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 @transactional
 def profile():
-    token = None
+    """个人设置: issue an API token or a calendar link (shown once; the old ones of the scope end unless the
+    user keeps them), and the list of the user's tokens with a revoke button each."""
+    token = calendar_url = None
     if request.method == "POST":
-        token = make_api_token(current_user)
-        flash_on_commit(_("已生成新的 API 令牌，请妥善保存；修改密码后所有令牌失效。"), "success")
-    return render_template("auth/profile.html", token=token, local=sso().local_password_allowed(current_user))
+        revoke_old = bool(request.form.get("revoke_old"))
+        if request.form.get("scope") == "calendar":
+            calendar_url = current_app.config["ZHENGAI_BASE_URL"].rstrip("/") + url_for(
+                "notifications.calendar", token=make_api_token(current_user, "calendar", revoke_old)
+            )
+        else:
+            token = make_api_token(current_user, "api", revoke_old)
+    return render_template(
+        "auth/profile.html",
+        token=token,
+        calendar_url=calendar_url,
+        tokens=tokens.tokens_of(db.session, current_user),
+        moment=now(),
+        local=sso().local_password_allowed(current_user),
+    )
+
+
+@bp.post("/profile/tokens/<token_id>/revoke")
+@login_required
+@transactional
+def revoke_token(token_id):
+    row = tokens.revoke(db.session, current_user, token_id, now())
+    flash_on_commit(_("令牌 %(hint)s… 已撤销", hint=row.hint), "success")
+    return redirect(url_for("auth.profile"))

@@ -18,7 +18,7 @@ from engine.org import positions as position_service
 
 from ..db import db, flash_on_commit, transactional
 from ..errors import translate_fields
-from ..helpers import int_arg, now
+from ..helpers import int_arg, is_local_path, now
 from .blueprint import bp, headed_units, is_admin
 
 SCOPE_KINDS = {"unit": N_("单位"), "class": N_("班级"), "major": N_("专业"), "course": N_("课程"), "school": N_("全校")}
@@ -94,7 +94,7 @@ def assign_position():
     flash_on_commit(_("已任命 %(name)s 为%(role)s", name=person.display_name,
                       role=_(position_service.POSITION_LABELS[term.role])), "success")  # fmt: skip
     back = request.form.get("next", "")
-    return redirect(back if back.startswith("/admin/") else url_for("orgadmin.positions"))
+    return redirect(back if back.startswith("/admin/") and is_local_path(back) else url_for("orgadmin.positions"))
 
 
 @bp.post("/positions/<term_id>/end")
@@ -106,4 +106,4 @@ def end_position(term_id):
     term = position_service.end_checked(db.session, current_user, tid, now(), ends_on, allowed_units=_allowed())
     flash_on_commit(_("岗位任职已于 %(day)s 结束", day=term.ends_on.isoformat()), "success")
     back = request.form.get("next", "")
-    return redirect(back if back.startswith("/admin/") else url_for("orgadmin.positions"))
+    return redirect(back if back.startswith("/admin/") and is_local_path(back) else url_for("orgadmin.positions"))
