@@ -104,13 +104,16 @@ class _Same:
 
 
 def test_ical_links_use_the_configured_address_not_the_host_header(app, session):
+    from web.db import db
     from web.org.auth import make_api_token
 
     review = submit_target(session)
     app.config["ZHENGAI_BASE_URL"] = "https://zhengai.school.example/"
     with app.app_context():
-        token = make_api_token(session.scalar(select(User).where(User.username == "dzxy_reviewer")))
+        token = make_api_token(session.scalar(select(User).where(User.username == "dzxy_reviewer")), "calendar")
+        db.session.commit()  # tokens are stored (hashed)
     response = app.test_client().get(f"/calendar.ics?token={token}", headers={"Host": "evil.example"})
     body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "BEGIN:VCALENDAR" in body
     assert f"https://zhengai.school.example/tasks/{review.id}" in body.replace("\r\n ", "")
     assert "evil.example" not in body
