@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..core import audit, settings
 from ..core.errors import N_, NotFound
 from ..models import HumanTask, OrgUnit, PositionTerm, RoleAssignment, TaskState, User
-from .passwords import hash_password
+from .passwords import hash_password, policy_problems
 
 KIND_LABELS = {"teacher": N_("教师"), "counselor": N_("辅导员"), "staff": N_("职员"), "student": N_("学生")}
 NO_PASSWORD = "!"  # an imported account has no local password until an administrator sets one (or SSO)
@@ -101,7 +101,9 @@ def reactivate(session: Session, actor: User, user_id: int, now: datetime) -> Us
 def reset_password(session: Session, actor: User, user_id: int, now: datetime) -> str:
     """Give a person a new random password (shown once to the administrator); returns it."""
     person = get(session, user_id)
-    password = "".join(secrets.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(10))
+    password = ""
+    while not password or policy_problems(password, person.username):  # e.g. all digits, once in a million
+        password = "".join(secrets.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(10))
     person.password_hash = hash_password(password)
     audit.record(session, now=now, actor_id=actor.id, action="user.reset_password", object_type="app_user",
                  object_id=person.id, note="password reset by an administrator")  # fmt: skip
