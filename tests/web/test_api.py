@@ -132,3 +132,31 @@ def test_every_response_carries_the_security_headers_once(login_as, client):
         assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert signed_in.headers.getlist("Cache-Control") == ["no-store"]
     assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+
+
+def test_a_client_lists_its_documents_and_starts_one(login_as, session):
+    teacher = login_as("t01")
+    slots = teacher.get("/api/v1/my-documents").get_json()["items"]
+    target = next(s for s in slots if s["doc_type"] == "target" and s["subject_id"] == own_subject(session, "t01").id)
+    assert target["template_key"] and target["open_task_id"] is None
+    started = teacher.post("/api/v1/documents/start", json={"subject_id": target["subject_id"], "doc_type": "target"})
+    assert started.status_code == 201, started.get_json()
+    task = started.get_json()
+    assert task["kind"] == "edit" and task["state"] == "open" and task["document_id"]
+    again = next(s for s in teacher.get("/api/v1/my-documents").get_json()["items"]
+                 if s["doc_type"] == "target" and s["subject_id"] == target["subject_id"])  # fmt: skip
+    assert again["open_task_id"] == task["id"] and again["document_id"] == task["document_id"]
+    twice = teacher.post("/api/v1/documents/start", json={"subject_id": target["subject_id"], "doc_type": "target"})
+    assert twice.status_code == 409 and twice.get_json()["error"]["message"]
+
+
+def test_starting_a_document_refuses_what_is_not_yours(login_as, session):
+    other = own_subject(session, "t02").id
+    teacher = login_as("t01")
+    for body in ({"subject_id": other, "doc_type": "target"}, {"subject_id": 10**30, "doc_type": "target"},
+                 {"subject_id": "x", "doc_type": "target"}):  # fmt: skip
+        assert teacher.post("/api/v1/documents/start", json=body).status_code == 404
+    mine = own_subject(session, "t01").id
+    assert teacher.post("/api/v1/documents/start", json={"subject_id": mine, "doc_type": "nope"}).status_code == 404
+    assert teacher.post("/api/v1/documents/start", json=[1]).status_code == 400
+    assert session.scalar(select(HumanTask.id).where(HumanTask.kind == "edit")) is None

@@ -87,12 +87,28 @@ class DocumentSchema(Schema):
     updated_at = fields.DateTime()
 
 
+class DocumentSlotSchema(Schema):
+    """One row of 我的文档: a subject's document of the current period, started or not."""
+
+    subject_id = fields.Function(lambda slot: slot.subject.id)
+    subject_name = fields.Function(lambda slot: slot.subject.name)
+    subject_type = fields.Function(lambda slot: slot.subject.type)
+    doc_type = fields.String()
+    period = fields.String()
+    template_key = fields.Function(lambda slot: slot.template.key if slot.template else None)
+    template_title = fields.Function(lambda slot: slot.template.title if slot.template else None)
+    document_id = fields.Function(lambda slot: slot.document.id if slot.document else None)
+    status = fields.Function(lambda slot: slot.document.status if slot.document else None)
+    open_task_id = fields.Integer(allow_none=True)
+
+
 # Schemas are built once: building one costs more than dumping a page with it. Dumping does not change them,
 # so the threads of a worker share them.
 TASK_ROWS = TaskRowSchema(many=True)
 TASK_DETAIL = TaskDetailSchema()
 DOCUMENT = DocumentSchema()
 VERSIONS = VersionSchema(many=True)
+SLOTS = DocumentSlotSchema(many=True)
 
 
 def _json_body() -> dict:
@@ -129,6 +145,22 @@ def show_task(task_id):
         doc = db.session.get(Document, task.document_id)
         body["document"] = dict(DOCUMENT.dump(doc), data=doc.data)
     return jsonify(body)
+
+
+@bp.get("/my-documents")
+def my_documents():
+    """The signed-in author's documents of the current periods, as 我的文档 lists them."""
+    return jsonify({"items": SLOTS.dump(documents.my_documents(db.session, current_user, now()))})
+
+
+@bp.post("/documents/start")
+@transactional
+def start_document():
+    """Start (or revise) a subject's document of the current period: 201 with the author's first task."""
+    body = _json_body()
+    task = documents.start_document(db.session, current_user, body.get("subject_id"), str(body.get("doc_type", "")),
+                                    now())  # fmt: skip
+    return jsonify(TASK_DETAIL.dump(task)), 201
 
 
 @bp.post("/tasks/<task_id>/claim")
