@@ -134,9 +134,9 @@ def load_for_step(session: Session, user: User, task_id, principals: list[str] |
     document (kept in the identity map while the caller holds it): one statement."""
     if principals is None:
         principals = org.principals_of(session, user.id)
-    ht, offered, instance, text, document = tasks.visible_row(session, _load_for_step_stmts(), user, task_id,
-                                                              principals)  # fmt: skip
-    tasks.check_actionable(session, ht, user, principals, bool(offered))
+    ht, offered, own_review, instance, text, document = tasks.visible_row(session, _load_for_step_stmts(), user,
+                                                                          task_id, principals)  # fmt: skip
+    tasks.check_actionable(session, ht, user, principals, bool(offered), bool(own_review))
     rows = [item.split(":", 1) for item in text.split(",")] if text else []
     return ht, instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows], document
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import BigInteger, Integer, bindparam, func, or_, select, union
+from sqlalchemy import BigInteger, Integer, and_, bindparam, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from .. import org
@@ -54,11 +54,11 @@ def get_task(session: Session, user: User, task_id, principals: list[str] | None
     return visible_task(session, user, task_id, principals)[0]
 
 
-def visible_task(session: Session, user: User, task_id, principals: list[str] | None) -> tuple[HumanTask, bool]:
-    """A task the user may see (else NotFound) and whether it is offered to them, in one query: what both
-    `get_task` and `actionable_task` load."""
+def visible_task(session: Session, user: User, task_id, principals: list[str] | None) -> tuple[HumanTask, bool, bool]:
+    """A task the user may see (else NotFound), whether it is offered to them and whether it reviews their own
+    document (`authors_own_review`), in one query: what both `get_task` and `actionable_task` load."""
     row = visible_row(session, _VISIBLE, user, task_id, principals)
-    return row[0], bool(row[1])
+    return row[0], bool(row[1]), bool(row[2])
 
 
 def visible_row(session: Session, statements: dict, user: User, task_id, principals: list[str] | None):
@@ -75,16 +75,20 @@ def visible_row(session: Session, statements: dict, user: User, task_id, princip
 
 
 def visible_statements():
-    """{is monitor: the statement}: the task (if visible, engine/org/policy.py `task_visible`) and whether it
-    is offered to the user. Built once with bind parameters, then only executed (a completion adds the
-    columns of its step to them, engine/workflow/runtime.py)."""
+    """{is monitor: the statement}: the task (if visible, engine/org/policy.py `task_visible`), whether it
+    is offered to the user and whether it reviews the user's own document. Built once with bind parameters,
+    then only executed (a completion adds the columns of its step to them, engine/workflow/runtime.py)."""
     principals = bindparam("principals", expanding=True)
-    anyone = select(HumanTask, policy.task_offered(principals).label("offered")).where(
+    user_id = bindparam("user_id")
+    own = select(SubjectMember.user_id).where(SubjectMember.subject_id == HumanTask.subject_id,
+                                              SubjectMember.user_id == user_id)  # fmt: skip
+    own_review = and_(HumanTask.kind == "review", HumanTask.document_id.is_not(None), own.exists())
+    anyone = select(HumanTask, policy.task_offered(principals).label("offered"), own_review.label("own")).where(
         HumanTask.id == bindparam("task_id")
     )
     return {
         True: anyone,  # monitors see every task (they act only where they are a candidate)
-        False: anyone.where(policy.task_visible_to(bindparam("user_id"), principals)),
+        False: anyone.where(policy.task_visible_to(user_id, principals)),
     }
 
 
@@ -92,10 +96,16 @@ _VISIBLE = visible_statements()
 
 
 def check_actionable(
-    session: Session, ht: HumanTask, user: User, principals: list[str], offered: bool | None = None
+    session: Session,
+    ht: HumanTask,
+    user: User,
+    principals: list[str],
+    offered: bool | None = None,
+    own_review: bool | None = None,
 ) -> None:
-    """The user may work on the task now: it is open, not claimed by somebody else, and offered to them
-    (`offered`: already known from the query that loaded the task)."""
+    """The user may work on the task now: it is open, not claimed by somebody else, offered to them and not a
+    review of their own document (`offered`, `own_review`: already known from the query that loaded the
+    task)."""
     if ht.state == TaskState.SUSPENDED:  # the instance is suspended (engine/oversight/instance_admin.py)
         raise Conflict(BLOCKED[TaskState.SUSPENDED])
     if ht.state != TaskState.OPEN:
@@ -105,7 +115,7 @@ def check_actionable(
         raise Conflict(N_("该任务已被%(name)s签收"), name=who.display_name if who else "?")
     if not (is_candidate(session, ht.id, principals) if offered is None else offered):
         raise NotAllowed(N_("您不是该任务的办理人"))
-    if authors_own_review(session, ht, user.id):
+    if authors_own_review(session, ht, user.id) if own_review is None else own_review:
         raise NotAllowed(OWN_REVIEW)
 
 
@@ -126,8 +136,8 @@ def actionable_task(session: Session, user: User, task_id, principals: list[str]
     """A task the user may see (else NotFound) and work on now (else why not): one query."""
     if principals is None:
         principals = org.principals_of(session, user.id)
-    ht, offered = visible_task(session, user, task_id, principals)
-    check_actionable(session, ht, user, principals, offered)
+    ht, offered, own_review = visible_task(session, user, task_id, principals)
+    check_actionable(session, ht, user, principals, offered, own_review)
     return ht
 
 
