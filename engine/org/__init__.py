@@ -9,11 +9,13 @@ from . import functions, policy
 from .assignment import (
     FIXED_UNIT_PREFIX,
     FUNCTION_PREFIX,
+    POSITIONS,
     ROLES,
     SCOPES,
     Assignment,
     group_principal,
     has_members,
+    principals_from,
     principals_of,
     resolve,
     resolve_many,
@@ -37,5 +39,5 @@ __all__ = [
     "FIXED_UNIT_PREFIX", "FUNCTION_PREFIX", "MONITOR", "OWNER_ROLES", "ROLES", "SCOPES", "Assignment", "Principal",
     "Viewer", "functions", "group_principal", "has_members", "head_units", "is_monitor", "owned_unit_ids",
     "owns_any_process", "owns_process", "policy", "principals_of", "resolve", "resolve_many", "user_principal",
-    "user_with_principals", "users_behind",
+    "user_with_principals", "users_behind", "POSITIONS", "principals_from",
 ]  # fmt: skip

@@ -83,8 +83,8 @@ def principals_of(session: Session, user_id: int) -> list[str]:
 
 
 _PRINCIPAL_SEP = ","  # not part of any principal (engine/org/principal.py)
-_USER_WITH_POSITIONS = select(
-    User,
+# The user's group principals as one string: a column any statement reading a user can add (`principals_from`).
+POSITIONS = (
     select(
         func.aggregate_strings(
             sql_group(RoleAssignment.role, RoleAssignment.scope_type, RoleAssignment.scope_id),
@@ -92,8 +92,15 @@ _USER_WITH_POSITIONS = select(
         )
     )
     .where(RoleAssignment.user_id == User.id)
-    .scalar_subquery(),
-).where(User.id == bindparam("user_id"))  # built once: every request with a signed-in user asks
+    .scalar_subquery()
+)
+_USER_WITH_POSITIONS = select(User, POSITIONS).where(User.id == bindparam("user_id"))  # built once: asked often
+
+
+def principals_from(user_id: int, positions: str | None) -> list[str]:
+    """`principals_of` a user from the `POSITIONS` column read with them."""
+    groups = [str(Principal.parse(text)) for text in positions.split(_PRINCIPAL_SEP)] if positions else []
+    return [user_principal(user_id)] + groups
 
 
 def user_with_principals(session: Session, user_id: int) -> tuple[User | None, list[str]]:
@@ -102,8 +109,7 @@ def user_with_principals(session: Session, user_id: int) -> tuple[User | None, l
     if row is None:
         return None, []
     user, positions = row
-    groups = [str(Principal.parse(text)) for text in positions.split(_PRINCIPAL_SEP)] if positions else []
-    return user, [user_principal(user_id)] + groups
+    return user, principals_from(user.id, positions)
 
 
 def resolve(session: Session, assignment: Assignment, subject: Subject | None) -> tuple[list[str], str]:

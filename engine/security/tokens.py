@@ -53,19 +53,26 @@ def issue(session: Session, user: User, scope: str, now: datetime, days: int, re
 def owner_id(session: Session, token: str, scope: str, now: datetime) -> int | None:
     """The id of the active user whose live token of `scope` this is, else None (unknown, revoked, expired,
     another scope, or the password changed since it was issued): one statement."""
+    found = owner(session, token, scope, now)
+    return found[0].id if found else None
+
+
+def owner(session: Session, token: str, scope: str, now: datetime, *columns) -> tuple | None:
+    """(the active user whose live token of `scope` this is, *`columns` read with it) or None, as `owner_id`:
+    one statement, so a request signs in by token and learns what else it needs (its principals) at once."""
     if not token or len(token) > 200:
         return None
     row = session.execute(
-        select(ApiToken.scope, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.password_stamp, User)
+        select(ApiToken.scope, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.password_stamp, User, *columns)
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == digest(token))
     ).first()
     if row is None:
         return None
-    row_scope, expires_at, revoked_at, stamp, user = row
+    row_scope, expires_at, revoked_at, stamp, user, *extra = row
     if row_scope != scope or revoked_at is not None or expires_at <= now or not user.active:
         return None
-    return user.id if stamp == user.password_stamp else None
+    return (user, *extra) if stamp == user.password_stamp else None
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:

@@ -49,6 +49,10 @@ def active_user(user_id):
         user, principals = org.user_with_principals(db.session, int(user_id))
     except (TypeError, ValueError, OverflowError):
         return None
+    return _signed_in(user, principals)
+
+
+def _signed_in(user: User | None, principals: list[str]) -> User | None:
     if user is None or not user.active:
         return None
     g.loaded_principals = (user.id, principals)
@@ -78,8 +82,11 @@ def load_user_from_token(req):
 def user_from_token(token: str, scope: str):
     """The active user whose live token of `scope` this is, or None (unknown, revoked, expired, another scope,
     password changed since)."""
-    user_id = tokens.owner_id(db.session, token, scope, now())
-    return active_user(user_id) if user_id is not None else None
+    found = tokens.owner(db.session, token, scope, now(), org.POSITIONS)  # the user and their principals at once
+    if found is None:
+        return None
+    user, positions = found
+    return _signed_in(user, org.principals_from(user.id, positions))
 
 
 def _login_name() -> str:
