@@ -149,6 +149,24 @@ def my_documents(session: Session, user: User, now: datetime):
     return slots
 
 
+# Built once (starting a document asks them every time; building a statement costs more than running it).
+_PERIOD_DOCUMENT = select(Document).where(
+    Document.subject_id == bindparam("subject_id"), Document.doc_type == bindparam("doc_type"),
+    Document.period == bindparam("period"),
+)  # fmt: skip
+_FIRST_TASK = (
+    select(HumanTask)
+    .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+    .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == TaskState.OPEN,
+           TaskCandidate.principal == bindparam("principal"))
+)  # fmt: skip
+_AUTHORED_SUBJECT = (
+    select(Subject)
+    .join(SubjectMember, SubjectMember.subject_id == Subject.id)
+    .where(Subject.id == bindparam("subject_id"), SubjectMember.user_id == bindparam("user_id"))
+)
+
+
 def start_document(session: Session, user: User, subject_id, doc_type: str, now: datetime) -> HumanTask:
     """Start (or revise) the subject's document of the current period; return the author's first task."""
     with audit.collected(session), session.no_autoflush:  # one INSERT for the audit entries, flushes where due
@@ -160,11 +178,7 @@ def _start_document(session: Session, user: User, subject_id, doc_type: str, now
     if doc_type not in CHAIN_DOC_TYPES:
         raise NotFound(N_("未知的文档类型"))
     period = periods.period_for(doc_type, now, settings.of(session))
-    doc = session.scalar(
-        select(Document).where(
-            Document.subject_id == subject.id, Document.doc_type == doc_type, Document.period == period
-        )
-    )
+    doc = session.scalar(_PERIOD_DOCUMENT, {"subject_id": subject.id, "doc_type": doc_type, "period": period})
     if doc is not None and doc.instance_id is not None:
         raise Conflict(N_("该文档已在流程中，请到待办中继续办理"))
     if doc is None:
@@ -208,15 +222,7 @@ def _start_document(session: Session, user: User, subject_id, doc_type: str, now
     # the document changes once, with its instance (a revision goes back to draft)
     values = {"status": DocumentStatus.DRAFT, "updated_at": now, "updated_by_id": user.id, "instance_id": instance.id}
     write_row(session, doc, values)
-    first = session.scalar(
-        select(HumanTask)
-        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
-        .where(
-            HumanTask.instance_id == instance.id,
-            HumanTask.state == TaskState.OPEN,
-            TaskCandidate.principal == org.user_principal(user.id),
-        )
-    )
+    first = session.scalar(_FIRST_TASK, {"instance_id": instance.id, "principal": org.user_principal(user.id)})
     if first is None:
         raise Conflict(N_("流程已启动，但第一步不由您办理"))
     return first
@@ -244,6 +250,9 @@ def header_values(doc: Document, definition: dict, data: dict) -> dict[str, str]
             value = (data.get("header") or {}).get(h["key"], "")
         values[h["key"]] = value
     return values
+
+
+_INSERT_VERSION = insert(DocumentVersion.__table__)  # built once: its cache key costs more than the INSERT
 
 
 def published_predecessor(session: Session, subject: Subject, doc_type: str, now: datetime):
@@ -283,11 +292,7 @@ def initial_data(session: Session, subject: Subject, doc_type: str, template: Fo
 
 def _authored_subject(session: Session, user: User, subject_id) -> Subject:
     subject_id = object_id(subject_id, N_("主体不存在"))
-    subject = session.scalar(
-        select(Subject)
-        .join(SubjectMember, SubjectMember.subject_id == Subject.id)
-        .where(Subject.id == subject_id, SubjectMember.user_id == user.id)
-    )
+    subject = session.scalar(_AUTHORED_SUBJECT, {"subject_id": subject_id, "user_id": user.id})
     if subject is None:
         raise NotFound(N_("主体不存在"))
     return subject
@@ -384,11 +389,10 @@ def publish_from_instance(
     version = doc.published_version + 1
     notifications.document_published(session, doc, version, actor_id, now)
     session.execute(
-        insert(DocumentVersion.__table__).values(
-            document_id=doc.id, version=version, data=doc.data, template_key=doc.template_key,
-            template_version=doc.template_version, instance_id=instance.id, published_at=now,
-            approved_by_id=actor_id,
-        )
+        _INSERT_VERSION,
+        {"document_id": doc.id, "version": version, "data": doc.data, "template_key": doc.template_key,
+         "template_version": doc.template_version, "instance_id": instance.id, "published_at": now,
+         "approved_by_id": actor_id},
     )  # fmt: skip
     before = {"status": doc.status, "published_version": doc.published_version}
     values = {"published_version": version, "status": DocumentStatus.PUBLISHED, "instance_id": None, "updated_at": now}

@@ -42,9 +42,12 @@ def note(user_id, kind, title, body, link, effect_id, now, *, digest_key=None, d
             "created_at": now, "effect_id": effect_id, "digest_key": digest_key, "details": details}  # fmt: skip
 
 
+_INSERT = insert(Notification.__table__)  # built once: a statement's cache key costs more than the INSERT
+
+
 def send(session: Session, rows: list[dict]) -> int:
     if rows:
-        session.execute(insert(Notification.__table__), rows)
+        session.execute(_INSERT, rows)
     return len(rows)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -57,16 +58,23 @@ def owner_id(session: Session, token: str, scope: str, now: datetime) -> int | N
     return found[0].id if found else None
 
 
+@cache
+def _owner_statement(columns: tuple):
+    """Built once per set of extra columns: every bearer request runs it, and building a statement (and its
+    cache key) costs more than running it."""
+    return (
+        select(ApiToken.scope, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.password_stamp, User, *columns)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+    )
+
+
 def owner(session: Session, token: str, scope: str, now: datetime, *columns) -> tuple | None:
     """(the active user whose live token of `scope` this is, *`columns` read with it) or None, as `owner_id`:
     one statement, so a request signs in by token and learns what else it needs (its principals) at once."""
     if not token or len(token) > 200:
         return None
-    row = session.execute(
-        select(ApiToken.scope, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.password_stamp, User, *columns)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == digest(token))
-    ).first()
+    row = session.execute(_owner_statement(columns), {"token_hash": digest(token)}).first()
     if row is None:
         return None
     row_scope, expires_at, revoked_at, stamp, user, *extra = row
