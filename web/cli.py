@@ -274,7 +274,11 @@ def worker_args(threads: int, keep_alive: int) -> list[str]:
 )
 def serve_cmd(host, port, workers, threads, keep_alive, control_socket):
     """Serve the app with gunicorn: several workers of several threads each, connections kept alive
-    (the scheduler runs as its own process)."""
+    (the scheduler runs as its own process).
+
+    The one access log is the app's (web/access_log.py: JSON or text by ZHENGAI_LOG_FORMAT, with the request
+    id and user id, never a query string), so gunicorn's own access log stays off (its default); its error
+    log (boots, worker exits, timeouts) goes to stderr as before."""
     # the workers read where they listen (session cookie name, link base) from the environment
     os.environ["ZHENGAI_HOST"], os.environ["ZHENGAI_PORT"] = host, str(port)
     instance_path = Path.cwd() / "instance"  # the app's instance folder (web.create_app)
@@ -286,18 +290,8 @@ def serve_cmd(host, port, workers, threads, keep_alive, control_socket):
         sys.executable,
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
          *worker_args(threads, keep_alive), *control_socket_args(host, port, control_socket, instance_path),
-         "--access-logfile", "-", *access_log_args(os.environ.get("GUNICORN_CMD_ARGS", "")), "web.wsgi:app"],
+         "web.wsgi:app"],
     )  # fmt: skip
-
-
-# gunicorn's default format without the query string (`%(U)s`, not `%(r)s`) and the referrer: a calendar
-# subscription carries its token in the query, and no token may reach a log
-ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
-
-
-def access_log_args(cmd_args: str) -> list[str]:
-    """Our access-log format unless the operator set one (GUNICORN_CMD_ARGS)."""
-    return [] if "access-logformat" in cmd_args else ["--access-logformat", ACCESS_LOG_FORMAT]
 
 
 @main.command("scheduler")

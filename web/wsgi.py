@@ -36,3 +36,6 @@ def _settle(threshold: int) -> None:
 _threshold = int(os.environ.get("ZHENGAI_GC_THRESHOLD", "10000"))
 if _threshold > 0:
     _settle(_threshold)
+# one line per worker once it can answer (gunicorn imports this module in each worker): its pid, which every
+# access-log line of the worker carries too
+logging.getLogger("zhengai.web").info("worker ready", extra={"event": "worker.ready", "pid": os.getpid()})

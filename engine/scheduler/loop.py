@@ -1,11 +1,18 @@
 """The scheduler process (`zhengai scheduler`): one per installation, never inside a web worker.
 
-Every heartbeat takes the database lease, fires what is due and runs the warning rules in one
-transaction, starts pending annual cycles a batch per transaction, then sends the e-mail outbox; the
-lease is renewed between batches and between messages. APScheduler only provides the heartbeat: what is
-due and what has fired lives in the database, so a restart after downtime catches up and a second
-process started by mistake stays idle. Each job has its one commit point; the outbox commits per message
-(an e-mail cannot be taken back, so each one is marked sent as soon as it is out).
+Every heartbeat takes the database lease and then commits in small steps, the lease renewed between them:
+
+- the due reminders, due notices and escalations: one transaction (rows only, no workflow runs: the
+  notifications and the fired marks together, so nothing fires twice and nothing is lost);
+- the due BPMN timers: one transaction per instance (`tick.wake_due`), so SQLite's write lock is never held
+  across several workflow runs, and a slow or poisoned instance costs only its own bounded run (its failure
+  is recorded and spent in its own transaction; the others go on);
+- the warning rules: one transaction (a failing rule leaves the fired reminders committed);
+- pending annual cycles: one transaction per batch;
+- the e-mail outbox: one per message (an e-mail cannot be taken back, so each is marked sent once out).
+
+APScheduler only provides the heartbeat: what is due and what has fired lives in the database, so a restart
+after downtime catches up and a second process started by mistake stays idle.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import logging
 import os
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -24,7 +32,7 @@ from ..models import CycleRun
 from ..warnings import rules
 from .lease import Lease, LeaseLost
 from .outbox import send_outbox
-from .tick import tick
+from .tick import due_wakes, merge_counts, tick, wake_due
 
 log = logging.getLogger("zhengai.scheduler")
 
@@ -44,10 +52,14 @@ def run_tick(session_factory, holder: str, clock: Callable[[], datetime] = wall_
         return None
     now = clock()
     with session_factory() as session:
-        result = tick(session, now)
-        result["warnings"] = rules.evaluate(session, now)
+        result = tick(session, now, wake=False)
         session.commit()  # the notifications and the fired marks, together
     try:
+        result = merge_counts(result, wake_instances(session_factory, lease, now))
+        lease.renew()
+        with session_factory() as session:
+            result["warnings"] = rules.evaluate(session, now)
+            session.commit()
         result["cycle_batches"] = run_cycle_batches(session_factory, lease)
         if smtp:
             result["emails"] = send_outbox(session_factory, smtp, clock(), lease=lease)
@@ -76,6 +88,21 @@ def logged_tick(session_factory, holder: str, clock: Callable[[], datetime] = wa
         log.info("scheduler tick", extra={"event": "scheduler.tick", "holder": holder, "fired": result,
                  "duration_ms": duration})  # fmt: skip
     return result
+
+
+def wake_instances(session_factory, lease: Lease, now: datetime) -> Counter:
+    """Wake the instances whose BPMN timers are due at `now`, one transaction each, the lease renewed before
+    each; what happened, counted by outcome (engine/scheduler/tick.py `wake_due`)."""
+    with session_factory() as session:
+        due = due_wakes(session, now)
+        session.commit()  # duplicates marked superseded
+    woken: Counter = Counter()
+    for effect_id, instance_id in due:
+        lease.renew()
+        with session_factory() as session:
+            woken[wake_due(session, effect_id, instance_id, now)] += 1
+            session.commit()
+    return woken
 
 
 def run_cycle_batches(session_factory, lease: Lease, batch: int = 500) -> int:

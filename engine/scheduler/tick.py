@@ -5,13 +5,19 @@ and nothing is lost. After downtime only the latest stage of an item fires (one 
 reminders that were missed on the way). Overdue effects fire at the daily digest moment
 (engine/notify/digests.py): the assignee of a task gets their own overdue notice, while the escalation
 to department heads and to 诊改办公室 is one digest per department and one summary per monitor a day.
-Due BPMN timers wake their instances (engine/workflow/runtime.py), each in its own SAVEPOINT. Position terms
-that start or end on the day take effect (engine/org/positions.py `sync_positions`).
+Position terms that start or end on the day take effect (engine/org/positions.py `sync_positions`).
+
+Due BPMN timers wake their instances (engine/workflow/runtime.py) one by one, `wake_due`: the scheduler
+(engine/scheduler/loop.py) gives each wake a transaction of its own, so SQLite's write lock is never held
+across several workflow runs and one slow or poisoned instance costs only its own bounded run. A wake whose
+step fails is spent with the instance's incident (the instance stays errored until an administrator retries
+it); a wake that lost a race with a person's step stays due for the next tick. `tick(session, now)` also
+wakes them inside the caller's transaction (the demo's history, tests); the scheduler passes `wake=False`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -35,25 +41,20 @@ from ..org import positions as org_positions
 from ..workflow import wake_instance
 
 
-def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
-    """Fire every effect due at `now`; the caller commits. Returns counts by outcome."""
+def tick(session: Session, now: datetime, limit: int = 5000, wake: bool = True) -> dict:
+    """Fire every effect due at `now`; the caller commits. Returns counts by outcome.
+
+    `wake=False` leaves the due BPMN timers to `due_wakes` / `wake_due`, one transaction each (the scheduler).
+    """
     due = session.execute(
         select(ScheduledEffect.id, ScheduledEffect.effect, ScheduledEffect.stage, ScheduledEffect.object_type,
                ScheduledEffect.object_id, ScheduledEffect.params)
-        .where(ScheduledEffect.fired_at.is_(None), ScheduledEffect.fire_at <= now)
+        .where(ScheduledEffect.fired_at.is_(None), ScheduledEffect.fire_at <= now,
+               ScheduledEffect.object_type != "process_instance")
         .order_by(ScheduledEffect.fire_at)
         .limit(limit)
     ).all()  # fmt: skip
-    latest: dict[tuple, tuple] = {}
-    superseded = []
-    for row in due:
-        k = (row.object_type, row.object_id)
-        if k in latest and latest[k].stage >= row.stage:
-            superseded.append(row.id)
-            continue
-        if k in latest:
-            superseded.append(latest[k].id)
-        latest[k] = row
+    latest, superseded = _latest(due)
     outcomes: dict[str, list[int]] = defaultdict(list)
     outcomes["superseded"] = superseded
     notes: list[dict] = []
@@ -66,10 +67,8 @@ def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
         _fire_tasks(session, by_type["human_task"], now, outcomes, notes, digest)
     if by_type.get("annual_task"):
         _fire_annual(session, by_type["annual_task"], now, outcomes, notes, digest)
-    _wake(session, by_type.get("process_instance", []), now, outcomes)
     notes += digest.rows(session, notify.note)
     notify.send(session, notes)
-    retry = outcomes.pop("retry", [])  # left pending: fired by the next tick
     deferred = outcomes.pop("deferred", [])
     if deferred:  # today's digest of their department has gone out, or the instance is errored: try tomorrow
         session.execute(
@@ -85,26 +84,74 @@ def tick(session: Session, now: datetime, limit: int = 5000) -> dict:
     positions_changed = org_positions.sync_positions(session, now)
     counts = {k: len(v) for k, v in outcomes.items() if v} | {"notifications": len(notes)}
     counts |= {"positions": positions_changed} if positions_changed else {}
-    return counts | ({"deferred": len(deferred)} if deferred else {}) | ({"retry": len(retry)} if retry else {})
+    counts |= {"deferred": len(deferred)} if deferred else {}
+    if wake:
+        woken = Counter(
+            wake_due(session, effect_id, instance_id, now) for effect_id, instance_id in due_wakes(session, now)
+        )
+        counts = merge_counts(counts, woken)
+    return counts
 
 
-def _wake(session: Session, rows, now: datetime, outcomes) -> None:
-    """BPMN timers due: each instance's wake in its own SAVEPOINT. A failed step is recorded as an
-    incident (the effect is spent); an instance that lost a race with a person's step meanwhile stays
-    due and is woken at the next tick, and neither stops the tick for the others."""
-    by_instance = {row.object_id: row for row in rows}
+def merge_counts(counts: dict, more) -> dict:
+    """The counts of a tick with more outcomes (e.g. its wakes) added."""
+    total = Counter(counts)
+    total.update({k: v for k, v in dict(more).items() if v})
+    return dict(total)
 
-    def wake(instance_id):
-        return wake_instance(session, instance_id, now)
 
-    for outcome in workflow.each_in_savepoint(session, list(by_instance), wake, now):
-        effect = by_instance[outcome.item].id
-        if outcome.ok:
-            outcomes[outcome.value].append(effect)
-        elif outcome.raced:
-            outcomes["retry"].append(effect)
-        else:
-            outcomes["failed"].append(effect)
+def _latest(rows) -> tuple[dict[tuple, tuple], list[int]]:
+    """The latest stage of each item among the due rows, and the ids of the earlier ones it supersedes."""
+    latest: dict[tuple, tuple] = {}
+    superseded = []
+    for row in rows:
+        k = (row.object_type, row.object_id)
+        if k in latest and latest[k].stage >= row.stage:
+            superseded.append(row.id)
+            continue
+        if k in latest:
+            superseded.append(latest[k].id)
+        latest[k] = row
+    return latest, superseded
+
+
+def due_wakes(session: Session, now: datetime, limit: int = 5000) -> list[tuple[int, int]]:
+    """The BPMN timers due at `now`: (effect id, instance id), one per instance (a duplicate is marked
+    superseded; the caller commits). Errored instances have none: their failed wake was spent."""
+    due = session.execute(
+        select(ScheduledEffect.id, ScheduledEffect.stage, ScheduledEffect.object_type, ScheduledEffect.object_id)
+        .where(ScheduledEffect.fired_at.is_(None), ScheduledEffect.fire_at <= now,
+               ScheduledEffect.object_type == "process_instance")
+        .order_by(ScheduledEffect.fire_at, ScheduledEffect.id)
+        .limit(limit)
+    ).all()  # fmt: skip
+    latest, superseded = _latest(due)
+    if superseded:
+        session.execute(
+            update(ScheduledEffect).where(ScheduledEffect.id.in_(superseded)).values(fired_at=now, outcome="superseded")
+        )
+    return [(row.id, row.object_id) for row in latest.values()]
+
+
+def wake_due(session: Session, effect_id: int, instance_id: int, now: datetime) -> str:
+    """Wake one instance for its due timer (engine/workflow/runtime.py `wake_instance`); the caller commits.
+
+    "sent" (the engine ran on), "skipped" (the instance no longer runs), "failed" (its step failed: the
+    instance is errored with its incident, and the wake is spent, so no later tick runs the poisoned step
+    again; an administrator's retry does) or "retry" (a person's step on the same instance committed
+    meanwhile: nothing is wrong with it, the wake stays due for the next tick).
+    """
+    (outcome,) = workflow.each_in_savepoint(session, [instance_id], lambda i: wake_instance(session, i, now), now)
+    if outcome.raced:
+        return "retry"
+    result = outcome.value if outcome.ok else "failed"
+    session.execute(
+        update(ScheduledEffect)
+        .where(ScheduledEffect.id == effect_id, ScheduledEffect.fired_at.is_(None))
+        .values(fired_at=now, outcome=result)
+        .execution_options(synchronize_session=False)
+    )
+    return result
 
 
 def _due_words(row, due_at) -> tuple[str, str]:

@@ -8,6 +8,7 @@ control socket.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import queue
 import re
@@ -16,6 +17,8 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,10 +61,8 @@ class Server:
 
 
 def start(cwd: Path, url: str, port: int, **extra: str) -> Server:
-    """Start `zhengai serve` with two workers; return once both have booted and the control socket listens."""
-    env = environment(url, **extra)
-    # the access log names the worker that answered (gunicorn reads GUNICORN_CMD_ARGS)
-    env["GUNICORN_CMD_ARGS"] = "--access-logformat 'pid=%(p)s %(h)s \"%(r)s\" %(s)s'"
+    """Start `zhengai serve` with two workers; return once both are ready and the control socket listens."""
+    env = environment(url, ZHENGAI_LOG_FORMAT="json", **extra)  # each access line names the worker's pid
     process = subprocess.Popen(
         [ZHENGAI, "serve", "--port", str(port), "--workers", "2"], cwd=cwd, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -76,14 +77,20 @@ def start(cwd: Path, url: str, port: int, **extra: str) -> Server:
         lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
-    booted = control = 0
-    while booted < 2 or not control:
+    ready = control = 0
+    while ready < 2 or not control:
         line = lines.get(timeout=60)
         if line is None:
             raise AssertionError("gunicorn stopped:\n" + "".join(server.log))
-        booted += "Booting worker" in line
+        ready += "worker ready" in line  # our line (web/wsgi.py), once a worker can answer
         control += "Control socket listening" in line
     return server
+
+
+def access_lines(server: Server) -> list[dict]:
+    """The JSON access-log lines (web/access_log.py) the server wrote so far."""
+    lines = [json.loads(line) for line in list(server.log) if line.startswith("{")]
+    return [line for line in lines if line.get("logger") == "zhengai.access"]
 
 
 def request(port: int, method: str, path: str, body: str | None = None, source: str = "127.0.0.1", **headers):
@@ -169,7 +176,7 @@ def test_the_limit_holds_across_two_workers(server):
     assert sorted(results) == [401] * 7 + [429] * 3
 
     # both workers answered login attempts, so the counts were shared, not per process
-    pids = {m.group(1) for line in server.log if (m := re.search(r"pid=<(\d+)> .*POST /login", line))}
+    pids = {line["pid"] for line in access_lines(server) if line["method"] == "POST" and line["path"] == "/login"}
     assert len(pids) == 2, "".join(server.log[-40:])
 
 
@@ -329,3 +336,33 @@ def test_eight_teachers_submit_at_once_through_one_threaded_worker(threaded_serv
                                                                              HumanTask.state == "open"))  # fmt: skip
     eng.dispose()
     assert in_review == reviews == len(teachers)
+
+
+def wait_for_line(server: Server, needle: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(needle in line for line in list(server.log)):
+        assert time.monotonic() < deadline, f"no {needle!r} in the log:\n" + "".join(server.log[-30:])
+        time.sleep(0.05)
+
+
+def test_one_request_is_logged_once_by_our_access_log(threaded_server):
+    """gunicorn's access log is off: the app's line (request id, route, status, duration; no query string)
+    is the only one, and gunicorn's error log still tells the boot."""
+    marker, follow_up = uuid.uuid4().hex, uuid.uuid4().hex
+    conn = http.client.HTTPConnection("127.0.0.1", threaded_server.port, timeout=30)
+    conn.request("GET", f"/nope-{marker}?token=SECRET-{marker}", headers={"X-Request-ID": f"rid-{marker}"})
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 404 and response.getheader("X-Request-ID") == f"rid-{marker}"
+    # the same kept-alive connection: gunicorn reads the next request only after it finished (and would have
+    # logged) the first, so once the second's line is there, every line of the first is too
+    conn.request("GET", f"/healthz?probe={follow_up}", headers={"X-Request-ID": f"rid-{follow_up}"})
+    conn.getresponse().read()
+    conn.close()
+    wait_for_line(threaded_server, f"request_id=rid-{follow_up}")
+
+    lines = [line for line in list(threaded_server.log) if marker in line]
+    assert len(lines) == 1, lines
+    assert "zhengai.access GET" in lines[0] and f"path=/nope-{marker}" in lines[0] and "status=404" in lines[0]
+    assert "duration_ms=" in lines[0] and "SECRET" not in lines[0]
+    assert any("Booting worker with pid" in line for line in threaded_server.log)  # gunicorn's error log stays
