@@ -40,10 +40,20 @@ run: setup
 browser-deps:
 	.ci/ensure-browser.sh
 
+# With ZHENGAI_TEST_POSTGRES=1 the PostgreSQL pass runs beside the SQLite one (two cores, two suites): its
+# servers are installed first (apt cannot run twice at once), its output follows the SQLite pass's.
 test: setup browser-deps
 	$(BIN)/ruff check engine web forms tests bench workflows migrations
-	$(WITH_LDAP) $(BIN)/pytest $(PYTEST_ARGS)
-	@if [ "$${ZHENGAI_TEST_POSTGRES:-0}" = "1" ]; then $(MAKE) --no-print-directory test-postgres; fi
+	@set -u; pg=""; \
+	if [ "$${ZHENGAI_TEST_POSTGRES:-0}" = "1" ]; then \
+	  $(WITH_LDAP) .ci/with-postgres.sh true >/dev/null; \
+	  echo "PostgreSQL pass running beside the SQLite one (its output follows; .pytest-postgres.log)"; \
+	  ZHENGAI_LDAP_PORT=$${ZHENGAI_PG_LDAP_PORT:-38954} $(MAKE) --no-print-directory test-postgres \
+	    PYTEST_ARGS="-p no:cacheprovider $(PYTEST_ARGS)" > .pytest-postgres.log 2>&1 & pg=$$!; \
+	fi; \
+	$(WITH_LDAP) $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; pgrc=0; \
+	if [ -n "$$pg" ]; then wait $$pg; pgrc=$$?; echo "== PostgreSQL pass"; cat .pytest-postgres.log; fi; \
+	if [ $$rc -ne 0 ] || [ $$pgrc -ne 0 ]; then echo "FAILED: SQLite pass $$rc, PostgreSQL pass $$pgrc"; exit 1; fi
 
 test-sqlite: setup
 	$(WITH_LDAP) $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
