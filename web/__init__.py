@@ -95,6 +95,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_templating(app)
 
     @app.before_request
+    def _no_nul():
+        request.refuse_nul()  # web/json_request.py: a clear 400, not PostgreSQL's error
+
+    @app.before_request
     def _csrf_unless_token():
         if not app.config.get("WTF_CSRF_ENABLED", True):
             return

@@ -7,6 +7,7 @@ import re
 
 import schemathesis
 
+from engine.models import HumanTask
 from tests.conftest import make_app
 from tests.engine.test_deadlines import submit_target
 from tests.web.test_task_history import administer
@@ -123,3 +124,32 @@ def test_a_task_with_administrators_events_matches_the_description(login_as, ses
     assert [e["kind"] for e in events] == ["remind", "extend", "reassign"]
     assert events[1]["due_at"] == "2026-12-15T15:59:59+00:00" and events[0]["at"].startswith("2026-11-24T02:00:00")
     schema["/api/v1/tasks/{task_id}"]["GET"].validate_response(response)
+
+
+def test_a_nul_character_anywhere_is_a_400_and_changes_nothing(login_as, session):
+    """What the fuzzing found on PostgreSQL (which stores no NUL in text or JSON): a clear 400, not a 500."""
+    review = submit_target(session, "t01")
+    reviewer = login_as("dzxy_reviewer")
+    for response in (
+        reviewer.get("/api/v1/tasks?q=a%00b"),
+        reviewer.get(f"/api/v1/documents/{review.document_id}?version=%00"),
+        reviewer.post(f"/api/v1/tasks/{review.id}/complete", json={"decision": "return", "comment": "退\x00回"}),
+        reviewer.post("/api/v1/tasks/batch-complete", json={"task_ids": [review.id], "comment": "同意\x00"}),
+    ):
+        assert response.status_code == 400
+        assert response.get_json()["error"]["message"] == "请求中含有不允许的空字符（NUL）"
+    page = reviewer.get("/tasks?q=%00")
+    assert page.status_code == 400 and "请求中含有不允许的空字符（NUL）" in page.get_data(as_text=True)
+    form = reviewer.post(f"/tasks/{review.id}", data={"decision": "return", "comment": "\x00"})
+    assert form.status_code == 400 and "请求中含有不允许的空字符（NUL）" in form.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(HumanTask, review.id).state == "open"
+
+
+def test_an_id_beyond_the_id_columns_is_a_404(login_as):
+    """Ids are INTEGER columns: on PostgreSQL a larger number bound to one was a 500."""
+    reviewer = login_as("dzxy_reviewer")
+    for path in ("/api/v1/tasks/2147483648", "/api/v1/documents/9223372036854775806", "/tasks/2147483648"):
+        assert reviewer.get(path).status_code == 404, path
+    claim = reviewer.post("/api/v1/tasks/2147483648/claim")
+    assert claim.status_code == 404 and claim.get_json()["error"]["code"] == "not_found"

@@ -152,7 +152,7 @@ RESPONSE_SCHEMAS = {
 # -- responses ----------------------------------------------------------------------------------------------
 
 ERRORS = {
-    400: "请求无效：请求体不是 JSON 对象、字段不合要求（见 fields），"
+    400: "请求无效：请求体不是 JSON 对象、字段不合要求（见 fields）、请求中含有空字符（NUL），"
     "或页面会话缺少 X-CSRFToken（code 为 csrf）；未做任何修改",
     401: "未登录，或令牌无效、已撤销、已过期（code 为 unauthorized）",
     403: "无权执行此操作（code 为 forbidden）",
@@ -226,7 +226,7 @@ def _operation(summary, description, ok, errors, *, status=200, security=None, p
 
 def operations() -> dict[str, dict[str, dict]]:
     """OpenAPI path → method → operation, one for each route of the `api` blueprint."""
-    read = {401, 429}
+    read = {400, 401, 429}  # 400: a NUL character in the path or the query (web/json_request.py)
     write = {400, 401, 409, 413, 429}  # 409: a race lost at commit (web/db.py)
     task_action = write | {403, 404, 409}
     return {
@@ -235,7 +235,7 @@ def operations() -> dict[str, dict[str, dict]]:
                 "本描述",
                 "本 API 的 OpenAPI 3 描述；不含任何数据，无需登录。",
                 {"description": "OpenAPI 3 描述", "content": {"application/json": {"schema": {"type": "object"}}}},
-                {429},
+                {400, 429},
                 security=[],
                 tag="描述",
             )
