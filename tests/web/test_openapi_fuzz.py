@@ -93,4 +93,5 @@ def test_schemathesis_finds_no_5xx_and_no_response_off_the_description(live_api,
         "--generation-with-security-parameters", "false",
     ]  # fmt: skip
     run = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    print(run.stdout[-3000:])  # the summary, with `-s`
     assert run.returncode == 0, run.stdout[-8000:] + run.stderr[-2000:]

@@ -434,6 +434,8 @@ def build(session_cookie: str) -> dict:
                 "Retry-After": {"description": "多少秒后可以再试", "schema": {"type": "integer", "minimum": 1}}
             }
         spec.components.response(name, response)
+    for tag, text in (("任务", "待办与办理"), ("文档", "我的文档与诊改文档"), ("描述", "本 OpenAPI 描述")):
+        spec.tag({"name": tag, "description": text})
     for path, ops in operations().items():
         spec.path(path=path, operations=ops)
     description = spec.to_dict()
