@@ -11,7 +11,7 @@ ZHENGAI_PORT ?= 5000
 # ZHENGAI_TEST_LDAP=1: the tests run beside a throw-away OpenLDAP (.ci/with-ldap.sh installs slapd if needed)
 WITH_LDAP := $(if $(filter 1,$(ZHENGAI_TEST_LDAP)),.ci/with-ldap.sh,)
 
-.PHONY: setup run test test-sqlite test-postgres test-ldap browser-deps lint bench bench-http translations clean
+.PHONY: setup run test test-sqlite test-postgres test-ldap test-fuzz browser-deps lint bench bench-http translations clean
 
 setup: $(VENV)/.installed node_modules/.installed $(MO)
 
@@ -63,6 +63,10 @@ test-postgres: setup
 
 test-ldap: setup
 	.ci/with-ldap.sh $(BIN)/pytest -m "not browser" tests/web/test_ldap_login.py $(PYTEST_ARGS)
+
+# schemathesis over /api/v1/openapi.json against a live app on loopback (make test runs it too)
+test-fuzz: setup
+	$(BIN)/pytest -m fuzz $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check engine web forms tests bench workflows migrations

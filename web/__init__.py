@@ -15,7 +15,7 @@ from . import errors
 from .db import db
 from .extensions import babel, csrf, init_limiter, login_manager, select_locale
 
-VENDOR_ALLOWED = ("bootstrap/dist/", "bpmn-js/dist/", "echarts/dist/")
+VENDOR_ALLOWED = ("bootstrap/dist/", "bpmn-js/dist/", "echarts/dist/", "swagger-ui-dist/swagger-ui")
 
 
 SECURITY_HEADERS = (
@@ -70,13 +70,14 @@ def create_app(config: dict | None = None) -> Flask:
     from .orgadmin import bp as orgadmin_bp
     from .oversight import instances, monitor, monitor_actions
     from .warnings import warnings
-    from .workflow import api, inbox, tasks
+    from .workflow import api, api_docs, inbox, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_docs.bp)
     app.register_blueprint(form_templates.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(cycle.bp)
@@ -92,6 +93,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .templating import init_app as init_templating
 
     init_templating(app)
+
+    @app.before_request
+    def _no_nul():
+        request.refuse_nul()  # web/json_request.py: a clear 400, not PostgreSQL's error
 
     @app.before_request
     def _csrf_unless_token():

@@ -1,4 +1,6 @@
-"""The app's request class: a JSON body nested too deeply is a clear 400, never a RecursionError (500)."""
+"""The app's request class: a JSON body nested too deeply is a clear 400, never a RecursionError (500); a NUL
+character anywhere in what a request says (path, query, form fields, JSON strings) is a clear 400 too, never
+the database's error (PostgreSQL stores no NUL in text or JSON)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from engine.core.errors import N_, InvalidInput
 
 # no form or API body needs more; each level costs the parser a stack frame and later code a recursion
 MAX_JSON_DEPTH = 32
+NUL = "\x00"
+NUL_MESSAGE = N_("请求中含有不允许的空字符（NUL）")
 
 
 def json_depth(value) -> int:
@@ -25,6 +29,22 @@ def json_depth(value) -> int:
     return deepest
 
 
+def json_has_nul(value) -> bool:
+    """Whether a string of `value` (a key or a value, at any depth) holds a NUL character, without recursing."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 class Request(FlaskRequest):
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
         try:
@@ -36,4 +56,15 @@ class Request(FlaskRequest):
             too_deep = json_depth(body) > MAX_JSON_DEPTH
         if too_deep:
             raise InvalidInput(N_("JSON 嵌套层数过多（最多 %(n)s 层）"), n=MAX_JSON_DEPTH)
+        if json_has_nul(body):
+            raise InvalidInput(NUL_MESSAGE)
         return body
+
+    def refuse_nul(self) -> None:
+        """400 for a NUL in the path, a query argument or a form field (uploaded files may hold any byte)."""
+        if NUL in self.path or any(NUL in k or NUL in v for k, v in self.args.items(multi=True)):
+            raise InvalidInput(NUL_MESSAGE)
+        if self.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
+            NUL in k or NUL in v for k, v in self.form.items(multi=True)
+        ):
+            raise InvalidInput(NUL_MESSAGE)

@@ -26,7 +26,9 @@ class NotFound(DomainError):
     code = "not_found"
 
 
-MAX_ID = 2**63 - 1  # the largest id either database stores
+# The largest id the database stores: ids are INTEGER columns (int4 on PostgreSQL, where SQLAlchemy binds them
+# as ::INTEGER, so a larger number is an error there, not a row that is missing).
+MAX_ID = 2**31 - 1
 
 
 def object_id(value, message: str) -> int:

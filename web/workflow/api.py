@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from engine import workflow
-from engine.core.errors import N_, InvalidInput
+from engine.core.errors import MAX_ID, N_, InvalidInput
 from engine.documents import service as documents
 from engine.models import Document, User
 from engine.workflow import tasks
@@ -47,7 +47,7 @@ class TaskSchema(Schema):
     claimant_id = fields.Integer(allow_none=True)
     candidates_label = fields.String(allow_none=True)
     step = fields.Integer(allow_none=True)  # the annual-cycle step (1-11) of a task inside a cycle
-    returned = fields.Method("_returned")
+    returned = fields.Method("_returned", metadata={"type": "boolean"})
     returned_by_id = fields.Integer(allow_none=True)
     return_comment = fields.String(allow_none=True)
 
@@ -65,6 +65,33 @@ class TaskDetailSchema(TaskSchema):
     instance_id = fields.Integer()
     comment = fields.String(allow_none=True)
     process_key = fields.String()
+
+
+class HistoryEventSchema(Schema):
+    """What an administrator did to a step: reassigned, extended or reminded."""
+
+    kind = fields.String(validate=validate.OneOf(["reassign", "extend", "remind"]))
+    at = fields.DateTime()
+    who = fields.String()
+    note = fields.String()
+    assignee = fields.String()
+    due_at = fields.DateTime(allow_none=True)
+    previous_due_at = fields.DateTime(allow_none=True)
+
+
+class HistoryStepSchema(Schema):
+    """A step of the task's instance, as the task page's timeline shows it."""
+
+    id = fields.Integer()
+    name = fields.String()
+    state = fields.String()
+    decision = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    display_name = fields.String(allow_none=True, metadata={"description": "办理人"})
+    step = fields.Integer(allow_none=True)
+    events = fields.List(fields.Nested(HistoryEventSchema))
 
 
 class VersionSchema(Schema):
@@ -90,15 +117,23 @@ class DocumentSchema(Schema):
 class DocumentSlotSchema(Schema):
     """One row of 我的文档: a subject's document of the current period, started or not."""
 
-    subject_id = fields.Function(lambda slot: slot.subject.id)
-    subject_name = fields.Function(lambda slot: slot.subject.name)
-    subject_type = fields.Function(lambda slot: slot.subject.type)
+    subject_id = fields.Function(lambda slot: slot.subject.id, metadata={"type": "integer"})
+    subject_name = fields.Function(lambda slot: slot.subject.name, metadata={"type": "string"})
+    subject_type = fields.Function(lambda slot: slot.subject.type, metadata={"type": "string"})
     doc_type = fields.String()
     period = fields.String()
-    template_key = fields.Function(lambda slot: slot.template.key if slot.template else None)
-    template_title = fields.Function(lambda slot: slot.template.title if slot.template else None)
-    document_id = fields.Function(lambda slot: slot.document.id if slot.document else None)
-    status = fields.Function(lambda slot: slot.document.status if slot.document else None)
+    template_key = fields.Function(
+        lambda slot: slot.template.key if slot.template else None, allow_none=True, metadata={"type": "string"}
+    )
+    template_title = fields.Function(
+        lambda slot: slot.template.title if slot.template else None, allow_none=True, metadata={"type": "string"}
+    )
+    document_id = fields.Function(
+        lambda slot: slot.document.id if slot.document else None, allow_none=True, metadata={"type": "integer"}
+    )
+    status = fields.Function(
+        lambda slot: slot.document.status if slot.document else None, allow_none=True, metadata={"type": "string"}
+    )
     open_task_id = fields.Integer(allow_none=True)
 
 
@@ -109,6 +144,7 @@ TASK_DETAIL = TaskDetailSchema()
 DOCUMENT = DocumentSchema()
 VERSIONS = VersionSchema(many=True)
 SLOTS = DocumentSlotSchema(many=True)
+HISTORY = HistoryStepSchema(many=True)
 
 
 def _json_body() -> dict:
@@ -137,10 +173,7 @@ def show_task(task_id):
     body = TASK_DETAIL.dump(task)
     returner = db.session.get(User, task.returned_by_id) if task.returned_by_id else None
     body["returned_by_name"] = returner.display_name if returner else None
-    body["history"] = [
-        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in step.items()}
-        for step in tasks.history(db.session, task.instance_id)
-    ]
+    body["history"] = HISTORY.dump(tasks.history(db.session, task.instance_id))
     if task.document_id:
         doc = db.session.get(Document, task.document_id)
         body["document"] = dict(DOCUMENT.dump(doc), data=doc.data)
@@ -211,9 +244,15 @@ def batch_complete():
     ids = body.get("task_ids")
     if not isinstance(ids, list) or not ids or len(ids) > 200:
         raise InvalidInput(N_("请检查填写的内容"), fields={"task_ids": [N_("请选择 1 到 200 个任务")]})
-    comment = body.get("comment") if isinstance(body.get("comment"), str) else ""
+    if not all(type(i) is int and 0 < i <= MAX_ID for i in ids):  # a bool is no id, nor "12" (as described)
+        raise InvalidInput(N_("请检查填写的内容"), fields={"task_ids": [N_("任务 id 必须是正整数")]})
+    comment = body.get("comment", "")
+    if not isinstance(comment, str):
+        raise InvalidInput(N_("请检查填写的内容"), fields={"comment": [N_("审核意见必须是文本")]})
     payload = {"decision": "approve", "comment": comment}
     results = workflow.complete_many(db.session, current_user, [str(i) for i in ids], payload, now(), principals())
-    keys = ("id", "ok", "name", "title", "subject")
-    return jsonify({"results": [{**{k: r[k] for k in keys}, "message": translate(r["message"], r["params"])}
-                                for r in results]})  # fmt: skip
+    return jsonify({"results": [
+        {"id": int(r["id"]), **{k: r[k] for k in ("ok", "name", "title", "subject")},
+         "message": translate(r["message"], r["params"])}
+        for r in results
+    ]})  # fmt: skip
