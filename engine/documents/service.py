@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from forms import carry
+from forms import carry, work_standards
 from forms.documents import validate_document
 from forms.templates import empty_document
 
@@ -49,6 +49,7 @@ DOC_TYPE_LABELS = {
     "report": N_("自我诊断报告"),
     "school_review": N_("学校复核诊断"),
     "quality_report": N_("人才培养质量报告"),
+    **{work_standards.doc_type(k): label for k, (label, _fields, _row) in work_standards.CATEGORIES.items()},
 }
 STATUS_LABELS = {
     DocumentStatus.DRAFT: N_("草稿"), DocumentStatus.IN_REVIEW: N_("审核中"), DocumentStatus.RETURNED: N_("已退回"),
@@ -122,15 +123,7 @@ def my_documents(session: Session, user: User, now: datetime):
         return []
     docs = session.scalars(select(Document).where(Document.subject_id.in_([s.id for s in subjects]))).all()
     by_key = {(d.subject_id, d.doc_type, d.period): d for d in docs}
-    me = org.user_principal(user.id)
-    open_tasks = dict(
-        session.execute(
-            select(HumanTask.document_id, func.max(HumanTask.id))
-            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
-            .where(HumanTask.state == TaskState.OPEN, TaskCandidate.principal == me, HumanTask.document_id.is_not(None))
-            .group_by(HumanTask.document_id)
-        ).all()
-    )
+    open_tasks = open_tasks_of(session, user)
     slots = []
     for s in subjects:
         for doc_type in ("target", "standard", "plan"):
@@ -149,6 +142,19 @@ def my_documents(session: Session, user: User, now: datetime):
     return slots
 
 
+def open_tasks_of(session: Session, user: User) -> dict[int, int]:
+    """The user's own open task on each document (document id -> task id)."""
+    me = org.user_principal(user.id)
+    return dict(
+        session.execute(
+            select(HumanTask.document_id, func.max(HumanTask.id))
+            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+            .where(HumanTask.state == TaskState.OPEN, TaskCandidate.principal == me, HumanTask.document_id.is_not(None))
+            .group_by(HumanTask.document_id)
+        ).all()
+    )
+
+
 def start_document(session: Session, user: User, subject_id, doc_type: str, now: datetime) -> HumanTask:
     """Start (or revise) the subject's document of the current period; return the author's first task."""
     with audit.collected(session), session.no_autoflush:  # one INSERT for the audit entries, flushes where due
@@ -157,7 +163,8 @@ def start_document(session: Session, user: User, subject_id, doc_type: str, now:
 
 def _start_document(session: Session, user: User, subject_id, doc_type: str, now: datetime) -> HumanTask:
     subject = _authored_subject(session, user, subject_id)
-    if doc_type not in CHAIN_DOC_TYPES:
+    # work standards (table 9) travel the unit's own chain like its targets, standards and plans
+    if doc_type not in CHAIN_DOC_TYPES and not work_standards.is_work_standard(subject.type, doc_type):
         raise NotFound(N_("未知的文档类型"))
     period = periods.period_for(doc_type, now, settings.of(session))
     doc = session.scalar(
