@@ -56,3 +56,15 @@ def rows_for(session: Session, kind: str, key: str) -> list[AnnualTask]:
         return []
     stmt = select(AnnualTask).where(AnnualTask.task.in_(tasks)).order_by(AnnualTask.year.desc(), AnnualTask.no)
     return list(session.scalars(stmt))
+
+
+def rows_by_key(session: Session, kind: str) -> dict[str, list[AnnualTask]]:
+    """The annual-table rows of every target of one kind, by key, newest year first (one query)."""
+    tasks = {task: link.key for task, link in table().items() if link.kind == kind}
+    out: dict[str, list[AnnualTask]] = {}
+    if not tasks:
+        return out
+    stmt = select(AnnualTask).where(AnnualTask.task.in_(tasks)).order_by(AnnualTask.year.desc(), AnnualTask.no)
+    for row in session.scalars(stmt):
+        out.setdefault(tasks[row.task], []).append(row)
+    return out

@@ -38,7 +38,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import cycle, modeling, org, registries, scheduler, workflow
+from .. import cycle, modeling, org, scheduler, workflow
 from ..core import periods, settings
 from ..cycle import annual
 from ..documents import attachments, sharing
@@ -52,8 +52,6 @@ from ..models import (
     ProcessDefinition,
     ProcessVersion,
     QualityWarning,
-    RegistryEntry,
-    RegistryStatus,
     Subject,
     SubjectMember,
     TaskState,
@@ -65,6 +63,7 @@ from ..warnings import rules
 from ..warnings import service as warnings
 from ..workflow import runtime
 from ..workflow.readmodel import candidates_of
+from . import standards
 from .script import LATE_STUDENTS, PATHS, PDF, START, STEP_DUES, YEAR_START, filled
 
 
@@ -228,12 +227,7 @@ class Story:
                 ),
             ),  # fmt: skip
             (60, lambda: self.done("xxh_staff", (58, 59, 64))),
-            (85, lambda: self.work_standard("JWC", "post", "jwc_staff", publish=True)),
-            (84, lambda: self.work_standard("JWC", "management", "jwc_staff", publish=True)),
-            (82, lambda: self.work_standard("DZXY", "duty", "dzxy_office", publish=True)),
-            (81, lambda: self.work_standard("DZB", "post", "dzb_staff", publish=True)),
-            (6, lambda: self.work_standard("XXH", "post", "xxh_staff", publish=False)),  # waits for 党政办公室
-            (75, self.registry_entries),
+            *standards.events(self),
             (YEAR_START, self.start_year),
             (40, lambda: self.done("dzb_reviewer", (8,))),
             (30, self.suspend_student),
@@ -264,39 +258,6 @@ class Story:
             for days, action, who, text in path:
                 out.append((days, lambda c=code, a=action, w=who, x=text: self.act(c, a, w, x)))
         return out
-
-    def work_standard(self, code: str, category: str, who: str, publish: bool) -> None:
-        """A unit's work standard (table 9) through its own chain: submitted, then approved or left in review."""
-        s, user = self.session, self.user(who)
-        ht = documents.start_document(s, user, self.subjects[code].id, f"ws_{category}", self.t)
-        runtime.complete_task(s, user, ht.id, {"document": self.written(ht, code)}, self.t)
-        while publish:
-            review = s.scalar(
-                select(HumanTask).where(HumanTask.instance_id == ht.instance_id, HumanTask.state == TaskState.OPEN)
-            )
-            if review is None:
-                break
-            runtime.complete_task(s, self.actor(review, None), review.id, {"decision": "approve", "comment": "同意。"},
-                                  self.t)  # fmt: skip
-
-    def registry_entries(self) -> None:
-        """Mechanisms, services and supervision systems in force, being drafted or revised (tables 27, 28)."""
-        found = {e.key: e for e in self.session.scalars(select(RegistryEntry))}
-        day = self.t.date()
-        in_force = {
-            "info_warning": "第一条 为及时发现人才培养过程中的质量问题，建立本制度。\n第二条 预警分红、黄、蓝三级。",
-            "quality_inspection": "第一条 学校设立质量督导组，对教学、教育和服务质量开展督导。",
-            "teaching_equipment_repair": "第一条 教学设备报修后 24 小时内响应，72 小时内修复或提供替代设备。",
-            "network": "第一条 校园网络 7×24 小时运行，故障报修 2 小时内响应。",
-            "major_setting": "第一条 新设专业须经市场调研、专家论证、学校专业建设委员会审议。",
-        }
-        for key, text in in_force.items():
-            registries.set_status(self.session, found[key], RegistryStatus.IN_FORCE, self.t, document_text=text,
-                                  document_date=day)  # fmt: skip
-        registries.set_status(self.session, found["staffing_quota"], "drafting", self.t)
-        url = "https://www.example.edu.cn/zhidu/xinxi-caiji.pdf"
-        revising = found["info_collection"]
-        registries.set_status(self.session, revising, "revising", self.t, document_url=url, document_date=day)
 
     def annual_table(self) -> None:
         annual.instantiate(self.session, self.year, self.user("zlc_admin").id, self.t)

@@ -24,8 +24,7 @@ What each rule admits:
 - a process: administrators and its department's owners edit it (modeler); monitors and owners
   analyse its versions (heat map).
 - an annual-table row: monitors, positions and members of a responsible department mark it done.
-- a registry entry (tables 27, 28, second 28): everyone signed in reads it; monitors, the 诊改办公室
-  (function quality_office) and the entry's lead department (its members and positions) edit it.
+- a registry entry: all read it; monitors, 质量管理处 and its lead department (members, positions) edit it.
 """
 
 from __future__ import annotations
@@ -83,8 +82,6 @@ WARNING_REPORTERS = {
 WARNING_SEE_ROLES = (Role.HEAD, Role.REVIEWER, Role.LEADER_IN_CHARGE, Role.LIAISON_LEADER)
 WARNING_ACT_ROLES = (Role.HEAD, Role.REVIEWER)
 ANNUAL_ROW_ROLES = (Role.HEAD, Role.REVIEWER)  # positions of a responsible department that mark a row done
-REGISTRY_EDITORS_OF = F.QUALITY_OFFICE  # 质量管理处 edits every registry entry, beside each entry's lead department
-REGISTRY_ROLES = (Role.HEAD, Role.REVIEWER, Role.DEPUTY, Role.OFFICE_STAFF, Role.PROCESS_OWNER)
 
 
 @dataclass(frozen=True)
@@ -433,16 +430,11 @@ def may_complete_annual_row(v: Viewer, responsible_unit_ids) -> bool:
     return v.is_monitor or bool(v.units(*ANNUAL_ROW_ROLES) & units) or v.user.org_unit_id in units
 
 
-# -- registries (tables 27, 28 and the second 28) ---------------------------------------------------
-
-
 def may_edit_registry_entry(v: Viewer, lead_unit_id: int | None) -> bool:
-    """Monitors, 质量管理处 (quality_office) and the entry's lead department: its members and its positions."""
-    if v.is_monitor or REGISTRY_EDITORS_OF in v.unit_functions:
-        return True
-    if lead_unit_id is None:
-        return False
-    return v.user.org_unit_id == lead_unit_id or lead_unit_id in v.units(*REGISTRY_ROLES)
+    """Monitors, the unit holding quality_office (质量管理处) and the entry's lead department edit an entry."""
+    roles = (Role.HEAD, Role.REVIEWER, Role.DEPUTY, Role.OFFICE_STAFF, Role.PROCESS_OWNER)
+    own = lead_unit_id is not None and (v.user.org_unit_id == lead_unit_id or lead_unit_id in v.units(*roles))
+    return v.is_monitor or F.QUALITY_OFFICE in v.unit_functions or own
 
 
 __all__ = [
@@ -456,4 +448,3 @@ __all__ = [
     "task_offered", "task_visible", "task_waiting_for", "task_watched", "template_editable", "viewer",
     "warning_actionable", "warning_visible", "watch_scope",
 ]  # fmt: skip
-__all__ += ["REGISTRY_EDITORS_OF", "REGISTRY_ROLES", "may_edit_registry_entry"]  # registries (issue #15)

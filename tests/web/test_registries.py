@@ -167,6 +167,9 @@ def test_the_board_links_its_rows_to_what_they_produce(demo_year_app, demo_year_
     page = followed("专业设置机制").get_data(as_text=True)
     assert 'data-testid="entry-title">专业设置' in page and "已施行" in page
     assert "年度任务：2026 · 机制建设 · 专业设置机制" in page and "截止 2026-06-30" in page
+    listed = client.get("/registries/mechanism").get_data(as_text=True)
+    row = listed.split('data-entry="major_setting"', 1)[1].split("</tr>", 1)[0]
+    assert "2026-06-30" in row.split('data-testid="annual-due"', 1)[1]  # the registry lists the annual dates
     assert 'data-testid="entry-title">网络服务' in followed("网络服务").get_data(as_text=True)
     assert 'data-testid="entry-title">质量督导制度' in followed("质量督导制度").get_data(as_text=True)
     work = followed("岗位标准").get_data(as_text=True)

@@ -47,6 +47,7 @@ def entries(kind):
     return render_template(
         "registries/entries.html", kind=kind, rows=rows, filters=filters, units=registries.lead_units(db.session),
         editable={e.id for e in rows if registries.may_edit(current_user, ps, e)},
+        annual=links.rows_by_key(db.session, kind),
     )  # fmt: skip
 
 
