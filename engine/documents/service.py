@@ -49,7 +49,14 @@ DOC_TYPE_LABELS = {
     "report": N_("自我诊断报告"),
     "school_review": N_("学校复核诊断"),
     "quality_report": N_("人才培养质量报告"),
-    **{work_standards.doc_type(k): label for k, (label, _fields, _row) in work_standards.CATEGORIES.items()},
+    # work standards (table 9): forms/work_standards.py CATEGORIES, spelled out here to be translated
+    "ws_duty": N_("部门职责"),
+    "ws_post": N_("岗位标准"),
+    "ws_management": N_("管理标准"),
+    "ws_venue": N_("场地标准"),
+    "ws_technical": N_("技术标准"),
+    "ws_process": N_("流程标准"),
+    "ws_record": N_("记录标准"),
 }
 STATUS_LABELS = {
     DocumentStatus.DRAFT: N_("草稿"), DocumentStatus.IN_REVIEW: N_("审核中"), DocumentStatus.RETURNED: N_("已退回"),

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import org
+from engine.documents import DOC_TYPE_LABELS
 from engine.models import Document, FormTemplate, HumanTask, Subject, TaskCandidate, User
 from forms.work_standards import CATEGORIES
 from tests.conftest import filled, form_fields
@@ -37,6 +38,7 @@ def test_every_category_has_its_seed_fields_as_a_template(session):
     """Table 9's seven categories, each with its content fields as columns, for both unit subject types."""
     seed = ["部门职责", "岗位标准", "管理标准", "场地标准", "技术标准", "流程标准", "记录标准"]
     assert [c[0] for c in CATEGORIES.values()] == seed
+    assert [DOC_TYPE_LABELS[f"ws_{key}"] for key in CATEGORIES] == seed  # the labels the pages translate
     post = session.scalar(select(FormTemplate).where(FormTemplate.key == "college_ws_post"))
     assert [c["label"] for c in post.definition["columns"]] == ["任职条件", "责任清单", "负面清单", "权利清单"]
     assert session.scalar(select(FormTemplate).where(FormTemplate.key == "functional_dept_ws_record")).title == (
@@ -48,8 +50,11 @@ def test_every_category_has_its_seed_fields_as_a_template(session):
 def test_a_work_standard_through_the_college_chain(login_as, session):
     subject = college(session)
     office = login_as("rjxy_office")
-    assert "制度与标准" in office.get("/my-documents").get_data(as_text=True)  # the nav entry
-    page = office.get(f"/standards/work/{subject.id}").get_data(as_text=True)
+    mine = office.get("/my-documents").get_data(as_text=True)
+    assert "制度与标准" in mine  # the nav entry
+    link = re.search(r'data-testid="work-standards-of-unit"><a href="([^"]+)"', mine).group(1)
+    assert link == f"/standards/work/{subject.id}"  # from 我的文档 to the unit's work standards
+    page = office.get(link).get_data(as_text=True)
     assert "软件与信息技术学院 · 工作标准" in page and "任职条件、责任清单、负面清单、权利清单" in page
     assert 'data-testid="start-ws_post"' in page
 
