@@ -76,7 +76,8 @@ def entries(session: Session, kind, *, lead_unit_id=None, status=None) -> list[R
     match nothing)."""
     stmt = select(RegistryEntry).where(RegistryEntry.kind == _kind(kind))
     if lead_unit_id:
-        stmt = stmt.where(RegistryEntry.lead_unit_id == (int(lead_unit_id) if str(lead_unit_id).isdigit() else -1))
+        wanted = str(lead_unit_id)
+        stmt = stmt.where(RegistryEntry.lead_unit_id == (int(wanted) if wanted.isdigit() and len(wanted) < 12 else -1))
     if status:
         stmt = stmt.where(RegistryEntry.status == str(status)[:16])
     return list(session.scalars(stmt.order_by(RegistryEntry.position, RegistryEntry.id)))

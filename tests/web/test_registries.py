@@ -86,6 +86,8 @@ def test_filters_by_lead_department_and_status(login_as, session):
     page = client.get(f"/registries/service?department={jwc}").get_data(as_text=True)
     assert rows_of(page) == ["teaching_equipment_repair"]
     assert rows_of(client.get("/registries/supervision?status=in_force").get_data(as_text=True)) == []
+    huge = client.get("/registries/supervision?department=" + "9" * 30)
+    assert huge.status_code == 200 and 'data-testid="no-entries"' in huge.get_data(as_text=True)
     nothing = client.get("/registries/supervision?department=abc&status=zzz")
     assert nothing.status_code == 200 and 'data-testid="no-entries"' in nothing.get_data(as_text=True)
 
