@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from . import demo, wiring, workflow
+from . import demo, registries, wiring, workflow
 from .core.db import make_engine
 from .core.migrate import upgrade
 from .core.settings import Settings
@@ -16,9 +16,9 @@ from .documents.templates import sync_templates
 
 def install(session: Session, now: datetime, with_demo: bool = True, demo_year: bool = False) -> dict:
     """Templates, then the demo organisation (into an empty database), then the workflows (their lanes
-    name functions, which may not be given to any unit yet: engine/org/functions.py), then
-    (`demo_year`) the demo school's year up to `now`; an organisation loaded earlier is never given
-    a second year. The caller commits."""
+    name functions, which may not be given to any unit yet: engine/org/functions.py), the registries'
+    catalogue (rows the school lacks), then (`demo_year`) the demo school's year up to `now`; an
+    organisation loaded earlier is never given a second year. The caller commits."""
     wiring.wire()
     added = sync_templates(session, now)
     loaded = False
@@ -26,8 +26,9 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load(session, now)
         loaded = True
     versions = workflow.deploy_builtin(session, now)
+    catalogue = registries.load_catalogue(session, now)  # tables 27, 28, second 28: every school, demo or not
     year = demo.load_year(session, now) if loaded and demo_year else None
-    return {"templates": added, "demo": loaded, "versions": versions, "demo_year": year}
+    return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year}
 
 
 def install_database(

@@ -13,12 +13,14 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 def builtin_templates() -> dict[str, dict]:
     """The templates shipped with the product, by key; version 1 of each in a new database."""
     from .cycle_templates import derived_templates
+    from .work_standards import work_standard_templates
 
     out = {}
     for path in sorted(TEMPLATE_DIR.glob("*.json")):
         definition = json.loads(path.read_text(encoding="utf-8"))
         out[definition["key"]] = definition
     out.update(derived_templates(out))
+    out.update(work_standard_templates())
     return out
 
 

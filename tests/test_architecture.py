@@ -28,7 +28,7 @@ ENGINE_LAYERS = [
     {"workflow"},
     {"documents"},
     {"cycle"},
-    {"oversight", "warnings", "modeling"},
+    {"oversight", "warnings", "modeling", "registries"},
     {"scheduler"},
     {"demo", "wiring"},
     {"install"},

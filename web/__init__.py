@@ -69,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .org import functions as org_functions
     from .orgadmin import bp as orgadmin_bp
     from .oversight import instances, monitor, monitor_actions
+    from .registries import registries, work_standards
     from .warnings import warnings
     from .workflow import api, api_docs, inbox, tasks
 
@@ -89,6 +90,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(modeler.bp)
     app.register_blueprint(org_functions.bp)
     app.register_blueprint(orgadmin_bp)
+    app.register_blueprint(registries.bp)
+    app.register_blueprint(work_standards.bp)
 
     from .templating import init_app as init_templating
 

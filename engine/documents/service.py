@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from forms import carry
+from forms import carry, work_standards
 from forms.documents import validate_document
 from forms.templates import empty_document
 
@@ -49,6 +49,14 @@ DOC_TYPE_LABELS = {
     "report": N_("自我诊断报告"),
     "school_review": N_("学校复核诊断"),
     "quality_report": N_("人才培养质量报告"),
+    # work standards (table 9): forms/work_standards.py CATEGORIES, spelled out here to be translated
+    "ws_duty": N_("部门职责"),
+    "ws_post": N_("岗位标准"),
+    "ws_management": N_("管理标准"),
+    "ws_venue": N_("场地标准"),
+    "ws_technical": N_("技术标准"),
+    "ws_process": N_("流程标准"),
+    "ws_record": N_("记录标准"),
 }
 STATUS_LABELS = {
     DocumentStatus.DRAFT: N_("草稿"), DocumentStatus.IN_REVIEW: N_("审核中"), DocumentStatus.RETURNED: N_("已退回"),
@@ -122,15 +130,7 @@ def my_documents(session: Session, user: User, now: datetime):
         return []
     docs = session.scalars(select(Document).where(Document.subject_id.in_([s.id for s in subjects]))).all()
     by_key = {(d.subject_id, d.doc_type, d.period): d for d in docs}
-    me = org.user_principal(user.id)
-    open_tasks = dict(
-        session.execute(
-            select(HumanTask.document_id, func.max(HumanTask.id))
-            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
-            .where(HumanTask.state == TaskState.OPEN, TaskCandidate.principal == me, HumanTask.document_id.is_not(None))
-            .group_by(HumanTask.document_id)
-        ).all()
-    )
+    open_tasks = open_tasks_of(session, user)
     slots = []
     for s in subjects:
         for doc_type in ("target", "standard", "plan"):
@@ -147,6 +147,19 @@ def my_documents(session: Session, user: User, now: datetime):
                 )
             )
     return slots
+
+
+def open_tasks_of(session: Session, user: User) -> dict[int, int]:
+    """The user's own open task on each document (document id -> task id)."""
+    me = org.user_principal(user.id)
+    return dict(
+        session.execute(
+            select(HumanTask.document_id, func.max(HumanTask.id))
+            .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+            .where(HumanTask.state == TaskState.OPEN, TaskCandidate.principal == me, HumanTask.document_id.is_not(None))
+            .group_by(HumanTask.document_id)
+        ).all()
+    )
 
 
 # Built once (starting a document asks them every time; building a statement costs more than running it).
@@ -175,7 +188,8 @@ def start_document(session: Session, user: User, subject_id, doc_type: str, now:
 
 def _start_document(session: Session, user: User, subject_id, doc_type: str, now: datetime) -> HumanTask:
     subject = _authored_subject(session, user, subject_id)
-    if doc_type not in CHAIN_DOC_TYPES:
+    # work standards (table 9) travel the unit's own chain like its targets, standards and plans
+    if doc_type not in CHAIN_DOC_TYPES and not work_standards.is_work_standard(subject.type, doc_type):
         raise NotFound(N_("未知的文档类型"))
     period = periods.period_for(doc_type, now, settings.of(session))
     doc = session.scalar(_PERIOD_DOCUMENT, {"subject_id": subject.id, "doc_type": doc_type, "period": period})

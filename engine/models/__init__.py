@@ -3,11 +3,23 @@
 from .audit import AuditEntry
 from .batch import BatchRun
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
-from .enums import DocumentStatus, FunctionKey, InstanceStatus, Role, ScopeType, TaskState, WarningLevel, WarningStatus
+from .enums import (
+    DocumentStatus,
+    FunctionKey,
+    InstanceStatus,
+    RegistryKind,
+    RegistryStatus,
+    Role,
+    ScopeType,
+    TaskState,
+    WarningLevel,
+    WarningStatus,
+)
 from .org import OrgFunction, OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
+from .registry import RegistryEntry
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
 from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor
@@ -41,6 +53,9 @@ __all__ = [
     "ProcessVersion",
     "QualityWarning",
     "RateLimitCounter",
+    "RegistryEntry",
+    "RegistryKind",
+    "RegistryStatus",
     "Role",
     "RoleAssignment",
     "ScopeType",

@@ -104,6 +104,24 @@ class FunctionKey(StrEnum):
     COOPERATION = "cooperation"  # 合作发展处
 
 
+class RegistryKind(StrEnum):
+    """`registry_entry.kind`: seed table 27, table 28 and the second table 28."""
+
+    MECHANISM = "mechanism"  # 资源开发与配置保障机制
+    SERVICE = "service"  # 支持服务
+    SUPERVISION = "supervision"  # 监督控制制度
+
+
+class RegistryStatus(StrEnum):
+    """`registry_entry.status`: planned -> drafting -> in force (-> revising -> in force) -> retired."""
+
+    PLANNED = "planned"
+    DRAFTING = "drafting"
+    IN_FORCE = "in_force"
+    REVISING = "revising"
+    RETIRED = "retired"
+
+
 def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
     """CHECK (column IN (...)): named `ck_<table>_<name or column>` by the metadata's naming convention."""
     listed = ", ".join(f"'{v}'" for v in values)
@@ -114,3 +132,4 @@ __all__ = [
     "POSITION_ROLES", "DocumentStatus", "FunctionKey", "InstanceStatus", "Role", "ScopeType", "TaskState",
     "WarningLevel", "WarningStatus", "one_of",
 ]  # fmt: skip
+__all__ += ["RegistryKind", "RegistryStatus"]  # registries (issue #15)

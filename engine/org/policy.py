@@ -24,6 +24,7 @@ What each rule admits:
 - a process: administrators and its department's owners edit it (modeler); monitors and owners
   analyse its versions (heat map).
 - an annual-table row: monitors, positions and members of a responsible department mark it done.
+- a registry entry: all read it; monitors, 质量管理处 and its lead department (members, positions) edit it.
 """
 
 from __future__ import annotations
@@ -427,6 +428,13 @@ def may_complete_annual_row(v: Viewer, responsible_unit_ids) -> bool:
     """Monitors, positions of a responsible department and its members mark an annual-table row done."""
     units = set(responsible_unit_ids or [])
     return v.is_monitor or bool(v.units(*ANNUAL_ROW_ROLES) & units) or v.user.org_unit_id in units
+
+
+def may_edit_registry_entry(v: Viewer, lead_unit_id: int | None) -> bool:
+    """Monitors, the unit holding quality_office (质量管理处) and the entry's lead department edit an entry."""
+    roles = (Role.HEAD, Role.REVIEWER, Role.DEPUTY, Role.OFFICE_STAFF, Role.PROCESS_OWNER)
+    own = lead_unit_id is not None and (v.user.org_unit_id == lead_unit_id or lead_unit_id in v.units(*roles))
+    return v.is_monitor or F.QUALITY_OFFICE in v.unit_functions or own
 
 
 __all__ = [

@@ -36,6 +36,7 @@ from engine.models import (
     PositionTerm,
     ProcessDefinition,
     QualityWarning,
+    RegistryEntry,
     Subject,
     User,
 )
@@ -47,6 +48,8 @@ NOT_OBJECTS = {
     "static": "the application's own files",
     "vendor": "the npm packages' files",
     "auth.set_language": "a language code",
+    "registries.entries": "a registry's kind: every signed-in user reads the registries",
+    "registries.show": "a registry entry: every signed-in user reads it (its edit form is checked below)",
 }
 VALUE_ARGS = {"fmt": "xlsx", "action": "suspend"}  # arguments that choose a form of the page, not an object
 
@@ -285,6 +288,14 @@ def cases(d: Demo) -> dict[str, Case]:
         "orgadmin.confirm_import": Case("admin", "zlc_admin", {"run_id": run.id}),
         "orgadmin.discard_import": Case("admin", "zlc_admin", {"run_id": run.id}),
         "orgadmin.import_template": Case("admin", "zlc_admin", {"kind": "units"}),
+    })  # fmt: skip
+    # registries: 教务处 leads 专业设置 and edits it, 人力资源处 does not; work standards: staff, not students
+    entry = d.s.scalar(select(RegistryEntry).where(RegistryEntry.key == "major_setting"))
+    college = d.s.scalar(select(Subject).where(Subject.type == "college", Subject.code == "DZXY"))
+    out.update({
+        "registries.edit": Case("jwc_staff", "rsc_reviewer", {"entry_id": entry.id}, entry.document_text),
+        "registries.update": Case("jwc_staff", "rsc_reviewer", {"entry_id": entry.id}, entry.document_text),
+        "work_standards.unit": Case("dzxy_office", "s01", {"subject_id": college.id}, f"{college.name} · 工作标准"),
     })  # fmt: skip
     return out
 

@@ -6,14 +6,48 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import org
+from engine import org, registries
 from engine.core.errors import N_, NotFound
-from engine.cycle import annual
+from engine.cycle import annual, links
 
 from ..db import db, flash_on_commit, transactional
 from ..helpers import now, principals, today
 
 bp = Blueprint("annual", __name__, url_prefix="/annual")
+# What an annual-table row links to, by the link's kind (engine/cycle/links.py): a label and the URL of the target.
+# Another kind of target (e.g. basic standards at /standards/basic/<key>) is one more entry here.
+LINK_LABELS = {
+    "mechanism": N_("资源开发与配置机制"), "service": N_("支持服务"), "supervision": N_("监督控制制度"),
+    "work_standard": N_("工作标准"), "documents": N_("诊改文档"),
+}  # fmt: skip
+
+
+def _link_urls(entry_ids: dict) -> dict:
+    def entry(kind):
+        def url(key):
+            found = entry_ids.get((kind, key))
+            return url_for("registries.show", entry_id=found) if found else None
+
+        return url
+
+    return {
+        "mechanism": entry("mechanism"), "service": entry("service"), "supervision": entry("supervision"),
+        "work_standard": lambda key: url_for("work_standards.index", category=key),
+        "documents": lambda key: url_for("documents.index", subject_type=key),
+    }  # fmt: skip
+
+
+def row_links(rows) -> dict[int, tuple[str, str]]:
+    """Each linked row's target as (label, URL); a target that does not exist (yet) is left out."""
+    urls = _link_urls(registries.ids_by_key(db.session))
+    out = {}
+    for row_id, link in links.links_of(rows).items():
+        url = urls[link.kind](link.key) if link.kind in urls else None
+        if url:
+            out[row_id] = (_(LINK_LABELS[link.kind]), url)
+    return out
+
+
 GENERATED = N_("已生成 %(n)s 项年度任务；%(f)s 项完成时间需要核对；%(late)s 项生成时已逾期，按部门汇总通知")
 
 
@@ -38,6 +72,7 @@ def year(year):
         "annual/year.html", year=year, rows=shown, all_rows=rows, board=board, status=board["status"],
         filters=filters, done_by=annual.done_by_names(db.session, shown), monitor=org.is_monitor(current_user, ps),
         can_complete={r.id: annual.may_complete(current_user, ps, r) for r in shown}, seed_ready=annual.available(year),
+        links=row_links(shown),
     )  # fmt: skip
 
 
