@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from . import demo, wiring, workflow
+from . import demo, standards, wiring, workflow
 from .core.db import make_engine
 from .core.migrate import upgrade
 from .core.settings import Settings
@@ -27,7 +27,10 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         loaded = True
     versions = workflow.deploy_builtin(session, now)
     year = demo.load_year(session, now) if loaded and demo_year else None
-    return {"templates": added, "demo": loaded, "versions": versions, "demo_year": year}
+    basic = standards.sync_standards(session, now)  # the shipped basic standards (table 10), as drafts
+    if loaded:
+        demo.load_standards(session, now)  # committees, adopted standards, two revisions
+    return {"templates": added, "demo": loaded, "versions": versions, "demo_year": year, "standards": len(basic)}
 
 
 def install_database(

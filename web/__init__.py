@@ -69,6 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .org import functions as org_functions
     from .orgadmin import bp as orgadmin_bp
     from .oversight import instances, monitor, monitor_actions
+    from .standards import basic as basic_standards
+    from .standards import committees
     from .warnings import warnings
     from .workflow import api, inbox, tasks
 
@@ -88,6 +90,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(modeler.bp)
     app.register_blueprint(org_functions.bp)
     app.register_blueprint(orgadmin_bp)
+    app.register_blueprint(basic_standards.bp)
+    app.register_blueprint(committees.bp)
 
     from .templating import init_app as init_templating
 

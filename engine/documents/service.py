@@ -49,6 +49,7 @@ DOC_TYPE_LABELS = {
     "report": N_("自我诊断报告"),
     "school_review": N_("学校复核诊断"),
     "quality_report": N_("人才培养质量报告"),
+    "basic_standard": N_("基本标准"),
 }
 STATUS_LABELS = {
     DocumentStatus.DRAFT: N_("草稿"), DocumentStatus.IN_REVIEW: N_("审核中"), DocumentStatus.RETURNED: N_("已退回"),
@@ -63,6 +64,7 @@ SUBJECT_TYPE_LABELS = {
     "teacher": N_("教师"),
     "student_cultivation": N_("专业学生综合素质培养"),
     "student": N_("学生"),
+    "basic_standard": N_("基本标准"),  # a basic standard is the subject of its own document (engine/standards)
 }
 
 

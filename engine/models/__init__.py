@@ -9,6 +9,7 @@ from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
+from .standards import BasicStandard, Committee, CommitteeMember
 from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor
 
@@ -22,6 +23,9 @@ __all__ = [
     "ScheduledEffect",
     "SchedulerLease",
     "AuditEntry",
+    "BasicStandard",
+    "Committee",
+    "CommitteeMember",
     "BatchRun",
     "Document",
     "DocumentStatus",

@@ -429,6 +429,13 @@ def may_complete_annual_row(v: Viewer, responsible_unit_ids) -> bool:
     return v.is_monitor or bool(v.units(*ANNUAL_ROW_ROLES) & units) or v.user.org_unit_id in units
 
 
+reads_standards = reads_annual_table  # committees and basic standards too; 诊改办公室 and monitors keep committees
+
+
+def edits_committees(v: Viewer) -> bool:
+    return v.is_monitor or F.QUALITY_OFFICE in v.unit_functions
+
+
 __all__ = [
     "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "SCHOOL_WIDE_READERS",
     "WARNINGS_SEEN_BY_ALL_OF", "WARNING_ACT_ROLES", "WARNING_LEAD_FUNCTIONS", "WARNING_REPORTERS", "WARNING_SEE_ROLES",
@@ -438,5 +445,5 @@ __all__ = [
     "owns_process", "positions_of", "process_analysable", "process_editable", "process_versions_of_units",
     "reads_annual_table", "reportable_warning_kinds", "scopes_held", "sees_all_warnings", "subjects_of_units",
     "task_offered", "task_visible", "task_waiting_for", "task_watched", "template_editable", "viewer",
-    "warning_actionable", "warning_visible", "watch_scope",
+    "warning_actionable", "warning_visible", "watch_scope", "edits_committees", "reads_standards",
 ]  # fmt: skip
