@@ -28,8 +28,8 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
     versions = workflow.deploy_builtin(session, now)
     year = demo.load_year(session, now) if loaded and demo_year else None
     basic = standards.sync_standards(session, now)  # the shipped basic standards (table 10), as drafts
-    if loaded:
-        demo.load_standards(session, now)  # committees, adopted standards, two revisions
+    if loaded:  # committees and the adopted standards; with the year, two revisions under way
+        demo.load_standards(session, now, revisions=demo_year)
     return {"templates": added, "demo": loaded, "versions": versions, "demo_year": year, "standards": len(basic)}
 
 

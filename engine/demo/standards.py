@@ -1,5 +1,5 @@
 """The demo school's committees of 诊改 (every rule kept) and its basic standards: all 27 adopted as version 1,
-two in revision (专业分级建设基本标准 drafted at 教务处, 教师负面清单 waiting for the 诊改工作委员会's 审定)."""
+with the demo year two in revision (专业分级建设基本标准 drafted at 教务处, 教师负面清单 waiting for the 诊改工作委员会's 审定)."""
 
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ COLLEGE_GROUPS = {
 EXTERNAL = ("周工程师", "某科技有限公司")
 
 
-def load(session: Session, now: datetime) -> dict:
+def load(session: Session, now: datetime, revisions: bool = True) -> dict:
     users = {u.username: u for u in session.scalars(select(User))}
     units = {u.code: u for u in session.scalars(select(OrgUnit))}
     made = load_committees(session, now, users, units)
     adopted = standards.publish_adopted(session, now)
-    revising = start_revisions(session, now, users)
+    revising = start_revisions(session, now, users) if revisions else []
     return {"committees": made, "standards": adopted, "revising": revising}
 
 

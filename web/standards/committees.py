@@ -57,7 +57,7 @@ def _units():
 
 
 def _form(committee, kind, values, rows, errors=None, broken=None, status=200):
-    rows = list(rows) + [{} for _i in range(BLANK_ROWS)]
+    rows = list(rows) + [{"role": "member"} for _i in range(BLANK_ROWS)]
     return render_template(
         "committees/edit.html", c=committee, kind=kind, kinds=committees.KINDS, roles=committees.ROLES,
         values=values, rows=rows, units=_units(), errors=errors or {}, broken=broken or [],
@@ -81,7 +81,8 @@ def _posted() -> tuple[dict, list[dict]]:
     indexes = sorted({int(k.split("-")[1]) for k in form if k.startswith("m-") and k.split("-")[1].isdigit()})
     rows = [{f: form.get(f"m-{i}-{f}", "") for f in ("role", "username", "name", "employer", "unit")}
             for i in indexes[:500]]  # fmt: skip
-    return values, rows
+    # rows left empty are no members; dropped here so errors name the rows shown again
+    return values, [r for r in rows if r["username"].strip() or r["name"].strip()]
 
 
 @bp.get("/committees/new")
