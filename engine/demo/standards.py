@@ -1,5 +1,6 @@
 """The demo school's committees of 诊改 (every rule kept) and its basic standards: all 27 adopted as version 1,
-with the demo year two in revision (专业分级建设基本标准 drafted at 教务处, 教师负面清单 waiting for the 诊改工作委员会's 审定)."""
+with the demo year two in revision (专业分级建设基本标准 drafted at 教务处, 教师负面清单 waiting for the
+诊改工作委员会's 审定)."""
 
 from __future__ import annotations
 
