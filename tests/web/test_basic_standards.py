@@ -107,8 +107,9 @@ def test_a_revision_runs_from_the_lead_department_to_the_work_committee(login_as
 
 def test_a_second_revision_while_one_runs_is_refused(login_as, session):
     s = _standard(session, "BS09")
-    standards.start_revision(session, user(session, "jwc_staff"), s.id, NOW)
+    task = standards.start_revision(session, user(session, "jwc_staff"), s.id, NOW)
     client = login_as("jwc_staff")
+    assert "级别：国家级" in client.get(f"/tasks/{task.id}").get_data(as_text=True)  # a graded standard's levels
     response = client.post(f"/standards/{s.id}/revise", follow_redirects=True)
     assert "正在修订中" in response.get_data(as_text=True)
     assert 'data-testid="revising"' in response.get_data(as_text=True)
