@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from . import demo, registries, wiring, workflow
+from . import demo, registries, standards, wiring, workflow
 from .core.db import make_engine
 from .core.migrate import upgrade
 from .core.settings import Settings
@@ -28,7 +28,11 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
     versions = workflow.deploy_builtin(session, now)
     catalogue = registries.load_catalogue(session, now)  # tables 27, 28, second 28: every school, demo or not
     year = demo.load_year(session, now) if loaded and demo_year else None
-    return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year}
+    basic = standards.sync_standards(session, now)  # the shipped basic standards (table 10), as drafts
+    if loaded:  # committees and the adopted standards; with the year, two revisions under way
+        demo.load_standards(session, now, revisions=demo_year)
+    return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
+            "standards": len(basic)}  # fmt: skip
 
 
 def install_database(

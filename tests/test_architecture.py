@@ -27,7 +27,7 @@ ENGINE_LAYERS = [
     {"notify"},
     {"workflow"},
     {"documents"},
-    {"cycle"},
+    {"cycle", "standards"},
     {"oversight", "warnings", "modeling", "registries"},
     {"scheduler"},
     {"demo", "wiring"},

@@ -70,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .orgadmin import bp as orgadmin_bp
     from .oversight import instances, monitor, monitor_actions
     from .registries import registries, work_standards
+    from .standards import basic as basic_standards
+    from .standards import committees
     from .warnings import warnings
     from .workflow import api, api_docs, inbox, tasks
 
@@ -92,6 +94,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(orgadmin_bp)
     app.register_blueprint(registries.bp)
     app.register_blueprint(work_standards.bp)
+    app.register_blueprint(basic_standards.bp)
+    app.register_blueprint(committees.bp)
 
     from .templating import init_app as init_templating
 

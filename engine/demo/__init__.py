@@ -2,6 +2,7 @@
 own services (year, the story in script). Loaded by `zhengai init` (engine/install.py)."""
 
 from .organisation import DEMO_PASSWORD, is_loaded, load
+from .standards import load as load_standards
 from .year import load as load_year
 
-__all__ = ["DEMO_PASSWORD", "is_loaded", "load", "load_year"]
+__all__ = ["DEMO_PASSWORD", "is_loaded", "load", "load_standards", "load_year"]

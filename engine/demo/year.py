@@ -63,7 +63,7 @@ from ..warnings import rules
 from ..warnings import service as warnings
 from ..workflow import runtime
 from ..workflow.readmodel import candidates_of
-from . import standards
+from . import policies
 from .script import LATE_STUDENTS, PATHS, PDF, START, STEP_DUES, YEAR_START, filled
 
 
@@ -227,7 +227,7 @@ class Story:
                 ),
             ),  # fmt: skip
             (60, lambda: self.done("xxh_staff", (58, 59, 64))),
-            *standards.events(self),
+            *policies.events(self),
             (YEAR_START, self.start_year),
             (40, lambda: self.done("dzb_reviewer", (8,))),
             (30, self.suspend_student),

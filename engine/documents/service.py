@@ -57,6 +57,7 @@ DOC_TYPE_LABELS = {
     "ws_technical": N_("技术标准"),
     "ws_process": N_("流程标准"),
     "ws_record": N_("记录标准"),
+    "basic_standard": N_("基本标准"),
 }
 STATUS_LABELS = {
     DocumentStatus.DRAFT: N_("草稿"), DocumentStatus.IN_REVIEW: N_("审核中"), DocumentStatus.RETURNED: N_("已退回"),
@@ -71,6 +72,7 @@ SUBJECT_TYPE_LABELS = {
     "teacher": N_("教师"),
     "student_cultivation": N_("专业学生综合素质培养"),
     "student": N_("学生"),
+    "basic_standard": N_("基本标准"),  # a basic standard is the subject of its own document (engine/standards)
 }
 
 

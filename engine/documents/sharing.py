@@ -1,4 +1,4 @@
-"""Who may read a document (seed §六(二)6(2) 授权共享), and sharing it. The rules are engine/org/policy.py's
+"""Who may read a document (seed §六(二)6(2) 授权共享), and sharing it. The rules are engine/org/policy/'s
 (`document_visible`, `document_full_access`), used for lists and single loads alike:
 
 Full access (the working copy, drafts included): the subject's members, everyone on the document's

@@ -21,6 +21,7 @@ from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance
 from .ratelimit import RateLimitCounter
 from .registry import RegistryEntry
 from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
+from .standards import BasicStandard, Committee, CommitteeMember
 from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor
 
@@ -34,6 +35,9 @@ __all__ = [
     "ScheduledEffect",
     "SchedulerLease",
     "AuditEntry",
+    "BasicStandard",
+    "Committee",
+    "CommitteeMember",
     "BatchRun",
     "Document",
     "DocumentStatus",

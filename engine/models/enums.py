@@ -3,7 +3,7 @@
 `TaskState.OPEN == "open"`, so rows written before these types existed, templates that compare strings
 and JSON that carries them read the same. The database refuses anything else: each enum column carries
 a CHECK constraint built by `one_of` (migration 0015). Roles and their labels are the organisation's
-(engine/org/assignment.py ROLES); the permission rules over them are engine/org/policy.py.
+(engine/org/assignment.py ROLES); the permission rules over them are engine/org/policy/.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 what (policy), which unit holds which function (functions), passwords.
 
 Principals name who may act: `u:<user id>` or a position `g:<role>:<scope type>:<scope id>`
-(engine/org/principal.py); the permission rules over them are engine/org/policy.py.
+(engine/org/principal.py); the permission rules over them are engine/org/policy/.
 """
 
 from . import functions, policy

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..models import OrgFunction, OrgUnit, Role, RoleAssignment, Subject, SubjectMember, User
-from . import functions
+from . import committees, functions
 from .principal import Principal, parse_all, sql_group
 
 ROLES = {
@@ -34,6 +34,7 @@ SCOPES = {
 }
 FIXED_UNIT_PREFIX = "unit:"
 FUNCTION_PREFIX = functions.PREFIX  # `function:<key>`: the unit that holds the function (engine/org/functions.py)
+COMMITTEE_PREFIX = committees.PREFIX  # `committee:<kind>`: members of that committee, role = committee roles or any
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ class Assignment:
         out = []
         if not self.roles:
             out.append("泳道没有指定角色")
+        if (kind := committees.kind_of(self.scope)) is not None:
+            if kind not in committees.KINDS:
+                out.append(f"未知的诊改组织：{kind}")
+            out += [f"未知的组织角色：{r}" for r in self.roles if r != "any" and r not in committees.ROLES]
+            return out
         for r in self.roles:
             if r not in ROLES:
                 out.append(f"未知角色：{r}")
@@ -131,6 +137,8 @@ def resolve_many(session: Session, assignment: Assignment, subjects) -> dict[int
             )
             for s in subjects
         }
+    if (kind := committees.kind_of(assignment.scope)) is not None:
+        return _committee_members(session, kind, assignment.roles, subjects)
     out = {}
     for subject in subjects:
         scope_type, scope_id, scope_label = _scope(session, assignment.scope, subject)
@@ -142,6 +150,20 @@ def resolve_many(session: Session, assignment: Assignment, subjects) -> dict[int
             principals = [group_principal(r, scope_type, scope_id) for r in assignment.roles]
             out[subject.id if subject else None] = (principals, label + roles)
     return out
+
+
+def _committee_members(session: Session, kind: str, roles: tuple[str, ...], subjects):
+    """A committee lane: the people of the committee holding the roles (a group: the subject's unit's group)."""
+    label = committees.KINDS.get(kind, kind)
+    if roles != ("any",):
+        label += " " + "、".join(committees.ROLES.get(r, r) for r in roles)
+    return {
+        (s.id if s else None): (
+            [user_principal(uid) for uid in committees.member_user_ids(session, kind, roles, s and s.org_unit_id)],
+            label,
+        )
+        for s in subjects
+    }
 
 
 def has_members(session: Session, principals: list[str]) -> bool:

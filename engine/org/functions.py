@@ -3,7 +3,7 @@ security office, ... (`org_function`, one unit per function, a unit may hold sev
 
 Lanes name a function (`scope="function:quality_office"`, resolved at task creation to the positions of
 the unit holding it, engine/org/assignment.py), processes are owned by one (`owner="function:..."`), and the
-permission rules (engine/org/policy.py) read them; nothing names a unit code. An administrator gives each
+permission rules (engine/org/policy/) read them; nothing names a unit code. An administrator gives each
 function to a unit at 系统管理 › 职能 (web/org/functions.py); until every function is held, administrators
 see a set-up notice.
 """

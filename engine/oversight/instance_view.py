@@ -27,7 +27,7 @@ _CLAIMANT, _WHO = aliased(User), aliased(User)  # made once: a new alias per cal
 
 
 def get_instance(session: Session, user: User, principals: list[str], instance_id) -> ProcessInstance:
-    """An instance the user may look at (engine/org/policy.py `instance_visible`: monitors, who started it,
+    """An instance the user may look at (engine/org/policy/ `instance_visible`: monitors, who started it,
     heads of the subject's department, the process owners, participants), or NotFound whether or not it
     exists."""
     instance_id = object_id(instance_id, N_("流程实例不存在"))

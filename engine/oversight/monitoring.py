@@ -33,7 +33,7 @@ LATENCY_BUCKETS = (3600, 6 * 3600, 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 *
 
 def watch_scope(user: User, principals: list[str]) -> list[int] | None:
     """Who watches what: None for the whole school (monitors), else the departments the user heads;
-    NotFound for anybody else (engine/org/policy.py)."""
+    NotFound for anybody else (engine/org/policy/)."""
     return policy.watch_scope(policy.viewer(user, principals))
 
 

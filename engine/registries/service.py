@@ -124,7 +124,7 @@ def editable_entry(session: Session, user, principals, entry_id) -> RegistryEntr
 def update_entry(session: Session, user, principals, entry_id, fields, now: datetime) -> RegistryEntry:
     """Its lead department or 质量管理处 edits an entry; a refused edit changes nothing. A new 制度 text or
     link counts as the next revision. Anyone else is told the edit form does not exist (404, as every
-    refusal of the policy: engine/org/policy.py), though they read the entry."""
+    refusal of the policy: engine/org/policy/), though they read the entry."""
     entry = editable_entry(session, user, principals, entry_id)
     try:
         clean = clean_entry(fields, tuple(RegistryStatus))

@@ -9,7 +9,8 @@
    ...标准 (or 未达标, 不达标) raises 未达到基本标准 for the subject's department, naming the subject's
    person (a teacher, a student) or team leader. The review is the school's own verdict on each plan
    item (质量管理处 is table 39's information provider for "没有达到基本标准"); a verdict is text, so
-   the rule reads those phrases. One warning per review document (rule key `below_basic_standard:
+   the rule reads those phrases; the warning names the basic standards the subject's type is held to
+   (engine/standards `criteria_for`). One warning per review document (rule key `below_basic_standard:
    document:<id>`); a cursor on document versions keeps each tick's reading small.
 
 Idempotence: a rule key is unique, so a rule never raises the same warning twice. A milestone warning
@@ -31,6 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from .. import standards
 from ..core import audit, settings
 from ..cycle.annual import GENERIC_UNITS
 from ..cycle.annual_dates import DueDate, due_at
@@ -224,13 +226,18 @@ def below_basic_standard(session: Session, now: datetime, out: Counter) -> None:
         if subject is None or subject.org_unit_id is None:
             continue
         lines = [f"{r['label']}：{r['cells'].get('opinion', '')}" for r in below]
+        # the basic standards (table 10) the subject is held to, as published: what the finding is measured by
+        applies = {c["standard"]: f"{c['name']} v{c['version']}" for c in standards.criteria_for(session, subject.type)}
+        if applies:
+            lines.append("适用的基本标准：" + "、".join(applies.values()))
         w = create(
             session, kind="below_basic_standard", level=level_for(v.published_at, now),
             title=f"{KINDS['below_basic_standard']}：{subject.name}（{len(below)}项）",
             description=f"{v.title}\n" + "\n".join(lines), org_unit_id=subject.org_unit_id, now=now,
             since=v.published_at, rule_key=f"below_basic_standard:document:{doc_id}",
             responsible_user_id=subject.user_id or leaders.get(subject.id), object_type="document", object_id=doc_id,
-            details={"version_id": v.id, "rows": [r["id"] for r in below]}, send=False,
+            details={"version_id": v.id, "rows": [r["id"] for r in below], "basic_standards": sorted(applies)},
+            send=False,
         )  # fmt: skip
         raised.append(w)
         out["raised"] += 1

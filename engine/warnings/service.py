@@ -12,7 +12,7 @@ manual report carries the level its reporter chose and keeps it.
 Lifecycle: raised -> acknowledged -> resolved; acknowledging takes an optional note, resolving a
 required one, every step is appended to the warning's notes and written to the audit log.
 
-Who sees what (the rules are engine/org/policy.py's): 质量管理处 (its members and every monitor:
+Who sees what (the rules are engine/org/policy/'s): 质量管理处 (its members and every monitor:
 诊改办公室, 信息化处's platform group, administrators) sees every warning; a department's members and its
 heads, reviewers and leaders see the department's; the responsible person and the reporter see theirs;
 保卫处, the information provider of 安全隐患 in table 39, sees every safety hazard. Students see only
@@ -71,7 +71,7 @@ def level_for(since: datetime, now: datetime) -> str:
     return WarningLevel.RED if now - since > RED_AFTER else WarningLevel.YELLOW
 
 
-# -- who sees and acts: engine/org/policy.py ---------------------------------------------------------------
+# -- who sees and acts: engine/org/policy/ ---------------------------------------------------------------
 
 
 def sees_all(user: User, principals: list[str]) -> bool:

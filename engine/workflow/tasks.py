@@ -75,7 +75,7 @@ def visible_row(session: Session, statements: dict, user: User, task_id, princip
 
 
 def visible_statements():
-    """{is monitor: the statement}: the task (if visible, engine/org/policy.py `task_visible`), whether it
+    """{is monitor: the statement}: the task (if visible, engine/org/policy/ `task_visible`), whether it
     is offered to the user and whether it reviews the user's own document. Built once with bind parameters,
     then only executed (a completion adds the columns of its step to them, engine/workflow/runtime.py)."""
     principals = bindparam("principals", expanding=True)

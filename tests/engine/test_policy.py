@@ -1,4 +1,4 @@
-"""The permission policy (engine/org/policy.py) and the principal value type (engine/org/principal.py).
+"""The permission policy (engine/org/policy/) and the principal value type (engine/org/principal.py).
 
 The principal format is what the database stores, so it is checked against every principal the demo year
 wrote; the rules that are also read in Python for an object already loaded (acting on a warning,

@@ -1,4 +1,4 @@
-"""Who edits a registry entry (engine/org/policy.py), and the catalogue loaded again without undoing edits."""
+"""Who edits a registry entry (engine/org/policy/), and the catalogue loaded again without undoing edits."""
 
 from __future__ import annotations
 

@@ -264,6 +264,9 @@ def test_a_review_finding_an_item_below_its_standard_raises_a_warning(session):
     assert w.object_type == "document" and w.object_id == doc.id and w.details["rows"] == ["r1", "r3"]
     assert w.title == "未达到基本标准：张伟（2项）" and w.level == "yellow"
     assert "项目1：教学工作量未达到学校基本标准" in w.description and "项目2" not in w.description
+    # measured by the teachers' basic standards as published (table 10, engine/standards)
+    assert {"BS03", "BS05"} <= set(w.details["basic_standards"]) and "BS09" not in w.details["basic_standards"]
+    assert "教师课时量及科研工作量基本标准 v1" in w.description
     teacher, teacher_ps = ps(session, "t01")
     assert warnings.inbox_panel(session, teacher, teacher_ps)[1] == 1  # the responsible person sees it
     session.add(DocumentVersion(document_id=doc.id, version=2, data=doc.data, template_key=doc.template_key,

@@ -78,7 +78,8 @@ def test_batch_approve_reports_each_task(login_as, session):
     assert completions() == audits + 3
     assert reviewer.get(response.headers["Location"]).get_data(as_text=True) == body  # a reload runs nothing again
     assert completions() == audits + 3
-    published = session.scalar(select(func.count()).select_from(Document).where(Document.status == "published"))
+    chains = Document.doc_type != "basic_standard"  # the demo's 27 basic standards are published too
+    published = session.scalar(select(func.count()).select_from(Document).where(Document.status == "published", chains))
     assert published == 3
     # only the reviewer who ran the batch may read its results
     assert login_as("dzxy_reviewer2").get(response.headers["Location"]).status_code == 404

@@ -23,7 +23,9 @@ from engine.models import (
     AnnualTask,
     ApiToken,
     Attachment,
+    BasicStandard,
     BatchRun,
+    Committee,
     CycleRun,
     Document,
     DocumentShare,
@@ -296,6 +298,17 @@ def cases(d: Demo) -> dict[str, Case]:
         "registries.edit": Case("jwc_staff", "rsc_reviewer", {"entry_id": entry.id}, entry.document_text),
         "registries.update": Case("jwc_staff", "rsc_reviewer", {"entry_id": entry.id}, entry.document_text),
         "work_standards.unit": Case("dzxy_office", "s01", {"subject_id": college.id}, f"{college.name} · 工作标准"),
+    })  # fmt: skip
+    # 诊改组织 and 基本标准: staff and teachers read them, students do not; 质量管理处 keeps the committees; a
+    # standard's lead department (教务处 for 专业实训条件基本标准) starts its revision
+    office = d.s.scalar(select(Committee).where(Committee.kind == "office"))
+    standard = d.s.scalar(select(BasicStandard).where(BasicStandard.key == "BS13"))
+    out.update({
+        "committees.show": Case("t01", "s01", {"committee_id": office.id}, office.name),
+        "committees.edit": Case("zlc_admin", "dzxy_reviewer", {"committee_id": office.id}),
+        "committees.save": Case("zlc_admin", "dzxy_reviewer", {"committee_id": office.id}),
+        "standards.show": Case("t01", "s01", {"standard_id": standard.id}, standard.name),
+        "standards.revise": Case("jwc_staff", "t01", {"standard_id": standard.id}, standard.name),
     })  # fmt: skip
     return out
 

@@ -51,6 +51,8 @@ def test_owner_sees_their_processes_and_the_modeler_page(login_as):
     options = client.get("/processes/chain_teacher/options.json").get_json()
     assert options["verticals"]["supervision"] == "监督控制" and any(u["code"] == "RSC" for u in options["units"])
     assert options["scopes"]["function:human_resources"] == "职能：人力资源处"  # lanes name functions, not units
+    assert options["scopes"]["committee:work_committee"] == "诊改组织：诊改工作委员会"  # or a committee's members
+    assert options["roles"]["director"] == "组织角色：主任委员" and options["roles"]["any"] == "组织：全体成员"
     assert client.get("/processes/chain_teacher/working.bpmn").get_data(as_text=True).startswith("<bpmn:definitions")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from engine import cycle, modeling, org, workflow
 from engine.core.errors import N_, Conflict, InvalidInput, NotFound
 from engine.models import FormTemplate, OrgUnit, ProcessDraft, User
+from engine.org import committees
 from engine.oversight import batch_runs
 from engine.workflow import expressions
 from engine.workflow.bpmn.compiler import MAX_BYTES, VERTICALS
@@ -98,10 +99,15 @@ def options(key: str):
     forms = db.session.execute(select(FormTemplate.key, FormTemplate.title).distinct().order_by(FormTemplate.key)).all()
     return jsonify(
         {
-            "roles": org.ROLES,
+            "roles": {  # a committee lane names committee roles (or any member): engine/org/committees.py
+                **org.ROLES,
+                **{k: _("组织角色：%(name)s", name=_(v)) for k, v in committees.ROLES.items()},
+                "any": _("组织：全体成员"),
+            },
             "scopes": {
                 **org.SCOPES,
                 **{org.FUNCTION_PREFIX + k: _("职能：%(name)s", name=_(v)) for k, v in org.functions.LABELS.items()},
+                **{committees.PREFIX + k: _("诊改组织：%(name)s", name=_(v)) for k, v in committees.KINDS.items()},
             },
             "units": [{"code": c, "name": n} for c, n in units],
             "kinds": workflow.task_kinds(),

@@ -1,6 +1,6 @@
 """The registries of tables 27, 28 and the second 28: mechanisms, support services, supervision systems
 
-Revision ID: 0021_stdwork
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-11-30
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from engine.models.base import JSONType, UTCDateTime
 
-revision = "0021_stdwork"
+revision = "0021"
 down_revision = "0020"
 branch_labels = None
 depends_on = None

@@ -1,31 +1,5 @@
-"""Who may see and act on what: every permission rule of the product, in one place, as SQL.
-
-A rule is a condition over one table that a query adds to its WHERE clause, so a list and a single load
-ask the same question and an object one may not see is simply not found (the caller answers 404, never
-403: an id reveals nothing). `None` instead of a condition means "everything" (monitors). The rules read
-a `Viewer`: the user and the principals they act as (engine/org/principal.py), parsed once.
-
-What each rule admits:
-
-- a task: monitors; its candidates (one of their principals is offered it), its claimant, who completed
-  it. Acting on it (engine/workflow/tasks.py) needs it open, unclaimed or claimed by oneself, offered.
-- a document: its working copy to the subject's members, everyone on its chain and monitors; its
-  published versions also to positions in the subject's department, the parent subject's members, a
-  student's counselor, the subject type's lead department, school leaders and explicit shares.
-- a process instance (its page): monitors, who started it, heads of the subject's department, the
-  process's owners, participants. Acting on it: the watch scope.
-- the watch scope (monitoring, task and instance administration): monitors the whole school, heads
-  their departments' subjects; anybody else is shown nothing (404).
-- a warning: monitors and the 诊改办公室 (function quality_office) see all; the responsible person, the
-  reporter, positions in and members of the department, 保卫处 (security_office) for safety hazards;
-  students only warnings naming them. Heads, reviewers and staff of the department, the responsible
-  person and the all-seeing act on it. Functions are held by units (engine/org/functions.py).
-- a template: monitors; owners (process owner or head) of the subject type's lead department.
-- a process: administrators and its department's owners edit it (modeler); monitors and owners
-  analyse its versions (heat map).
-- an annual-table row: monitors, positions and members of a responsible department mark it done.
-- a registry entry: all read it; monitors, 质量管理处 and its lead department (members, positions) edit it.
-"""
+"""The rules over tasks, process instances, processes, templates and documents, and the `Viewer` every rule
+reads (what each rule admits: engine/org/policy/__init__.py)."""
 
 from __future__ import annotations
 
@@ -36,8 +10,8 @@ from sqlalchemy import and_, case, exists, false, or_, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.sql.elements import BindParameter
 
-from ..core.errors import N_, NotFound
-from ..models import (
+from ...core.errors import N_, NotFound
+from ...models import (
     Document,
     DocumentShare,
     FormTemplate,
@@ -46,7 +20,6 @@ from ..models import (
     ProcessDefinition,
     ProcessInstance,
     ProcessVersion,
-    QualityWarning,
     Role,
     ScopeType,
     Subject,
@@ -54,8 +27,8 @@ from ..models import (
     TaskCandidate,
     User,
 )
-from .functions import keys_held_by, owned_by_units, owner_unit_id
-from .principal import Principal, parse_all
+from ..functions import keys_held_by, owned_by_units, owner_unit_id
+from ..principal import Principal, parse_all
 
 MONITOR = str(Principal.group(Role.MONITOR, ScopeType.SCHOOL))  # 诊改办公室: watches the whole school
 OWNER_ROLES = (Role.PROCESS_OWNER, Role.HEAD)  # own the processes (and templates) of their department
@@ -361,90 +334,13 @@ def document_visible(v: Viewer):
     return or_(document_full_access(v), and_(published, or_(*above)))
 
 
-# -- warnings -----------------------------------------------------------------------------------------
-
-
-def sees_all_warnings(v: Viewer) -> bool:
-    return v.is_monitor or (not v.is_student and WARNINGS_SEEN_BY_ALL_OF in v.unit_functions)
-
-
-def _warning_lead_kinds(v: Viewer) -> list[str]:
-    return [] if v.is_student else [k for k, key in WARNING_LEAD_FUNCTIONS.items() if key in v.unit_functions]
-
-
-# who acts on their own unit's warnings (administrative staff: 职员 and 辅导员; teachers only see them)
-WARNING_ACTING_KINDS = ("staff", "counselor")
-
-
-def _warning_rule(v: Viewer, act: bool) -> list[tuple[str, set]]:
-    """(column, values) pairs, any of which lets the user see (or act on) a warning."""
-    acting_kind = v.user.kind in WARNING_ACTING_KINDS
-    own_unit = v.user.org_unit_id and (acting_kind if act else not v.is_student)
-    units = v.units(*(WARNING_ACT_ROLES if act else WARNING_SEE_ROLES)) | ({v.user.org_unit_id} if own_unit else set())
-    kinds = _warning_lead_kinds(v) if (acting_kind or not act) else []
-    rule = [("responsible_user_id", {v.id}), ("org_unit_id", units), ("kind", set(kinds))]
-    return rule if act else [*rule, ("reporter_id", {v.id})]
-
-
-def warning_visible(v: Viewer):
-    """Warnings the user may see; None for 质量管理处 and monitors."""
-    if sees_all_warnings(v):
-        return None
-    return or_(*(getattr(QualityWarning, col).in_(sorted(vals)) for col, vals in _warning_rule(v, False) if vals))
-
-
-def warning_actionable(v: Viewer):
-    """Warnings the user may acknowledge, resolve and annotate; None for the all-seeing."""
-    if sees_all_warnings(v):
-        return None
-    return or_(*(getattr(QualityWarning, col).in_(sorted(vals)) for col, vals in _warning_rule(v, True) if vals))
-
-
-def may_act_on_warning(v: Viewer, w: QualityWarning) -> bool:
-    """`warning_actionable` for a warning already loaded (the same rule, read in Python)."""
-    return sees_all_warnings(v) or any(getattr(w, col) in vals for col, vals in _warning_rule(v, True))
-
-
-def reportable_warning_kinds(v: Viewer) -> list[str]:
-    """The cases the user may report by hand."""
-    if v.is_student:
-        return []
-    return [
-        kind
-        for kind, keys in WARNING_REPORTERS.items()
-        if keys is None or sees_all_warnings(v) or v.unit_functions & set(keys)
-    ]
-
-
-# -- the annual task table ----------------------------------------------------------------------------
-
-
-def reads_annual_table(v: Viewer) -> bool:
-    """The school's annual task table is read by its staff and teachers, not by students."""
-    return not v.is_student
-
-
-def may_complete_annual_row(v: Viewer, responsible_unit_ids) -> bool:
-    """Monitors, positions of a responsible department and its members mark an annual-table row done."""
-    units = set(responsible_unit_ids or [])
-    return v.is_monitor or bool(v.units(*ANNUAL_ROW_ROLES) & units) or v.user.org_unit_id in units
-
-
-def may_edit_registry_entry(v: Viewer, lead_unit_id: int | None) -> bool:
-    """Monitors, the unit holding quality_office (质量管理处) and the entry's lead department edit an entry."""
-    roles = (Role.HEAD, Role.REVIEWER, Role.DEPUTY, Role.OFFICE_STAFF, Role.PROCESS_OWNER)
-    own = lead_unit_id is not None and (v.user.org_unit_id == lead_unit_id or lead_unit_id in v.units(*roles))
-    return v.is_monitor or F.QUALITY_OFFICE in v.unit_functions or own
-
-
 __all__ = [
-    "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "SCHOOL_WIDE_READERS",
-    "WARNINGS_SEEN_BY_ALL_OF", "WARNING_ACT_ROLES", "WARNING_LEAD_FUNCTIONS", "WARNING_REPORTERS", "WARNING_SEE_ROLES",
-    "Principal", "Viewer", "document_full_access", "document_visible", "head_units", "instance_visible",
-    "instance_watched", "is_monitor", "lead_function", "led_by_units", "may_act_on_warning", "may_analyse_process",
-    "may_complete_annual_row", "offered_task_ids", "owned_subject_types", "owned_unit_ids", "owns_any_process",
-    "owns_process", "positions_of", "process_analysable", "process_editable", "process_versions_of_units",
-    "reads_annual_table", "reportable_warning_kinds", "scopes_held", "sees_all_warnings", "subjects_of_units",
-    "task_offered", "task_visible", "task_waiting_for", "task_watched", "template_editable", "viewer",
-    "warning_actionable", "warning_visible", "watch_scope",
+    "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "F", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "Principal",
+    "SCHOOL_WIDE_READERS", "Viewer", "WARNINGS_SEEN_BY_ALL_OF", "WARNING_ACT_ROLES", "WARNING_LEAD_FUNCTIONS",
+    "WARNING_REPORTERS", "WARNING_SEE_ROLES", "document_full_access", "document_visible", "head_units",
+    "instance_visible", "instance_watched", "is_monitor", "lead_function", "led_by_units", "may_analyse_process",
+    "offered_task_ids", "owned_subject_types", "owned_unit_ids", "owns_any_process", "owns_process", "positions_of",
+    "process_analysable", "process_editable", "process_versions_of_units", "scopes_held", "subjects_of_units",
+    "task_offered", "task_visible", "task_visible_to", "task_waiting_for", "task_watched", "template_editable",
+    "viewer", "watch_scope",
 ]  # fmt: skip

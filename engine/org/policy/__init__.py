@@ -1,0 +1,101 @@
+"""Who may see and act on what: every permission rule of the product, in one place, as SQL.
+
+A rule is a condition over one table that a query adds to its WHERE clause, so a list and a single load
+ask the same question and an object one may not see is simply not found (the caller answers 404, never
+403: an id reveals nothing). `None` instead of a condition means "everything" (monitors). The rules read
+a `Viewer`: the user and the principals they act as (engine/org/principal.py), parsed once.
+
+What each rule admits:
+
+- a task: monitors; its candidates (one of their principals is offered it), its claimant, who completed
+  it. Acting on it (engine/workflow/tasks.py) needs it open, unclaimed or claimed by oneself, offered.
+- a document: its working copy to the subject's members, everyone on its chain and monitors; its
+  published versions also to positions in the subject's department, the parent subject's members, a
+  student's counselor, the subject type's lead department, school leaders and explicit shares.
+- a process instance (its page): monitors, who started it, heads of the subject's department, the
+  process's owners, participants. Acting on it: the watch scope.
+- the watch scope (monitoring, task and instance administration): monitors the whole school, heads
+  their departments' subjects; anybody else is shown nothing (404).
+- a warning: monitors and the 诊改办公室 (function quality_office) see all; the responsible person, the
+  reporter, positions in and members of the department, 保卫处 (security_office) for safety hazards;
+  students only warnings naming them. Heads, reviewers and staff of the department, the responsible
+  person and the all-seeing act on it. Functions are held by units (engine/org/functions.py).
+- a template: monitors; owners (process owner or head) of the subject type's lead department.
+- a process: administrators and its department's owners edit it (modeler); monitors and owners
+  analyse its versions (heat map).
+- an annual-table row: monitors, positions and members of a responsible department mark it done.
+- a registry entry: all read it; monitors, 质量管理处 and its lead department (members, positions) edit it.
+"""
+
+from __future__ import annotations
+
+from .base import (
+    ANNUAL_ROW_ROLES,
+    DOCUMENT_UNIT_ROLES,
+    LEAD_FUNCTIONS,
+    MONITOR,
+    OWNER_ROLES,
+    SCHOOL_WIDE_READERS,
+    WARNING_ACT_ROLES,
+    WARNING_LEAD_FUNCTIONS,
+    WARNING_REPORTERS,
+    WARNING_SEE_ROLES,
+    WARNINGS_SEEN_BY_ALL_OF,
+    F,
+    Principal,
+    Viewer,
+    document_full_access,
+    document_visible,
+    head_units,
+    instance_visible,
+    instance_watched,
+    is_monitor,
+    lead_function,
+    led_by_units,
+    may_analyse_process,
+    offered_task_ids,
+    owned_subject_types,
+    owned_unit_ids,
+    owns_any_process,
+    owns_process,
+    positions_of,
+    process_analysable,
+    process_editable,
+    process_versions_of_units,
+    scopes_held,
+    subjects_of_units,
+    task_offered,
+    task_visible,
+    task_visible_to,
+    task_waiting_for,
+    task_watched,
+    template_editable,
+    viewer,
+    watch_scope,
+)
+from .school import (
+    WARNING_ACTING_KINDS,
+    edits_committees,
+    may_act_on_warning,
+    may_complete_annual_row,
+    may_edit_registry_entry,
+    reads_annual_table,
+    reads_standards,
+    reportable_warning_kinds,
+    sees_all_warnings,
+    warning_actionable,
+    warning_visible,
+)
+
+__all__ = [
+    "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "F", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "Principal",
+    "SCHOOL_WIDE_READERS", "Viewer", "WARNINGS_SEEN_BY_ALL_OF", "WARNING_ACTING_KINDS", "WARNING_ACT_ROLES",
+    "WARNING_LEAD_FUNCTIONS", "WARNING_REPORTERS", "WARNING_SEE_ROLES", "document_full_access", "document_visible",
+    "edits_committees", "head_units", "instance_visible", "instance_watched", "is_monitor", "lead_function",
+    "led_by_units", "may_act_on_warning", "may_analyse_process", "may_complete_annual_row",
+    "may_edit_registry_entry", "offered_task_ids", "owned_subject_types", "owned_unit_ids", "owns_any_process",
+    "owns_process", "positions_of", "process_analysable", "process_editable", "process_versions_of_units",
+    "reads_annual_table", "reads_standards", "reportable_warning_kinds", "scopes_held", "sees_all_warnings",
+    "subjects_of_units", "task_offered", "task_visible", "task_visible_to", "task_waiting_for", "task_watched",
+    "template_editable", "viewer", "warning_actionable", "warning_visible", "watch_scope",
+]  # fmt: skip
