@@ -3,8 +3,8 @@
 The links are data (workflows/annual_links.csv: task, kind, key), written once from the seed's row titles;
 a row matches by its exact task text, never by a substring. A kind names what the key points to:
 `mechanism` / `service` / `supervision` (a registry entry, engine/registries), `work_standard` (a category of
-table 9), `documents` (a subject type's targets, standards and plans). Another kind of target (e.g. basic
-standards) is one more kind in the CSV and one more URL in the web layer (web/cycle/annual.py LINK_URLS).
+table 9), `documents` (a subject type's targets, standards and plans), `basic_standard` (BS01..., table 10).
+Another kind of target is one more kind in the CSV and one more URL in the web layer (web/cycle/annual.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..models import AnnualTask
 
 LINKS = Path(__file__).resolve().parents[2] / "workflows" / "annual_links.csv"
-KINDS = ("mechanism", "service", "supervision", "work_standard", "documents")
+KINDS = ("mechanism", "service", "supervision", "work_standard", "documents", "basic_standard")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from .service import (
     STATUS_LABELS,
     criteria_for,
     get_standard,
+    ids_by_key,
     list_standards,
     may_revise,
     next_revision_due,
@@ -16,6 +17,6 @@ from .service import (
 )
 
 __all__ = [
-    "STATUS_LABELS", "criteria_for", "get_standard", "list_standards", "may_revise", "next_revision_due",
+    "STATUS_LABELS", "criteria_for", "get_standard", "ids_by_key", "list_standards", "may_revise", "next_revision_due",
     "publish_adopted", "start_revision", "sync_standards", "versions",
 ]  # fmt: skip

@@ -216,6 +216,11 @@ def start_revision(session: Session, user: User, standard_id, now: datetime) -> 
     return first
 
 
+def ids_by_key(session: Session) -> dict[str, int]:
+    """Every basic standard's id by its key (BS01...): what the annual table's links resolve to."""
+    return dict(session.execute(select(BasicStandard.key, BasicStandard.id)).all())
+
+
 def criteria_for(session: Session, key_or_subject_type: str) -> list[dict]:
     """The published criteria of one basic standard (by key, e.g. "BS09") or of every basic standard that
     applies to a subject type (e.g. "major"): dicts with standard (key), name, version, level (None: 基本要求),

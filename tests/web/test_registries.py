@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from engine import registries
 from engine.cycle import links
-from engine.models import AuditEntry, OrgUnit, RegistryEntry
+from engine.models import AuditEntry, BasicStandard, OrgUnit, RegistryEntry
 from engine.registries.service import CATALOGUE
 from tests.conftest import login
 
@@ -176,6 +176,8 @@ def test_the_board_links_its_rows_to_what_they_produce(demo_year_app, demo_year_
     assert 'data-testid="entry-title">质量督导制度' in followed("质量督导制度").get_data(as_text=True)
     work = followed("岗位标准").get_data(as_text=True)
     assert "岗位标准：任职条件、责任清单、负面清单、权利清单" in work and "已发布" in work
+    standard = followed("专业设置基本标准").get_data(as_text=True)  # a basic standard (table 10) and its criteria
+    assert "BS08" in standard and "专业设置基本标准" in standard and "现行指标" in standard
     docs = followed("职能部门质量目标、标准、诊改计划")
     assert docs.status_code == 200 and docs.request.args["subject_type"] == "functional_dept"
     assert board.count('data-testid="row-link"') == len([t for t in links.table() if f">{t} <a" in board])
@@ -190,5 +192,8 @@ def test_the_link_table_names_known_kinds_and_existing_targets(session):
     assert {link.key for link in links.table().values() if link.kind == "work_standard"} == {
         "duty", "post", "management", "venue", "technical", "process", "record"
     }  # fmt: skip
+    standards = {b.key for b in session.scalars(select(BasicStandard))}
+    linked = {link.key for link in links.table().values() if link.kind == "basic_standard"}
+    assert linked <= standards and len(linked) == 26  # all but 专业实训条件基本标准, which no row of the seed names
     # every registry entry is produced by a row of the annual table
     assert {(lk.kind, lk.key) for lk in links.table().values() if lk.kind in SEED_COUNTS} == keys

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import org, registries
+from engine import org, registries, standards
 from engine.core.errors import N_, NotFound
 from engine.cycle import annual, links
 
@@ -18,11 +18,11 @@ bp = Blueprint("annual", __name__, url_prefix="/annual")
 # Another kind of target (e.g. basic standards at /standards/basic/<key>) is one more entry here.
 LINK_LABELS = {
     "mechanism": N_("资源开发与配置机制"), "service": N_("支持服务"), "supervision": N_("监督控制制度"),
-    "work_standard": N_("工作标准"), "documents": N_("诊改文档"),
+    "work_standard": N_("工作标准"), "documents": N_("诊改文档"), "basic_standard": N_("基本标准"),
 }  # fmt: skip
 
 
-def _link_urls(entry_ids: dict) -> dict:
+def _link_urls(entry_ids: dict, standard_ids: dict) -> dict:
     def entry(kind):
         def url(key):
             found = entry_ids.get((kind, key))
@@ -34,12 +34,14 @@ def _link_urls(entry_ids: dict) -> dict:
         "mechanism": entry("mechanism"), "service": entry("service"), "supervision": entry("supervision"),
         "work_standard": lambda key: url_for("work_standards.index", category=key),
         "documents": lambda key: url_for("documents.index", subject_type=key),
+        "basic_standard": lambda key: url_for("standards.show", standard_id=standard_ids[key])
+        if key in standard_ids else None,
     }  # fmt: skip
 
 
 def row_links(rows) -> dict[int, tuple[str, str]]:
     """Each linked row's target as (label, URL); a target that does not exist (yet) is left out."""
-    urls = _link_urls(registries.ids_by_key(db.session))
+    urls = _link_urls(registries.ids_by_key(db.session), standards.ids_by_key(db.session))
     out = {}
     for row_id, link in links.links_of(rows).items():
         url = urls[link.kind](link.key) if link.kind in urls else None
