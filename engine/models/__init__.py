@@ -8,7 +8,7 @@ from .org import OrgFunction, OrgUnit, RoleAssignment, SchoolClass, Section, Sub
 from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
-from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
+from .schedule import AnnualTask, CycleInstance, CycleRun, CycleSchool, Notification, ScheduledEffect, SchedulerLease
 from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor
 
@@ -18,6 +18,7 @@ __all__ = [
     "AnnualTask",
     "CycleInstance",
     "CycleRun",
+    "CycleSchool",
     "Notification",
     "ScheduledEffect",
     "SchedulerLease",

@@ -63,7 +63,8 @@ def test_a_chain_started_from_my_documents_keeps_14_days(session):
 
 def dates(**changes) -> dict:
     base = {
-        "target": "2026-11-24", "standard": "2026-12-10", "plan": "2026-12-20", "implementation": "2027-01-10",
+        "target": "2026-11-24", "basic_standard": "2026-11-24", "templates": "2026-11-30", "standard": "2026-12-10",
+        "plan": "2026-12-20", "implementation": "2027-01-10",
         "diagnosis": "2027-01-20", "report": "2027-01-25", "school_review": "2027-02-10",
         "quality_report": "2027-02-20", "feedback": "2027-02-28",
     }  # fmt: skip
@@ -82,6 +83,14 @@ def test_step_dates_are_today_or_later_and_in_the_order_of_the_steps():
     review_first = cycle.check_dues(dates(school_review="2027-01-21"), today, TZ)  # school review before the report
     assert list(review_first) == ["due_school_review"]
     assert review_first["due_school_review"][0]["params"]["step"] == "8 撰写自我诊断报告"
+    # steps 2-3 run at school level beside step 1: the basic standards may fall before the targets (the seed's
+    # 3月31日 and 4月30日), the templates not before the basic standards, the subjects' standards not before both
+    assert cycle.check_dues(dates(target="2026-12-05"), today, TZ) == {}
+    templates_first = cycle.check_dues(dates(basic_standard="2026-12-01"), today, TZ)
+    assert list(templates_first) == ["due_templates"]
+    assert templates_first["due_templates"][0]["params"] == {"step": "2 制定基本标准", "date": "2026-12-01"}
+    late_templates = cycle.check_dues(dates(templates="2026-12-11"), today, TZ)
+    assert late_templates["due_standard"][0]["params"] == {"step": "3 研制模板", "date": "2026-12-11"}
 
 
 def test_a_refused_year_start_starts_nothing(session):
