@@ -237,6 +237,12 @@ def subjects(session: Session, f: Filters, now: datetime, page: int = 1, per_pag
             "suspended": tstate == TaskState.SUSPENDED, "assignee": claimant or label or "", "due_at": due,
             "days_late": max(1, (today - due.astimezone(tz).date()).days) if late else 0,
         })  # fmt: skip
+    programs = [r["subject_id"] for r in rows if r["type"] in ("major", "course")]
+    if programs:  # 诊改试点 majors and courses carry a mark (subject.attrs, set at 系统管理)
+        marked = session.execute(select(Subject.id, Subject.attrs).where(Subject.id.in_(programs))).all()
+        pilots = {sid for sid, attrs in marked if (attrs or {}).get("pilot")}
+        for r in rows:
+            r["pilot"] = r["subject_id"] in pilots
     if total is None:  # an empty page: count only when it lies past the end of a list that has rows
         total = session.scalar(select(func.count()).select_from(cur).where(*where)) if page > 1 else 0
     return Page(rows=rows, total=total, page=page, per_page=per_page)

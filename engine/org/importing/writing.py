@@ -200,6 +200,8 @@ def _write_subjects(session, rows, d, out, stype, code_col, name_col, unit_of, p
         unit_id = unit_of(v)
         parent_id = parent_of(v) if parent_of else None
         attrs = attrs_of(v) if attrs_of else {}
+        if s is not None and (s.attrs or {}).get("pilot"):
+            attrs["pilot"] = True  # a 诊改试点 mark (set at 系统管理, not in the roster) survives a re-import
         if s is None:
             s = Subject(type=stype, code=code, name=v[name_col], org_unit_id=unit_id, parent_id=parent_id, attrs=attrs)
             session.add(s)
