@@ -89,8 +89,8 @@ def prepare_document(
         # done: the published version is what the next step is made from (a standard or plan the authors
         # published before the cycle got here); targets published in an earlier year of their period are
         # offered for optimisation (目标优化, seed annex 2018) rather than silently reused
-        if doc_type == "target" and doc.status == DocumentStatus.PUBLISHED and year > _period_start(period):
-            data["optimise"] = True
+        if doc_type == "target" and doc.status == DocumentStatus.PUBLISHED:
+            data["optimise"] = _published_before(session, doc, year, cfg.timezone)
         return doc, False
     if doc is not None and doc.instance_id not in (None, instance.id):
         data["takeover"] = takeover.take_over(session, instance, subject, doc, now)
@@ -126,9 +126,12 @@ def prepare_document(
     return doc, True
 
 
-def _period_start(period: str) -> int:
-    """The first year of a period ("2016-2018" -> 2016, "2026" -> 2026)."""
-    return int(period.split("-")[0])
+def _published_before(session, doc: Document, year: int, tz) -> bool:
+    """Whether the document's latest version was published before school year `year` (the school's zone)."""
+    published_at = session.scalar(
+        select(func.max(DocumentVersion.published_at)).where(DocumentVersion.document_id == doc.id)
+    )
+    return published_at is not None and periods.local_year(published_at, tz) < year
 
 
 def _published(session, subject_id: int, doc_type: str, period: str):

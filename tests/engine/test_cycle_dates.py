@@ -48,7 +48,8 @@ def test_cycle_steps_are_declared_on_tasks_and_call_activities(session):
         "call_standard_student": 4, "call_plan_teacher": 5, "call_plan_student": 5,
     }  # fmt: skip
     assert {k: v["step"] for k, v in meta["tasks"].items()} == {
-        "task_implementation": 6, "task_diagnosis": 7, "task_report": 8, "task_school_review": 9, "task_feedback": 11,
+        "task_target_optimise": 1, "task_implementation": 6,
+        "task_diagnosis": 7, "task_report": 8, "task_school_review": 9, "task_feedback": 11,
     }  # fmt: skip
     wrong = xml.replace('zhengai:step="7"', 'zhengai:step="12"', 1)
     with pytest.raises(InvalidBpmn) as err:
@@ -151,3 +152,22 @@ def test_the_migration_gives_running_cycle_tasks_their_step(session):
     migration.backfill_steps(session.execute)
     session.expire_all()
     assert dict(session.execute(select(HumanTask.id, HumanTask.step)).all()) == stored
+
+
+def test_the_cycle_processes_name_all_eleven_steps_as_the_seed_does(session):
+    """Seed §五: 确定目标、制定基本标准、研制模板、制定标准、制定诊改计划、诊改实施、自我诊断、撰写自我诊断报告、
+    学校复核诊断、撰写人才培养质量报告、学校复核诊断结论反馈; steps 2-3 in the school process, the rest per level."""
+    from engine.workflow import deploy
+
+    seed = ("确定目标 制定基本标准 研制模板 制定标准 制定诊改计划 诊改实施 自我诊断 撰写自我诊断报告 学校复核诊断 "
+            "撰写人才培养质量报告 学校复核诊断结论反馈").split()  # fmt: skip
+    assert [cycle.step_name(n) for n in range(1, 12)] == seed
+    named: dict[int, set[str]] = {}
+    for path in sorted(WORKFLOWS.glob("cycle_*.bpmn")):
+        meta = deploy.compile_for_deploy(session, path.read_text(encoding="utf-8")).meta
+        for info in [*meta["tasks"].values(), *meta["calls"].values()]:
+            if info.get("step"):
+                named.setdefault(info["step"], set()).add(info["name"])
+    assert sorted(named) == list(range(1, 12))
+    for number, names in named.items():
+        assert any(n.startswith(f"{number} {seed[number - 1]}") for n in names), (number, names)

@@ -25,6 +25,12 @@ FORM_DATES = {
 }  # fmt: skip
 
 
+def dues_after_now() -> dict[str, str]:
+    """2026's default dates with steps 6-8 still ahead of NOW (2026-11-24): 6 on 11-30, 7 on 12-10, 8 on 12-20."""
+    later = {"implementation": date(2026, 11, 30), "diagnosis": date(2026, 12, 10), "report": date(2026, 12, 20)}
+    return {**cycle.default_dues(2026, TZ), **{k: cycle.end_of_day(d, TZ).isoformat() for k, d in later.items()}}
+
+
 def future_dues() -> dict[str, str]:
     return {k: cycle.end_of_day(date.fromisoformat(v), TZ).isoformat() for k, v in FORM_DATES.items()}
 
@@ -131,7 +137,7 @@ def test_optimising_the_targets_opens_the_published_target_as_a_revision(session
 
 def test_step_timer_escalates_when_a_step_is_late(session):
     subject = own_subject(session, "t02")
-    dues = {**cycle.default_dues(2026, TZ), "implementation": cycle.end_of_day(date(2026, 11, 30), TZ).isoformat()}
+    dues = dues_after_now()
     instance = cycle.start_for_subject(session, subject, 2026, dues, None, NOW)
     while True:
         task = open_tasks(session, instance.id)[0]
