@@ -129,10 +129,8 @@ def _write_staff(session, rows, d: Directory, now, out: Outcome, password_hash, 
     for chunk in _chunks(changes):
         session.execute(update(User), chunk)
     out.updated += [str(c["id"]) for c in changes]
-    # every teacher has a personal subject (教师层面诊改)
-    teachers = [
-        d.users[v["工号"]].id if v["工号"] in d.users else ids[v["工号"]] for v in rows if v["kind"] == "teacher"
-    ]
+    # every 教师, 辅导员 and 职员 has a personal subject of the 教师 level (the seed's 教师（辅导员、职员）)
+    teachers = [d.users[v["工号"]].id if v["工号"] in d.users else ids[v["工号"]] for v in rows]
     _personal_subjects(session, "teacher", teachers, now)
     progress(len(rows), len(rows))
 
