@@ -54,7 +54,7 @@ CHAINS = [
           "二级学院", [Step("review_hr", "人力资源处审核", "人力资源处", "reviewer", "function:human_resources"),
                       Step("approve_leader", "分管领导审定", "分管领导", "leader_in_charge", "function:human_resources")]),
     Chain("chain_teacher", "教师发展目标、标准、诊改计划审核上传流程", "teacher", "function:human_resources", "generation",
-          "教师", [Step("review_college", "二级学院审定", "二级学院", "reviewer,head", "subject_unit")]),
+          "教师", [Step("review_college", "二级学院审定", "二级学院", "reviewer", "subject_unit")]),
     Chain("chain_student_cultivation", "专业/专业群学生综合素质培养目标、标准、诊改计划审核上传流程",
           "student_cultivation", "function:student_affairs", "generation", "专业学生工作团队",
           [Step("read_college", "二级学院审阅", "二级学院", "reviewer", "subject_unit"),

@@ -159,6 +159,7 @@ def test_step_timer_escalates_when_a_step_is_late(session):
 def test_start_a_school_year_in_batches(session):
     run = cycle.create_run(session, user(session, "zlc_admin"), 2026, ["person"], future_dues(), NOW)
     assert run.total == 73  # 33 of the 教师 level (10 teachers, 2 辅导员, 21 职员) and 40 students
+    assert {own_subject(session, u).type for u in ("t01", "c01", "dzb_staff")} == {"teacher"}  # 教师（辅导员、职员）
     cycle.process_run(session, run.id, NOW, batch=20)
     assert (run.status, run.done) == ("running", 20)
     while run.status != "finished":
