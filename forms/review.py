@@ -49,3 +49,26 @@ def validate_ack(payload) -> dict:
     if too_long:
         raise ValidationError({"comment": [too_long]})
     return {"decision": "ack", "comment": comment}
+
+
+# Cycle steps 2 and 3 (a lead department's basic standards, a template owner's templates) and the target
+# optimisation of years two and three: what was revised, or why nothing needed to be this year.
+CONFIRMATIONS = {"revised": "已修订", "unchanged": "本年无需修订"}
+OPTIMISATIONS = {"revised": "优化目标", "unchanged": "无需优化"}  # the same decisions at 1 目标优化
+
+
+def validate_confirmation(payload) -> dict:
+    """A confirmation: revised (what) or unchanged (why); the note is required either way."""
+    data = payload if isinstance(payload, dict) else {}
+    decision = data.get("decision")
+    comment = clean_text(data.get("comment"))
+    errors = {}
+    if decision not in CONFIRMATIONS:
+        errors["decision"] = ["请选择已修订或本年无需修订"]
+    if not comment:
+        errors["comment"] = ["请说明修订或优化的内容" if decision == "revised" else "请说明无需修订或优化的理由"]
+    elif too_long := length_error(comment, MAX_COMMENT):
+        errors["comment"] = [too_long]
+    if errors:
+        raise ValidationError(errors)
+    return {"decision": decision, "comment": comment}

@@ -13,7 +13,7 @@ from engine.notify.notifications import unread_count
 from engine.oversight import heatmap
 from engine.workflow import tasks as task_service
 from engine.workflow.bpmn.compiler import VERTICALS
-from forms.review import DECISIONS
+from forms.review import CONFIRMATIONS, DECISIONS, OPTIMISATIONS
 from forms.templates import column_groups
 
 from .db import db
@@ -37,6 +37,8 @@ def init_app(app) -> None:
             "STATUS_LABELS": STATUS_LABELS,
             "SUBJECT_TYPE_LABELS": SUBJECT_TYPE_LABELS,
             "DECISIONS": DECISIONS,
+            "CONFIRMATIONS": CONFIRMATIONS,
+            "OPTIMISATIONS": OPTIMISATIONS,
             "TASK_KINDS": workflow.task_kinds(),
             "VERTICALS": VERTICALS,
             "locale": str(get_locale() or "zh"),

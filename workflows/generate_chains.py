@@ -38,7 +38,8 @@ PARTY_OFFICE_REVIEW = ("党政办公室", "reviewer", "function:party_office")
 CHAINS = [
     Chain("chain_functional_dept", "职能部门目标、标准、诊改计划审核上传流程", "functional_dept", "function:party_office", "decision",
           "职能部门", [Step("review_office", "党政办公室审核", *PARTY_OFFICE_REVIEW),
-                      Step("approve_leader", "分管领导审定", "分管领导", "leader_in_charge", "subject_unit")]),
+                      Step("approve_leader", "分管领导或联系领导审定", "分管领导/联系领导",
+                           "leader_in_charge,liaison_leader", "subject_unit")]),
     Chain("chain_college", "二级学院目标、标准、诊改计划审核上传流程", "college", "function:party_office", "decision",
           "二级学院", [Step("review_office", "党政办公室审核", *PARTY_OFFICE_REVIEW),
                       Step("approve_leader", "分管领导或联系领导审定", "分管领导/联系领导",

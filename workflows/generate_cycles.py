@@ -1,4 +1,5 @@
-"""Write the 11-step annual cycle (seed §五, figure 2) as one BPMN process per subject level.
+"""Write the 11-step annual cycle (seed §五, figure 2) as one BPMN process per subject level, and its
+school-level steps 2 (制定基本标准) and 3 (研制模板) as one process per year run by the lead departments.
 
 Like generate_chains.py, the generated files are the source of truth once committed.
 Run `python workflows/generate_cycles.py` only to rebuild them from scratch.
@@ -60,6 +61,11 @@ def user_task(kind, due, vertical):
             f'vertical="{vertical}" /></bpmn:extensionElements>')  # fmt: skip
 
 
+def confirm_task(due):
+    return (f'<bpmn:extensionElements><zhengai:task kind="confirm" due="={due}" vertical="decision" />'
+            "</bpmn:extensionElements>")  # fmt: skip
+
+
 def build(key, types, labels) -> Builder:
     b = Builder()
     prev = b.node("start", "startEvent", "开始本年度诊改", "author")
@@ -84,6 +90,21 @@ def build(key, types, labels) -> Builder:
             if i:
                 b.defaults[which] = fid
             b.flow(call, join)
+        if step == "target":
+            # years two and three of the target period: 目标优化 (optimise the published target, or record
+            # 无需优化 with the reason) instead of silently reusing it
+            opt = b.node("task_target_optimise", "userTask", "1 目标优化", "author",
+                         confirm_task("due_target"))  # fmt: skip
+            b.steps[opt] = 1
+            b.flow(need, opt, "目标优化", "optimise == True")
+            gw = b.node("gw_target_optimise", "exclusiveGateway", "是否优化", "author")
+            b.flow(opt, gw)
+            revise = b.node("prep_target_revise", "serviceTask", "打开已发布的目标（修订）", "author",
+                            service("prepare_document", {"doc_type": '"target"', "revise": '"yes"'}))  # fmt: skip
+            b.flow(gw, revise, "优化", 'decision == "revised"')
+            b.flow(revise, which)
+            b.flow(gw, join, "无需优化", None)
+            b.defaults[gw] = f"f_{gw}_{join}"
         b.flow(need, join, "沿用已发布", None)  # default
         prev = join
     for step, name, lane, kind, vertical in TASK_STEPS:
@@ -242,7 +263,94 @@ def diagram(key, b) -> list[str]:
     return out
 
 
+# Steps 2 and 3 at school level: each lead department of the basic standards (seed table 10) confirms its
+# revision of them, then each template owner its templates (文档模板). (function, lane name, owns templates)
+SCHOOL_KEY, SCHOOL_NAME = "cycle_school", "学校层面年度诊改（制定基本标准、研制模板）"
+SCHOOL_LANES = [
+    ("quality_office", "质量管理处", True), ("party_office", "党政办公室", True),
+    ("human_resources", "人力资源处", True), ("academic_affairs", "教务处", True),
+    ("student_affairs", "党委学生工作部", True), ("cooperation", "合作发展处", False),
+]  # fmt: skip
+
+
+def render_school() -> str:
+    key, name = SCHOOL_KEY, SCHOOL_NAME
+    nodes, flows = [], []  # (id, xml, lane index, column); (id, src, dst)
+    nodes.append(("start", '<bpmn:startEvent id="start" name="开始本年度学校层面诊改" />', 0, 0))
+    nodes.append(("split", '<bpmn:parallelGateway id="split" name="各牵头部门" />', 0, 1))
+    flows.append(("f_start_split", "start", "split"))
+    for i, (fn, label, templates) in enumerate(SCHOOL_LANES):
+        basic = f"basic_{fn}"
+        nodes.append((basic, f'<bpmn:userTask id="{basic}" name="2 制定基本标准（{label}）" zhengai:step="2">'
+                             f"{confirm_task('due_basic_standard')}</bpmn:userTask>", i, 2))  # fmt: skip
+        flows.append((f"f_split_{basic}", "split", basic))
+        last = basic
+        if templates:
+            tpl = f"templates_{fn}"
+            nodes.append((tpl, f'<bpmn:userTask id="{tpl}" name="3 研制模板（{label}）" zhengai:step="3">'
+                               f"{confirm_task('due_templates')}</bpmn:userTask>", i, 3))  # fmt: skip
+            flows.append((f"f_{basic}_{tpl}", basic, tpl))
+            last = tpl
+        # each department's branch ends on its own (no join): the process completes when every branch has;
+        # a parallel join after two person steps per branch never fires once the engine compacts the state
+        end = f"end_{fn}"
+        nodes.append((end, f'<bpmn:endEvent id="{end}" name="已就绪" />', i, 4))
+        flows.append((f"f_{last}_{end}", last, end))
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+           'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+           'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
+           f'xmlns:zhengai="http://zhengai.cn/schema/bpmn/1.0" id="defs_{key}" targetNamespace="http://zhengai.cn/bpmn">',
+           f'  <bpmn:collaboration id="collab_{key}"><bpmn:participant id="pool_{key}" name="{name}" processRef="{key}" /></bpmn:collaboration>',
+           f'  <bpmn:process id="{key}" name="{name}" isExecutable="true">',
+           '    <bpmn:extensionElements><zhengai:process category="cycle" owner="function:quality_office" /></bpmn:extensionElements>',
+           '    <bpmn:laneSet id="lanes">']  # fmt: skip
+    for i, (fn, label, _t) in enumerate(SCHOOL_LANES):
+        out.append(f'      <bpmn:lane id="lane_{fn}" name="{label}"><bpmn:extensionElements>'
+                   f'<zhengai:assignment role="head,reviewer" scope="function:{fn}" /></bpmn:extensionElements>')  # fmt: skip
+        out += [f"        <bpmn:flowNodeRef>{nid}</bpmn:flowNodeRef>" for nid, _x, lane, _c in nodes if lane == i]
+        out.append("      </bpmn:lane>")
+    out.append("    </bpmn:laneSet>")
+    out += [f"    {xml}" for _n, xml, _l, _c in nodes]
+    out += [f'    <bpmn:sequenceFlow id="{fid}" sourceRef="{src}" targetRef="{dst}" />' for fid, src, dst in flows]
+    out.append("  </bpmn:process>")
+    lane_h, top, cols = 130, 60, [230, 320, 420, 590, 780]
+    pos = {}
+    for nid, _x, lane, col in nodes:
+        w, h = (36, 36) if nid == "start" or nid.startswith("end") else (50, 50) if nid == "split" else (W + 30, H)
+        cy = top + lane * lane_h + lane_h // 2
+        pos[nid] = (cols[col], cy - h // 2, w, h)
+    width, height = 720, lane_h * len(SCHOOL_LANES)
+    out += [f'  <bpmndi:BPMNDiagram id="diagram_{key}"><bpmndi:BPMNPlane id="plane_{key}" bpmnElement="collab_{key}">',
+            f'    <bpmndi:BPMNShape id="pool_{key}_di" bpmnElement="pool_{key}" isHorizontal="true">'
+            f'<dc:Bounds x="160" y="{top}" width="{width}" height="{height}" /></bpmndi:BPMNShape>']  # fmt: skip
+    for i, (fn, _label, _t) in enumerate(SCHOOL_LANES):
+        out.append(f'    <bpmndi:BPMNShape id="lane_{fn}_di" bpmnElement="lane_{fn}" isHorizontal="true">'
+                   f'<dc:Bounds x="190" y="{top + i * lane_h}" width="{width - 30}" height="{lane_h}" /></bpmndi:BPMNShape>')  # fmt: skip
+    for nid, (nx, ny, w, h) in pos.items():
+        out.append(f'    <bpmndi:BPMNShape id="{nid}_di" bpmnElement="{nid}"><dc:Bounds x="{nx}" y="{ny}" '
+                   f'width="{w}" height="{h}" /></bpmndi:BPMNShape>')  # fmt: skip
+    for fid, src, dst in flows:
+        sx, sy, sw, sh = pos[src]
+        dx, dy, dw, dh = pos[dst]
+        p1, p2 = (sx + sw, sy + sh // 2), (dx, dy + dh // 2)
+        if src == "split":
+            p1 = (sx + sw // 2, sy + sh)
+            pts = [p1, p2] if p1[1] >= p2[1] else [p1, (p1[0], p2[1]), p2]
+            if dy + dh // 2 == sy + sh // 2:
+                pts = [(sx + sw, sy + sh // 2), p2]
+        else:
+            pts = [p1, p2]
+        wps = "".join(f'<di:waypoint x="{px}" y="{py}" />' for px, py in pts)
+        out.append(f'    <bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}">{wps}</bpmndi:BPMNEdge>')
+    out.append("  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>")
+    out.append("</bpmn:definitions>")
+    return "\n".join(out) + "\n"
+
+
 if __name__ == "__main__":
     for key, name, types, labels in LEVELS:
         (HERE / f"{key}.bpmn").write_text(render(key, name, types, labels), encoding="utf-8")
         print("wrote", key)
+    (HERE / f"{SCHOOL_KEY}.bpmn").write_text(render_school(), encoding="utf-8")
+    print("wrote", SCHOOL_KEY)

@@ -3,8 +3,8 @@
 Every figure comes from `cycle_instance`, `process_instance`, `subject`, `org_unit` and the open task
 rows (`human_task.step`, written when a task is created): no workflow is loaded and nothing is parsed
 from names. A subject is *at* step S while it has an open (or suspended) task of step S; it is *past*
-step S when its current step is later or its cycle is complete. Steps 2 and 3 have no tasks of their own
-(school-wide work), so nobody is ever at them.
+step S when its current step is later or its cycle is complete. Steps 2 and 3 run at school level (one
+task per lead department in the year's school process, `school_steps`), so no subject is ever at them.
 
 One pass over the year's cycle instances (`_per_instance`: each instance with its current step, whether
 it is overdue and its task, through the (instance_id, state, step, due_at) index) feeds everything: the
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from ..core import paging, settings
 from ..core.paging import Page
 from ..models import CycleInstance, HumanTask, InstanceStatus, OrgUnit, ProcessInstance, Subject, TaskState, User
+from .school import school_instance
 from .steps import LEVELS, STEPS, level_of
 
 STEP_NUMBERS = range(1, len(STEPS) + 1)
@@ -236,6 +237,37 @@ def subjects(session: Session, f: Filters, now: datetime, page: int = 1, per_pag
             "suspended": tstate == TaskState.SUSPENDED, "assignee": claimant or label or "", "due_at": due,
             "days_late": max(1, (today - due.astimezone(tz).date()).days) if late else 0,
         })  # fmt: skip
+    programs = [r["subject_id"] for r in rows if r["type"] in ("major", "course")]
+    if programs:  # 诊改试点 majors and courses carry a mark (subject.attrs, set at 系统管理)
+        marked = session.execute(select(Subject.id, Subject.attrs).where(Subject.id.in_(programs))).all()
+        pilots = {sid for sid, attrs in marked if (attrs or {}).get("pilot")}
+        for r in rows:
+            r["pilot"] = r["subject_id"] in pilots
     if total is None:  # an empty page: count only when it lies past the end of a list that has rows
         total = session.scalar(select(func.count()).select_from(cur).where(*where)) if page > 1 else 0
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+@dataclass
+class SchoolSteps:
+    """Steps 2 and 3 of a year at school level: the school process and its tasks (one per lead department)."""
+
+    instance_id: int
+    status: str
+    tasks: list[HumanTask]
+    completed_by: dict[int, str]  # user id -> display name
+
+
+def school_steps(session: Session, year: int) -> SchoolSteps | None:
+    """The year's school-level steps 2 and 3 (engine/cycle/school.py), from the task rows; None if not started."""
+    instance = school_instance(session, year)
+    if instance is None:
+        return None
+    rows = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.state != TaskState.CANCELLED)
+        .order_by(HumanTask.step, HumanTask.id)
+    ).all()
+    ids = {t.completed_by_id for t in rows if t.completed_by_id}
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    return SchoolSteps(instance.id, instance.status, list(rows), names)

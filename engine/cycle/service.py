@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from forms.carry import plan_from_last_year
 from forms.cycle_templates import rows_from_plan
 from forms.templates import empty_document
 
@@ -26,7 +27,7 @@ from ..core import audit, periods, settings
 from ..core.errors import N_, InvalidInput, NotFound
 from ..models import CycleInstance, CycleRun, Document, DocumentStatus, DocumentVersion, ProcessInstance, Subject
 from ..workflow import services
-from . import bulk, takeover
+from . import bulk, school, takeover
 from .steps import DEFAULT_DUES, LEVELS, check_dues, level_of, mid_year, step_data
 
 
@@ -53,12 +54,16 @@ def start_for_subject(
     return instance
 
 
-def prepare_document(session: Session, instance, subject, doc_type: str, data: dict, now: datetime):
+def prepare_document(
+    session: Session, instance, subject, doc_type: str, data: dict, now: datetime, revise: bool = False
+):
     """The step's document (created if missing, carried from the published previous one); needs_chain?
 
     Steps 1, 4, 5: a document already published for the period is done; one a chain of its own is
     working on is taken over (its content and place kept); the chain's author task takes the step's
-    date (`step_due`, read by the chains' `due="=step_due|P14D"`).
+    date (`step_due`, read by the chains' `due="=step_due|P14D"`). Targets published in an earlier year
+    of their three-year period are offered for optimisation (`data["optimise"]`, task 1 目标优化); with
+    `revise` the published target is opened as a revision for the chain (the author chose to optimise).
     """
     if subject is None:
         raise NotFound(N_("主体不存在"))
@@ -72,9 +77,20 @@ def prepare_document(session: Session, instance, subject, doc_type: str, data: d
             Document.subject_id == subject.id, Document.doc_type == doc_type, Document.period == period
         )
     )
+    if revise and doc is not None and doc.status == DocumentStatus.PUBLISHED:
+        doc.instance_id = instance.id  # the published target, opened as a revision in this cycle's chain
+        doc.status = DocumentStatus.DRAFT
+        audit.record(
+            session, actor_id=None, action="document.revise", object_type="document", object_id=doc.id, now=now,
+            instance_id=instance.id, after={"reason": "目标优化", "year": year},
+        )  # fmt: skip
+        return doc, True
     if doc is not None and doc.published_version and doc_type in documents.CHAIN_DOC_TYPES:
-        # done: the published version is what the next step is made from (targets in years two and three
-        # of their period, or a standard or plan the authors published before the cycle got here)
+        # done: the published version is what the next step is made from (a standard or plan the authors
+        # published before the cycle got here); targets published in an earlier year of their period are
+        # offered for optimisation (目标优化, seed annex 2018) rather than silently reused
+        if doc_type == "target" and doc.status == DocumentStatus.PUBLISHED:
+            data["optimise"] = _published_before(session, doc, year, cfg.timezone)
         return doc, False
     if doc is not None and doc.instance_id not in (None, instance.id):
         data["takeover"] = takeover.take_over(session, instance, subject, doc, now)
@@ -84,6 +100,12 @@ def prepare_document(session: Session, instance, subject, doc_type: str, data: d
     if doc is None:
         if doc_type in documents.CHAIN_DOC_TYPES:
             content, _source = documents.initial_data(session, subject, doc_type, template, in_year)
+            if doc_type == "plan":  # the spiral closes: last year's diagnosis and review start this plan
+                diagnosis = _published(session, subject.id, "diagnosis", str(year - 1))
+                review = _published(session, subject.id, "school_review", str(year - 1))
+                content = plan_from_last_year(
+                    content, diagnosis.data if diagnosis else None, review.data if review else None
+                )
         else:
             content = _cycle_content(session, subject, doc_type, template.definition, str(year))
         doc = Document(
@@ -102,6 +124,14 @@ def prepare_document(session: Session, instance, subject, doc_type: str, data: d
     if doc.status == DocumentStatus.PUBLISHED:
         doc.status = DocumentStatus.DRAFT
     return doc, True
+
+
+def _published_before(session, doc: Document, year: int, tz) -> bool:
+    """Whether the document's latest version was published before school year `year` (the school's zone)."""
+    published_at = session.scalar(
+        select(func.max(DocumentVersion.published_at)).where(DocumentVersion.document_id == doc.id)
+    )
+    return published_at is not None and periods.local_year(published_at, tz) < year
 
 
 def _published(session, subject_id: int, doc_type: str, period: str):
@@ -142,9 +172,7 @@ def subjects_of(session: Session, levels: list[str]):
     return select(Subject.id).where(Subject.type.in_(types)).order_by(Subject.id)
 
 
-def create_run(
-    session: Session, actor, year: int, levels: list[str], dues: dict, now: datetime
-) -> CycleRun:
+def create_run(session: Session, actor, year: int, levels: list[str], dues: dict, now: datetime) -> CycleRun:
     """Record the start of a school year for `levels`; the step dates are checked against the school's today."""
     tz = settings.of(session).timezone
     errors = {}
@@ -180,6 +208,8 @@ def process_run(session: Session, run_id: int, now: datetime, batch: int = 500) 
     run = session.get(CycleRun, run_id)
     if run is None or run.status == "finished":
         return run
+    if run.status == "pending":  # the first batch: steps 2 and 3 start at school level (once a year)
+        school.start_school_year(session, run.year, run.dues, None, now, run_id=run.id)
     run.status = "running"
     skipped = list(run.skipped or [])
     started = select(CycleInstance.subject_id).where(CycleInstance.year == run.year)
@@ -211,7 +241,7 @@ def process_run(session: Session, run_id: int, now: datetime, batch: int = 500) 
 def prepare_service(step: services.Step, params: dict, data: dict) -> dict:
     """`prepare_document`: the step's document for the cycle's subject (see `prepare_document`)."""
     doc, needs_chain = prepare_document(step.session, step.instance, step.subject, str(params.get("doc_type")), data,
-                                        step.now)  # fmt: skip
+                                        step.now, revise=params.get("revise") == "yes")  # fmt: skip
     data["document_id"] = doc.id
     data["needs_chain"] = needs_chain
     return {"document_id": doc.id, "needs_chain": needs_chain}
@@ -219,3 +249,4 @@ def prepare_service(step: services.Step, params: dict, data: dict) -> dict:
 
 def register() -> None:
     services.register_service("prepare_document", "准备本期文档（沿用已发布的上一环节内容）", prepare_service)
+    school.register()

@@ -11,9 +11,25 @@ import copy
 START = 92  # days before now: the annual task table is generated
 YEAR_START = 54  # 质量管理处 starts the cycle
 STEP_DUES = {  # days from today (negative: past) of each step's date
-    "target": -40, "standard": -10, "plan": -2, "implementation": 5, "diagnosis": 21, "report": 31,
-    "school_review": 38, "quality_report": 45, "feedback": 60,
+    "target": -40, "basic_standard": -40, "templates": -20, "standard": -10, "plan": -2, "implementation": 5,
+    "diagnosis": 21, "report": 31,    "school_review": 38, "quality_report": 45, "feedback": 60,
 }  # fmt: skip
+
+
+# Steps 2 and 3 at school level (the year's cycle_school): (day, task, who, decision, what was revised or why
+# not). 人力资源处 and 党委学生工作部 have not confirmed their basic standards yet (overdue on the progress page).
+SCHOOL_STEPS = [
+    (50, "basic_quality_office", "zlc_admin", "revised",
+     "修订《人才培养监督控制基本标准》：课堂教学督导覆盖率不低于 95%。"),
+    (48, "basic_academic_affairs", "jwc_reviewer", "revised",
+     "修订专业设置、课程分级建设等 10 项基本标准，阈值按最新省级标准调整。"),
+    (47, "templates_quality_office", "zlc_admin", "unchanged", "自我诊断报告模板上年已修订，本年沿用，无需修订。"),
+    (45, "basic_party_office", "dzb_reviewer", "revised",
+     "职员负面清单新增 3 条；教职工安全标准（保卫处配合）补充应急演练要求。"),
+    (44, "basic_cooperation", "hzc_reviewer", "unchanged",
+     "专业校企合作基本标准去年已修订，三年修订周期未到，本年无需修订。"),
+    (42, "templates_academic_affairs", "jwc_reviewer", "revised", "专业建设质量标准模板新增“产教融合”项目。"),
+]  # fmt: skip
 
 
 def _chain(submit: int, *approvals: int, by: str | None = None) -> list[tuple]:

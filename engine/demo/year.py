@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,7 +65,7 @@ from ..warnings import service as warnings
 from ..workflow import runtime
 from ..workflow.readmodel import candidates_of
 from . import policies
-from .script import LATE_STUDENTS, PATHS, PDF, START, STEP_DUES, YEAR_START, filled
+from .script import LATE_STUDENTS, PATHS, PDF, SCHOOL_STEPS, START, STEP_DUES, YEAR_START, filled
 
 
 def load(session: Session, now: datetime) -> dict:
@@ -229,6 +230,7 @@ class Story:
             (60, lambda: self.done("xxh_staff", (58, 59, 64))),
             *policies.events(self),
             (YEAR_START, self.start_year),
+            *[(day, partial(self.confirm_school, *step)) for day, *step in SCHOOL_STEPS],
             (40, lambda: self.done("dzb_reviewer", (8,))),
             (30, self.suspend_student),
             (30, lambda: self.done("zlc_admin", (68, 69))),
@@ -322,6 +324,18 @@ class Story:
             .where(CycleInstance.year == self.year)
         ).all()
         self.instances = dict(rows)
+
+    def confirm_school(self, bpmn_id: str, username: str, decision: str, comment: str) -> None:
+        """A lead department confirms its step 2 or 3 task of the year's school process."""
+        school = cycle.school_instance(self.session, self.year)
+        task = self.session.scalar(
+            select(HumanTask).where(
+                HumanTask.instance_id == school.id, HumanTask.bpmn_id == bpmn_id, HumanTask.state == "open"
+            )
+        )
+        user = self.user(username)
+        runtime.complete_task(self.session, user, task.id, {"decision": decision, "comment": comment}, self.t,
+                              self.principals(user))  # fmt: skip
 
     def suspend_student(self) -> None:
         instance_admin.suspend(

@@ -20,7 +20,7 @@ from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
 from .registry import RegistryEntry
-from .schedule import AnnualTask, CycleInstance, CycleRun, Notification, ScheduledEffect, SchedulerLease
+from .schedule import AnnualTask, CycleInstance, CycleRun, CycleSchool, Notification, ScheduledEffect, SchedulerLease
 from .standards import BasicStandard, Committee, CommitteeMember
 from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor
@@ -31,6 +31,7 @@ __all__ = [
     "AnnualTask",
     "CycleInstance",
     "CycleRun",
+    "CycleSchool",
     "Notification",
     "ScheduledEffect",
     "SchedulerLease",

@@ -130,3 +130,13 @@ class CycleInstance(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("cycle_run.id"))
+
+
+class CycleSchool(Base):
+    """The one school-level process of a school year: steps 2 (制定基本标准) and 3 (研制模板)."""
+
+    __tablename__ = "cycle_school"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("cycle_run.id"))

@@ -72,3 +72,19 @@ def set_team(session: Session, actor: User, subject_id: int, numbers: list[str],
                  object_id=subject.id, before={"members": [list(b) for b in sorted(before)]},
                  after={"members": [list(w) for w in wanted]})  # fmt: skip
     return subject
+
+
+def set_pilot(session: Session, actor: User | None, subject_id: int, pilot: bool, now: datetime) -> Subject:
+    """Mark a major or course as a 诊改试点 (seed §六(一)6: one or two majors per college with their
+    courses), or unmark it; kept in `subject.attrs["pilot"]`."""
+    subject = session.get(Subject, subject_id)
+    if subject is None or subject.type not in ("major", "course"):
+        raise NotFound(N_("专业或课程不存在"))
+    before = bool((subject.attrs or {}).get("pilot"))
+    if before == pilot:
+        return subject
+    subject.attrs = {**(subject.attrs or {}), "pilot": pilot}
+    audit.record(session, now=now, actor_id=actor.id if actor else None, action="subject.pilot",
+                 object_type="subject", object_id=subject.id, before={"pilot": before},
+                 after={"pilot": pilot})  # fmt: skip
+    return subject

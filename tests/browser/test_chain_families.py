@@ -10,7 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # family: (author, subject name shown in 我的文档, [(reviewer, task name)], screenshot name)
 FAMILIES = {
-    "functional_dept": ("jwc_staff", "教务处", [("dzb_reviewer", "党政办公室审核"), ("fxz_jiang", "分管领导审定")]),
+    "functional_dept": ("jwc_staff", "教务处",
+                        [("dzb_reviewer", "党政办公室审核"), ("fxz_jiang", "分管领导或联系领导审定")]),
     "major_team": ("t03", "电子信息工程技术", [("dzxy_reviewer", "二级学院审核"), ("jwc_reviewer", "教务处审定")]),
     "faculty_team": ("rjxy_office", "软件与信息技术学院师资队伍",
                      [("rsc_reviewer", "人力资源处审核"), ("fxz_jiang", "分管领导审定")]),

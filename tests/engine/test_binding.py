@@ -97,10 +97,11 @@ def test_a_running_cycle_keeps_its_chain_after_a_reload_and_a_wake(session):
 
 def test_the_year_start_in_bulk_binds_the_chain_deployed_at_its_start(session):
     before = cycle.create_run(session, None, 2026, ["person"], future_dues(), NOW)
-    cycle.process_run(session, before.id, NOW, batch=5)  # a first batch: started on the old chain
+    # a first batch (25 of the 教师 level, in roster order: the 职员 first, then t01-t04) on the old chain
+    cycle.process_run(session, before.id, NOW, batch=25)
     first_batch = set(session.scalars(select(CycleInstance.instance_id).where(CycleInstance.run_id == before.id)))
     v2 = redeploy_teacher_chain(session)
-    while cycle.process_run(session, before.id, NOW, batch=5).status != "finished":
+    while cycle.process_run(session, before.id, NOW, batch=25).status != "finished":
         pass
     by_teacher = {
         username: session.scalar(

@@ -48,7 +48,8 @@ def test_cycle_steps_are_declared_on_tasks_and_call_activities(session):
         "call_standard_student": 4, "call_plan_teacher": 5, "call_plan_student": 5,
     }  # fmt: skip
     assert {k: v["step"] for k, v in meta["tasks"].items()} == {
-        "task_implementation": 6, "task_diagnosis": 7, "task_report": 8, "task_school_review": 9, "task_feedback": 11,
+        "task_target_optimise": 1, "task_implementation": 6,
+        "task_diagnosis": 7, "task_report": 8, "task_school_review": 9, "task_feedback": 11,
     }  # fmt: skip
     wrong = xml.replace('zhengai:step="7"', 'zhengai:step="12"', 1)
     with pytest.raises(InvalidBpmn) as err:
@@ -63,7 +64,8 @@ def test_a_chain_started_from_my_documents_keeps_14_days(session):
 
 def dates(**changes) -> dict:
     base = {
-        "target": "2026-11-24", "standard": "2026-12-10", "plan": "2026-12-20", "implementation": "2027-01-10",
+        "target": "2026-11-24", "basic_standard": "2026-11-24", "templates": "2026-11-30", "standard": "2026-12-10",
+        "plan": "2026-12-20", "implementation": "2027-01-10",
         "diagnosis": "2027-01-20", "report": "2027-01-25", "school_review": "2027-02-10",
         "quality_report": "2027-02-20", "feedback": "2027-02-28",
     }  # fmt: skip
@@ -82,6 +84,14 @@ def test_step_dates_are_today_or_later_and_in_the_order_of_the_steps():
     review_first = cycle.check_dues(dates(school_review="2027-01-21"), today, TZ)  # school review before the report
     assert list(review_first) == ["due_school_review"]
     assert review_first["due_school_review"][0]["params"]["step"] == "8 撰写自我诊断报告"
+    # steps 2-3 run at school level beside step 1: the basic standards may fall before the targets (the seed's
+    # 3月31日 and 4月30日), the templates not before the basic standards, the subjects' standards not before both
+    assert cycle.check_dues(dates(target="2026-12-05"), today, TZ) == {}
+    templates_first = cycle.check_dues(dates(basic_standard="2026-12-01"), today, TZ)
+    assert list(templates_first) == ["due_templates"]
+    assert templates_first["due_templates"][0]["params"] == {"step": "2 制定基本标准", "date": "2026-12-01"}
+    late_templates = cycle.check_dues(dates(templates="2026-12-11"), today, TZ)
+    assert late_templates["due_standard"][0]["params"] == {"step": "3 研制模板", "date": "2026-12-11"}
 
 
 def test_a_refused_year_start_starts_nothing(session):
@@ -142,3 +152,22 @@ def test_the_migration_gives_running_cycle_tasks_their_step(session):
     migration.backfill_steps(session.execute)
     session.expire_all()
     assert dict(session.execute(select(HumanTask.id, HumanTask.step)).all()) == stored
+
+
+def test_the_cycle_processes_name_all_eleven_steps_as_the_seed_does(session):
+    """Seed §五: 确定目标、制定基本标准、研制模板、制定标准、制定诊改计划、诊改实施、自我诊断、撰写自我诊断报告、
+    学校复核诊断、撰写人才培养质量报告、学校复核诊断结论反馈; steps 2-3 in the school process, the rest per level."""
+    from engine.workflow import deploy
+
+    seed = ("确定目标 制定基本标准 研制模板 制定标准 制定诊改计划 诊改实施 自我诊断 撰写自我诊断报告 学校复核诊断 "
+            "撰写人才培养质量报告 学校复核诊断结论反馈").split()  # fmt: skip
+    assert [cycle.step_name(n) for n in range(1, 12)] == seed
+    named: dict[int, set[str]] = {}
+    for path in sorted(WORKFLOWS.glob("cycle_*.bpmn")):
+        meta = deploy.compile_for_deploy(session, path.read_text(encoding="utf-8")).meta
+        for info in [*meta["tasks"].values(), *meta["calls"].values()]:
+            if info.get("step"):
+                named.setdefault(info["step"], set()).add(info["name"])
+    assert sorted(named) == list(range(1, 12))
+    for number, names in named.items():
+        assert any(n.startswith(f"{number} {seed[number - 1]}") for n in names), (number, names)

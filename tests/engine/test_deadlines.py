@@ -175,15 +175,15 @@ def test_a_task_s_own_remind_list_sets_its_reminders(session):
 def test_tasks_without_a_remind_list_use_the_configured_days(connection):
     from engine import cycle
     from engine.core.settings import Settings
-    from tests.workflows.test_cycle import do, open_tasks
+    from tests.workflows.test_cycle import do, dues_after_now, open_tasks
 
     configured = Settings(reminder_days=(3, 2))
     with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
                  info=configured.session_info()) as session:  # fmt: skip
-        dues = cycle.default_dues(2026, TZ)
+        dues = dues_after_now()
         instance = cycle.start_for_subject(session, own_subject(session, "t02"), 2026, dues, None, NOW)
         author = open_tasks(session, instance.id)[0]  # the chain's edit task: remind="P3D,P1D" of its own
-        assert pending_reminders(session, author.id) == []  # due 2026-03-31, long past on NOW: only the overdue
+        assert pending_reminders(session, author.id) == []  # due 2026-04-30, long past on NOW: only the overdue
         while (task := open_tasks(session, instance.id)[0]).name != "6 诊改实施":
             do(session, task)
         assert task.remind is None  # cycle_person.bpmn gives step 6 no list of its own

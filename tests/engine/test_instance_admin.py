@@ -25,7 +25,7 @@ from engine.models import (
 from engine.notify import digests
 from engine.oversight import instance_admin, task_admin
 from engine.workflow import deadlines, readmodel, runtime, tasks
-from tests.conftest import NOW, SETTINGS, TZ, own_subject, user
+from tests.conftest import NOW, SETTINGS, own_subject, user
 from tests.engine.test_deadlines import submit_target
 from tests.workflows.test_cycle import do, open_tasks
 
@@ -137,9 +137,9 @@ def test_a_task_whose_people_all_left_is_stuck_until_someone_is_back(session):
 
 
 def test_a_failing_timer_step_marks_the_instance_errored_and_retry_runs_it_again(session, monkeypatch):
-    instance = cycle.start_for_subject(
-        session, own_subject(session, "t02"), 2026, cycle.default_dues(2026, TZ), None, NOW
-    )
+    from tests.workflows.test_cycle import dues_after_now
+
+    instance = cycle.start_for_subject(session, own_subject(session, "t02"), 2026, dues_after_now(), None, NOW)
     while (task := open_tasks(session, instance.id)[0]).name != "6 诊改实施":
         do(session, task)
     other = submit_target(session, "t06")  # another college's review, reminded in the same tick

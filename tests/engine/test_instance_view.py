@@ -11,15 +11,13 @@ from engine import cycle, org
 from engine.core.errors import NotFound
 from engine.models import OrgUnit, RoleAssignment
 from engine.oversight import heatmap, instance_view
-from tests.conftest import NOW, TZ, own_subject, user
+from tests.conftest import NOW, own_subject, user
 from tests.engine.test_deadlines import submit_target
-from tests.workflows.test_cycle import do, open_tasks
+from tests.workflows.test_cycle import do, dues_after_now, open_tasks
 
 
 def start_cycle(session, username="t01"):
-    return cycle.start_for_subject(
-        session, own_subject(session, username), 2026, cycle.default_dues(2026, TZ), None, NOW
-    )
+    return cycle.start_for_subject(session, own_subject(session, username), 2026, dues_after_now(), None, NOW)
 
 
 def test_a_task_inside_a_called_chain_is_a_token_on_the_call_activity(session):

@@ -136,14 +136,18 @@ def test_a_bulk_year_start_tells_each_person_once_with_one_insert_per_batch(sess
     run = cycle.create_run(session, user(session, "zlc_admin"), 2026, ["person"], cycle.default_dues(2027, TZ), NOW)
     with notification_inserts(session) as inserts:
         cycle.process_run(session, run.id, NOW, batch=100)
-    assert run.status == "finished" and run.done == 50
-    assert len(inserts) <= 2  # the bulk path's one INSERT per subject type (teachers, students)
-    first = session.execute(
+    assert run.status == "finished" and run.done == 73
+    assert len(inserts) <= 3  # the bulk path's one INSERT per subject type (teachers, students), the school's steps
+    told = session.execute(
         select(User.username, Notification.link)
         .join(User, User.id == Notification.user_id)
         .where(Notification.kind == "task")
     ).all()
-    assert len(first) == 50 and len({u for u, _ in first}) == 50  # one each: 10 teachers, 40 students
+    school = session.scalars(select(HumanTask.id).where(HumanTask.process_key == cycle.SCHOOL_PROCESS)).all()
+    lead = [(u, link) for u, link in told if int(link.rsplit("/", 1)[1]) in school]
+    assert len(lead) == 6  # steps 2-3 at school level: each lead department told of its basic standards
+    first = [row for row in told if row not in lead]
+    assert len(first) == 73 and len({u for u, _ in first}) == 73  # one each: 33 of the 教师 level, 40 students
     for username, link in first:  # and each for their own task
         task = session.get(HumanTask, int(link.rsplit("/", 1)[1]))
         assert session.get(Subject, task.subject_id).user_id == user(session, username).id

@@ -81,7 +81,9 @@ def test_a_scheduler_that_lost_its_lease_stops_its_long_work(connection, session
 
 
 def cycle_at_step_6(session, username):
-    dues = cycle.default_dues(2026, TZ)
+    from tests.workflows.test_cycle import dues_after_now
+
+    dues = dues_after_now()
     instance = cycle.start_for_subject(session, own_subject(session, username), 2026, dues, None, NOW)
     while (task := open_tasks(session, instance.id)[0]).name != "6 诊改实施":
         do(session, task)

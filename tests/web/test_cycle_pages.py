@@ -46,9 +46,11 @@ def test_only_monitors_reach_the_cycle_pages(login_as):
             assert client.get(url).status_code == 404
     html = page(login_as("zlc_admin"), "/cycle/?year=2026")
     assert "启动 2026 年度诊改" in html and "教师 / 学生" in html and "1 确定目标" in html
-    assert 'value="2026-11-30"' in html and 'data-testid="past-due_implementation"' not in html
+    assert "2 制定基本标准" in html and "3 研制模板" in html  # the school-level steps take their dates too
+    assert 'value="2026-12-31"' in html and 'data-testid="past-due_school_review"' not in html
     # the annual table's dates already past on 2026-11-24 are flagged before anybody submits
-    assert 'data-testid="past-due_target"' in html and 'value="2026-03-31"' in html
+    assert 'data-testid="past-due_target"' in html and 'value="2026-04-30"' in html
+    assert 'data-testid="past-due_basic_standard"' in html and 'value="2026-03-31"' in html
 
 
 def test_a_refused_start_keeps_what_was_typed_and_starts_nothing(login_as, session):
@@ -129,7 +131,13 @@ def test_the_progress_matrix_drills_down_to_every_figure(login_as, session, cloc
     html = page(admin, "/cycle/progress?year=2026")
     for number in range(1, 12):
         assert f"{number} {cycle.step_name(number)}" in html  # every step with its number
-    assert html.count("暂无任务") >= 2  # steps 2 and 3
+    assert html.count("学校层面") >= 3  # steps 2 and 3 are at school level, listed above the matrix
+    school = re.findall(r'data-testid="school-task" data-step="(\d)"', html)
+    assert school == ["2"] * 6  # a task per lead department; the templates follow each one's basic standards
+    above = html.split('data-testid="cycle-matrix"')[0]
+    assert "2 制定基本标准（合作发展处）" in above and above.count("已逾期") == 6  # due 2026-11-30, now Dec 4
+    for href in links(html, "/tasks/"):
+        page(admin, href)  # the office opens every school-level task
     persons = session.scalar(select(func.count()).select_from(Subject).where(Subject.type.in_(["teacher", "student"])))
     assert figure(html, "at-person-1") == persons - 2 and figure(html, "late-person-1") == persons - 2
     assert figure(html, "at-person-4") == 1 and figure(html, "at-person-6") == 1
@@ -222,7 +230,7 @@ def test_the_modeler_offers_cycle_steps_and_checks_the_due_fallback(login_as):
     assert 'id="zg-modeler"' in page(office, "/processes/cycle_person")
     steps = office.get("/processes/cycle_person/options.json").get_json()["steps"]
     assert steps[0] == ["1", "1 确定目标"] and ["11", "11 学校复核诊断结论反馈"] in steps
-    assert "2" not in [n for n, _ in steps]  # steps 2 and 3 have no tasks
+    assert ["2", "2 制定基本标准"] in steps and ["3", "3 研制模板"] in steps  # school-level steps have tasks
     owner = login_as("rsc_reviewer")
     assert owner.get("/processes/chain_teacher/options.json").get_json()["steps"] == []  # not a cycle
     teacher = (Path(__file__).resolve().parents[2] / "workflows" / "chain_teacher.bpmn").read_text(encoding="utf-8")
@@ -264,3 +272,25 @@ def test_a_return_in_step_1_is_not_shown_on_step_4(login_as, session):
     assert session.get(HumanTask, standard.id).step == 4
     page = teacher.get(f"/tasks/{standard.id}").get_data(as_text=True)
     assert 'data-testid="return-comment"' not in page  # (the comment stays in the history below)
+
+
+def test_a_lead_department_confirms_its_basic_standards_and_templates(login_as, session):
+    admin = login_as("zlc_admin")
+    start_everything(session, admin)
+    jwc = login_as("jwc_reviewer")
+    inbox = page(jwc, "/tasks")
+    task_url = next(u for u in links(inbox, "/tasks/") if "2 制定基本标准（教务处）" in page(jwc, u))
+    html = page(jwc, task_url)
+    assert 'data-testid="confirm-form"' in html and 'href="/standards/basic"' in html and "本年无需修订" in html
+    refused = jwc.post(task_url, data={"decision": "unchanged", "comment": ""})
+    assert refused.status_code == 400 and "请说明无需修订或优化的理由" in refused.get_data(as_text=True)
+    done = jwc.post(task_url, data={"decision": "revised", "comment": "修订课程分级建设基本标准的线上课程比例"})
+    assert done.status_code == 302
+    templates_url = next(u for u in links(page(jwc, "/tasks"), "/tasks/") if "3 研制模板（教务处）" in page(jwc, u))
+    html = page(jwc, templates_url)
+    assert 'href="/form-templates/"' in html and "确认本年度模板的研制或修订" in html
+    progress = page(admin, "/cycle/progress?year=2026")
+    assert "修订课程分级建设基本标准的线上课程比例" in progress and "已修订" in progress
+    assert re.findall(r'data-testid="school-task" data-step="(\d)"', progress).count("3") == 1
+    programs = page(admin, "/cycle/progress/subjects?year=2026&level=program&q=物联网")
+    assert programs.count('data-testid="pilot"') == 1  # the demo's pilot major 物联网应用技术 is marked in the list

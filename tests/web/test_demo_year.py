@@ -30,7 +30,7 @@ def test_the_counselor_approves_the_waiting_students_in_one_go(demo_year_app):
     assert result.status_code == 200
     after = client.get("/tasks").get_data(as_text=True)
     assert not re.findall(r'name="task_ids"', after) and "辅导员审定" not in after
-    assert len(task_links(after)) == 1  # the class's own 综合素质培养 target is still to write
+    assert len(task_links(after)) == 2  # the class's 综合素质培养 target and 郑辅导's own (教师 level) still to write
 
 
 def test_the_office_sees_late_work_an_errored_and_a_suspended_instance(demo_year_app):

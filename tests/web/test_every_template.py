@@ -23,7 +23,7 @@ from engine import cycle, org
 from engine.documents import service as documents
 from engine.models import Document, DocumentVersion, HumanTask, Subject, SubjectMember, TaskCandidate, User
 from forms.templates import builtin_templates
-from tests.conftest import NOW, TZ, filled, form_fields
+from tests.conftest import NOW, TZ, filled, form_fields, own_subject
 
 # the annual cycle's subject types; a basic standard's document is walked by tests/web/test_basic_standards.py
 SUBJECT_TYPES = [t for t in documents.SUBJECT_TYPE_LABELS if t != "basic_standard"]
@@ -141,6 +141,8 @@ def walker(session, login_as):
 
 
 def subject_of(session, subject_type: str) -> Subject:
+    if subject_type == "teacher":  # a 教师 (the 职员 listed first in the roster review their own units)
+        return own_subject(session, "t01")
     return session.scalar(select(Subject).where(Subject.type == subject_type).order_by(Subject.id).limit(1))
 
 

@@ -285,6 +285,7 @@ def cases(d: Demo) -> dict[str, Case]:
         "orgadmin.set_active": Case("admin", "zlc_admin", {"user_id": t01.id}),
         "orgadmin.reset_password": Case("admin", "zlc_admin", {"user_id": t01.id}),
         "orgadmin.set_team": Case("admin", "zlc_admin", {"subject_id": major.id}),
+        "orgadmin.set_pilot": Case("admin", "zlc_admin", {"subject_id": major.id}),
         "orgadmin.end_position": Case("dzxy_reviewer", "rjxy_reviewer", {"term_id": head_term.id}),
         "orgadmin.import_run": Case("admin", "zlc_admin", {"run_id": run.id}, run.filename),
         "orgadmin.confirm_import": Case("admin", "zlc_admin", {"run_id": run.id}),

@@ -154,6 +154,33 @@ def test_a_major_s_team_is_changed_on_its_page(login_as, session):
     assert "物联网应用技术2025级1班" in admin.get("/admin/classes").get_data(as_text=True)
 
 
+def test_pilot_majors_and_courses_are_marked_on_their_pages(login_as, session):
+    admin = login_as("admin")
+    pilot = re.compile(r'data-testid="pilot-([^"]+)">.*?(设为试点|取消试点)', re.S)
+    majors = dict(pilot.findall(admin.get("/admin/majors").get_data(as_text=True)))
+    assert majors == {"510101": "设为试点", "510102": "取消试点", "510203": "取消试点", "510205": "设为试点"}
+    courses = dict(pilot.findall(admin.get("/admin/courses").get_data(as_text=True)))
+    assert courses["DZ1001"] == "取消试点" and courses["DZ2001"] == "设为试点"  # a pilot major's courses (the demo)
+    major = session.scalar(select(Subject).where(Subject.type == "major", Subject.code == "510101"))
+    done = admin.post(f"/admin/subjects/{major.id}/pilot", data={"pilot": "1"}, follow_redirects=True)
+    assert "已将“电子信息工程技术”设为诊改试点" in done.get_data(as_text=True)
+    session.refresh(major)
+    assert dict(pilot.findall(done.get_data(as_text=True)))["510101"] == "取消试点" and major.attrs["pilot"] is True
+    from engine.demo.organisation import DATA
+    from engine.org import importing
+    from tests.conftest import NOW
+
+    roster = (DATA / "majors.csv").read_bytes()  # a roster re-import keeps the mark (it is not in the roster)
+    importing.import_file(session, None, "majors", "majors.csv", roster, NOW)
+    session.refresh(major)
+    assert major.attrs["pilot"] is True
+    undone = admin.post(f"/admin/subjects/{major.id}/pilot", data={"pilot": "0"}, follow_redirects=True)
+    session.refresh(major)
+    assert "已取消“电子信息工程技术”的诊改试点" in undone.get_data(as_text=True) and major.attrs["pilot"] is False
+    teacher = session.scalar(select(Subject).where(Subject.type == "teacher"))
+    assert admin.post(f"/admin/subjects/{teacher.id}/pilot", data={"pilot": "1"}).status_code == 404
+
+
 def test_importing_a_college_through_the_pages_then_again_changes_nothing(login_as, session):
     admin = login_as("admin")
     previews = {}

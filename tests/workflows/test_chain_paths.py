@@ -16,7 +16,7 @@ from tests.conftest import NOW, filled
 
 # subject type -> (subject code in the demo, the review steps' task names in order)
 CHAINS = {
-    "functional_dept": ("JWC", ["党政办公室审核", "分管领导审定"]),
+    "functional_dept": ("JWC", ["党政办公室审核", "分管领导或联系领导审定"]),
     "college": ("DZXY", ["党政办公室审核", "分管领导或联系领导审定"]),
     "major": ("510102", ["二级学院审核", "教务处审定"]),
     "course": ("DZ1001", ["二级学院审核", "教务处审定"]),

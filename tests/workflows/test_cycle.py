@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from engine import cycle, scheduler
+from engine.core.errors import InvalidInput
 from engine.cycle import progress as cycle_progress
 from engine.models import Document, HumanTask, Notification, ProcessInstance, User
 from engine.notify import digests
@@ -16,10 +18,17 @@ from tests.workflows.test_chain_paths import actor_for
 
 # Step dates a year start accepts on NOW (2026-11-24): today or later, in the order of the steps.
 FORM_DATES = {
-    "target": "2026-12-01", "standard": "2026-12-10", "plan": "2026-12-20", "implementation": "2027-01-10",
+    "target": "2026-12-01", "basic_standard": "2026-11-30", "templates": "2026-12-05", "standard": "2026-12-10",
+    "plan": "2026-12-20", "implementation": "2027-01-10",
     "diagnosis": "2027-01-20", "report": "2027-01-25", "school_review": "2027-02-10", "quality_report": "2027-02-20",
     "feedback": "2027-02-28",
 }  # fmt: skip
+
+
+def dues_after_now() -> dict[str, str]:
+    """2026's default dates with steps 6-8 still ahead of NOW (2026-11-24): 6 on 11-30, 7 on 12-10, 8 on 12-20."""
+    later = {"implementation": date(2026, 11, 30), "diagnosis": date(2026, 12, 10), "report": date(2026, 12, 20)}
+    return {**cycle.default_dues(2026, TZ), **{k: cycle.end_of_day(d, TZ).isoformat() for k, d in later.items()}}
 
 
 def future_dues() -> dict[str, str]:
@@ -43,6 +52,8 @@ def do(session, task, now=NOW):
         payload = {"document": filled(doc.data)}
     elif task.kind == "review":
         payload = {"decision": "approve", "comment": ""}
+    elif task.kind == "confirm":
+        payload = {"decision": "unchanged", "comment": f"本年无需修订：{task.name}"}
     else:
         payload = {"comment": "已知悉"}
     runtime.complete_task(session, who, task.id, payload, now)
@@ -78,16 +89,55 @@ def test_teacher_cycle_end_to_end(session):
     review_rows = docs["school_review"].data["rows"]
     assert review_rows[0]["cells"]["self_conclusion"].startswith("已填写")  # carried from the diagnosis
 
-    # the next year carries the published targets forward: the cycle starts at the standard
+    # the next year of the target period asks for 目标优化 on the published targets; 无需优化 is recorded
     second = cycle.start_for_subject(session, subject, 2027, cycle.default_dues(2027, TZ), None, NOW)
+    optimise = open_tasks(session, second.id)[0]
+    assert (optimise.name, optimise.kind, optimise.step) == ("1 目标优化", "confirm", 1)
+    assert optimise.document_id == docs["target"].id and optimise.due_at.astimezone(TZ).date() == date(2027, 4, 30)
+    with pytest.raises(InvalidInput) as refused:  # no reason, nothing changes
+        runtime.complete_task(session, user(session, "t01"), optimise.id, {"decision": "unchanged"}, NOW)
+    assert "comment" in refused.value.fields
+    do(session, optimise)
+    assert (optimise.decision, optimise.comment) == ("unchanged", "本年无需修订：1 目标优化")
     first_task = open_tasks(session, second.id)[0]
     doc = session.get(Document, first_task.document_id)
     assert doc.doc_type == "standard" and doc.period == "2027"
+    assert session.get(Document, docs["target"].id).published_version == 1  # the target is kept as it was
+    do(session, first_task)
+    do(session, open_tasks(session, second.id)[0])  # the standard approved
+    plan_task = open_tasks(session, second.id)[0]
+    plan = session.get(Document, plan_task.document_id)
+    assert plan.doc_type == "plan" and plan.period == "2027"
+    # 诊断与改进相衔接: last year's review opinion and next measures start this year's plan, marked as carried
+    row = next(r for r in plan.data["rows"] if r["id"] in plan_ids)
+    assert row["cells"]["problem"] == f"〔上年延续〕已填写：{row['label']}"  # the school's review opinion
+    assert row["cells"]["measures"] == f"〔上年延续〕已填写：{row['label']}"  # the self-diagnosis' next measures
+
+
+def test_optimising_the_targets_opens_the_published_target_as_a_revision(session):
+    subject = own_subject(session, "t03")
+    first = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026, TZ), None, NOW)
+    for _ in range(2):
+        do(session, open_tasks(session, first.id)[0])  # the targets written and approved
+    target = session.scalar(select(Document).where(Document.subject_id == subject.id, Document.doc_type == "target"))
+    assert target.status == "published"
+    session.get(ProcessInstance, first.id).status = "completed"  # last year's cycle is over
+    second = cycle.start_for_subject(session, subject, 2027, cycle.default_dues(2027, TZ), None, NOW)
+    optimise = open_tasks(session, second.id)[0]
+    runtime.complete_task(session, user(session, "t03"), optimise.id,
+                          {"decision": "revised", "comment": "提高科研目标"}, NOW)  # fmt: skip
+    edit = open_tasks(session, second.id)[0]
+    assert (edit.kind, edit.document_id, edit.step) == ("edit", target.id, 1)
+    assert target.status == "draft" and target.published_version == 1  # a revision of the published target
+    do(session, edit)
+    do(session, open_tasks(session, second.id)[0])
+    assert target.status == "published" and target.published_version == 2
+    assert session.get(Document, open_tasks(session, second.id)[0].document_id).doc_type == "standard"
 
 
 def test_step_timer_escalates_when_a_step_is_late(session):
     subject = own_subject(session, "t02")
-    dues = cycle.default_dues(2026, TZ)
+    dues = dues_after_now()
     instance = cycle.start_for_subject(session, subject, 2026, dues, None, NOW)
     while True:
         task = open_tasks(session, instance.id)[0]
@@ -108,16 +158,18 @@ def test_step_timer_escalates_when_a_step_is_late(session):
 
 def test_start_a_school_year_in_batches(session):
     run = cycle.create_run(session, user(session, "zlc_admin"), 2026, ["person"], future_dues(), NOW)
-    assert run.total == 50  # 10 teachers and 40 students
+    assert run.total == 73  # 33 of the 教师 level (10 teachers, 2 辅导员, 21 职员) and 40 students
+    assert {own_subject(session, u).type for u in ("t01", "c01", "dzb_staff")} == {"teacher"}  # 教师（辅导员、职员）
     cycle.process_run(session, run.id, NOW, batch=20)
     assert (run.status, run.done) == ("running", 20)
     while run.status != "finished":
         cycle.process_run(session, run.id, NOW, batch=20)
-    assert run.done == 50 and run.skipped == []
+    assert run.done == 73 and run.skipped == []
+    assert cycle.school_instance(session, 2026) is not None  # starting the year started steps 2 and 3
     progress, _ = cycle_progress.overview(session, 2026, NOW)
-    assert progress.total["person"] == 50 and progress.at["person"][1] == 50
+    assert progress.total["person"] == 73 and progress.at["person"][1] == 73
     page = cycle_progress.subjects(session, cycle_progress.Filters(year=2026, level="person"), NOW)
-    assert page.total == 50 and {r["task"] for r in page.rows} == {"填写并提交"}
+    assert page.total == 73 and {r["task"] for r in page.rows} == {"填写并提交"}
     again = cycle.create_run(session, None, 2026, ["person"], future_dues(), NOW)
     cycle.process_run(session, again.id, NOW)
     assert again.status == "finished"  # nobody is started twice
@@ -169,7 +221,7 @@ def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
     one = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2027, TZ), None, NOW)
     run = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2027, TZ), NOW)
     cycle.process_run(session, run.id, NOW, batch=100)
-    assert run.status == "finished" and run.done == 50
+    assert run.status == "finished" and run.done == 73
     t02 = own_subject(session, "t02")
     bulk_id = session.scalar(select(CycleInstance.instance_id).where(CycleInstance.subject_id == t02.id))
 
@@ -188,12 +240,34 @@ def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
     assert {s.id for s in subjects} == set(session.scalars(select(CycleInstance.subject_id)))
 
 
-def test_step_dates_come_from_the_annual_table(session):
+# Every step's date in the seed's tables (附件): 1, 4, 5 from 目标、标准、诊改计划制定 (2018: 目标优化、...), 2 from
+# 基本标准制定/优化, 3 with the basic standards (no template row in 2017-2018), 6-8 before the upper-level review
+# (上一级复核性诊断 11月30日), 9 学校抽样复核 12月31日, 10 with it (never the 人才培养质量报告制度 policy row),
+# 11 the written feedback 2月28日 of the next year.
+SEED_DUES = {
+    2017: {"target": "2017-04-30", "basic_standard": "2017-03-31", "templates": "2017-03-31", "standard": "2017-04-30",
+           "plan": "2017-04-30", "implementation": "2017-10-31", "diagnosis": "2017-11-10", "report": "2017-11-20",
+           "school_review": "2017-12-31", "quality_report": "2017-12-31", "feedback": "2018-02-28"},
+    2018: {"target": "2018-03-31", "basic_standard": "2018-03-31", "templates": "2018-03-31", "standard": "2018-03-31",
+           "plan": "2018-03-31", "implementation": "2018-10-31", "diagnosis": "2018-11-10", "report": "2018-11-20",
+           "school_review": "2018-12-31", "quality_report": "2018-12-31", "feedback": "2019-02-28"},
+}  # fmt: skip
+
+
+def test_step_dates_come_from_the_right_rows_of_the_annual_table(session):
     from engine.cycle import annual
 
-    rows = annual.instantiate(session, 2026, None, NOW)
-    dues = cycle.due_dates_for(2026, TZ, rows)
-    assert dues["target"].startswith("2026-04-30") and dues["plan"].startswith("2026-04-30")
-    assert dues["school_review"].startswith("2026-11-30")
-    assert dues["feedback"].startswith("2027-02-28")
-    assert dues["implementation"] == cycle.default_dues(2026, TZ)["implementation"]  # 全年常态运行: no date of its own
+    rows = annual.instantiate(session, 2017, None, NOW) + annual.instantiate(session, 2018, None, NOW)
+    for year, expected in SEED_DUES.items():
+        for shuffled in (rows, rows[::-1]):  # the rows come in no fixed order, the next year's among them
+            dues = cycle.due_dates_for(year, TZ, shuffled)
+            assert {k: v[:10] for k, v in dues.items()} == expected
+            assert list(dues) == [key for key, _ in cycle.STEPS]  # every one of the eleven steps has a date
+    upper_review = {r.due_date.isoformat() for r in rows if r.category == "上一级复核性诊断"}
+    assert upper_review == {"2017-11-30", "2018-11-30"}
+    for year in SEED_DUES:  # self-diagnosis and its report are due before the upper-level review
+        assert SEED_DUES[year]["report"] < f"{year}-11-30"
+    # the policy rows that used to date step 10 (6月30日 in 2017, 3月31日 in 2018) are not the step
+    policy = {r.year: r.due_date.isoformat() for r in rows if r.task == "人才培养质量报告制度"}
+    assert policy == {2017: "2017-06-30", 2018: "2018-03-31"}
+    assert cycle.due_dates_for(2026, TZ, rows) == cycle.default_dues(2026, TZ)  # no table of its own: defaults

@@ -38,6 +38,11 @@ def test_compiles_with_chinese_names_and_ascii_ids(path):
     kinds = [t["kind"] for t in compiled.meta["tasks"].values()]
     if path.stem.startswith("chain_"):
         assert kinds.count("edit") == 1 and "review" in kinds
+    elif path.stem == "cycle_school":  # steps 2 and 3: a confirmation per lead department / template owner
+        assert kinds == ["confirm"] * 11 and not compiled.meta["called"]
+        steps = {t["name"]: t["step"] for t in compiled.meta["tasks"].values()}
+        assert sorted(steps.values()) == [2] * 6 + [3] * 5 and "2 制定基本标准（合作发展处）" in steps
     else:  # the cycle: steps 6-10 are documents, step 11 an acknowledgement; 1, 4, 5 call the chains
         assert kinds.count("ack") == 1 and kinds.count("edit") >= 4
+        assert kinds.count("confirm") == 1  # 1 目标优化 in the second and third year of the target period
         assert {c.split("_", 1)[0] for c in compiled.meta["called"]} == {"chain"}

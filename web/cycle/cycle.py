@@ -140,8 +140,8 @@ def progress():
     matrix, by_department = cycle_progress.overview(db.session, year, now(), department)
     return render_template(
         "cycle/progress.html", year=year, department=department, levels=cycle.LEVELS, steps=cycle.STEPS,
-        no_tasks=cycle.NO_TASKS, matrix=matrix, by_department=by_department,
-        departments=cycle_progress.departments(db.session),
+        no_tasks=cycle.SCHOOL_STEPS, matrix=matrix, by_department=by_department,
+        departments=cycle_progress.departments(db.session), school=cycle_progress.school_steps(db.session, year),
     )  # fmt: skip
 
 
@@ -153,7 +153,7 @@ def subjects():
     return render_template(
         "cycle/subjects.html", page=page, filters=filters, args=filters.args(), levels=cycle.LEVELS,
         without_passed={k: v for k, v in filters.args().items() if k != "passed"},
-        steps=cycle.STEPS, no_tasks=cycle.NO_TASKS, departments=cycle_progress.departments(db.session),
+        steps=cycle.STEPS, no_tasks=cycle.SCHOOL_STEPS, departments=cycle_progress.departments(db.session),
     )  # fmt: skip
 
 

@@ -41,6 +41,20 @@ def set_team(subject_id):
     return redirect(url_for("orgadmin.majors" if subject.type == "major" else "orgadmin.courses"))
 
 
+@bp.post("/subjects/<subject_id>/pilot")
+@login_required
+@transactional
+def set_pilot(subject_id):
+    sid = object_id(subject_id, N_("专业或课程不存在"))
+    pilot = request.form.get("pilot") == "1"
+    subject = teaching.set_pilot(db.session, current_user, sid, pilot, now())
+    if pilot:
+        flash_on_commit(_("已将“%(name)s”设为诊改试点", name=subject.name), "success")
+    else:
+        flash_on_commit(_("已取消“%(name)s”的诊改试点", name=subject.name), "success")
+    return redirect(url_for("orgadmin.majors" if subject.type == "major" else "orgadmin.courses"))
+
+
 @bp.get("/classes")
 @login_required
 def classes():

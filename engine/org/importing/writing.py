@@ -129,10 +129,8 @@ def _write_staff(session, rows, d: Directory, now, out: Outcome, password_hash, 
     for chunk in _chunks(changes):
         session.execute(update(User), chunk)
     out.updated += [str(c["id"]) for c in changes]
-    # every teacher has a personal subject (教师层面诊改)
-    teachers = [
-        d.users[v["工号"]].id if v["工号"] in d.users else ids[v["工号"]] for v in rows if v["kind"] == "teacher"
-    ]
+    # every 教师, 辅导员 and 职员 has a personal subject of the 教师 level (the seed's 教师（辅导员、职员）)
+    teachers = [d.users[v["工号"]].id if v["工号"] in d.users else ids[v["工号"]] for v in rows]
     _personal_subjects(session, "teacher", teachers, now)
     progress(len(rows), len(rows))
 
@@ -200,6 +198,8 @@ def _write_subjects(session, rows, d, out, stype, code_col, name_col, unit_of, p
         unit_id = unit_of(v)
         parent_id = parent_of(v) if parent_of else None
         attrs = attrs_of(v) if attrs_of else {}
+        if s is not None and (s.attrs or {}).get("pilot"):
+            attrs["pilot"] = True  # a 诊改试点 mark (set at 系统管理, not in the roster) survives a re-import
         if s is None:
             s = Subject(type=stype, code=code, name=v[name_col], org_unit_id=unit_id, parent_id=parent_id, attrs=attrs)
             session.add(s)
