@@ -281,7 +281,8 @@ def test_a_lead_department_confirms_its_basic_standards_and_templates(login_as, 
     inbox = page(jwc, "/tasks")
     task_url = next(u for u in links(inbox, "/tasks/") if "2 制定基本标准（教务处）" in page(jwc, u))
     html = page(jwc, task_url)
-    assert 'data-testid="confirm-form"' in html and 'href="/standards/basic"' in html and "本年无需修订" in html
+    assert 'data-testid="confirm-form"' in html and 'href="/standards"' in html and "本年无需修订" in html
+    assert "专业分级建设基本标准" in page(jwc, "/standards")  # the link opens the basic standards it revises
     refused = jwc.post(task_url, data={"decision": "unchanged", "comment": ""})
     assert refused.status_code == 400 and "请说明无需修订或优化的理由" in refused.get_data(as_text=True)
     done = jwc.post(task_url, data={"decision": "revised", "comment": "修订课程分级建设基本标准的线上课程比例"})

@@ -15,7 +15,7 @@ from ..helpers import now, principals, today
 
 bp = Blueprint("annual", __name__, url_prefix="/annual")
 # What an annual-table row links to, by the link's kind (engine/cycle/links.py): a label and the URL of the target.
-# Another kind of target (e.g. basic standards at /standards/basic/<key>) is one more entry here.
+# Another kind of target is one more entry here and in `_link_urls`.
 LINK_LABELS = {
     "mechanism": N_("资源开发与配置机制"), "service": N_("支持服务"), "supervision": N_("监督控制制度"),
     "work_standard": N_("工作标准"), "documents": N_("诊改文档"), "basic_standard": N_("基本标准"),
