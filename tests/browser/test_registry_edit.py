@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_the_lead_department_edits_its_entry(live_server, page):
     log_in(page, live_server, "jwc_staff")  # 教务处
     page.click("nav >> text=制度与标准")
-    page.click("[data-testid=registry-mechanism]")
+    page.click("[data-testid=tab-mechanism]")
     assert page.locator("[data-testid^=edit-]").count() == 2  # 专业设置 and 教学建设项目: 教务处's own
     page.click("[data-testid=edit-major_setting]")
     page.select_option("#f-status", "in_force")
