@@ -27,7 +27,7 @@ def test_the_lead_department_works_on_its_basic_and_work_standards(live_server, 
     assert page.locator("table[data-testid] tbody tr").count() > 0  # the published criteria
     page.click("[data-testid=start-revision]")
     page.wait_for_url("**/tasks/*")
-    assert "专业设置基本标准" in page.content()  # the lead department's drafting task of the revision
+    assert "专业设置基本标准" in page.content() and "新增级别" in page.content()  # its drafting task, graded by level
     shot(page, "basic-standard-revision")
 
     page.click("nav >> text=制度与标准")
