@@ -6,7 +6,11 @@ saves all of them. What Spiff (and we) read of the past, measured on 3.2:
 
 - a task's parent: a task inherits its parent's data, and `reset_branch` copies the parent's data;
 - the ancestors of a join that waits: `BoundaryEventJoin` looks for its split among its ancestors;
-  parallel and inclusive joins compare the join tasks of the current iteration, which are unfinished;
+- the other tasks of a parallel or inclusive join's gateway in the same pass, finished ones too: the
+  first branch to arrive waits there and is *cancelled* by the next one that arrives, and whether a branch
+  is in is read from that cancelled task's parent (its state, COMPLETED, and its spec, an input of the
+  gateway). An inclusive join (`get_tasks(end_at_spec=...)`) also never looks below an earlier pass of
+  its own gateway;
 - `reset_from_task_id` on the author's latest submission (the withdrawal, engine/documents/withdrawal.py):
   that task, its parent, and under a boundary event the split above it;
 - the subprocess of a running call activity.
@@ -15,9 +19,15 @@ So every unfinished task keeps its ancestors up to the nearest finished step a p
 task, or a call activity, which waits for its chain's people) and `MARGIN` more above it; the root
 stays. Everything else that is finished goes: branches that ended (a cancelled prediction, a completed
 escalation path) and the ancestors beyond that window. A kept task whose parent goes is re-attached to
-its nearest kept ancestor, so ancestry among the kept tasks is what it was. The subprocesses of dropped
-call activities go with them, and a finished subprocess keeps its root only. How much is kept depends on
-the diagram, never on how often a loop ran.
+its nearest kept ancestor, so ancestry among the kept tasks is what it was. For every unfinished task of
+a parallel or inclusive gateway, the gateway's other tasks of the same pass stay with their real parent
+(the branch's last step, so `task.parent.task_spec` is still the input it arrived by) and the task where
+their branch left the join's path (the split, so the next compaction still sees them in the same pass).
+A pass is bounded by the gateway's previous firing among the join's ancestors; the tasks of earlier passes
+go (Spiff would count their branches as arrived again), and an inclusive join's previous firings above it
+go too. A join keeps at most three tasks per branch of the pass it waits in, never a loop's history.
+The subprocesses of dropped call activities go with them, and a finished subprocess keeps its root only.
+How much is kept depends on the diagram, never on how often a loop ran.
 
 The instance page draws the path taken (how often each element completed, which flows were taken) from
 the workflow; what is dropped is first counted into the workflow's `Trail`, which is stored with the
@@ -29,7 +39,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.util.task import TaskState
 
 MARGIN = 2  # ancestors kept above a finished person's step: its parent, and a boundary event's split
@@ -95,7 +107,44 @@ def _keep(workflow) -> set:
             elif _waits_for_people(above):
                 margin = MARGIN
             above = above.parent
+    joins = [t for t in workflow.tasks.values() if not t.has_state(DONE) and isinstance(t.task_spec, UnstructuredJoin)]
+    for join in joins:
+        for arrived, fork in _arrivals(join):
+            keep.update((arrived.id, arrived.parent.id, fork.id))
+    for join in joins:
+        if isinstance(join.task_spec, InclusiveGateway):  # it does not look below an earlier pass of itself
+            above = join.parent
+            while above is not None:
+                if above.task_spec is join.task_spec:
+                    keep.discard(above.id)
+                above = above.parent
     return keep
+
+
+def _arrivals(join) -> list[tuple]:
+    """The other tasks of an unfinished join's gateway in the same pass (the branches that arrived, and were
+    cancelled by the next arrival, or are on their way), each with the ancestor where its branch left the
+    join's path (the split). A task of the gateway among the join's ancestors (the previous pass, which
+    fired) bounds the pass: a task whose branch left above that bound belongs to an earlier pass."""
+    spec = join.task_spec
+    pass_of, above = set(), join.parent
+    while above is not None and above.task_spec is not spec:
+        pass_of.add(above.id)
+        above = above.parent
+    ancestors = set(pass_of)
+    while above is not None:
+        ancestors.add(above.id)
+        above = above.parent
+    arrivals = []
+    for task in join.workflow.tasks.values():
+        if task.task_spec is not spec or task is join or task.id in ancestors:
+            continue
+        above = task.parent
+        while above is not None and above.id not in ancestors:
+            above = above.parent
+        if above is not None and above.id in pass_of:
+            arrivals.append((task, above))
+    return arrivals
 
 
 def compact(workflow) -> int:
