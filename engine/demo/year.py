@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from .. import cycle, modeling, org, scheduler, workflow
 from ..core import periods, settings
-from ..cycle import annual
+from ..cycle import annual, sampling
 from ..documents import attachments, sharing
 from ..documents import service as documents
 from ..models import (
@@ -324,6 +324,10 @@ class Story:
             .where(CycleInstance.year == self.year)
         ).all()
         self.instances = dict(rows)
+        # the year's school sampling (学校抽样复核), drawn by 质量管理处 through the service, with a fixed seed
+        config = {"sizes": {"unit": 1, "program": 8, "team": 1, "person": 3}, "stratify": True, "pilots": True}
+        sampling.make_draw(self.session, zlc, self.year, config, self.t, seed=f"demo-{self.year}",
+                           note="年度抽样（演示）", principals=self.principals(zlc))  # fmt: skip
 
     def confirm_school(self, bpmn_id: str, username: str, decision: str, comment: str) -> None:
         """A lead department confirms its step 2 or 3 task of the year's school process."""

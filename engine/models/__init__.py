@@ -20,7 +20,16 @@ from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
 from .registry import RegistryEntry
-from .schedule import AnnualTask, CycleInstance, CycleRun, CycleSchool, Notification, ScheduledEffect, SchedulerLease
+from .schedule import (
+    AnnualTask,
+    CycleInstance,
+    CycleRun,
+    CycleSchool,
+    Notification,
+    SamplingDraw,
+    ScheduledEffect,
+    SchedulerLease,
+)
 from .standards import BasicStandard, Committee, CommitteeMember
 from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor
@@ -32,6 +41,7 @@ __all__ = [
     "CycleInstance",
     "CycleRun",
     "CycleSchool",
+    "SamplingDraw",
     "Notification",
     "ScheduledEffect",
     "SchedulerLease",

@@ -140,3 +140,22 @@ class CycleSchool(Base):
     year: Mapped[int] = mapped_column(Integer, unique=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("cycle_run.id"))
+
+
+class SamplingDraw(Base):
+    """One school sampling draw (学校抽样复核) of a year: the seed, the configuration and the drawn subjects.
+
+    A year may have several draws; the latest is the year's sample and the earlier ones stay (auditable).
+    Anyone may re-run the draw from `seed` over the year's population (engine/cycle/sampling.py `verify`).
+    """
+
+    __tablename__ = "sampling_draw"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    seed: Mapped[str] = mapped_column(String(64))
+    # {"sizes": {level: n}, "stratify": bool, "pilots": bool}
+    config: Mapped[dict] = mapped_column(JSONType)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    subjects: Mapped[dict] = mapped_column(JSONType)  # {level: [subject ids]}
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -39,6 +39,7 @@ from engine.models import (
     ProcessDefinition,
     QualityWarning,
     RegistryEntry,
+    SamplingDraw,
     Subject,
     User,
 )
@@ -310,6 +311,12 @@ def cases(d: Demo) -> dict[str, Case]:
         "committees.save": Case("zlc_admin", "dzxy_reviewer", {"committee_id": office.id}),
         "standards.show": Case("t01", "s01", {"standard_id": standard.id}, standard.name),
         "standards.revise": Case("jwc_staff", "t01", {"standard_id": standard.id}, standard.name),
+    })  # fmt: skip
+    # 学校抽样复核: monitors and 质量管理处 only; the demo year's draw names its seed
+    draw = d.s.scalar(select(SamplingDraw).where(SamplingDraw.year == 2026))
+    out.update({
+        "sampling.show": Case("zlc_admin", "dzxy_reviewer", {"draw_id": draw.id}, draw.seed),
+        "sampling.verify": Case("zlc_admin", "dzxy_reviewer", {"draw_id": draw.id}, draw.seed),
     })  # fmt: skip
     return out
 

@@ -24,6 +24,7 @@ What each rule admits:
 - a process: administrators and its department's owners edit it (modeler); monitors and owners
   analyse its versions (heat map).
 - an annual-table row: monitors, positions and members of a responsible department mark it done.
+- the school sampling (学校抽样复核): monitors and 质量管理处 draw and read it.
 - a registry entry: all read it; monitors, 质量管理处 and its lead department (members, positions) edit it.
 """
 
@@ -75,6 +76,7 @@ from .base import (
 )
 from .school import (
     WARNING_ACTING_KINDS,
+    draws_samples,
     edits_committees,
     may_act_on_warning,
     may_complete_annual_row,
@@ -91,8 +93,8 @@ __all__ = [
     "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "F", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "Principal",
     "SCHOOL_WIDE_READERS", "Viewer", "WARNINGS_SEEN_BY_ALL_OF", "WARNING_ACTING_KINDS", "WARNING_ACT_ROLES",
     "WARNING_LEAD_FUNCTIONS", "WARNING_REPORTERS", "WARNING_SEE_ROLES", "document_full_access", "document_visible",
-    "edits_committees", "head_units", "instance_visible", "instance_watched", "is_monitor", "lead_function",
-    "led_by_units", "may_act_on_warning", "may_analyse_process", "may_complete_annual_row",
+    "draws_samples", "edits_committees", "head_units", "instance_visible", "instance_watched", "is_monitor",
+    "lead_function", "led_by_units", "may_act_on_warning", "may_analyse_process", "may_complete_annual_row",
     "may_edit_registry_entry", "offered_task_ids", "owned_subject_types", "owned_unit_ids", "owns_any_process",
     "owns_process", "positions_of", "process_analysable", "process_editable", "process_versions_of_units",
     "reads_annual_table", "reads_standards", "reportable_warning_kinds", "scopes_held", "sees_all_warnings",

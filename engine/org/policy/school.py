@@ -100,8 +100,13 @@ def edits_committees(v: Viewer) -> bool:
     return v.is_monitor or F.QUALITY_OFFICE in v.unit_functions
 
 
+def draws_samples(v: Viewer) -> bool:
+    """Monitors and the unit holding quality_office (质量管理处) draw and read the school's sampling (学校抽样复核)."""
+    return v.is_monitor or F.QUALITY_OFFICE in v.unit_functions
+
+
 __all__ = [
-    "WARNING_ACTING_KINDS", "edits_committees", "may_act_on_warning", "may_complete_annual_row",
+    "WARNING_ACTING_KINDS", "draws_samples", "edits_committees", "may_act_on_warning", "may_complete_annual_row",
     "may_edit_registry_entry", "reads_annual_table", "reads_standards", "reportable_warning_kinds",
     "sees_all_warnings", "warning_actionable", "warning_visible",
 ]  # fmt: skip
