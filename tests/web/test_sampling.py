@@ -42,7 +42,8 @@ def test_rerunning_a_draw_with_its_recorded_seed_gives_the_same_list(demo_year_s
     assert len(row.subjects["program"]) == 6  # the demo's six pilot majors and courses, all taken beyond the size
     assert sampling.verify(s, row).same
     assert sampling.draw(sampling.population(s, 2026), config, "5eed") == row.subjects
-    audit = s.scalar(select(AuditEntry).where(AuditEntry.action == "sampling.draw", AuditEntry.object_id == str(row.id)))
+    drawn = AuditEntry.action == "sampling.draw", AuditEntry.object_id == str(row.id)
+    audit = s.scalar(select(AuditEntry).where(*drawn))
     assert audit is not None and audit.after["seed"] == "5eed"
     row.subjects = {**row.subjects, "person": row.subjects["person"][1:]}  # a list that was tampered with
     assert not sampling.verify(s, row).same
