@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,9 +17,8 @@ from forms.review import validate_confirmation
 
 from .. import workflow
 from ..core import audit
-from ..core.errors import N_, InvalidInput
 from ..models import CycleSchool, ProcessInstance
-from ..workflow import readmodel, services
+from ..workflow import kinds, services
 
 SCHOOL_PROCESS = "cycle_school"
 
@@ -53,12 +51,7 @@ def start_school_year(
 
 def take_confirmation(session, ht, user, payload: dict, now) -> dict:
     """`confirm`: 已修订 with what was revised, or 本年无需修订 with the reason."""
-    try:
-        clean = validate_confirmation(payload)
-    except ValidationError as exc:
-        raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
-    readmodel.record_outcome(ht, decision=clean["decision"], comment=clean["comment"])
-    return clean
+    return kinds.decided(ht, validate_confirmation, payload)
 
 
 def register() -> None:

@@ -15,23 +15,25 @@ from ..core.errors import N_, InvalidInput
 from . import deadlines, readmodel, services
 
 
-def review_decision(ht, payload: dict) -> dict:
-    """A reviewer's decision (approve / return with a comment), recorded on the task row."""
+def decided(ht, validate, payload: dict) -> dict:
+    """A decision read by `validate` (forms/review.py) and recorded on the task row; refused input is
+    InvalidInput with the fields' messages. The review, acknowledgement and confirmation kinds share it."""
     try:
-        clean = validate_review(payload)
-    except ValidationError as exc:
-        raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
-    readmodel.record_outcome(ht, decision=clean["decision"], comment=clean["comment"])
-    return {"decision": clean["decision"], "comment": clean["comment"]}
-
-
-def take_ack(session, ht, user, payload: dict, now) -> dict:
-    try:
-        clean = validate_ack(payload)
+        clean = validate(payload)
     except ValidationError as exc:
         raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
     readmodel.record_outcome(ht, decision=clean["decision"], comment=clean["comment"])
     return clean
+
+
+def review_decision(ht, payload: dict) -> dict:
+    """A reviewer's decision (approve / return with a comment), recorded on the task row."""
+    clean = decided(ht, validate_review, payload)
+    return {"decision": clean["decision"], "comment": clean["comment"]}
+
+
+def take_ack(session, ht, user, payload: dict, now) -> dict:
+    return decided(ht, validate_ack, payload)
 
 
 def take_form(session, ht, user, payload: dict, now) -> dict:
