@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import copy
 
+# 达成度: the verdict each party gives an item; the three verdicts make the record's 吻合度 (agreement).
+RATINGS = [
+    {"value": "met", "label": "达成"}, {"value": "partly", "label": "基本达成"}, {"value": "unmet", "label": "未达成"},
+]  # fmt: skip
+# Each party writes only its own columns; "readonly" columns are copied in from the earlier party's
+# document when the step's document is prepared, shown as text and kept as stored whatever is posted.
 ITEM_STEPS = {
     "implementation": ("诊改实施记录", [
         {"key": "progress", "label": "实施进展", "required": True, "max": 2000},
@@ -19,10 +25,19 @@ ITEM_STEPS = {
         {"key": "conclusion", "label": "诊断结论", "required": True, "max": 2000},
         {"key": "next_measures", "label": "下一步改进措施", "required": True, "max": 2000},
         {"key": "expected_effect", "label": "预期效果", "max": 2000},
+        {"key": "rating", "label": "自评达成度", "type": "choice", "choices": RATINGS},
     ]),
-    "school_review": ("学校复核诊断", [
-        {"key": "self_conclusion", "label": "自我诊断结论", "max": 2000},
-        {"key": "opinion", "label": "复核意见", "required": True, "max": 2000},
+    "upper_review": ("上一级复核性诊断", [
+        {"key": "self_conclusion", "label": "自我诊断结论", "readonly": True, "max": 2000},
+        {"key": "self_rating", "label": "自评达成度", "readonly": True, "type": "choice", "choices": RATINGS},
+        {"key": "opinion", "label": "上一级复核意见", "required": True, "max": 2000},
+        {"key": "rating", "label": "复核达成度", "type": "choice", "choices": RATINGS},
+    ]),
+    "school_review": ("学校抽样复核", [
+        {"key": "self_conclusion", "label": "自我诊断结论", "readonly": True, "max": 2000},
+        {"key": "upper_opinion", "label": "上一级复核意见", "readonly": True, "max": 2000},
+        {"key": "opinion", "label": "学校抽样复核结论", "required": True, "max": 2000},
+        {"key": "rating", "label": "抽样复核达成度", "type": "choice", "choices": RATINGS},
     ]),
 }  # fmt: skip
 REPORTS = {

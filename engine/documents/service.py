@@ -47,7 +47,8 @@ DOC_TYPE_LABELS = {
     "implementation": N_("诊改实施记录"),
     "diagnosis": N_("自我诊断"),
     "report": N_("自我诊断报告"),
-    "school_review": N_("学校复核诊断"),
+    "upper_review": N_("上一级复核性诊断"),
+    "school_review": N_("学校抽样复核"),
     "quality_report": N_("人才培养质量报告"),
     # work standards (table 9): forms/work_standards.py CATEGORIES, spelled out here to be translated
     "ws_duty": N_("部门职责"),
