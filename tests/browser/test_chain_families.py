@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, shot
 
@@ -44,7 +45,7 @@ def test_chain_family(page, live_server, family):
         page.check("#decision-approve")
         page.click("[data-testid=submit-review]")
         page.wait_for_url(base + "/tasks")
-        assert page.locator(".alert", has_text="已同意").is_visible()
+        expect(page.locator(".alert", has_text="已同意")).to_be_visible()
 
     log_in(page, base, author)
     page.goto(base + "/my-documents")

@@ -102,6 +102,7 @@ def test_withdraw_then_submit_again(page, live_server):
     log_in(page, base, "t06")
     page.goto(base + "/my-documents")
     page.locator("tr", has_text="教师发展目标").locator("button", has_text="开始填写").click()
+    page.wait_for_selector("#zg-doc-form")  # counted on the task page, not on the list it leaves
     boxes = page.locator("textarea[name$='-cells-description']")
     for i in range(boxes.count()):
         boxes.nth(i).fill(f"第{i + 1}项：三年内达到学院骨干教师要求")
@@ -114,7 +115,7 @@ def test_withdraw_then_submit_again(page, live_server):
     shot(page, "forms_4_withdraw_confirm")
     page.click("[data-testid=confirm-action]")
     page.wait_for_selector("#zg-doc-form")
-    assert page.locator(".alert-success", has_text="已撤回提交").is_visible()
+    expect(page.locator(".alert-success", has_text="已撤回提交")).to_be_visible()
     assert (
         page.locator("textarea[name='rows-0-cells-description']").input_value() == "第1项：三年内达到学院骨干教师要求"
     )

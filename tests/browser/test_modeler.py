@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import fill_descriptions, log_in, shot
 
@@ -33,7 +34,7 @@ def test_owner_adds_review_step_deploys_and_it_reaches_the_right_inbox(page, liv
     base = live_server
     log_in(page, base, "rsc_reviewer")
     page.click("text=流程设计")
-    assert page.locator("[data-testid=process-list]", has_text="教师发展目标").is_visible()
+    expect(page.locator("[data-testid=process-list]", has_text="教师发展目标")).to_be_visible()
     page.locator("[data-testid=process-list] tr", has_text="chain_teacher").locator("a", has_text="编辑").click()
     page.wait_for_selector("#zg-modeler[data-ready='1']")
     assert page.locator(".djs-element[data-element-id=review_college]").count() == 1

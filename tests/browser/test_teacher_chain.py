@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import fill_descriptions, log_in, shot
 
@@ -12,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_teacher_to_college_with_return_loop(page, live_server):
     base = live_server
     log_in(page, base, "t01")
-    assert page.locator("text=我的待办").first.is_visible()
+    expect(page.locator("text=我的待办").first).to_be_visible()
     shot(page, "01_teacher_inbox_empty")
 
     page.goto(base + "/my-documents")
@@ -23,15 +24,15 @@ def test_teacher_to_college_with_return_loop(page, live_server):
 
     # submitting empty shows the errors next to the fields
     page.click("[data-testid=submit-document]")
-    assert page.locator(".invalid-feedback", has_text="请填写“描述”").first.is_visible()
+    expect(page.locator(".invalid-feedback", has_text="请填写“描述”").first).to_be_visible()
     shot(page, "02_teacher_form_errors")
 
     fill_descriptions(page, "初稿")
     page.click("[data-testid=save-draft]")
-    assert page.locator(".alert", has_text="草稿已保存").is_visible()
+    expect(page.locator(".alert", has_text="草稿已保存")).to_be_visible()
     page.click("[data-testid=submit-document]")
     page.wait_for_url(base + "/tasks")
-    assert page.locator(".alert", has_text="已提交").is_visible()
+    expect(page.locator(".alert", has_text="已提交")).to_be_visible()
 
     log_in(page, base, "dzxy_reviewer")
     task_row = page.locator("[data-testid=task-table] tr", has_text="张伟")
@@ -39,10 +40,10 @@ def test_teacher_to_college_with_return_loop(page, live_server):
     shot(page, "03_reviewer_inbox")
     task_row.locator("a", has_text="办理").click()
     page.click("[data-testid=claim]")
-    assert page.locator("text=您已签收").is_visible()
+    expect(page.locator("text=您已签收")).to_be_visible()
     page.check("#decision-return")
     page.click("[data-testid=submit-review]")
-    assert page.locator("[data-testid=comment-error]").is_visible()  # returning needs a comment
+    expect(page.locator("[data-testid=comment-error]")).to_be_visible()  # returning needs a comment
     page.check("#decision-return")
     page.fill("textarea[name=comment]", "请把科研发展目标写得更具体，列出论文与课题数量")
     shot(page, "04_reviewer_returns")

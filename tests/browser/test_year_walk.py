@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, shot
 
@@ -59,7 +60,7 @@ def fill_and_submit(page, base: str, text: str, name: str) -> None:
     both(page, name)
     page.click("[data-testid=submit-document]")
     page.wait_for_url(base + "/tasks")
-    assert page.locator(".alert-success").first.is_visible()
+    expect(page.locator(".alert-success").first).to_be_visible()
 
 
 def approve(page, base: str, name: str) -> None:
@@ -71,7 +72,7 @@ def approve(page, base: str, name: str) -> None:
     both(page, name)
     page.click("[data-testid=submit-review]")
     page.wait_for_url(base + "/tasks")
-    assert page.locator(".alert", has_text="已同意").is_visible()
+    expect(page.locator(".alert", has_text="已同意")).to_be_visible()
 
 
 def test_teacher_walks_the_year_from_targets_to_the_report(page, live_server):
@@ -84,7 +85,7 @@ def test_teacher_walks_the_year_from_targets_to_the_report(page, live_server):
     assert toggle.is_visible() and not page.locator("#zg-nav-menu").is_visible()
     assert page.locator("[data-testid=task-table] thead").is_hidden()
     toggle.click()
-    assert page.locator("#zg-nav-menu a", has_text="我的文档").is_visible()
+    expect(page.locator("#zg-nav-menu a", has_text="我的文档")).to_be_visible()
     page.set_viewport_size(DESKTOP)
     assert not toggle.is_visible() and page.locator("#zg-nav-menu a", has_text="我的文档").is_visible()
     both(page, "year_02_teacher_inbox")
