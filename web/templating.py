@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from engine import cycle, org, workflow
+from engine.cycle import sampling
 from engine.documents import DOC_TYPE_LABELS, STATUS_LABELS, SUBJECT_TYPE_LABELS, header_values
 from engine.documents.templates import owned_subject_types
 from engine.notify.notifications import unread_count
@@ -51,6 +52,8 @@ def init_app(app) -> None:
                 and bool(owned_subject_types(db.session, current_user, principals()))
             )
             data["heads_units"] = bool(org.head_units(principals()))
+            # 质量管理处 staff who are not monitors reach 年度诊改 through the sampling page they may use
+            data["draws_samples"] = data["is_monitor"] or sampling.may_draw(current_user, principals())
             data["watches"] = data["is_monitor"] or data["heads_units"]
             data["edits_processes"] = org.owns_any_process(db.session, current_user, principals())
             data["unread_count"] = unread_count(db.session, current_user.id)

@@ -114,4 +114,8 @@ def test_only_monitors_and_the_quality_office_reach_sampling(demo_year_app, demo
     t02 = demo_year_session.scalar(select(User).where(User.username == "t02"))
     t02.org_unit_id = demo_year_session.scalar(select(OrgUnit.id).where(OrgUnit.code == "ZLC"))
     demo_year_session.commit()
-    assert "学校抽样复核" in page(login(demo_year_app.test_client(), "t02"), "/cycle/sampling/?year=2026")
+    staff = login(demo_year_app.test_client(), "t02")
+    assert "学校抽样复核" in page(staff, "/cycle/sampling/?year=2026")
+    # and reaches it from the menu: 年度诊改 leads a non-monitor to the page they may use
+    assert 'href="/cycle/sampling/">年度诊改</a>' in page(staff, "/tasks")
+    assert "年度诊改</a>" not in page(login(demo_year_app.test_client(), "t01"), "/tasks")
