@@ -59,8 +59,8 @@ def _form(year: int, values: dict, levels: list[str], field_errors: dict, status
             continue
     runs = db.session.scalars(select(CycleRun).order_by(CycleRun.id.desc()).limit(20)).all()
     return render_template(
-        "cycle/index.html", year=year, levels=cycle.LEVELS, chosen=levels, steps=cycle.STEPS,
-        numbers=cycle.STEP_NUMBER, values=values, past=past, today=today, runs=runs, field_errors=field_errors,
+        "cycle/index.html", year=year, levels=cycle.LEVELS, chosen=levels, dates=cycle.DATES, values=values,
+        past=past, today=today, runs=runs, field_errors=field_errors,
     ), status  # fmt: skip
 
 
