@@ -20,7 +20,8 @@ from tests.workflows.test_chain_paths import actor_for
 FORM_DATES = {
     "target": "2026-12-01", "basic_standard": "2026-11-30", "templates": "2026-12-05", "standard": "2026-12-10",
     "plan": "2026-12-20", "implementation": "2027-01-10",
-    "diagnosis": "2027-01-20", "report": "2027-01-25", "upper_review": "2027-02-01", "school_review": "2027-02-10", "quality_report": "2027-02-20",
+    "diagnosis": "2027-01-20", "report": "2027-01-25", "upper_review": "2027-02-01", "school_review": "2027-02-10",
+    "quality_report": "2027-02-20",
     "feedback": "2027-02-28",
 }  # fmt: skip
 
@@ -275,10 +276,12 @@ def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
 SEED_DUES = {
     2017: {"target": "2017-04-30", "basic_standard": "2017-03-31", "templates": "2017-03-31", "standard": "2017-04-30",
            "plan": "2017-04-30", "implementation": "2017-10-31", "diagnosis": "2017-11-10", "report": "2017-11-20",
-           "upper_review": "2017-11-30", "school_review": "2017-12-31", "quality_report": "2017-12-31", "feedback": "2018-02-28"},
+           "upper_review": "2017-11-30", "school_review": "2017-12-31", "quality_report": "2017-12-31",
+           "feedback": "2018-02-28"},
     2018: {"target": "2018-03-31", "basic_standard": "2018-03-31", "templates": "2018-03-31", "standard": "2018-03-31",
            "plan": "2018-03-31", "implementation": "2018-10-31", "diagnosis": "2018-11-10", "report": "2018-11-20",
-           "upper_review": "2018-11-30", "school_review": "2018-12-31", "quality_report": "2018-12-31", "feedback": "2019-02-28"},
+           "upper_review": "2018-11-30", "school_review": "2018-12-31", "quality_report": "2018-12-31",
+           "feedback": "2019-02-28"},
 }  # fmt: skip
 
 

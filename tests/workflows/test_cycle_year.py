@@ -22,8 +22,9 @@ KEY_OF_STEP = {number: key for key, number in cycle.STEP_NUMBER.items()}
 SUBJECTS = [("college", "DZXY"), ("major", "510203"), ("faculty_team", "DZXY-SZ"), ("teacher", None)]
 LEAD_DEPARTMENTS = {"质量管理处", "党政办公室", "人力资源处", "教务处", "党委学生工作部", "合作发展处"}
 SAMPLED = ("college", "faculty_team")  # the draw takes these; the major and the teacher are not sampled
-UPPER = {"college": "党政办公室", "major": "教务处", "faculty_team": "人力资源处", "teacher": "软件与信息技术学院 审核人"}
-# (the teacher's own unit reviews them: t06 belongs to the college itself, others to a 教研室 or 科室)
+# the upper-level reviewer: the teacher's own unit (t06 belongs to the college itself, others to a 教研室 or 科室)
+UPPER = {"college": "党政办公室", "major": "教务处", "faculty_team": "人力资源处",
+         "teacher": "软件与信息技术学院 审核人"}
 
 
 def due_key(task: HumanTask) -> str:
@@ -92,7 +93,7 @@ def test_a_year_walks_end_to_end_on_the_seed_dates_in_2017_and_2018(session):
             sampled = subject_type in SAMPLED
             assert path == ["9 上一级复核性诊断", *(["9 学校抽样复核"] if sampled else []),
                             *(["10 撰写人才培养质量报告"] if subject_type == "college" else []),
-                            *(["11 书面结论反馈"] if sampled else []), "11 确认结论反馈"], (year, subject_type)  # fmt: skip
+                            *(["11 书面结论反馈"] if sampled else []), "11 确认结论反馈"], subject_type  # fmt: skip
             upper = next(t for t in own if t.name == "9 上一级复核性诊断")
             assert UPPER[subject_type] in upper.candidates_label, upper.candidates_label
             if sampled:
