@@ -17,8 +17,8 @@ LEVELS = {
 STEPS = [
     ("target", N_("确定目标")), ("basic_standard", N_("制定基本标准")), ("templates", N_("研制模板")),
     ("standard", N_("制定标准")), ("plan", N_("制定诊改计划")), ("implementation", N_("诊改实施")),
-    ("diagnosis", N_("自我诊断")), ("report", N_("撰写自我诊断报告")), ("school_review", N_("复核性诊断")),
-    ("quality_report", N_("撰写人才培养质量报告")), ("feedback", N_("书面结论反馈")),
+    ("diagnosis", N_("自我诊断")), ("report", N_("撰写自我诊断报告")), ("school_review", N_("学校复核诊断")),
+    ("quality_report", N_("撰写人才培养质量报告")), ("feedback", N_("学校复核诊断结论反馈")),
 ]  # fmt: skip
 STEP_NUMBER = {key: i for i, (key, _) in enumerate(STEPS, start=1)}
 # The dates a year start asks for, in order: one per step, and step 9 has two (seed §三(四)): the upper-level

@@ -131,7 +131,7 @@ def test_the_progress_page_shows_the_review_path(session, app):
     admin = login(app.test_client(), "zlc_admin")
     html = page(admin, "/cycle/progress/subjects?year=2026&step=9")
     assert subject.name in html and 'data-testid="waiting-sampling"' in html and "等待学校抽样" in html
-    assert "9 复核性诊断" in html
-    assert "9 复核性诊断" in page(admin, "/cycle/progress?year=2026")
+    assert "9 学校复核诊断" in html
+    assert "9 学校复核诊断" in page(admin, "/cycle/progress?year=2026")
     form = page(admin, "/cycle/?year=2026")
     assert 'id="due_upper_review"' in form and "9 上一级复核性诊断" in form and "9 学校抽样复核" in form
