@@ -223,7 +223,9 @@ def feedback(b, prev):
     b.defaults[gw] = b.flow(gw, join, "未抽中（由上一级复核意见生成）")
     pub = b.node("publish_feedback", "serviceTask", "下发书面结论", "office", service("publish_document"))
     b.flow(join, pub)
-    ack = b.node("task_feedback", "userTask", "11 确认结论反馈", "author", user_task("ack", "due_feedback", "supervision"))
+    ack = b.node(
+        "task_feedback", "userTask", "11 确认结论反馈", "author", user_task("ack", "due_feedback", "supervision")
+    )
     b.steps[ack] = 11
     b.flow(pub, ack)
     b.extra.append(("feedback", "due_feedback"))

@@ -23,11 +23,11 @@ STEPS = [
 STEP_NUMBER = {key: i for i, (key, _) in enumerate(STEPS, start=1)}
 # The dates a year start asks for, in order: one per step, and step 9 has two (seed §三(四)): the upper-level
 # review (上一级复核性诊断, every subject) and the school's sampling review (学校抽样复核, the sampled ones).
-DATES = [
-    (key, STEP_NUMBER[key], label) for key, label in STEPS[:8]
-] + [("upper_review", 9, N_("上一级复核性诊断")), ("school_review", 9, N_("学校抽样复核"))] + [
-    (key, STEP_NUMBER[key], label) for key, label in STEPS[9:]
-]
+DATES = (
+    [(key, STEP_NUMBER[key], label) for key, label in STEPS[:8]]
+    + [("upper_review", 9, N_("上一级复核性诊断")), ("school_review", 9, N_("学校抽样复核"))]
+    + [(key, STEP_NUMBER[key], label) for key, label in STEPS[9:]]
+)
 DATE_LABELS = {key: f"{number} {label}" for key, number, label in DATES}
 SCHOOL_STEPS = (2, 3)  # 制定基本标准, 研制模板: school-level work of the lead departments (cycle_school.bpmn)
 NO_TASKS: tuple[int, ...] = ()  # every step has tasks (steps 2 and 3 in the school process)

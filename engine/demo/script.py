@@ -93,7 +93,9 @@ PATHS: dict[str, list[tuple]] = {
     "DZ2001": _published((52, 51, 50), (46, 45, 44), (40, 39, 38)) + _steps(24),  # at 7
     # RJ1001 and RJ1002 are courses of a 诊改试点 major: always sampled (engine/demo/year.py `start_year`)
     "RJ1001": _published((51, 50, 49), (45, 44, 43), (39, 38, 37)) + _steps(25, 18, 15) + _upper(12),  # at 9 (专家)
-    "RJ1002": _published((52, 51, 50), (46, 45, 44), (40, 39, 38)) + _steps(30, 23, 17) + _upper(12)
+    "RJ1002": _published((52, 51, 50), (46, 45, 44), (40, 39, 38))
+    + _steps(30, 23, 17)
+    + _upper(12)
     + _sampled(9, 6, "below"),  # at 11: the written conclusion waits for its acknowledgement
     "RJ2001": _published((53, 52, 51), (47, 46, 45), (41, 40, 39)) + _steps(30, 23, 17),  # at 9 (教务处)
     # 师资队伍 (-> 人力资源处 -> 分管领导) / 专业学生综合素质培养 (-> 学院审阅 -> 学工部 -> 分管领导)
@@ -117,7 +119,9 @@ PATHS: dict[str, list[tuple]] = {
     # 学生 (-> 辅导员)
     "s01": _chain(30, 24) + [(10, "draft", None, "")],  # at 4, 10 days late, drafted
     **{f"s{n:02d}": _chain(8 - n + 1) for n in range(2, 7)},  # at 1, waiting for 郑辅导 (batch approve)
-    "s07": _published((50, 48), (44, 42), (38, 36)) + _steps(28, 24, 20) + _upper(16)
+    "s07": _published((50, 48), (44, 42), (38, 36))
+    + _steps(28, 24, 20)
+    + _upper(16)
     + _onwards(14, 12, 10, 8),  # done: the written conclusion acknowledged
     "s08": _published((49, 47), (43, 41), (37, 35)),  # at 6
     "s12": [(20, "submit", None, ""), (18, "return", None, RETURN_TARGET_S12)],  # at 1, returned

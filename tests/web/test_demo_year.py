@@ -46,7 +46,6 @@ def test_the_office_sees_late_work_an_errored_and_a_suspended_instance(demo_year
         assert step in progress, step
 
 
-
 def test_the_review_path_has_a_subject_at_every_task(demo_year_app):
     """Issue #16: upper-level reviews open at 党政办公室, 教务处 and a teacher's unit, a sampled pilot course at the
     expert committee, a written conclusion waiting for its acknowledgement, one acknowledged."""

@@ -23,8 +23,12 @@ SUBJECTS = [("college", "DZXY"), ("major", "510203"), ("faculty_team", "DZXY-SZ"
 LEAD_DEPARTMENTS = {"质量管理处", "党政办公室", "人力资源处", "教务处", "党委学生工作部", "合作发展处"}
 SAMPLED = ("college", "faculty_team")  # the draw takes these; the major and the teacher are not sampled
 # the upper-level reviewer: the teacher's own unit (t06 belongs to the college itself, others to a 教研室 or 科室)
-UPPER = {"college": "党政办公室", "major": "教务处", "faculty_team": "人力资源处",
-         "teacher": "软件与信息技术学院 审核人"}
+UPPER = {
+    "college": "党政办公室",
+    "major": "教务处",
+    "faculty_team": "人力资源处",
+    "teacher": "软件与信息技术学院 审核人",
+}
 
 
 def due_key(task: HumanTask) -> str:
