@@ -67,6 +67,9 @@ def test_the_academic_affairs_reviewer_reviews_a_major(page, server):
     for i in range(boxes.count()):
         boxes.nth(i).fill(f"复核意见（第{i + 1}项）：自我诊断结论与佐证一致，同意。")
     shot(page, "upper_01_task_1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "upper_01_task_390")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.click("[data-testid=submit-document]")
     page.wait_for_url(base + "/tasks")
     assert page.locator(".alert-success").first.is_visible()
@@ -76,3 +79,5 @@ def test_the_academic_affairs_reviewer_reviews_a_major(page, server):
     assert name in text and "9 上一级复核性诊断" not in text
     assert "等待学校抽样" in text  # no draw this year yet: the cycle waits for it
     shot(page, "upper_02_progress_1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "upper_02_progress_390")
