@@ -68,16 +68,21 @@ def plan_from_standard(plan_def: dict, std_def: dict, std_data: dict) -> dict:
 CARRIED = "〔上年延续〕"  # marks a plan cell that starts from last year's diagnosis or review (诊断与改进相衔接)
 
 
-def plan_from_last_year(plan_data: dict, diagnosis: dict | None, review: dict | None) -> dict:
-    """Last year's 下一步改进措施 (self-diagnosis) and review conclusions (学校复核) as this year's plan's
-    starting cells, row by row (the cycle's documents keep the plan's row ids): 问题 from the review's
-    opinion (else the self-diagnosis conclusion), 改进措施 from the next measures; marked `CARRIED`."""
+def plan_from_last_year(
+    plan_data: dict, diagnosis: dict | None, review: dict | None, upper: dict | None = None
+) -> dict:
+    """Last year's 下一步改进措施 (self-diagnosis) and review conclusions as this year's plan's starting cells,
+    row by row (the cycle's documents keep the plan's row ids): 问题 from the upper-level review's opinion
+    (上一级复核意见) and the school's sampling conclusion (学校抽样复核结论), else the self-diagnosis
+    conclusion; 改进措施 from the next measures; marked `CARRIED`."""
     diag_rows = {r["id"]: r["cells"] for r in (diagnosis or {}).get("rows", []) if r.get("included", True)}
     review_rows = {r["id"]: r["cells"] for r in (review or {}).get("rows", []) if r.get("included", True)}
+    upper_rows = {r["id"]: r["cells"] for r in (upper or {}).get("rows", []) if r.get("included", True)}
     for row in plan_data.get("rows", []):
         cells = row["cells"]
-        diag, rev = diag_rows.get(row["id"], {}), review_rows.get(row["id"], {})
-        problem = (rev.get("opinion") or diag.get("conclusion") or "").strip()
+        diag, rev, up = diag_rows.get(row["id"], {}), review_rows.get(row["id"], {}), upper_rows.get(row["id"], {})
+        opinions = [(c.get("opinion") or "").strip() for c in (up, rev)]
+        problem = "；".join(o for o in opinions if o) or (diag.get("conclusion") or "").strip()
         measures = (diag.get("next_measures") or "").strip()
         if problem and "problem" in cells and not cells["problem"]:
             cells["problem"] = (CARRIED + problem)[:2000]

@@ -45,6 +45,8 @@ REPORTS = {
                                 "改进措施与下一步计划"]),
     "quality_report": ("人才培养质量报告", ["学生发展", "教学建设与改革", "政策保障", "服务贡献", "国际合作",
                                             "面临的挑战与对策"]),
+    # step 11: the written conclusion the school sends back (书面结论反馈), prefilled from the reviews
+    "feedback": ("复核性诊断结论反馈", ["总体结论", "主要问题", "改进要求"]),
 }  # fmt: skip
 REPORT_COLUMNS = [{"key": "content", "label": "内容", "required": True, "max": 5000}]
 

@@ -18,13 +18,24 @@ LEVELS = [
      ("师资队伍", "专业学生综合素质培养")),
     ("cycle_person", "教师 / 学生年度诊改周期", ("teacher", "student"), ("教师", "学生")),
 ]  # fmt: skip
+# Step 9 上一级复核性诊断 (seed §三(四), §六(二)7(2)): who reviews each subject type, as a lane
+# (lane id, name, roles, scope). A level whose two types have different reviewers gets a gateway.
+UPPER = {
+    "functional_dept": ("upper", "党政办公室（上一级复核）", "reviewer,head", "function:party_office"),
+    "college": ("upper", "党政办公室（上一级复核）", "reviewer,head", "function:party_office"),
+    "major": ("upper", "教务处（上一级复核）", "reviewer,head", "function:academic_affairs"),
+    "course": ("upper", "教务处（上一级复核）", "reviewer,head", "function:academic_affairs"),
+    "faculty_team": ("upper_hr", "人力资源处（上一级复核）", "reviewer,head", "function:human_resources"),
+    "student_cultivation": ("upper_sa", "党委学生工作部（上一级复核）", "reviewer,head", "function:student_affairs"),
+    "teacher": ("upper_unit", "科室/教研室（上一级复核）", "reviewer", "subject_unit"),
+    "student": ("upper_class", "辅导员（上一级复核）", "counselor", "subject_class"),
+}  # fmt: skip
+EXPERT_LANE = ("expert", "专家委员会（学校抽样复核）", "expert,member", "committee:expert_committee")
 CHAIN_STEPS = [("target", "1 确定目标"), ("standard", "4 制定标准"), ("plan", "5 制定诊改计划")]
 TASK_STEPS = [
     ("implementation", "6 诊改实施", "author", "edit", "generation"),
     ("diagnosis", "7 自我诊断", "author", "edit", "supervision"),
     ("report", "8 撰写自我诊断报告", "author", "edit", "supervision"),
-    ("school_review", "9 学校复核诊断", "office", "edit", "supervision"),
-    ("quality_report", "10 撰写人才培养质量报告", "author", "edit", "supervision"),
 ]  # fmt: skip
 W, H, GAP = 110, 80, 50
 
@@ -33,7 +44,7 @@ class Builder:
     def __init__(self):
         self.nodes: list[tuple[str, str, str, str, str]] = []  # id, xml, lane, kind, name
         self.flows: list[tuple[str, str, str, str | None, str | None]] = []  # id, src, dst, name, condition
-        self.extra: list[str] = []  # boundary events and their paths, drawn below their task
+        self.extra: list[tuple[str, str]] = []  # (task suffix, due key): a boundary timer and its escalation
         self.defaults: dict[str, str] = {}  # gateway -> default flow
         self.steps: dict[str, int] = {}  # node -> its cycle step (zhengai:step), stored on the task rows
 
@@ -59,6 +70,10 @@ def service(op, params=None):
 def user_task(kind, due, vertical):
     return (f'<bpmn:extensionElements><zhengai:task kind="{kind}" form="document" due="={due}" '
             f'vertical="{vertical}" /></bpmn:extensionElements>')  # fmt: skip
+
+
+def prep(b, step, lane, name):
+    return b.node(f"prep_{step}", "serviceTask", name, lane, service("prepare_document", {"doc_type": f'"{step}"'}))
 
 
 def confirm_task(due):
@@ -108,58 +123,129 @@ def build(key, types, labels) -> Builder:
         b.flow(need, join, "沿用已发布", None)  # default
         prev = join
     for step, name, lane, kind, vertical in TASK_STEPS:
-        if step == "quality_report" and "college" not in types:
-            continue
-        if step == "quality_report":
-            gate = b.node("gw_quality_report", "exclusiveGateway", "是否二级学院", "author")
-            b.flow(prev, gate)
-            merge = b.node("join_quality_report", "exclusiveGateway", "", "author")
-            b.flow(gate, merge, "否", None)
-            start_prev = gate
-        else:
-            start_prev = prev
-        prep = b.node(
-            f"prep_{step}",
-            "serviceTask",
-            f"准备{name.split(' ', 1)[1]}",
-            lane,
-            service("prepare_document", {"doc_type": f'"{step}"'}),
-        )
-        if step == "quality_report":
-            b.flow(start_prev, prep, "二级学院", 'subject_type == "college"')
-        else:
-            b.flow(start_prev, prep)
-        task = b.node(f"task_{step}", "userTask", name, lane, user_task(kind, f"due_{step}", vertical))
-        b.steps[task] = int(name.split(" ")[0])
-        b.flow(prep, task)
-        pub = b.node(f"publish_{step}", "serviceTask", "上传诊改信息平台", lane, service("publish_document"))
-        b.flow(task, pub)
-        b.extra.append(step)
-        prev = pub
-        if step == "quality_report":
-            b.flow(pub, merge)
-            prev = merge
-    fb = b.node(
-        "task_feedback",
-        "userTask",
-        "11 学校复核诊断结论反馈",
-        "author",
-        user_task("ack", "due_feedback", "supervision"),
-    )
-    b.steps[fb] = 11
-    b.flow(prev, fb)
-    b.extra.append("feedback")
+        prev = plain_step(b, prev, step, name, lane, kind, vertical)
+        if step == "report":
+            prev = upper_review(b, prev, types, labels)
+            prev = school_sampling(b, prev)
+    if "college" in types:
+        gate = b.node("gw_quality_report", "exclusiveGateway", "是否二级学院", "author")
+        b.flow(prev, gate)
+        merge = b.node("join_quality_report", "exclusiveGateway", "", "author")
+        b.flow(gate, merge, "否", None)
+        pub = plain_step(b, gate, "quality_report", "10 撰写人才培养质量报告", "author", "edit", "supervision",
+                         cond=("二级学院", 'subject_type == "college"'))  # fmt: skip
+        b.flow(pub, merge)
+        prev = merge
+    prev = feedback(b, prev)
     end = b.node("end", "endEvent", "本年度诊改完成", "author")
-    b.flow(fb, end)
+    b.flow(prev, end)
     return b
+
+
+def plain_step(b, prev, step, name, lane, kind, vertical, cond=None):
+    """Prepare the step's document, a task on it (due `due_<step>`, a timer escalating when late), publish."""
+    p = prep(b, step, lane, f"准备{name.split(' ', 1)[1]}")
+    b.flow(prev, p, *(cond or (None, None)))
+    task = b.node(f"task_{step}", "userTask", name, lane, user_task(kind, f"due_{step}", vertical))
+    b.steps[task] = int(name.split(" ")[0])
+    b.flow(p, task)
+    pub = b.node(f"publish_{step}", "serviceTask", "上传诊改信息平台", lane, service("publish_document"))
+    b.flow(task, pub)
+    b.extra.append((step, f"due_{step}"))
+    return pub
+
+
+def upper_review(b, prev, types, labels):
+    """9 上一级复核性诊断: the diagnosis copied into the review, then the reviewer of the subject's type."""
+    lanes = [UPPER[t][0] for t in types]
+    p = prep(b, "upper_review", lanes[0], "准备上一级复核性诊断")
+    b.flow(prev, p)
+    pub = b.node("publish_upper_review", "serviceTask", "上传诊改信息平台", lanes[0], service("publish_document"))
+    if lanes[0] == lanes[1]:
+        task = b.node("task_upper_review", "userTask", "9 上一级复核性诊断", lanes[0],
+                      user_task("edit", "due_upper_review", "supervision"))  # fmt: skip
+        b.steps[task] = 9
+        b.flow(p, task)
+        b.flow(task, pub)
+        b.extra.append(("upper_review", "due_upper_review"))
+        return pub
+    which = b.node("gw_upper_review", "exclusiveGateway", "主体类型", lanes[0])
+    b.flow(p, which)
+    join = b.node("join_upper_review", "exclusiveGateway", "", lanes[0])
+    for i, (t, label) in enumerate(zip(types, labels, strict=True)):
+        task = b.node(f"task_upper_review_{t}", "userTask", "9 上一级复核性诊断", UPPER[t][0],
+                      user_task("edit", "due_upper_review", "supervision"))  # fmt: skip
+        b.steps[task] = 9
+        fid = b.flow(which, task, label, f'subject_type == "{t}"' if i == 0 else None)
+        if i:
+            b.defaults[which] = fid
+        b.flow(task, join)
+        b.extra.append((f"upper_review_{t}", "due_upper_review"))
+    b.flow(join, pub)
+    return pub
+
+
+def school_sampling(b, prev):
+    """9 学校抽样复核: asks the year's sampling draw (engine/cycle/review.py `check_sampling`); without a draw
+    the cycle waits a day (`sampling_retry_at`, from the step's clock) and asks again; sampled subjects get
+    the expert committee's review, the others go on."""
+    check = b.node("ask_sampling", "serviceTask", "查询学校抽样结果", "office", service("check_sampling"))
+    b.flow(prev, check)
+    gw = b.node("gw_sampled", "exclusiveGateway", "是否被抽中", "office")
+    b.flow(check, gw)
+    wait = b.node("wait_sampling", "intermediateCatchEvent", "等待学校抽样（次日再查）", "office",
+                  "<bpmn:timerEventDefinition><bpmn:timeDate>sampling_retry_at</bpmn:timeDate>"
+                  "</bpmn:timerEventDefinition>")  # fmt: skip
+    b.flow(gw, wait, "尚未抽样", "sampled == None")
+    b.flow(wait, check)
+    join = b.node("join_sampled", "exclusiveGateway", "", "office")
+    pub = plain_step(b, gw, "school_review", "9 学校抽样复核", "expert", "edit", "supervision",
+                     cond=("抽中", "sampled == True"))  # fmt: skip
+    b.flow(pub, join)
+    b.defaults[gw] = b.flow(gw, join, "未抽中")
+    return join
+
+
+def feedback(b, prev):
+    """11 书面结论反馈: 质量管理处 writes and issues the conclusion of a sampled subject; a subject not sampled
+    gets it composed from its upper-level review and published at once. The subject acknowledges it."""
+    p = prep(b, "feedback", "office", "准备复核性诊断结论反馈")
+    b.flow(prev, p)
+    gw = b.node("gw_feedback", "exclusiveGateway", "是否被抽中", "office")
+    b.flow(p, gw)
+    join = b.node("join_feedback", "exclusiveGateway", "", "office")
+    task = b.node("task_feedback_write", "userTask", "11 书面结论反馈", "office",
+                  user_task("edit", "due_feedback", "supervision"))  # fmt: skip
+    b.steps[task] = 11
+    b.flow(gw, task, "抽中", "sampled == True")
+    b.flow(task, join)
+    b.extra.append(("feedback_write", "due_feedback"))
+    b.defaults[gw] = b.flow(gw, join, "未抽中（由上一级复核意见生成）")
+    pub = b.node("publish_feedback", "serviceTask", "下发书面结论", "office", service("publish_document"))
+    b.flow(join, pub)
+    ack = b.node(
+        "task_feedback", "userTask", "11 确认结论反馈", "author", user_task("ack", "due_feedback", "supervision")
+    )
+    b.steps[ack] = 11
+    b.flow(pub, ack)
+    b.extra.append(("feedback", "due_feedback"))
+    return ack
+
+
+def lanes_of(types) -> dict[str, tuple[str, str, str]]:
+    """The level's lanes, top to bottom: the subject, its upper-level reviewers, 质量管理处, the experts."""
+    lanes = {"author": ("诊改主体", "author", "subject")}
+    for t in types:
+        lid, lname, role, scope = UPPER[t]
+        lanes.setdefault(lid, (lname, role, scope))
+    lanes["office"] = ("质量管理处（诊改办公室）", "reviewer,head", "function:quality_office")
+    lanes[EXPERT_LANE[0]] = EXPERT_LANE[1:]
+    return lanes
 
 
 def render(key, name, types, labels) -> str:
     b = build(key, types, labels)
-    lanes = {
-        "author": ("诊改主体", "author", "subject"),
-        "office": ("质量管理处（诊改办公室）", "reviewer,head", "function:quality_office"),
-    }
+    lanes = lanes_of(types)
     defaults = {src: fid for fid, src, dst, fname, cond in b.flows if fname == "沿用已发布" or fname == "否"}
     defaults.update(b.defaults)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
@@ -177,7 +263,7 @@ def render(key, name, types, labels) -> str:
         for nid, _k, _n, lane, _b in b.nodes:
             if lane == lid:
                 out.append(f"        <bpmn:flowNodeRef>{nid}</bpmn:flowNodeRef>")
-        for step in b.extra:
+        for step, _due in b.extra:
             task_lane = next(lane for nid, _k, _n, lane, _b in b.nodes if nid == f"task_{step}")
             if task_lane == lid:
                 out += [f"        <bpmn:flowNodeRef>timer_{step}</bpmn:flowNodeRef>",
@@ -195,10 +281,10 @@ def render(key, name, types, labels) -> str:
             out.append(f'    <bpmn:callActivity{attrs} calledElement="{body}" />')
         else:
             out.append(f"    <bpmn:{kind}{attrs}>{body}</bpmn:{kind}>")
-    for step in b.extra:
+    for step, due in b.extra:
         out += [
             f'    <bpmn:boundaryEvent id="timer_{step}" name="到期" attachedToRef="task_{step}" cancelActivity="false">'
-            f"<bpmn:timerEventDefinition><bpmn:timeDate>due_{step}</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:boundaryEvent>",
+            f"<bpmn:timerEventDefinition><bpmn:timeDate>{due}</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:boundaryEvent>",
             f'    <bpmn:serviceTask id="escalate_{step}" name="逾期督办">{service("notify_overdue")}</bpmn:serviceTask>',
             f'    <bpmn:endEvent id="end_escalate_{step}" name="已督办" />',
             f'    <bpmn:sequenceFlow id="f_timer_{step}" sourceRef="timer_{step}" targetRef="escalate_{step}" />',
@@ -212,15 +298,15 @@ def render(key, name, types, labels) -> str:
         else:
             out.append(f'    <bpmn:sequenceFlow id="{fid}"{nm} sourceRef="{src}" targetRef="{dst}" />')
     out.append("  </bpmn:process>")
-    out += diagram(key, b)
+    out += diagram(key, b, list(lanes))
     out.append("</bpmn:definitions>")
     return "\n".join(out) + "\n"
 
 
-def diagram(key, b) -> list[str]:
-    """A left-to-right layout: one column per node, office tasks in the lower lane, timers below tasks."""
-    lane_y = {"author": 60, "office": 330}
+def diagram(key, b, lane_ids) -> list[str]:
+    """A left-to-right layout: one column per node in its lane, timers below tasks."""
     lane_h = 270
+    lane_y = {lid: 60 + i * lane_h for i, lid in enumerate(lane_ids)}
     pos = {}
     x = 220
     for nid, kind, _n, lane, _b in b.nodes:
@@ -228,7 +314,7 @@ def diagram(key, b) -> list[str]:
         cy = lane_y[lane] + 90
         pos[nid] = (x, cy - h // 2, w, h)
         x += w + GAP
-    for step in b.extra:
+    for step, _due in b.extra:
         tx, ty, tw, th = pos[f"task_{step}"]
         pos[f"timer_{step}"] = (tx + tw - 28, ty + th - 18, 36, 36)
         pos[f"escalate_{step}"] = (tx + tw - 50, ty + th + 50, 100, 60)
@@ -236,7 +322,7 @@ def diagram(key, b) -> list[str]:
     width = x + 40 - 160
     out = [f'  <bpmndi:BPMNDiagram id="diagram_{key}"><bpmndi:BPMNPlane id="plane_{key}" bpmnElement="collab_{key}">',
            f'    <bpmndi:BPMNShape id="pool_{key}_di" bpmnElement="pool_{key}" isHorizontal="true">'
-           f'<dc:Bounds x="160" y="60" width="{width}" height="{2 * lane_h}" /></bpmndi:BPMNShape>']  # fmt: skip
+           f'<dc:Bounds x="160" y="60" width="{width}" height="{len(lane_y) * lane_h}" /></bpmndi:BPMNShape>']  # fmt: skip
     for lid, y in lane_y.items():
         out.append(f'    <bpmndi:BPMNShape id="lane_{lid}_di" bpmnElement="lane_{lid}" isHorizontal="true">'
                    f'<dc:Bounds x="190" y="{y}" width="{width - 30}" height="{lane_h}" /></bpmndi:BPMNShape>')  # fmt: skip
@@ -245,8 +331,8 @@ def diagram(key, b) -> list[str]:
             f'    <bpmndi:BPMNShape id="{nid}_di" bpmnElement="{nid}"><dc:Bounds x="{nx}" y="{ny}" width="{w}" height="{h}" /></bpmndi:BPMNShape>'
         )
     edges = [(fid, src, dst) for fid, src, dst, _n, _c in b.flows]
-    edges += [(f"f_timer_{s}", f"timer_{s}", f"escalate_{s}") for s in b.extra]
-    edges += [(f"f_escalate_{s}", f"escalate_{s}", f"end_escalate_{s}") for s in b.extra]
+    edges += [(f"f_timer_{s}", f"timer_{s}", f"escalate_{s}") for s, _d in b.extra]
+    edges += [(f"f_escalate_{s}", f"escalate_{s}", f"end_escalate_{s}") for s, _d in b.extra]
     for fid, src, dst in edges:
         sx, sy, sw, sh = pos[src]
         dx, dy, dw, dh = pos[dst]

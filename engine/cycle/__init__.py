@@ -10,6 +10,7 @@ level).
 from .school import SCHOOL_PROCESS, school_instance, start_school_year
 from .service import create_run, prepare_document, process_run, register, start_for_subject, subjects_of
 from .steps import (
+    DATES,
     DEFAULT_DUES,
     LEVELS,
     NO_TASKS,
@@ -27,7 +28,8 @@ from .steps import (
 )
 
 __all__ = [
-    "DEFAULT_DUES", "LEVELS", "NO_TASKS", "SCHOOL_PROCESS", "SCHOOL_STEPS", "STEPS", "STEP_NUMBER", "check_dues",
+    "DATES", "DEFAULT_DUES", "LEVELS", "NO_TASKS", "SCHOOL_PROCESS", "SCHOOL_STEPS", "STEPS", "STEP_NUMBER",
+    "check_dues",
     "create_run", "default_dues", "due_dates_for", "end_of_day", "level_of", "mid_year", "prepare_document",
     "process_run", "register",
     "school_instance", "start_for_subject", "start_school_year", "step_data", "step_name", "subjects_of",

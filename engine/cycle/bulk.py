@@ -19,7 +19,7 @@ from forms.templates import empty_document
 from .. import documents, workflow
 from ..core import audit, periods, settings
 from ..models import CycleInstance, Document, DocumentStatus
-from .steps import LEVELS, level_of, mid_year, step_data
+from .steps import LEVELS, due_data, level_of, mid_year, step_data
 
 
 def start_batch(session: Session, subjects, year: int, dues: dict, run_id, now: datetime) -> list:
@@ -65,7 +65,7 @@ def _start_group(session, group, template, period, year, dues, run_id, now) -> l
     starts = []
     for subject, doc_id, title in zip(group, doc_ids, titles, strict=True):
         data = {"year": year, "subject_type": subject.type, "subject_id": subject.id}
-        data.update({f"due_{k}": v for k, v in dues.items()})
+        data.update(due_data(dues))
         starts.append(workflow.Start(subject, data, document_id=doc_id, title=title))
 
     def prepare(op, params, task_data, start):

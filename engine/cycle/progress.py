@@ -24,11 +24,14 @@ from ..core import paging, settings
 from ..core.paging import Page
 from ..models import CycleInstance, HumanTask, InstanceStatus, OrgUnit, ProcessInstance, Subject, TaskState, User
 from .school import school_instance
-from .steps import LEVELS, STEPS, level_of
+from .steps import LEVELS, STEP_NUMBER, STEPS, level_of
 
 STEP_NUMBERS = range(1, len(STEPS) + 1)
 SPECIAL = ("done", "none")  # list filter: cycles complete / running with no current step task
 PER_PAGE = 50
+# A cycle with no open task but a timer set waits at step 9 for the school's sampling draw (the cycle's only
+# intermediate timer, workflows/generate_cycles.py `school_sampling`); the task timers are on open tasks.
+WAITING_STEP = STEP_NUMBER["school_review"]
 ALL = "all"  # the row of all levels together
 
 
@@ -48,7 +51,10 @@ def _per_instance(year: int, now: datetime, *where):
             Subject.type.label("type"),
             Subject.org_unit_id.label("unit"),
             ProcessInstance.status.label("status"),
-            func.min(HumanTask.step).label("step"),
+            func.coalesce(
+                func.min(HumanTask.step),
+                case((func.max(ProcessInstance.next_timer_at).is_not(None), WAITING_STEP)),
+            ).label("step"),
             func.max(late).label("late"),
             func.min(HumanTask.id).label("task_id"),
             func.min(HumanTask.due_at).label("due"),
@@ -236,6 +242,7 @@ def subjects(session: Session, f: Filters, now: datetime, page: int = 1, per_pag
             "instance_id": iid, "status": status, "step": step, "task_id": tid, "task": tname or "",
             "suspended": tstate == TaskState.SUSPENDED, "assignee": claimant or label or "", "due_at": due,
             "days_late": max(1, (today - due.astimezone(tz).date()).days) if late else 0,
+            "waiting": tid is None and step == WAITING_STEP and status != InstanceStatus.COMPLETED,
         })  # fmt: skip
     programs = [r["subject_id"] for r in rows if r["type"] in ("major", "course")]
     if programs:  # 诊改试点 majors and courses carry a mark (subject.attrs, set at 系统管理)

@@ -27,8 +27,8 @@ from ..core import audit, periods, settings
 from ..core.errors import N_, InvalidInput, NotFound
 from ..models import CycleInstance, CycleRun, Document, DocumentStatus, DocumentVersion, ProcessInstance, Subject
 from ..workflow import services
-from . import bulk, school, takeover
-from .steps import DEFAULT_DUES, LEVELS, check_dues, level_of, mid_year, step_data
+from . import bulk, review, school, takeover
+from .steps import DEFAULT_DUES, LEVELS, check_dues, due_data, level_of, mid_year, step_data
 
 
 def start_for_subject(
@@ -46,7 +46,7 @@ def start_for_subject(
     ):
         raise InvalidInput(N_("该主体本年度的诊改周期已启动"))
     data = {"year": year, "subject_type": subject.type, "subject_id": subject.id}
-    data.update({f"due_{k}": v for k, v in dues.items()})
+    data.update(due_data(dues))
     instance = workflow.start_instance(
         session, process_key=LEVELS[level_of(subject.type)][0], actor=actor, now=now, subject=subject, data=data
     )
@@ -101,11 +101,9 @@ def prepare_document(
         if doc_type in documents.CHAIN_DOC_TYPES:
             content, _source = documents.initial_data(session, subject, doc_type, template, in_year)
             if doc_type == "plan":  # the spiral closes: last year's diagnosis and review start this plan
-                diagnosis = _published(session, subject.id, "diagnosis", str(year - 1))
-                review = _published(session, subject.id, "school_review", str(year - 1))
-                content = plan_from_last_year(
-                    content, diagnosis.data if diagnosis else None, review.data if review else None
-                )
+                last = {t: _published(session, subject.id, t, str(year - 1))
+                        for t in ("diagnosis", "school_review", "upper_review")}  # fmt: skip
+                content = plan_from_last_year(content, *(v.data if v else None for v in last.values()))
         else:
             content = _cycle_content(session, subject, doc_type, template.definition, str(year))
         doc = Document(
@@ -145,13 +143,12 @@ def _published(session, subject_id: int, doc_type: str, period: str):
 
 
 def _cycle_content(session, subject, doc_type: str, definition: dict, period: str) -> dict:
-    """Steps 6-10 start from the published plan (and the self-diagnosis where it helps)."""
+    """Steps 6-11 start from the published plan and what the earlier parties wrote (review.py carries it)."""
     plan = _published(session, subject.id, "plan", period)
     diagnosis = _published(session, subject.id, "diagnosis", period)
-    if doc_type in ("implementation", "diagnosis", "school_review"):
-        carry = {}
-        if doc_type == "school_review" and diagnosis is not None:
-            carry = {r["id"]: {"self_conclusion": r["cells"].get("conclusion", "")} for r in diagnosis.data["rows"]}
+    if doc_type in ("implementation", "diagnosis", "upper_review", "school_review"):
+        upper = _published(session, subject.id, "upper_review", period) if doc_type == "school_review" else None
+        carry = review.carried_cells(doc_type, diagnosis.data if diagnosis else None, upper.data if upper else None)
         return rows_from_plan(definition, plan.data if plan else {"rows": []}, carry)
     content = empty_document(definition)
     if doc_type == "report" and diagnosis is not None:
@@ -161,6 +158,13 @@ def _cycle_content(session, subject, doc_type: str, definition: dict, period: st
         for row in content["rows"]:
             if row["label"] == "目标与标准达成情况":
                 row["cells"]["content"] = summary[:5000]
+    if doc_type == "feedback":
+        found = {t: _published(session, subject.id, t, period) for t in ("upper_review", "school_review")}
+        texts = review.feedback_texts(
+            diagnosis.data if diagnosis else None, *(v.data if v else None for v in found.values())
+        )
+        for row in content["rows"]:
+            row["cells"]["content"] = texts.get(row["label"], "")[:5000]
     return content
 
 
@@ -249,4 +253,5 @@ def prepare_service(step: services.Step, params: dict, data: dict) -> dict:
 
 def register() -> None:
     services.register_service("prepare_document", "准备本期文档（沿用已发布的上一环节内容）", prepare_service)
+    services.register_service("check_sampling", "查询本年度学校抽样结果（是否被抽中）", review.check_sampling)
     school.register()

@@ -21,6 +21,14 @@ STEPS = [
     ("quality_report", N_("撰写人才培养质量报告")), ("feedback", N_("学校复核诊断结论反馈")),
 ]  # fmt: skip
 STEP_NUMBER = {key: i for i, (key, _) in enumerate(STEPS, start=1)}
+# The dates a year start asks for, in order: one per step, and step 9 has two (seed §三(四)): the upper-level
+# review (上一级复核性诊断, every subject) and the school's sampling review (学校抽样复核, the sampled ones).
+DATES = (
+    [(key, STEP_NUMBER[key], label) for key, label in STEPS[:8]]
+    + [("upper_review", 9, N_("上一级复核性诊断")), ("school_review", 9, N_("学校抽样复核"))]
+    + [(key, STEP_NUMBER[key], label) for key, label in STEPS[9:]]
+)
+DATE_LABELS = {key: f"{number} {label}" for key, number, label in DATES}
 SCHOOL_STEPS = (2, 3)  # 制定基本标准, 研制模板: school-level work of the lead departments (cycle_school.bpmn)
 NO_TASKS: tuple[int, ...] = ()  # every step has tasks (steps 2 and 3 in the school process)
 # A step's date may not fall before the dates of the steps it follows. Steps 2-3 run at school level beside
@@ -29,7 +37,8 @@ NO_TASKS: tuple[int, ...] = ()  # every step has tasks (steps 2 and 3 in the sch
 PREVIOUS = {
     "target": (), "basic_standard": (), "templates": ("basic_standard",), "standard": ("target", "templates"),
     "plan": ("standard",), "implementation": ("plan",), "diagnosis": ("implementation",), "report": ("diagnosis",),
-    "school_review": ("report",), "quality_report": ("school_review",), "feedback": ("quality_report",),
+    "upper_review": ("report",), "school_review": ("upper_review",), "quality_report": ("school_review",),
+    "feedback": ("quality_report",),
 }  # fmt: skip
 # The annual table's categories (seed 附件, 2017 建设 and 2018 完善 years) that date each step. Only these
 # rows count: a 监督控制制度 policy row (e.g. 人才培养质量报告制度) is about writing a policy, not the step.
@@ -46,7 +55,7 @@ UPPER_REVIEW_ROWS = ("上一级复核性诊断",)  # 11月30日: self-diagnosis 
 DEFAULT_DUES = {
     "target": (4, 30, 0), "basic_standard": (3, 31, 0), "templates": (3, 31, 0), "standard": (4, 30, 0),
     "plan": (4, 30, 0), "implementation": (10, 31, 0), "diagnosis": (11, 10, 0), "report": (11, 20, 0),
-    "school_review": (12, 31, 0), "quality_report": (12, 31, 0), "feedback": (2, 28, 1),
+    "upper_review": (11, 30, 0), "school_review": (12, 31, 0), "quality_report": (12, 31, 0), "feedback": (2, 28, 1),
 }  # fmt: skip
 UPPER_REVIEW_DEFAULT = (11, 30)
 # Steps without rows of their own, counted back from the upper-level review (上一级复核性诊断): the
@@ -77,6 +86,15 @@ def mid_year(year: int, tz: ZoneInfo) -> datetime:
     return datetime(year, 7, 1, 4, 0, tzinfo=tz)
 
 
+def due_data(dues: dict) -> dict:
+    """A cycle's dates as its data (`due_<key>`); a year started before step 9 had its upper-level review
+    date (a run's stored dates) has it on the sampling review's date."""
+    out = {f"due_{k}": v for k, v in dues.items()}
+    if "due_upper_review" not in out and "due_school_review" in out:
+        out["due_upper_review"] = out["due_school_review"]
+    return out
+
+
 def step_data(doc_type: str, data: dict) -> None:
     """What a step's preparation tells the rest of the step: the chain's author task is due on the step's
     date (`due="=step_due|P14D"` in workflows/chain_*.bpmn), and no take-over unless one is found."""
@@ -91,7 +109,7 @@ def check_dues(dues: dict, today: date, tz: ZoneInfo) -> dict:
     """Field errors of a year's step dates: each one today or later, none before the steps it follows."""
     errors: dict[str, list] = {}
     days: dict[str, date] = {}
-    for key, _label in STEPS:
+    for key, _number, _label in DATES:
         if key not in dues:
             continue
         try:
@@ -106,7 +124,7 @@ def check_dues(dues: dict, today: date, tz: ZoneInfo) -> dict:
         elif before:
             prev = max(before, key=lambda p: days[p])
             errors[f"due_{key}"] = [{"message": N_("不能早于上一步骤“%(step)s”的日期（%(date)s）"),
-                                     "params": {"step": f"{STEP_NUMBER[prev]} {dict(STEPS)[prev]}",
+                                     "params": {"step": DATE_LABELS[prev],
                                                 "date": days[prev].isoformat()}}]  # fmt: skip
     return errors
 
@@ -131,10 +149,11 @@ def due_dates_for(year: int, tz: ZoneInfo, annual_rows=None) -> dict[str, str]:
         if found := _row_date(rows, year, categories):
             days[step] = found
     upper = _row_date(rows, year, UPPER_REVIEW_ROWS) or date(year, *UPPER_REVIEW_DEFAULT)
+    days["upper_review"] = upper
     for step, back in BEFORE_UPPER_REVIEW.items():
         days[step] = upper - timedelta(days=back)
     days["templates"] = days["basic_standard"]
     days["quality_report"] = days["school_review"]
     feedback = days["feedback"]
     days["feedback"] = date(year + 1, feedback.month, min(feedback.day, 28 if feedback.month == 2 else feedback.day))
-    return {k: end_of_day(days[k], tz).isoformat() for k, _ in STEPS}
+    return {k: end_of_day(days[k], tz).isoformat() for k in DEFAULT_DUES}

@@ -12,7 +12,7 @@ START = 92  # days before now: the annual task table is generated
 YEAR_START = 54  # 质量管理处 starts the cycle
 STEP_DUES = {  # days from today (negative: past) of each step's date
     "target": -40, "basic_standard": -40, "templates": -20, "standard": -10, "plan": -2, "implementation": 5,
-    "diagnosis": 21, "report": 31,    "school_review": 38, "quality_report": 45, "feedback": 60,
+    "diagnosis": 21, "report": 31, "upper_review": 35, "school_review": 38, "quality_report": 45, "feedback": 60,
 }  # fmt: skip
 
 
@@ -42,9 +42,21 @@ def _steps(*days: int) -> list[tuple]:
     return [(d, "submit", None, "") for d in days]
 
 
-def _review(day: int, verdict: str = "") -> list[tuple]:
-    """Step 9: 质量管理处 writes the school's review ("below": the first item misses its basic standard)."""
-    return [(day, "submit", "zlc_admin", verdict)]
+def _upper(day: int) -> list[tuple]:
+    """Step 9 上一级复核性诊断: the subject type's reviewer (党政办公室, 教务处, 人力资源处, 学工部, 教研室, 辅导员)."""
+    return [(day, "submit", None, "")]
+
+
+def _sampled(expert: int, feedback: int | None = None, verdict: str = "") -> list[tuple]:
+    """Step 9 学校抽样复核 of a sampled subject by the expert committee's 刘老师 (t01; "below": the first item
+    misses its basic standard), then step 11: 质量管理处 writes and issues the written conclusion."""
+    out = [(expert, "submit", "t01", verdict)]
+    return out + ([(feedback, "submit", "zlc_admin", "")] if feedback else [])
+
+
+def _onwards(*days: int) -> list[tuple]:
+    """Whatever the subject's cycle asks next, on each day (a sampled subject has more steps than the others)."""
+    return [(d, "next", None, "") for d in days]
 
 
 def _published(t: tuple, s: tuple, p: tuple) -> list[tuple]:
@@ -63,14 +75,14 @@ RETURN_TARGET_S12 = "目标写得太空泛，请写出本学年能做到、能�
 # Where every subject of the demo stands at `now`: (day, action, actor or None for the default, text).
 PATHS: dict[str, list[tuple]] = {
     # 职能部门 / 二级学院 (chain: author -> 党政办公室 -> 分管/联系领导)
-    "DZB": _published((52, 51, 50), (46, 45, 44), (40, 39, 38)) + _steps(32, 26, 20) + _review(14),  # at 11
+    "DZB": _published((52, 51, 50), (46, 45, 44), (40, 39, 38)) + _steps(32, 26, 20) + _upper(14),  # at 9 or 11
     "JWC": _chain(49, 48, 47)
     + [(22, "submit", None, ""), (20, "return", None, RETURN_STANDARD_JWC)]
     + _chain(18, 17, 16)
     + [(5, "draft", None, "")],  # at 5, plan 2 days late, drafted
     "XXH": _chain(6),  # at 1, waiting for 党政办公室
-    "DZXY": _published((50, 49, 48), (44, 43, 42), (38, 37, 36)) + _steps(28, 22, 16) + _review(10),  # at 10
-    "RJXY": _published((51, 50, 49), (45, 44, 43), (39, 38, 37)) + _steps(27, 20, 11),  # at 9 (质量管理处)
+    "DZXY": _published((50, 49, 48), (44, 43, 42), (38, 37, 36)) + _steps(28, 22, 16) + _upper(10),  # at 9 or 10
+    "RJXY": _published((51, 50, 49), (45, 44, 43), (39, 38, 37)) + _steps(27, 20, 11),  # at 9 (党政办公室)
     # 专业 / 课程 (team -> 二级学院 -> 教务处)
     "510102": _chain(30, 27, 24) + [(15, "draft", "t02", "")],  # at 4, 10 days late; t02 drafted, t01 submits
     "510101": _chain(45, 44, 43) + _chain(20, 18, 16),  # at 5, 2 days late
@@ -79,9 +91,13 @@ PATHS: dict[str, list[tuple]] = {
     "DZ1001": _chain(9, 5, by="dzxy_reviewer2"),  # at 1, waiting for 教务处
     "DZ1002": _chain(48, 47, 46) + [(6, "submit", None, ""), (4, "claim", "dzxy_reviewer2", "")],  # at 4, claimed
     "DZ2001": _published((52, 51, 50), (46, 45, 44), (40, 39, 38)) + _steps(24),  # at 7
-    "RJ1001": _published((51, 50, 49), (45, 44, 43), (39, 38, 37)) + _steps(25, 18),  # at 8
-    "RJ1002": _chain(5),  # at 1, in the college's group
-    "RJ2001": _published((53, 52, 51), (47, 46, 45), (41, 40, 39)) + _steps(30, 23, 17) + _review(9, "below"),
+    # RJ1001 and RJ1002 are courses of a 诊改试点 major: always sampled (engine/demo/year.py `start_year`)
+    "RJ1001": _published((51, 50, 49), (45, 44, 43), (39, 38, 37)) + _steps(25, 18, 15) + _upper(12),  # at 9 (专家)
+    "RJ1002": _published((52, 51, 50), (46, 45, 44), (40, 39, 38))
+    + _steps(30, 23, 17)
+    + _upper(12)
+    + _sampled(9, 6, "below"),  # at 11: the written conclusion waits for its acknowledgement
+    "RJ2001": _published((53, 52, 51), (47, 46, 45), (41, 40, 39)) + _steps(30, 23, 17),  # at 9 (教务处)
     # 师资队伍 (-> 人力资源处 -> 分管领导) / 专业学生综合素质培养 (-> 学院审阅 -> 学工部 -> 分管领导)
     "DZXY-SZ": _chain(47, 46, 45) + _chain(5),  # at 4, waiting for 人力资源处
     "RJXY-SZ": _chain(12, 9),  # at 1, waiting for 分管领导 (2 days late)
@@ -99,11 +115,14 @@ PATHS: dict[str, list[tuple]] = {
     "t07": _published((50, 47), (44, 42), (38, 36)),  # at 6; the revision of the target errs (below)
     "t08": _published((49, 47), (43, 41), (37, 35)) + _steps(21),  # at 7
     "t09": _published((51, 49), (45, 43), (39, 37)) + _steps(26, 19),  # at 8
-    "t10": _published((52, 50), (46, 44), (40, 38)) + _steps(28, 22, 13),  # at 9 (质量管理处)
+    "t10": _published((52, 50), (46, 44), (40, 38)) + _steps(28, 22, 13),  # at 9 (their 教研室's reviewer)
     # 学生 (-> 辅导员)
     "s01": _chain(30, 24) + [(10, "draft", None, "")],  # at 4, 10 days late, drafted
     **{f"s{n:02d}": _chain(8 - n + 1) for n in range(2, 7)},  # at 1, waiting for 郑辅导 (batch approve)
-    "s07": _published((50, 48), (44, 42), (38, 36)) + _steps(28, 24, 20) + _review(15),  # at 11
+    "s07": _published((50, 48), (44, 42), (38, 36))
+    + _steps(28, 24, 20)
+    + _upper(16)
+    + _onwards(14, 12, 10, 8),  # done: the written conclusion acknowledged
     "s08": _published((49, 47), (43, 41), (37, 35)),  # at 6
     "s12": [(20, "submit", None, ""), (18, "return", None, RETURN_TARGET_S12)],  # at 1, returned
     **{f"s{n}": _chain(50 - n, 24) for n in range(21, 26)},  # at 4, 10 days late
@@ -134,9 +153,11 @@ CELLS = {
     "next_measures": "{label}：下一阶段集中补齐短板，每月检查一次。",
     "expected_effect": "{label}：下一年度全部达到标准。",
     "self_conclusion": "见自我诊断",
+    "rating": "met",  # 达成度 (forms/cycle_templates.py RATINGS)
     "opinion": "{label}：达到标准，同意自我诊断结论。",
     "content": "{label}：{subject}本年度按诊改计划推进，主要指标达到预期，具体数据见诊改信息平台。",
 }
+ACK = "已收到书面结论，将按改进要求落实。"  # the subject acknowledges the written conclusion (step 11)
 BELOW = "{label}：未达到基本标准，过程佐证不足，请在一个月内整改并报质量管理处复核。"
 DEFAULT = "{label}：按计划落实。"
 

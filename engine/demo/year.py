@@ -65,7 +65,8 @@ from ..warnings import service as warnings
 from ..workflow import runtime
 from ..workflow.readmodel import candidates_of
 from . import policies
-from .script import LATE_STUDENTS, PATHS, PDF, SCHOOL_STEPS, START, STEP_DUES, YEAR_START, filled
+from . import standards as demo_standards
+from .script import ACK, LATE_STUDENTS, PATHS, PDF, SCHOOL_STEPS, START, STEP_DUES, YEAR_START, filled
 
 
 def load(session: Session, now: datetime) -> dict:
@@ -182,6 +183,12 @@ class Story:
         elif action == "claim":
             ht = self.task(code, ("review",))
             runtime.claim_task(s, self.actor(ht, who), ht.id, t)
+        elif action == "next":  # whatever the cycle asks next (nothing once it is done)
+            ht = s.scalar(select(HumanTask).where(HumanTask.instance_id == self.instances[code],
+                                                  HumanTask.state == TaskState.OPEN).limit(1))  # fmt: skip
+            payload = {"document": self.written(ht, code)} if ht and ht.kind == "edit" else {"comment": ACK}
+            if ht is not None:
+                runtime.complete_task(s, self.actor(ht, who), ht.id, payload, t)
         else:
             raise ValueError(action)
 
@@ -324,6 +331,9 @@ class Story:
             .where(CycleInstance.year == self.year)
         ).all()
         self.instances = dict(rows)
+        # the committees (专家委员会: the sampled subjects' reviews) are formed before the year's reviews
+        units = {u.code: u for u in self.session.scalars(select(OrgUnit))}
+        demo_standards.load_committees(self.session, self.t, self.users, units)
         # the year's school sampling (学校抽样复核), drawn by 质量管理处 through the service, with a fixed seed
         config = {"sizes": {"unit": 1, "program": 8, "team": 1, "person": 3}, "stratify": True, "pilots": True}
         sampling.make_draw(self.session, zlc, self.year, config, self.t, seed=f"demo-{self.year}",

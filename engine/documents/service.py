@@ -50,6 +50,7 @@ DOC_TYPE_LABELS = {
     "upper_review": N_("上一级复核性诊断"),
     "school_review": N_("学校抽样复核"),
     "quality_report": N_("人才培养质量报告"),
+    "feedback": N_("复核性诊断结论反馈"),
     # work standards (table 9): forms/work_standards.py CATEGORIES, spelled out here to be translated
     "ws_duty": N_("部门职责"),
     "ws_post": N_("岗位标准"),

@@ -145,9 +145,12 @@ def wake_due(session: Session, effect_id: int, instance_id: int, now: datetime) 
     if outcome.raced:
         return "retry"
     result = outcome.value if outcome.ok else "failed"
+    # the wake just run may have planned the next one (a timer the step set, e.g. the cycle's 次日再查 wait for
+    # the sampling draw) in a row that reuses this one's id (SQLite reuses the highest rowid it deleted):
+    # only a due row is spent
     session.execute(
         update(ScheduledEffect)
-        .where(ScheduledEffect.id == effect_id, ScheduledEffect.fired_at.is_(None))
+        .where(ScheduledEffect.id == effect_id, ScheduledEffect.fired_at.is_(None), ScheduledEffect.fire_at <= now)
         .values(fired_at=now, outcome=result)
         .execution_options(synchronize_session=False)
     )

@@ -277,6 +277,7 @@ def advance(
 
     env.handler = call
     env.failure = None
+    env.now = now
     try:
         run_engine(wf)
         kept = replay.replay(wf)  # a process called with a replay plan moves on to where it stood
@@ -286,6 +287,7 @@ def advance(
         raise
     finally:
         env.handler = None
+        env.now = None
     readmodel.sync_tasks(
         session,
         instance,

@@ -106,7 +106,7 @@ def test_teacher_walks_the_year_from_targets_to_the_report(page, live_server):
             assert page.locator("#zg-doc-form textarea").count() >= 3
         fill_and_submit(page, base, text, f"year_step{step.split()[0]}_form")
 
-    # the report is published; the next step belongs to 质量管理处 (9 学校复核诊断)
+    # the report is published; the next step belongs to the teacher's unit (9 上一级复核性诊断, issue #16)
     page.goto(base + "/my-documents")
     both(page, "year_03_my_documents")
     page.goto(base + "/documents/")
@@ -114,8 +114,9 @@ def test_teacher_walks_the_year_from_targets_to_the_report(page, live_server):
     row.locator("a").first.click()
     assert page.locator("[data-testid=doc-status]").inner_text() == "已发布"
     both(page, "year_04_report_published")
-    log_in(page, base, "zlc_admin")
+    log_in(page, base, "dzxy_reviewer")
     page.goto(base + "/tasks")
-    assert page.locator("[data-testid=task-table] tr", has_text="9 学校复核诊断").count() >= 1
+    assert page.locator("[data-testid=task-table] tr", has_text="9 上一级复核性诊断").count() >= 1
+    log_in(page, base, "zlc_admin")
     page.goto(base + "/cycle/progress")
     both(page, "year_05_progress")

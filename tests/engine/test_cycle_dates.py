@@ -49,7 +49,8 @@ def test_cycle_steps_are_declared_on_tasks_and_call_activities(session):
     }  # fmt: skip
     assert {k: v["step"] for k, v in meta["tasks"].items()} == {
         "task_target_optimise": 1, "task_implementation": 6,
-        "task_diagnosis": 7, "task_report": 8, "task_school_review": 9, "task_feedback": 11,
+        "task_diagnosis": 7, "task_report": 8, "task_upper_review_teacher": 9, "task_upper_review_student": 9,
+        "task_school_review": 9, "task_feedback_write": 11, "task_feedback": 11,
     }  # fmt: skip
     wrong = xml.replace('zhengai:step="7"', 'zhengai:step="12"', 1)
     with pytest.raises(InvalidBpmn) as err:
@@ -66,7 +67,7 @@ def dates(**changes) -> dict:
     base = {
         "target": "2026-11-24", "basic_standard": "2026-11-24", "templates": "2026-11-30", "standard": "2026-12-10",
         "plan": "2026-12-20", "implementation": "2027-01-10",
-        "diagnosis": "2027-01-20", "report": "2027-01-25", "school_review": "2027-02-10",
+        "diagnosis": "2027-01-20", "report": "2027-01-25", "upper_review": "2027-02-01", "school_review": "2027-02-10",
         "quality_report": "2027-02-20", "feedback": "2027-02-28",
     }  # fmt: skip
     base.update(changes)
@@ -81,9 +82,12 @@ def test_step_dates_are_today_or_later_and_in_the_order_of_the_steps():
     backwards = cycle.check_dues(dates(diagnosis="2027-01-05"), today, TZ)  # self-diagnosis before implementation
     assert list(backwards) == ["due_diagnosis"]
     assert backwards["due_diagnosis"][0]["params"] == {"step": "6 诊改实施", "date": "2027-01-10"}
-    review_first = cycle.check_dues(dates(school_review="2027-01-21"), today, TZ)  # school review before the report
-    assert list(review_first) == ["due_school_review"]
-    assert review_first["due_school_review"][0]["params"]["step"] == "8 撰写自我诊断报告"
+    review_first = cycle.check_dues(dates(upper_review="2027-01-21"), today, TZ)  # upper review before the report
+    assert list(review_first) == ["due_upper_review"]
+    assert review_first["due_upper_review"][0]["params"]["step"] == "8 撰写自我诊断报告"
+    sampling_first = cycle.check_dues(dates(school_review="2027-01-31"), today, TZ)  # sampling before the upper review
+    assert list(sampling_first) == ["due_school_review"]
+    assert sampling_first["due_school_review"][0]["params"]["step"] == "9 上一级复核性诊断"
     # steps 2-3 run at school level beside step 1: the basic standards may fall before the targets (the seed's
     # 3月31日 and 4月30日), the templates not before the basic standards, the subjects' standards not before both
     assert cycle.check_dues(dates(target="2026-12-05"), today, TZ) == {}
@@ -169,5 +173,11 @@ def test_the_cycle_processes_name_all_eleven_steps_as_the_seed_does(session):
             if info.get("step"):
                 named.setdefault(info["step"], set()).add(info["name"])
     assert sorted(named) == list(range(1, 12))
+    # step 9 is the seed's review path (§三(四)): the upper-level review, then the school's sampling review of the
+    # sampled subjects; step 11 the written conclusion (issued by 质量管理处 for a sampled one) and its acknowledgement
+    tasks = {9: {"9 上一级复核性诊断", "9 学校抽样复核"}, 11: {"11 书面结论反馈", "11 确认结论反馈"}}
     for number, names in named.items():
-        assert any(n.startswith(f"{number} {seed[number - 1]}") for n in names), (number, names)
+        if number in tasks:
+            assert names == tasks[number], (number, names)
+        else:
+            assert any(n.startswith(f"{number} {seed[number - 1]}") for n in names), (number, names)

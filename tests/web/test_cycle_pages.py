@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from engine import cycle
 from engine.models import CycleInstance, Document, HumanTask, OrgUnit, Subject
 from tests.conftest import NOW, TZ, own_subject
-from tests.workflows.test_cycle import FORM_DATES, do, open_tasks
+from tests.workflows.test_cycle import FORM_DATES, do, draw, open_tasks
 
 FORM = {f"due_{k}": v for k, v in FORM_DATES.items()}
 BROKEN = re.compile(r"Traceback|UndefinedError|jinja2\.|服务器内部错误")
@@ -58,7 +58,8 @@ def test_a_refused_start_keeps_what_was_typed_and_starts_nothing(login_as, sessi
     cases = [
         ({"levels": "person", **FORM, "due_target": "2026-03-31"}, "due_target", "该日期已过"),
         ({"levels": "person", **FORM, "due_diagnosis": "2027-01-05"}, "due_diagnosis", "不能早于上一步骤“6 诊改实施”"),
-        ({"levels": "person", **FORM, "due_school_review": "2027-01-21"}, "due_school_review", "8 撰写自我诊断报告"),
+        ({"levels": "person", **FORM, "due_upper_review": "2027-01-21"}, "due_upper_review", "8 撰写自我诊断报告"),
+        ({"levels": "person", **FORM, "due_school_review": "2027-01-31"}, "due_school_review", "9 上一级复核性诊断"),
         ({"levels": "person", **FORM, "due_report": "2027-13-01"}, "due_report", "YYYY-MM-DD"),
         ({"levels": "person", **FORM, "due_plan": ""}, "due_plan", "请填写截止日期"),
         ({**FORM}, None, "请至少选择一个层级"),
@@ -86,24 +87,25 @@ def test_the_dates_on_the_form_are_the_dates_the_tasks_get(login_as, session):
     assert admin.get(run_url + ".json").get_json()["status"] == "finished"
     assert "100%" in page(admin, run_url)
 
-    instance_id = session.scalar(
-        select(CycleInstance.instance_id).where(CycleInstance.subject_id == own_subject(session, "t01").id)
-    )
+    subject = own_subject(session, "t02")
+    instance_id = session.scalar(select(CycleInstance.instance_id).where(CycleInstance.subject_id == subject.id))
+    draw(session, 2026, [subject.id])  # sampled: step 9 and 11 have all their tasks
     seen = {}
     for _ in range(30):
         tasks = open_tasks(session, instance_id)
         if not tasks:
             break
         task = tasks[0]
-        key = cycle.STEPS[task.step - 1][0]
+        key = "upper_review" if task.bpmn_id.startswith("task_upper_review") else cycle.STEPS[task.step - 1][0]
         if task.kind == "review":  # reviewers get 7 days from the submission
             assert task.due_at - task.created_at == timedelta(days=7), task.name
         else:
             local = task.due_at.astimezone(TZ)
             assert (local.date().isoformat(), local.time().isoformat()) == (FORM_DATES[key], "23:59:59"), task.name
-            seen[task.step] = task.name
+            seen.setdefault(task.step, set()).add(task.name)
         do(session, task)
     assert sorted(seen) == [1, 4, 5, 6, 7, 8, 9, 11]  # every step of a teacher, each on its date
+    assert seen[9] == {"9 上一级复核性诊断", "9 学校抽样复核"} and seen[11] == {"11 书面结论反馈", "11 确认结论反馈"}
 
 
 def start_everything(session, admin) -> int:

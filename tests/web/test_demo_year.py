@@ -44,8 +44,24 @@ def test_the_office_sees_late_work_an_errored_and_a_suspended_instance(demo_year
     for step in ("6 诊改实施", "7 自我诊断", "8 撰写自我诊断报告", "9 学校复核诊断", "10 撰写人才培养质量报告",
                  "11 学校复核诊断结论反馈"):  # fmt: skip
         assert step in progress, step
-    inbox = client.get("/tasks").get_data(as_text=True)
-    assert inbox.count("9 学校复核诊断") == 2  # 周杰 and 软件与信息技术学院 wait for the school's review
+
+
+def test_the_review_path_has_a_subject_at_every_task(demo_year_app):
+    """Issue #16: upper-level reviews open at 党政办公室, 教务处 and a teacher's unit, a sampled pilot course at the
+    expert committee, a written conclusion waiting for its acknowledgement, one acknowledged."""
+    inbox = login(demo_year_app.test_client(), "dzb_reviewer").get("/tasks").get_data(as_text=True)
+    assert "9 上一级复核性诊断" in inbox and "软件与信息技术学院" in inbox
+    inbox = login(demo_year_app.test_client(), "jwc_reviewer").get("/tasks").get_data(as_text=True)
+    assert "9 上一级复核性诊断" in inbox and "数据采集与清洗" in inbox
+    inbox = login(demo_year_app.test_client(), "rjxy_reviewer").get("/tasks").get_data(as_text=True)
+    assert "9 上一级复核性诊断" in inbox and "周杰" in inbox  # a teacher, reviewed by their unit
+    inbox = login(demo_year_app.test_client(), "t01").get("/tasks").get_data(as_text=True)
+    assert "9 学校抽样复核" in inbox and "Java 程序设计" in inbox  # a group task of the expert committee
+    office = login(demo_year_app.test_client(), "zlc_admin")
+    waiting = office.get("/cycle/progress/subjects?year=2026&step=11").get_data(as_text=True)
+    assert "Web 前端开发" in waiting and "11 确认结论反馈" in waiting
+    done = office.get("/cycle/progress/subjects?year=2026&step=done").get_data(as_text=True)
+    assert "王思家" in done  # a student whose written conclusion is acknowledged
 
 
 def test_the_process_owner_sees_the_bad_version_and_its_rollback(demo_year_app):

@@ -24,6 +24,7 @@ from engine.documents import service as documents
 from engine.models import Document, DocumentVersion, HumanTask, Subject, SubjectMember, TaskCandidate, User
 from forms.templates import builtin_templates
 from tests.conftest import NOW, TZ, filled, form_fields, own_subject
+from tests.workflows.test_cycle import draw
 
 # the annual cycle's subject types; a basic standard's document is walked by tests/web/test_basic_standards.py
 SUBJECT_TYPES = [t for t in documents.SUBJECT_TYPE_LABELS if t != "basic_standard"]
@@ -150,6 +151,7 @@ def subject_of(session, subject_type: str) -> Subject:
 @pytest.mark.parametrize("subject_type", SUBJECT_TYPES)
 def test_every_view_of_every_template_renders(session, walker, subject_type):
     subject = subject_of(session, subject_type)
+    draw(session, 2026, [subject.id])  # sampled: the school's review and the written conclusion are edited too
     instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026, TZ), None, NOW)
     session.flush()
     walker.run(instance.id)
@@ -157,7 +159,8 @@ def test_every_view_of_every_template_renders(session, walker, subject_type):
     session.expire_all()
     docs = session.scalars(select(Document).where(Document.subject_id == subject.id)).all()
     made = {d.doc_type for d in docs}
-    expected = {"target", "standard", "plan", "implementation", "diagnosis", "report", "school_review"}
+    expected = {"target", "standard", "plan", "implementation", "diagnosis", "report", "upper_review", "school_review",
+                "feedback"}  # fmt: skip
     if subject_type == "college":
         expected.add("quality_report")
     assert made == expected

@@ -28,7 +28,8 @@ OTHER = Settings(timezone=NY, cycle_base_year=2017, digest_hour=7)
 DATES = {
     "target": "2026-12-31", "basic_standard": "2026-12-31", "templates": "2026-12-31", "standard": "2027-01-10",
     "plan": "2027-01-20", "implementation": "2027-06-30",
-    "diagnosis": "2027-07-10", "report": "2027-07-20", "school_review": "2027-07-31", "quality_report": "2027-07-31",
+    "diagnosis": "2027-07-10", "report": "2027-07-20", "upper_review": "2027-07-25", "school_review": "2027-07-31",
+    "quality_report": "2027-07-31",
     "feedback": "2027-08-15",
 }  # fmt: skip
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine import cycle, scheduler
 from engine.core.errors import InvalidInput
 from engine.cycle import progress as cycle_progress
-from engine.models import Document, HumanTask, Notification, ProcessInstance, User
+from engine.models import Document, HumanTask, Notification, ProcessInstance, SamplingDraw, User
 from engine.notify import digests
 from engine.workflow import runtime
 from tests.conftest import NOW, SETTINGS, TZ, filled, own_subject, user
@@ -20,7 +20,8 @@ from tests.workflows.test_chain_paths import actor_for
 FORM_DATES = {
     "target": "2026-12-01", "basic_standard": "2026-11-30", "templates": "2026-12-05", "standard": "2026-12-10",
     "plan": "2026-12-20", "implementation": "2027-01-10",
-    "diagnosis": "2027-01-20", "report": "2027-01-25", "school_review": "2027-02-10", "quality_report": "2027-02-20",
+    "diagnosis": "2027-01-20", "report": "2027-01-25", "upper_review": "2027-02-01", "school_review": "2027-02-10",
+    "quality_report": "2027-02-20",
     "feedback": "2027-02-28",
 }  # fmt: skip
 
@@ -33,6 +34,15 @@ def dues_after_now() -> dict[str, str]:
 
 def future_dues() -> dict[str, str]:
     return {k: cycle.end_of_day(date.fromisoformat(v), TZ).isoformat() for k, v in FORM_DATES.items()}
+
+
+def draw(session, year: int, sampled=(), now=NOW) -> SamplingDraw:
+    """A recorded sampling draw of `year` taking `sampled` (subject ids); the cycles read the latest."""
+    row = SamplingDraw(year=year, seed="test", config={"sizes": {}}, drawn_at=now, subjects={"test": sorted(sampled)},
+                       note="")  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
 
 
 def open_tasks(session, instance_id):
@@ -72,21 +82,30 @@ def test_teacher_cycle_end_to_end(session):
         task = tasks[0]
         who = do(session, task)
         walked.append((task.name, who.username))
+    assert session.get(ProcessInstance, instance.id).status == "running"  # waiting for the school's sampling draw
+    draw(session, 2026, sampled=[])  # t01 not sampled
+    scheduler.tick(session, NOW + timedelta(days=1, minutes=1))  # the cycle asks again the next day
+    for _ in range(5):
+        tasks = open_tasks(session, instance.id)
+        if not tasks:
+            break
+        walked.append((tasks[0].name, do(session, tasks[0]).username))
     assert session.get(ProcessInstance, instance.id).status == "completed"
     names = [n for n, _ in walked]
     assert names == [
         "填写并提交", "二级学院审定",  # 1 targets through the teacher chain
         "填写并提交", "二级学院审定",  # 4 standard
         "填写并提交", "二级学院审定",  # 5 plan
-        "6 诊改实施", "7 自我诊断", "8 撰写自我诊断报告", "9 学校复核诊断", "11 学校复核诊断结论反馈",
+        "6 诊改实施", "7 自我诊断", "8 撰写自我诊断报告", "9 上一级复核性诊断", "11 确认结论反馈",
     ]  # fmt: skip
-    assert dict(walked)["9 学校复核诊断"] == "zlc_admin"
+    assert dict(walked)["9 上一级复核性诊断"] == dict(walked)["二级学院审定"]  # the teacher's 教研室 reviews
     docs = {d.doc_type: d for d in session.scalars(select(Document).where(Document.subject_id == subject.id))}
-    assert set(docs) == {"target", "standard", "plan", "implementation", "diagnosis", "report", "school_review"}
+    assert set(docs) == {"target", "standard", "plan", "implementation", "diagnosis", "report", "upper_review",
+                         "feedback"}  # fmt: skip
     assert all(d.status == "published" and d.published_version == 1 for d in docs.values())
     plan_ids = {r["id"] for r in docs["plan"].data["rows"] if r["included"]}
     assert {r["id"] for r in docs["diagnosis"].data["rows"]} == plan_ids  # traceable item by item
-    review_rows = docs["school_review"].data["rows"]
+    review_rows = docs["upper_review"].data["rows"]
     assert review_rows[0]["cells"]["self_conclusion"].startswith("已填写")  # carried from the diagnosis
 
     # the next year of the target period asks for 目标优化 on the published targets; 无需优化 is recorded
@@ -110,7 +129,7 @@ def test_teacher_cycle_end_to_end(session):
     assert plan.doc_type == "plan" and plan.period == "2027"
     # 诊断与改进相衔接: last year's review opinion and next measures start this year's plan, marked as carried
     row = next(r for r in plan.data["rows"] if r["id"] in plan_ids)
-    assert row["cells"]["problem"] == f"〔上年延续〕已填写：{row['label']}"  # the school's review opinion
+    assert row["cells"]["problem"] == f"〔上年延续〕已填写：{row['label']}"  # the upper-level review's opinion
     assert row["cells"]["measures"] == f"〔上年延续〕已填写：{row['label']}"  # the self-diagnosis' next measures
 
 
@@ -197,22 +216,31 @@ def _walk(session, instance_id):
 def test_every_level_walks_to_the_end(session):
     from engine.models import Subject
 
+    found = {t: session.scalar(select(Subject).where(Subject.type == t, Subject.code == c))
+             for subjects in LEVEL_SUBJECTS.values() for t, c in subjects}  # fmt: skip
+    sampled = {found[subjects[0][0]].id for subjects in LEVEL_SUBJECTS.values()}  # the first of each level
+    draw(session, 2026, sampled)
     for level, subjects in LEVEL_SUBJECTS.items():
-        for subject_type, code in subjects:
-            subject = session.scalar(select(Subject).where(Subject.type == subject_type, Subject.code == code))
+        for subject_type, _code in subjects:
+            subject = found[subject_type]
             instance = cycle.start_for_subject(session, subject, 2026, cycle.default_dues(2026, TZ), None, NOW)
             assert instance.process_key == cycle.LEVELS[level][0]
             names = _walk(session, instance.id)
             assert session.get(ProcessInstance, instance.id).status == "completed", (subject_type, names)
             steps = [n for n in names if n[0].isdigit()]
-            expected = ["6 诊改实施", "7 自我诊断", "8 撰写自我诊断报告", "9 学校复核诊断"]
+            expected = ["6 诊改实施", "7 自我诊断", "8 撰写自我诊断报告", "9 上一级复核性诊断"]
+            if subject.id in sampled:
+                expected.append("9 学校抽样复核")
             if subject_type == "college":
                 expected.append("10 撰写人才培养质量报告")
-            assert steps == expected + ["11 学校复核诊断结论反馈"], subject_type
+            if subject.id in sampled:
+                expected.append("11 书面结论反馈")
+            assert steps == expected + ["11 确认结论反馈"], subject_type
             published = session.scalars(
                 select(Document.doc_type).where(Document.subject_id == subject.id, Document.status == "published")
             ).all()
-            assert {"target", "standard", "plan", "diagnosis"} <= set(published)
+            assert {"target", "standard", "plan", "diagnosis", "upper_review", "feedback"} <= set(published)
+            assert ("school_review" in published) == (subject.id in sampled)
 
 
 def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
@@ -221,6 +249,7 @@ def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
     one = cycle.start_for_subject(session, own_subject(session, "t01"), 2026, cycle.default_dues(2027, TZ), None, NOW)
     run = cycle.create_run(session, None, 2026, ["person"], cycle.default_dues(2027, TZ), NOW)
     cycle.process_run(session, run.id, NOW, batch=100)
+    draw(session, 2026)  # nobody sampled
     assert run.status == "finished" and run.done == 75
     t02 = own_subject(session, "t02")
     bulk_id = session.scalar(select(CycleInstance.instance_id).where(CycleInstance.subject_id == t02.id))
@@ -235,7 +264,7 @@ def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
     assert first_task(bulk_id) == first_task(one.id)
     names = _walk(session, bulk_id)
     assert session.get(ProcessInstance, bulk_id).status == "completed"
-    assert names[-1] == "11 学校复核诊断结论反馈"
+    assert names[-1] == "11 确认结论反馈"
     subjects = session.scalars(select(Subject).where(Subject.type.in_(["teacher", "student"]))).all()
     assert {s.id for s in subjects} == set(session.scalars(select(CycleInstance.subject_id)))
 
@@ -247,10 +276,12 @@ def test_bulk_start_matches_the_one_by_one_start_and_walks_to_the_end(session):
 SEED_DUES = {
     2017: {"target": "2017-04-30", "basic_standard": "2017-03-31", "templates": "2017-03-31", "standard": "2017-04-30",
            "plan": "2017-04-30", "implementation": "2017-10-31", "diagnosis": "2017-11-10", "report": "2017-11-20",
-           "school_review": "2017-12-31", "quality_report": "2017-12-31", "feedback": "2018-02-28"},
+           "upper_review": "2017-11-30", "school_review": "2017-12-31", "quality_report": "2017-12-31",
+           "feedback": "2018-02-28"},
     2018: {"target": "2018-03-31", "basic_standard": "2018-03-31", "templates": "2018-03-31", "standard": "2018-03-31",
            "plan": "2018-03-31", "implementation": "2018-10-31", "diagnosis": "2018-11-10", "report": "2018-11-20",
-           "school_review": "2018-12-31", "quality_report": "2018-12-31", "feedback": "2019-02-28"},
+           "upper_review": "2018-11-30", "school_review": "2018-12-31", "quality_report": "2018-12-31",
+           "feedback": "2019-02-28"},
 }  # fmt: skip
 
 
@@ -262,7 +293,7 @@ def test_step_dates_come_from_the_right_rows_of_the_annual_table(session):
         for shuffled in (rows, rows[::-1]):  # the rows come in no fixed order, the next year's among them
             dues = cycle.due_dates_for(year, TZ, shuffled)
             assert {k: v[:10] for k, v in dues.items()} == expected
-            assert list(dues) == [key for key, _ in cycle.STEPS]  # every one of the eleven steps has a date
+            assert list(dues) == [key for key, _n, _l in cycle.DATES]  # every step has a date (step 9 two)
     upper_review = {r.due_date.isoformat() for r in rows if r.category == "上一级复核性诊断"}
     assert upper_review == {"2017-11-30", "2018-11-30"}
     for year in SEED_DUES:  # self-diagnosis and its report are due before the upper-level review

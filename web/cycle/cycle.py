@@ -59,8 +59,8 @@ def _form(year: int, values: dict, levels: list[str], field_errors: dict, status
             continue
     runs = db.session.scalars(select(CycleRun).order_by(CycleRun.id.desc()).limit(20)).all()
     return render_template(
-        "cycle/index.html", year=year, levels=cycle.LEVELS, chosen=levels, steps=cycle.STEPS,
-        numbers=cycle.STEP_NUMBER, values=values, past=past, today=today, runs=runs, field_errors=field_errors,
+        "cycle/index.html", year=year, levels=cycle.LEVELS, chosen=levels, dates=cycle.DATES, values=values,
+        past=past, today=today, runs=runs, field_errors=field_errors,
     ), status  # fmt: skip
 
 
@@ -165,7 +165,8 @@ def subjects_xlsx():
     header = [_("主体"), _("类型"), _("部门"), _("当前步骤"), _("任务"), _("办理人"), _("截止日期"), _("逾期天数")]
     return xlsx_download(_("诊改进度"), header, (
         [r["subject"], _(SUBJECT_TYPE_LABELS.get(r["type"], r["type"])), r["department"], _step_cell(r),
-         r["task"], r["assignee"], localtime(r["due_at"], "%Y-%m-%d"), r["days_late"]]
+         _("等待学校抽样") if r["waiting"] else r["task"], r["assignee"], localtime(r["due_at"], "%Y-%m-%d"),
+         r["days_late"]]
         for r in page.rows
     ), f"cycle-progress-{filters.year}.xlsx")  # fmt: skip
 
