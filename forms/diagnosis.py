@@ -18,7 +18,7 @@ def N_(text: str) -> str:  # noqa: N802 - the extraction keyword (web/babel.cfg)
     return text
 
 
-MODES = {"prescriptive": "规定性诊断", "technical": "技术性诊断", "professional": "专业性诊断"}
+MODES = {"prescriptive": N_("规定性诊断"), "technical": N_("技术性诊断"), "professional": N_("专业性诊断")}
 # Who reviews which subject type (seed §六(二)7(3)): 职能部门/二级学院 and 教师/学生 technically; 专业/课程
 # professionally. 专业师资队伍 and 分专业学生综合素质培养 are built per major, so they are reviewed as 专业 are.
 MODE_OF_TYPE = {
@@ -27,7 +27,8 @@ MODE_OF_TYPE = {
     "student_cultivation": "professional",
 }  # fmt: skip
 METHODS = {
-    "documents": "资料查阅", "platform": "诊改信息平台数据分析", "site": "现场核实", "interview": "调查访谈",
+    "documents": N_("资料查阅"), "platform": N_("诊改信息平台数据分析"), "site": N_("现场核实"),
+    "interview": N_("调查访谈"),
 }  # fmt: skip
 DEFAULT_SCALE = ({"label": "符合", "score": 100}, {"label": "基本符合", "score": 60}, {"label": "不符合", "score": 0})
 # figure 12: (headline indicator, check, weight in the technical list, weight in the professional list)

@@ -21,7 +21,7 @@ from forms import diagnosis as form
 
 from .. import standards
 from ..core import audit, settings
-from ..core.errors import N_, Conflict, InvalidInput, NotFound, object_id
+from ..core.errors import MAX_ID, N_, Conflict, InvalidInput, NotFound, object_id
 from ..models import (
     BasicStandard,
     PrescriptiveDiagnosis,
@@ -120,7 +120,7 @@ def choose(session: Session, user: User, principals, standard_id, subject_id, ye
         raise Conflict(N_("该基本标准尚未发布，不能诊断"))
     errors = {}
     subject = None
-    if str(subject_id or "").isdigit() and len(str(subject_id)) < 12:
+    if str(subject_id or "").isdigit() and 0 < int(subject_id) <= MAX_ID:
         subject = session.get(Subject, int(subject_id))
     if subject is None or subject.type != standard.subject_type:
         errors["subject_id"] = [N_("请选择本标准适用的诊断对象")]

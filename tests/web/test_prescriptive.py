@@ -130,6 +130,7 @@ def test_bad_input_is_named_at_its_field_and_saves_nothing(session, login_as):
     assert "未达标时请说明实际情况" in jwc.post(url, data=cases["error-note-0"]).get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(PrescriptiveDiagnosis)) == 0 and below(session) == []
     page(jwc, f"{url}?subject_id=abc&year=2026", 400)
+    page(jwc, f"{url}?subject_id=99999999999999&year=2026", 400)  # beyond what the database stores
 
 
 def test_only_the_lead_department_diagnoses_and_monitors_read(session, login_as):
