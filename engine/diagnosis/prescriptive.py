@@ -89,6 +89,16 @@ def get_diagnosis(session: Session, user: User, principals, diagnosis_id) -> Pre
     return diagnosis
 
 
+def behind_warning(session: Session, user: User, principals, warning: QualityWarning):
+    """The diagnosis that raised a warning, when the user may read it (else None: the warning says what failed)."""
+    if warning.object_type != "prescriptive_diagnosis" or warning.object_id is None:
+        return None
+    try:
+        return get_diagnosis(session, user, principals, warning.object_id)
+    except NotFound:
+        return None
+
+
 def subjects_for(session: Session, standard: BasicStandard) -> list[Subject]:
     """The subjects the standard applies to (its subject type), by code and name."""
     if not standard.subject_type:

@@ -99,10 +99,16 @@ def test_the_lead_department_diagnoses_from_the_standards_page(session, login_as
     assert len(below(session)) == 1
     assert session.scalar(select(func.count()).select_from(PrescriptiveDiagnosis)) == 1
     assert "数据采集与清洗" in page(jwc, f"/standards/{bs12.id}/diagnoses")
-    # the college's head sees the warning
+    # the college's head sees the warning (not the lead department's record); a monitor follows it to the record
     rjxy = login_as("rjxy_reviewer")
     warning = below(session)[0]
-    assert "学生评教得分" in page(rjxy, f"/warnings/{warning.id}")
+    seen = page(rjxy, f"/warnings/{warning.id}")
+    assert "学生评教得分" in seen and "规定性诊断（2026年，BS12）" in seen
+    assert "/diagnoses/" not in seen
+    zlc = login_as("zlc_admin")
+    followed = re.search(r'data-testid="warning-diagnosis"><a href="([^"]+)"', page(zlc, f"/warnings/{warning.id}"))
+    record = page(zlc, followed.group(1))
+    assert "评教平均 76.5 分" in record
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "prescriptive_diagnosis"))
     assert list(actions) == ["prescriptive.save", "prescriptive.save"]
 
