@@ -156,3 +156,12 @@ def test_another_lead_department_reads_but_cannot_edit(session, login_as):
     zlc = login_as("zlc_admin")
     assert 'data-testid="edit-draft"' in page(zlc, f"/checklists/{major.id}")
     page(zlc, f"/checklists/{major.id}/draft")
+
+
+def test_a_new_school_gets_the_default_checklists(new_school):
+    from sqlalchemy.orm import Session
+
+    _url, _app, eng = new_school
+    with Session(eng) as s:
+        loaded = s.scalars(select(ChecklistVersion)).all()
+        assert len(loaded) == len(modes.MODE_OF_TYPE) and {v.status for v in loaded} == {"published"}
