@@ -165,3 +165,16 @@ def test_a_new_school_gets_the_default_checklists(new_school):
     with Session(eng) as s:
         loaded = s.scalars(select(ChecklistVersion)).all()
         assert len(loaded) == len(modes.MODE_OF_TYPE) and {v.status for v in loaded} == {"published"}
+
+
+def test_a_draft_can_be_thrown_away_and_the_version_in_force_stays(session, login_as):
+    course = checklist(session, "course")
+    v1 = checklists.in_force(session, "course")
+    jwc = login_as("jwc_reviewer")
+    items = [(i["key"], i["indicator"], i["label"], i["weight"]) for i in v1.items]
+    assert jwc.post(f"/checklists/{course.id}/draft", data=form_of(items, [("是", 100), ("否", 0)])).status_code == 302
+    assert 'data-testid="discard-draft"' in page(jwc, f"/checklists/{course.id}/draft")
+    assert versions(session, course) == [(2, "draft"), (1, "published")]
+    done = jwc.post(f"/checklists/{course.id}/discard", follow_redirects=True)
+    assert "草稿已删除" in done.get_data(as_text=True)
+    assert versions(session, course) == [(1, "published")] and checklists.in_force(session, "course").id == v1.id
