@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from . import demo, registries, standards, wiring, workflow
+from . import demo, diagnosis, registries, standards, wiring, workflow
 from .core.db import make_engine
 from .core.migrate import upgrade
 from .core.settings import Settings
@@ -27,12 +27,15 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         loaded = True
     versions = workflow.deploy_builtin(session, now)
     catalogue = registries.load_catalogue(session, now)  # tables 27, 28, second 28: every school, demo or not
+    checklists = diagnosis.checklists.load_defaults(session, now)  # figure 12's review checklists: every school
     year = demo.load_year(session, now) if loaded and demo_year else None
     basic = standards.sync_standards(session, now)  # the shipped basic standards (table 10), as drafts
     if loaded:  # committees and the adopted standards; with the year, two revisions under way
         demo.load_standards(session, now, revisions=demo_year)
+        if demo_year:  # 规定性诊断 of two courses (one fails), an assessment of a review being written
+            demo.load_diagnosis(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
-            "standards": len(basic)}  # fmt: skip
+            "standards": len(basic), "checklists": checklists}  # fmt: skip
 
 
 def install_database(

@@ -29,6 +29,7 @@ ENGINE_LAYERS = [
     {"documents"},
     {"cycle", "standards"},
     {"oversight", "warnings", "modeling", "registries"},
+    {"diagnosis"},
     {"scheduler"},
     {"demo", "wiring"},
     {"install"},

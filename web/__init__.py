@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     access_log.init_app(app)  # first before_request, last after_request: the whole request is timed
 
     from .cycle import annual, cycle, sampling
+    from .diagnosis import checklists, reviews
     from .documents import documents, form_templates
     from .modeling import modeler
     from .notify import notifications
@@ -97,6 +98,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(work_standards.bp)
     app.register_blueprint(basic_standards.bp)
     app.register_blueprint(committees.bp)
+    app.register_blueprint(checklists.bp)
+    app.register_blueprint(reviews.bp)
 
     from .templating import init_app as init_templating
 

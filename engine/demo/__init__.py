@@ -1,8 +1,9 @@
 """The demo school: its organisation (organisation), and a year in flight played through the product's
 own services (year, the story in script). Loaded by `zhengai init` (engine/install.py)."""
 
+from .diagnosis import load as load_diagnosis
 from .organisation import DEMO_PASSWORD, is_loaded, load
 from .standards import load as load_standards
 from .year import load as load_year
 
-__all__ = ["DEMO_PASSWORD", "is_loaded", "load", "load_standards", "load_year"]
+__all__ = ["DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_standards", "load_year"]

@@ -170,7 +170,8 @@ def filled(
 
     `period` is the document's ("2025-2027", "2026"): targets are reached by its last year.
 
-    `below`: the school's review finds the first item below its basic standard (engine/warnings/rules.py).
+    `below`: the school's review writes that the first item misses its basic standard (text only: the warning
+    comes from a structured 规定性诊断, engine/diagnosis/prescriptive.py).
     """
     data = copy.deepcopy(data)
     inputs = [h["key"] for h in definition.get("header", []) if h.get("source", "input") == "input"]

@@ -251,12 +251,6 @@ class Story:
             (13, self.fail_approval),
             (12, self.roll_back_teacher_chain),
             (11, lambda: self.read_all("t01")),
-            (
-                5,
-                lambda: self.acknowledge(
-                    "RJXY", "below_basic_standard", "rjxy_reviewer", "已约谈课程负责人，整改方案两周内报学院。"
-                ),
-            ),  # fmt: skip
             (3, lambda: self.read_all("zlc_admin")),
             (2, self.remind_late_students),
             (1, self.reassign_review),

@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry
 from .batch import BatchRun
+from .diagnosis import ChecklistVersion, PrescriptiveDiagnosis, ReviewAssessment, ReviewChecklist
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
 from .enums import (
     DocumentStatus,
@@ -50,6 +51,10 @@ __all__ = [
     "Committee",
     "CommitteeMember",
     "BatchRun",
+    "ChecklistVersion",
+    "PrescriptiveDiagnosis",
+    "ReviewAssessment",
+    "ReviewChecklist",
     "Document",
     "DocumentStatus",
     "DocumentShare",

@@ -5,13 +5,8 @@
    "制定…基本标准") raise 基本标准制定未落实. "职能部门" and "二级学院" in a row stand for every
    functional department and every college. Rows of one department, case and due day go overdue
    together, so they make one warning (rule key `<case>:annual:<year>:<unit>:<due day>`).
-2. 学校复核诊断 (cycle step 9): a published review whose 复核意见 on an item says the item 未达到 / 没有达到
-   ...标准 (or 未达标, 不达标) raises 未达到基本标准 for the subject's department, naming the subject's
-   person (a teacher, a student) or team leader. The review is the school's own verdict on each plan
-   item (质量管理处 is table 39's information provider for "没有达到基本标准"); a verdict is text, so
-   the rule reads those phrases; the warning names the basic standards the subject's type is held to
-   (engine/standards `criteria_for`). One warning per review document (rule key `below_basic_standard:
-   document:<id>`); a cursor on document versions keeps each tick's reading small.
+2. 未达到基本标准 is no rule over text any more: a structured 规定性诊断 with a failing criterion raises it
+   when it is saved (engine/diagnosis/prescriptive.py, rule key `below_basic_standard:diagnosis:<id>`).
 
 Idempotence: a rule key is unique, so a rule never raises the same warning twice. A milestone warning
 resolves itself when none of its rows is still overdue and open (marked done - the evidence becomes the
@@ -32,20 +27,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .. import standards
 from ..core import audit, settings
 from ..cycle.annual import GENERIC_UNITS
 from ..cycle.annual_dates import DueDate, due_at
 from ..models import (
     AnnualTask,
-    Document,
-    DocumentVersion,
     OrgUnit,
     QualityWarning,
-    Subject,
-    SubjectMember,
     WarningLevel,
-    WarningRuleCursor,
     WarningStatus,
 )
 from .service import KINDS, RED_AFTER, add_note_entry, close, create, level_for, note_entry, notify
@@ -59,7 +48,6 @@ def evaluate(session: Session, now: datetime) -> dict[str, int]:
     """Run every rule once; returns what changed (raised, extended, reopened, resolved, escalated)."""
     out: Counter = Counter()
     annual_milestones(session, now, settings.of(session).timezone, out)
-    below_basic_standard(session, now, out)
     escalate(session, now, out)
     return dict(out)
 
@@ -177,70 +165,6 @@ def annual_milestones(session: Session, now: datetime, tz: ZoneInfo, out: Counte
                     lines.append(f"第{r.no}项 {r.task}：不再逾期（完成时间：{r.due_text}）")
             close(session, w, None, "auto_resolve", "\n".join(lines)[:2000], now)
             out["resolved"] += 1
-    notify(session, raised, now)
-
-
-# -- 2. the school's review finds an item below its standard ----------------------------------------
-
-
-def below_basic_standard(session: Session, now: datetime, out: Counter) -> None:
-    cursor = session.get(WarningRuleCursor, REVIEW_CURSOR)
-    if cursor is None:
-        cursor = WarningRuleCursor(name=REVIEW_CURSOR, position=0)
-        session.add(cursor)
-    warned = select(QualityWarning.object_id).where(
-        QualityWarning.object_type == "document", QualityWarning.kind == "below_basic_standard"
-    )
-    versions = session.execute(
-        select(DocumentVersion.id, DocumentVersion.document_id, DocumentVersion.data, DocumentVersion.published_at,
-               Document.subject_id, Document.title)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(Document.doc_type == "school_review",
-               or_(DocumentVersion.id > cursor.position, DocumentVersion.published_at >= now - LATE_COMMITS),
-               DocumentVersion.document_id.not_in(warned))
-        .order_by(DocumentVersion.id)
-    ).all()  # fmt: skip
-    if not versions:
-        return
-    cursor.position = max(cursor.position or 0, versions[-1].id)
-    findings = {}
-    for v in versions:
-        below = [r for r in (v.data or {}).get("rows", [])
-                 if r.get("included", True) and BELOW.search(str(r.get("cells", {}).get("opinion", "")))]  # fmt: skip
-        if below and v.document_id not in findings:
-            findings[v.document_id] = (v, below)
-    if not findings:
-        return
-    subject_ids = {v.subject_id for v, _ in findings.values()}
-    subjects = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(subject_ids)))}
-    leaders = dict(
-        session.execute(
-            select(SubjectMember.subject_id, SubjectMember.user_id).where(
-                SubjectMember.subject_id.in_(subject_ids), SubjectMember.role == "leader"
-            )
-        ).all()
-    )
-    raised = []
-    for doc_id, (v, below) in findings.items():
-        subject = subjects.get(v.subject_id)
-        if subject is None or subject.org_unit_id is None:
-            continue
-        lines = [f"{r['label']}：{r['cells'].get('opinion', '')}" for r in below]
-        # the basic standards (table 10) the subject is held to, as published: what the finding is measured by
-        applies = {c["standard"]: f"{c['name']} v{c['version']}" for c in standards.criteria_for(session, subject.type)}
-        if applies:
-            lines.append("适用的基本标准：" + "、".join(applies.values()))
-        w = create(
-            session, kind="below_basic_standard", level=level_for(v.published_at, now),
-            title=f"{KINDS['below_basic_standard']}：{subject.name}（{len(below)}项）",
-            description=f"{v.title}\n" + "\n".join(lines), org_unit_id=subject.org_unit_id, now=now,
-            since=v.published_at, rule_key=f"below_basic_standard:document:{doc_id}",
-            responsible_user_id=subject.user_id or leaders.get(subject.id), object_type="document", object_id=doc_id,
-            details={"version_id": v.id, "rows": [r["id"] for r in below], "basic_standards": sorted(applies)},
-            send=False,
-        )  # fmt: skip
-        raised.append(w)
-        out["raised"] += 1
     notify(session, raised, now)
 
 

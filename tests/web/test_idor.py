@@ -36,9 +36,11 @@ from engine.models import (
     Notification,
     OrgUnit,
     PositionTerm,
+    PrescriptiveDiagnosis,
     ProcessDefinition,
     QualityWarning,
     RegistryEntry,
+    ReviewChecklist,
     SamplingDraw,
     Subject,
     User,
@@ -317,6 +319,29 @@ def cases(d: Demo) -> dict[str, Case]:
     out.update({
         "sampling.show": Case("zlc_admin", "dzxy_reviewer", {"draw_id": draw.id}, draw.seed),
         "sampling.verify": Case("zlc_admin", "dzxy_reviewer", {"draw_id": draw.id}, draw.seed),
+    })  # fmt: skip
+    # 诊断指标体系: staff and teachers read a checklist, students do not; its lead department (教务处 for 专业) and
+    # 质量管理处 edit it, another lead department does not. 规定性诊断: the standard's lead department (教务处 for
+    # 课程教学基本标准) and monitors only. 复核性诊断指标: whoever writes the review now (质量管理处's step 9)
+    major_list = d.s.scalar(select(ReviewChecklist).where(ReviewChecklist.subject_type == "major"))
+    bs12 = d.s.scalar(select(BasicStandard).where(BasicStandard.key == "BS12"))
+    diagnosis = d.s.scalar(select(PrescriptiveDiagnosis).where(PrescriptiveDiagnosis.standard_id == bs12.id))
+    review = d.s.scalar(
+        select(Document).join(HumanTask, HumanTask.document_id == Document.id)
+        .where(Document.doc_type == "school_review", HumanTask.state == "open", HumanTask.kind == "edit")
+    )  # fmt: skip
+    checklist = {"checklist_id": major_list.id}
+    out.update({
+        "checklists.show": Case("t01", "s01", checklist),
+        "checklists.version": Case("t01", "s01", {**checklist, "version": 1}),
+        **{e: Case("jwc_staff", "rsc_reviewer", checklist)
+           for e in ("checklists.edit", "checklists.save", "checklists.publish", "checklists.discard")},
+        **{e: Case("jwc_reviewer", "rsc_reviewer", {"standard_id": bs12.id})
+           for e in ("reviews.prescriptive_index", "reviews.prescriptive_new", "reviews.prescriptive_save")},
+        "reviews.prescriptive_show": Case("jwc_reviewer", "rjxy_reviewer", {"diagnosis_id": diagnosis.id},
+                                          diagnosis.results[0]["note"]),
+        **{e: Case("zlc_admin", "dzxy_reviewer", {"doc_id": review.id}, review.subject.name)
+           for e in ("reviews.assessment", "reviews.record_assessment")},
     })  # fmt: skip
     return out
 

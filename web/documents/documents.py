@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engine import diagnosis
 from engine.documents import attachments, sharing
 from engine.documents import service as documents
 from engine.models import FormTemplate
@@ -95,6 +96,8 @@ def _render_show(doc, versions, level, version, data, template):
         sections=section_labels(template, data), level=level,
         shares=sharing.shares(db.session, doc) if level == "full" else [],
         attachments=attachments.of_document(db.session, doc.id),
+        assessment=diagnosis.assessment_of(db.session, doc.id),
+        assess_task=diagnosis.assessments.assessing_task(db.session, current_user, principals(), doc),
     )  # fmt: skip
 
 

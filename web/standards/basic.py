@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from engine import standards
 from engine.core.errors import N_, Conflict, NotFound
+from engine.diagnosis import prescriptive
 from engine.org import functions
 from forms.basic_standards import criteria
 
@@ -45,6 +46,7 @@ def show(standard_id):
         "standards/show.html", row=row, versions=versions, criteria=current, draft=draft,
         may_revise=standards.may_revise(db.session, current_user, principals(), row.standard),
         statuses=standards.STATUS_LABELS,
+        reads_diagnoses=prescriptive.readable(db.session, current_user, principals(), row.standard),
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.core.errors import N_, InvalidInput, NotFound
+from engine.diagnosis import prescriptive
 from engine.warnings import service as warnings
 
 from ..db import db, flash_on_commit, transactional
@@ -103,6 +104,7 @@ def _show(warning_id, errors: dict | None = None, action: str | None = None, sta
     return render_template(
         "warnings/show.html", w=w, history=history, can_act=warnings.may_act(current_user, ps, w), errors=errors or {},
         failed_action=action, note=request.form.get("note", "") if errors else "",
+        diagnosis=prescriptive.behind_warning(db.session, current_user, ps, w),
     ), status  # fmt: skip
 
 

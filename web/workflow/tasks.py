@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import workflow
+from engine import diagnosis, workflow
 from engine.core.errors import N_, Conflict, InvalidInput, NotAllowed
 from engine.documents import attachments, may_submit, withdrawal
 from engine.documents import service as documents
@@ -69,6 +69,8 @@ def task_context(task, form_data=None, field_errors=None):
         "field_errors": field_errors or {},
         "may_submit": doc is None or may_submit(db.session, current_user, doc.subject_id),
         "attachments": attachments.of_document(db.session, doc.id) if doc else [],
+        "review_doc": bool(doc and task.kind == diagnosis.WRITING_KIND and doc.doc_type in diagnosis.REVIEW_TYPES),
+        "assessment": diagnosis.assessment_of(db.session, doc.id) if doc else None,
     }
 
 

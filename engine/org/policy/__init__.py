@@ -26,6 +26,9 @@ What each rule admits:
 - an annual-table row: monitors, positions and members of a responsible department mark it done.
 - the school sampling (学校抽样复核): monitors and 质量管理处 draw and read it.
 - a registry entry: all read it; monitors, 质量管理处 and its lead department (members, positions) edit it.
+- a review checklist (复核性诊断指标体系): staff and teachers read it; monitors, 质量管理处 and its lead department
+  edit and publish its drafts. A review's assessment: whoever may work on the review document's open task.
+- a 规定性诊断: the basic standard's lead department (its staff and positions) records it; monitors read it.
 """
 
 from __future__ import annotations
@@ -74,6 +77,13 @@ from .base import (
     viewer,
     watch_scope,
 )
+from .diagnosis import (
+    in_lead_department,
+    may_diagnose_standard,
+    may_edit_checklist,
+    reads_checklists,
+    reads_prescriptive,
+)
 from .school import (
     WARNING_ACTING_KINDS,
     draws_samples,
@@ -93,6 +103,7 @@ __all__ = [
     "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "F", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "Principal",
     "SCHOOL_WIDE_READERS", "Viewer", "WARNINGS_SEEN_BY_ALL_OF", "WARNING_ACTING_KINDS", "WARNING_ACT_ROLES",
     "WARNING_LEAD_FUNCTIONS", "WARNING_REPORTERS", "WARNING_SEE_ROLES", "document_full_access", "document_visible",
+    "in_lead_department", "may_diagnose_standard", "may_edit_checklist", "reads_checklists", "reads_prescriptive",
     "draws_samples", "edits_committees", "head_units", "instance_visible", "instance_watched", "is_monitor",
     "lead_function", "led_by_units", "may_act_on_warning", "may_analyse_process", "may_complete_annual_row",
     "may_edit_registry_entry", "offered_task_ids", "owned_subject_types", "owned_unit_ids", "owns_any_process",

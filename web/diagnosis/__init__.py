@@ -1,0 +1,1 @@
+"""The diagnosis modes: review checklists, review assessments, 规定性诊断."""
