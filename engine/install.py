@@ -31,6 +31,8 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
     basic = standards.sync_standards(session, now)  # the shipped basic standards (table 10), as drafts
     if loaded:  # committees and the adopted standards; with the year, two revisions under way
         demo.load_standards(session, now, revisions=demo_year)
+    if loaded and demo_year:  # supervision records and surveys of the demo year (after the expert committee)
+        demo.load_supervision(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
             "standards": len(basic)}  # fmt: skip
 

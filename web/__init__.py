@@ -72,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .registries import registries, work_standards
     from .standards import basic as basic_standards
     from .standards import committees
+    from .supervision import bp as supervision_bp
     from .warnings import warnings
     from .workflow import api, api_docs, inbox, tasks
 
@@ -97,6 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(work_standards.bp)
     app.register_blueprint(basic_standards.bp)
     app.register_blueprint(committees.bp)
+    app.register_blueprint(supervision_bp)
 
     from .templating import init_app as init_templating
 

@@ -3,6 +3,7 @@ own services (year, the story in script). Loaded by `zhengai init` (engine/insta
 
 from .organisation import DEMO_PASSWORD, is_loaded, load
 from .standards import load as load_standards
+from .supervision import load as load_supervision
 from .year import load as load_year
 
-__all__ = ["DEMO_PASSWORD", "is_loaded", "load", "load_standards", "load_year"]
+__all__ = ["DEMO_PASSWORD", "is_loaded", "load", "load_standards", "load_supervision", "load_year"]
