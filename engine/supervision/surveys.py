@@ -32,7 +32,7 @@ SHORT = {"graduate": N_("毕业生满意度"), "employer": N_("用人单位满�
 DUE = {"graduate": N_("次年 6 月 30 日"), "employer": N_("12 月 31 日")}
 COLUMNS = ["二级学院", "专业", "调查项目", "样本数", "满意度"]
 REQUIRED = {"二级学院", "调查项目", "样本数", "满意度"}
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 1024 * 1024  # a provider table of a few hundred rows is under 100 KB
 PROVIDER_MAX = 100
 
 
@@ -148,7 +148,7 @@ def preview(session: Session, user: User, principals, kind: str, year, provider:
     if len(provider) > PROVIDER_MAX:
         raise InvalidInput(N_("调查机构名称不能超过 100 字"), fields={"provider": [N_("调查机构名称不能超过 100 字")]})
     if len(data) > MAX_BYTES:
-        raise BadFile(N_("文件超过 2 MB，无法导入；请检查是否选错了文件"))
+        raise BadFile(N_("文件超过 1 MB，无法导入；请检查是否选错了文件"))
     if not ((filename or "").lower().endswith(".xlsx") and data[:4] == b"PK\x03\x04"):
         raise BadFile(N_("只能导入 Excel (.xlsx) 文件"))
     raw, _notes = read_table(filename, data, COLUMNS, REQUIRED)

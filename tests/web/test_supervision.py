@@ -85,7 +85,8 @@ def test_a_supervisor_records_a_visit_and_the_teacher_is_told_and_answers_once(d
     t02 = s.scalar(select(Subject).where(Subject.code == "t02"))
     assert f'value="{t02.id}"' in form
     good = {"kind": "teaching", "subject_id": str(t02.id), "visited_on": "2026-11-20", "activity": "class",
-            "topic": "《嵌入式系统开发》第 11 周课堂", "findings": "板书清晰；提问覆盖面窄。", "guidance": "增加分层提问。"}  # fmt: skip
+            "topic": "《嵌入式系统开发》第 11 周课堂", "findings": "板书清晰；提问覆盖面窄。",
+            "guidance": "增加分层提问。"}  # fmt: skip
     response = jwc.post("/supervision/new", data=good)
     assert response.status_code == 302
     record = s.scalar(select(SupervisionRecord).where(SupervisionRecord.subject_id == t02.id))
