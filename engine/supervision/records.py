@@ -28,8 +28,9 @@ from ..models import (
     SupervisionRecord,
     User,
 )
+from ..models.org import COLLEGE
 from ..org import committees, functions, policy
-from ..org.policy.supervision import PARTY_ROLES, UNIT_SUBJECT_TYPES
+from ..org.policy.supervision import COLLEGE_STAFF, PARTY_ROLES, UNIT_SUBJECT_TYPES
 
 KINDS = {"teaching": N_("教学质量督导"), "education": N_("教育质量督导"), "service": N_("服务质量督导")}
 ACTIVITIES = {"class": N_("课堂"), "activity": N_("活动"), "service": N_("服务")}
@@ -74,8 +75,9 @@ def candidates(session: Session, kind: str) -> list[User]:
     lead, coop, colleges = policy.SUPERVISION_UNITS[kind]
     units = {functions.holder_id(session, k) for k in (lead, *coop)} - {None}
     conds = [User.org_unit_id.in_(sorted(units) or [-1])]
-    if colleges:
-        conds.append(User.org_unit_id.in_(select(OrgUnit.id).where(OrgUnit.kind == "college")))
+    if colleges:  # a college's administrative staff (its teachers supervise as experts)
+        college_units = select(OrgUnit.id).where(OrgUnit.kind == COLLEGE)
+        conds.append(User.org_unit_id.in_(college_units) & User.kind.in_(COLLEGE_STAFF))
     experts = committees.member_user_ids(session, EXPERTS, ("any",), None)
     conds.append(User.id.in_(experts or [-1]))
     stmt = select(User).where(User.active, User.kind != "student", or_(*conds)).order_by(User.org_unit_id, User.id)
@@ -179,8 +181,8 @@ def parse_record(session: Session, values: dict, today: date) -> dict:
     errors: dict = {}
     subject = None
     try:
-        subject = session.get(Subject, int(values.get("subject_id") or 0))
-    except (TypeError, ValueError, OverflowError):
+        subject = session.get(Subject, object_id(values.get("subject_id"), N_("请选择督导对象")))
+    except NotFound:
         subject = None
     if subject is None:
         errors["subject_id"] = [N_("请选择督导对象")]
@@ -189,7 +191,9 @@ def parse_record(session: Session, values: dict, today: date) -> dict:
     except ValueError:
         visited = None
         errors["visited_on"] = [N_("请填写督导日期（年-月-日）")]
-    if visited and visited > today:
+    if visited and visited.year < 2000:
+        errors["visited_on"] = [N_("请填写督导日期（年-月-日）")]
+    elif visited and visited > today:
         errors["visited_on"] = [N_("督导日期不能晚于今天")]
     activity = values.get("activity") or ""
     if activity not in ACTIVITIES:

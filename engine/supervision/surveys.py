@@ -34,6 +34,7 @@ COLUMNS = ["二级学院", "专业", "调查项目", "样本数", "满意度"]
 REQUIRED = {"二级学院", "调查项目", "样本数", "满意度"}
 MAX_BYTES = 1024 * 1024  # a provider table of a few hundred rows is under 100 KB
 PROVIDER_MAX = 100
+MAX_SAMPLE = 1_000_000
 
 
 def check_reader(user: User, principals) -> None:
@@ -100,8 +101,8 @@ def check(session: Session, raw: list[dict]) -> list[dict]:
         item = row["调查项目"]
         if not item or len(item) > 100:
             errors.append({"message": N_("调查项目必填，且不超过 100 字"), "params": {}})
-        samples = int(row["样本数"]) if row["样本数"].isdigit() else 0
-        if samples <= 0:
+        samples = int(row["样本数"]) if row["样本数"].isdigit() and len(row["样本数"]) <= 7 else 0
+        if not 0 < samples <= MAX_SAMPLE:
             errors.append({"message": N_("样本数应为正整数：%(value)s"), "params": {"value": row["样本数"]}})
         rate = _rate(row["满意度"])
         if rate is None:

@@ -32,8 +32,8 @@ def doc_year(doc) -> int | None:
 def supervision_records(doc) -> list[dict]:
     """The records on a diagnosis or review document's subject in its year (the page's reader sees the
     document, so the subject's supervision is theirs to read)."""
-    year = doc_year(doc)
-    if doc is None or doc.doc_type not in DIAGNOSIS_TYPES or year is None:
+    year = doc_year(doc) if doc is not None else None
+    if year is None or doc.doc_type not in DIAGNOSIS_TYPES:
         return []
     rows = records.records_for_subject(db.session, doc.subject_id, year)
     people = {r.supervisor_id for r in rows}
