@@ -33,6 +33,13 @@ from ..org import committees, functions, policy
 from ..org.policy.supervision import COLLEGE_STAFF, PARTY_ROLES, UNIT_SUBJECT_TYPES
 
 KINDS = {"teaching": N_("教学质量督导"), "education": N_("教育质量督导"), "service": N_("服务质量督导")}
+# the subjects each kind supervises (seed annex: 教学 the teachers, majors and courses; 教育 the students; 服务 the
+# departments), with the colleges for all three
+SUBJECT_TYPES = {
+    "teaching": ("teacher", "course", "major", "faculty_team", "college"),
+    "education": ("student", "student_cultivation", "college"),
+    "service": ("functional_dept", "college"),
+}
 ACTIVITIES = {"class": N_("课堂"), "activity": N_("活动"), "service": N_("服务")}
 TEXT_MAX, TITLE_MAX = 2000, 200
 EXPERTS = "expert_committee"
@@ -176,16 +183,17 @@ def _text(values: dict, key: str, errors: dict, required: str, limit: int = TEXT
     return text
 
 
-def parse_record(session: Session, values: dict, today: date) -> dict:
+def parse_record(session: Session, kind: str, values: dict, today: date) -> dict:
     """The record's fields from the form, or InvalidInput naming each bad field."""
     errors: dict = {}
-    subject = None
     try:
         subject = session.get(Subject, object_id(values.get("subject_id"), N_("请选择督导对象")))
     except NotFound:
         subject = None
     if subject is None:
         errors["subject_id"] = [N_("请选择督导对象")]
+    elif subject.type not in SUBJECT_TYPES[kind]:
+        errors["subject_id"] = [N_("这一类督导不能选择该对象")]
     try:
         visited = date.fromisoformat((values.get("visited_on") or "").strip())
     except ValueError:
@@ -213,7 +221,7 @@ def add_record(session: Session, user: User, principals, kind: str, values: dict
     if kind not in KINDS or not may_record(session, user, principals, kind):
         raise NotFound(N_("页面不存在"))
     tz = settings.of(session).timezone
-    clean = parse_record(session, values, now.astimezone(tz).date())
+    clean = parse_record(session, kind, values, now.astimezone(tz).date())
     subject = clean.pop("subject")
     record = SupervisionRecord(kind=kind, year=clean["visited_on"].year, subject_id=subject.id,
                                supervisor_id=user.id, created_at=now, **clean)  # fmt: skip

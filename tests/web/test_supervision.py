@@ -84,6 +84,8 @@ def test_a_supervisor_records_a_visit_and_the_teacher_is_told_and_answers_once(d
     form = page(jwc, re.search(r'href="([^"]+)" data-testid="new-teaching"', html).group(1).replace("&amp;", "&"))
     t02 = s.scalar(select(Subject).where(Subject.code == "t02"))
     assert f'value="{t02.id}"' in form
+    student = s.scalar(select(Subject).where(Subject.code == "s07"))
+    assert f'value="{student.id}"' not in form  # students are 教育质量督导's
     good = {"kind": "teaching", "subject_id": str(t02.id), "visited_on": "2026-11-20", "activity": "class",
             "topic": "《嵌入式系统开发》第 11 周课堂", "findings": "板书清晰；提问覆盖面窄。",
             "guidance": "增加分层提问。"}  # fmt: skip
@@ -140,6 +142,9 @@ def test_a_record_with_bad_input_is_refused_field_by_field_and_nothing_is_saved(
         assert re.search(rf'data-testid="error-{field}">[^<]*{text}', html), field
     assert "x" * 2001 in html  # what was typed is kept
     assert "not-a-date" not in html
+    student = s.scalar(select(Subject.id).where(Subject.code == "s07"))
+    response = client.post("/supervision/new", data={**bad, "subject_id": str(student)})
+    assert "这一类督导不能选择该对象" in response.get_data(as_text=True)
     response = client.post("/supervision/new", data={**bad, "visited_on": "not-a-date"})
     assert "请填写督导日期" in response.get_data(as_text=True)
     assert s.scalar(select(func.count()).select_from(SupervisionRecord)) == before
@@ -190,3 +195,23 @@ def test_the_records_show_on_the_subject_s_diagnosis_task(demo_year_app, demo_ye
     other = login(demo_year_app.test_client(), "t02")  # a target task: no supervision block
     target = page(other, re.search(r'href="(/tasks/\d+)"', page(other, "/tasks")).group(1))
     assert 'data-testid="task-name"' in target and 'data-testid="supervision-records"' not in target
+
+
+def test_a_unit_s_reviewer_answers_for_the_unit(demo_year_app, demo_year_session):
+    """A record on a 职能部门 goes to its head and reviewer; they see it and answer; others do not see it."""
+    s = demo_year_session
+    jwc = s.scalar(select(Subject).where(Subject.type == "functional_dept", Subject.code == "JWC"))
+    client = login(demo_year_app.test_client(), "dzb_staff")
+    data = {"kind": "service", "subject_id": str(jwc.id), "visited_on": "2026-11-23", "activity": "service",
+            "topic": "教务处调停课办理", "findings": "办理时限公示不全。",
+            "guidance": "公示各类业务办理时限。"}  # fmt: skip
+    assert client.post("/supervision/new", data=data).status_code == 302
+    record = s.scalar(select(SupervisionRecord).where(SupervisionRecord.subject_id == jwc.id))
+    told = set(s.scalars(select(Notification.user_id).where(Notification.link == f"/supervision/{record.id}")))
+    assert uid(s, "jwc_reviewer") in told and uid(s, "dzb_staff") not in told and uid(s, "hzc_reviewer") not in told
+    reviewer = login(demo_year_app.test_client(), "jwc_reviewer")
+    assert "教务处调停课办理" in page(reviewer, "/supervision/?year=2026")
+    assert reviewer.post(f"/supervision/{record.id}/respond", data={"response": "本周内公示。"}).status_code == 302
+    s.refresh(record)
+    assert record.response == "本周内公示。"
+    page(login(demo_year_app.test_client(), "hzc_reviewer"), f"/supervision/{record.id}", 404)

@@ -110,8 +110,11 @@ def save_plan():
 def _form_page(kind: str, values: dict | None = None, errors: dict | None = None, status: int = 200):
     if not records.may_record(db.session, current_user, principals(), kind):
         raise NotFound(N_("页面不存在"))
-    subjects = db.session.scalars(select(Subject).order_by(Subject.type, Subject.code, Subject.id)).all()
-    grouped = {t: [s for s in subjects if s.type == t] for t in SUBJECT_TYPE_ORDER}
+    types = records.SUBJECT_TYPES[kind]
+    subjects = db.session.scalars(
+        select(Subject).where(Subject.type.in_(types)).order_by(Subject.type, Subject.code, Subject.id)
+    ).all()
+    grouped = {t: [s for s in subjects if s.type == t] for t in SUBJECT_TYPE_ORDER if t in types}
     values = values or {"visited_on": today().isoformat(), "activity": "class" if kind == "teaching" else ""}
     return render_template("supervision/form.html", kind=kind, values=values, errors=errors or {},
                            grouped=grouped), status  # fmt: skip
