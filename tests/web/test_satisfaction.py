@@ -77,6 +77,13 @@ def test_the_office_imports_a_checked_file_after_its_preview(demo_year_app, demo
     listing = page(client, "/supervision/surveys?year=2026")
     assert f"{(100 * 95.0 + 300 * 91.0) / 400:.1f}%" in listing  # the major's sample-weighted figure
     assert client.post(f"/supervision/surveys/{survey.id}/confirm").status_code == 400  # once
+    again = upload(client, surveys.workbook(GOOD[:1]))
+    pending = s.scalar(select(SatisfactionSurvey).order_by(SatisfactionSurvey.id.desc()))
+    assert again.status_code == 302 and pending.status == "pending"
+    discarded = client.post(f"/supervision/surveys/{pending.id}/discard")
+    assert discarded.status_code == 302 and "/supervision/surveys" in discarded.headers["Location"]
+    left = select(func.count()).select_from(SatisfactionSurvey).where(SatisfactionSurvey.id == pending.id)
+    assert s.scalar(left) == 0 and counts(s)[1] == before[1] + 3
 
 
 def _bad(rows):
