@@ -34,6 +34,8 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load_standards(session, now, revisions=demo_year)
         if demo_year:  # 规定性诊断 of two courses (one fails), an assessment of a review being written
             demo.load_diagnosis(session, now)
+    if loaded and demo_year:  # supervision records and surveys of the demo year (after the expert committee)
+        demo.load_supervision(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
             "standards": len(basic), "checklists": checklists}  # fmt: skip
 

@@ -28,7 +28,7 @@ ENGINE_LAYERS = [
     {"workflow"},
     {"documents"},
     {"cycle", "standards"},
-    {"oversight", "warnings", "modeling", "registries"},
+    {"oversight", "warnings", "modeling", "registries", "supervision"},
     {"diagnosis"},
     {"scheduler"},
     {"demo", "wiring"},

@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .registries import registries, work_standards
     from .standards import basic as basic_standards
     from .standards import committees
+    from .supervision import bp as supervision_bp
     from .warnings import warnings
     from .workflow import api, api_docs, inbox, tasks
 
@@ -100,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(committees.bp)
     app.register_blueprint(checklists.bp)
     app.register_blueprint(reviews.bp)
+    app.register_blueprint(supervision_bp)
 
     from .templating import init_app as init_templating
 

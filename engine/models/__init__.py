@@ -32,6 +32,7 @@ from .schedule import (
     SchedulerLease,
 )
 from .standards import BasicStandard, Committee, CommitteeMember
+from .supervision import SatisfactionResult, SatisfactionSurvey, SupervisionPlan, SupervisionRecord
 from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor
 
@@ -43,6 +44,10 @@ __all__ = [
     "CycleRun",
     "CycleSchool",
     "SamplingDraw",
+    "SatisfactionResult",
+    "SatisfactionSurvey",
+    "SupervisionPlan",
+    "SupervisionRecord",
     "Notification",
     "ScheduledEffect",
     "SchedulerLease",

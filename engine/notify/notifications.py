@@ -31,6 +31,7 @@ KINDS = {
     "digest": N_("逾期汇总"),
     "escalation": N_("逾期督办"),
     "warning": N_("预警"),
+    "supervision": N_("质量督导"),
     "info": N_("其他"),
 }
 GROUPS = ("day", "kind")

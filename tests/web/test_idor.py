@@ -42,7 +42,9 @@ from engine.models import (
     RegistryEntry,
     ReviewChecklist,
     SamplingDraw,
+    SatisfactionSurvey,
     Subject,
+    SupervisionRecord,
     User,
 )
 from engine.workflow import tasks
@@ -342,6 +344,19 @@ def cases(d: Demo) -> dict[str, Case]:
                                           diagnosis.results[0]["note"]),
         **{e: Case("zlc_admin", "dzxy_reviewer", {"doc_id": review.id}, review.subject.name)
            for e in ("reviews.assessment", "reviews.record_assessment")},
+    })  # fmt: skip
+    # 质量督导: 张伟's record (his class) is his, his supervisor's and 教学's departments'; not a colleague's.
+    # Survey results: staff and teachers read them, students do not (a pending import: its importers only)
+    t01_id = d.s.scalar(select(Subject.id).where(Subject.code == "t01"))
+    record = d.s.scalar(select(SupervisionRecord).where(SupervisionRecord.subject_id == t01_id))
+    survey = d.s.scalar(select(SatisfactionSurvey).where(SatisfactionSurvey.status == "applied"))
+    out.update({
+        "supervision.show": Case("t01", "t02", {"record_id": record.id}, record.findings),
+        "supervision.respond": Case("t01", "t02", {"record_id": record.id}, record.findings),
+        "supervision.close": Case("zlc_admin", "t02", {"record_id": record.id}, record.findings),
+        "supervision.survey": Case("jwc_staff", "s01", {"survey_id": survey.id}, survey.provider),
+        "supervision.confirm_survey": Case("zlc_admin", "s01", {"survey_id": survey.id}),
+        "supervision.discard_survey": Case("zlc_admin", "s01", {"survey_id": survey.id}),
     })  # fmt: skip
     return out
 

@@ -25,6 +25,10 @@ What each rule admits:
   analyse its versions (heat map).
 - an annual-table row: monitors, positions and members of a responsible department mark it done.
 - the school sampling (学校抽样复核): monitors and 质量管理处 draw and read it.
+- a supervision record (质量督导): monitors; staff of the kind's lead and cooperating departments; a college's
+  staff and teachers those on the college's subjects (教学); its supervisor; the supervised party (the subject's
+  person, its team leader, a unit subject's head or reviewer), who alone responds. The lead department writes
+  the kind's plan. Satisfaction surveys: staff and teachers read them, monitors and 质量管理处 import them.
 - a registry entry: all read it; monitors, 质量管理处 and its lead department (members, positions) edit it.
 - a review checklist (复核性诊断指标体系): staff and teachers read it; monitors, 质量管理处 and its lead department
   edit and publish its drafts. A review's assessment: whoever may work on the review document's open task.
@@ -98,6 +102,16 @@ from .school import (
     warning_actionable,
     warning_visible,
 )
+from .supervision import (
+    SUPERVISION_UNITS,
+    leads_supervision,
+    reads_surveys,
+    runs_surveys,
+    supervised_subjects,
+    supervises,
+    supervision_kinds_seen,
+    supervision_record_visible,
+)
 
 __all__ = [
     "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "F", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "Principal",
@@ -111,4 +125,6 @@ __all__ = [
     "reads_annual_table", "reads_standards", "reportable_warning_kinds", "scopes_held", "sees_all_warnings",
     "subjects_of_units", "task_offered", "task_visible", "task_visible_to", "task_waiting_for", "task_watched",
     "template_editable", "viewer", "warning_actionable", "warning_visible", "watch_scope",
+    "SUPERVISION_UNITS", "leads_supervision", "reads_surveys", "runs_surveys", "supervised_subjects", "supervises",
+    "supervision_kinds_seen", "supervision_record_visible",
 ]  # fmt: skip

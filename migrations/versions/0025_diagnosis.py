@@ -1,6 +1,6 @@
 """The three diagnosis modes: review checklists with versions, review assessments, 规定性诊断 records
 
-Revision ID: 0025_modes
+Revision ID: 0025
 Revises: 0024
 Create Date: 2026-11-30
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from engine.models.base import JSONType, UTCDateTime
 
-revision = "0025_modes"
+revision = "0025"
 down_revision = "0024"
 branch_labels = None
 depends_on = None
