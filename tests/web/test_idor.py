@@ -324,7 +324,7 @@ def cases(d: Demo) -> dict[str, Case]:
     })  # fmt: skip
     # 诊断指标体系: staff and teachers read a checklist, students do not; its lead department (教务处 for 专业) and
     # 质量管理处 edit it, another lead department does not. 规定性诊断: the standard's lead department (教务处 for
-    # 课程教学基本标准) and monitors only. 复核性诊断指标: whoever writes the review now (质量管理处's step 9)
+    # 课程教学基本标准) and monitors only. 复核性诊断指标: whoever writes the review now (the expert t01's step 9)
     major_list = d.s.scalar(select(ReviewChecklist).where(ReviewChecklist.subject_type == "major"))
     bs12 = d.s.scalar(select(BasicStandard).where(BasicStandard.key == "BS12"))
     diagnosis = d.s.scalar(select(PrescriptiveDiagnosis).where(PrescriptiveDiagnosis.standard_id == bs12.id))
@@ -342,7 +342,7 @@ def cases(d: Demo) -> dict[str, Case]:
            for e in ("reviews.prescriptive_index", "reviews.prescriptive_new", "reviews.prescriptive_save")},
         "reviews.prescriptive_show": Case("jwc_reviewer", "rjxy_reviewer", {"diagnosis_id": diagnosis.id},
                                           diagnosis.results[0]["note"]),
-        **{e: Case("zlc_admin", "dzxy_reviewer", {"doc_id": review.id}, review.subject.name)
+        **{e: Case("t01", "dzxy_reviewer", {"doc_id": review.id}, review.subject.name)
            for e in ("reviews.assessment", "reviews.record_assessment")},
     })  # fmt: skip
     # 质量督导: 张伟's record (his class) is his, his supervisor's and 教学's departments'; not a colleague's.

@@ -1,7 +1,7 @@
 """复核性诊断指标: whoever is writing a review document now (its open task) records the assessment against the
 checklist in force for the subject's type, from the task page and the document page; others get 404; bad input is
-refused at its field; the document page then shows it read-only. On the demo year, where 质量管理处 writes the
-school reviews of 周杰 and 软件与信息技术学院 (step 9)."""
+refused at its field; the document page then shows it read-only. On the demo year, where 教务处 writes the
+upper-level review of the course 数据采集与清洗 and the expert t01 the sampling review of Java 程序设计 (step 9)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 from sqlalchemy import select
 
 from engine.diagnosis import assessment_of, checklists
-from engine.models import AuditEntry, Document, HumanTask, TaskCandidate, User
+from engine.models import AuditEntry, Document, HumanTask, Subject, TaskCandidate, User
 
 BROKEN = re.compile(r"Traceback|UndefinedError|jinja2\.|服务器内部错误")
 
@@ -29,13 +29,15 @@ def link(html: str, testid: str) -> str:
     return found.group(1)
 
 
-def review_tasks(session) -> list[HumanTask]:
+def review_tasks(session, doc_type: str = "upper_review", subject_types=("course",)) -> list[HumanTask]:
     return session.scalars(
         select(HumanTask)
         .join(Document, Document.id == HumanTask.document_id)
-        .where(Document.doc_type == "school_review", HumanTask.state == "open", HumanTask.kind == "edit")
+        .join(Subject, Subject.id == Document.subject_id)
+        .where(Document.doc_type == doc_type, HumanTask.state == "open", HumanTask.kind == "edit",
+               Subject.type.in_(subject_types))
         .order_by(HumanTask.id)
-    ).all()
+    ).all()  # fmt: skip
 
 
 def test_the_reviewer_records_the_assessment_from_the_task_page(demo_year_session, demo_year_app):
@@ -46,7 +48,7 @@ def test_the_reviewer_records_the_assessment_from_the_task_page(demo_year_sessio
     version = checklists.in_force(s, doc.subject.type)
     from tests.conftest import login
 
-    zlc = login(demo_year_app.test_client(), "zlc_admin")
+    zlc = login(demo_year_app.test_client(), "jwc_reviewer")  # 教务处 reviews the courses (上一级复核)
     url = link(page(zlc, f"/tasks/{task.id}"), "assessment-link")
     assert url == link(page(zlc, f"/documents/{doc.id}"), "assessment-link")  # the document page links it too
     form = page(zlc, url)
@@ -84,12 +86,12 @@ def test_only_the_task_holder_reaches_the_assessment(demo_year_session, demo_yea
         client = login(demo_year_app.test_client(), outsider)
         page(client, url, 404)
         assert client.post(url, data={}).status_code == 404
-    page(login(demo_year_app.test_client(), "zlc_admin"), url)
-    # the subject acknowledging its conclusion (step 11, a task on the same kind of document) does not assess it
+    page(login(demo_year_app.test_client(), "jwc_reviewer"), url)
+    # the subject acknowledging its written conclusion (step 11) does not assess anything
     ack = demo_year_session.scalar(
         select(HumanTask)
         .join(Document, Document.id == HumanTask.document_id)
-        .where(Document.doc_type == "school_review", HumanTask.state == "open", HumanTask.kind == "ack")
+        .where(Document.doc_type == "feedback", HumanTask.state == "open", HumanTask.kind == "ack")
     )
     candidates = demo_year_session.scalars(select(TaskCandidate.principal).where(TaskCandidate.task_id == ack.id))
     person = next(p for p in candidates if p.startswith("u:"))
@@ -102,7 +104,8 @@ def test_only_the_task_holder_reaches_the_assessment(demo_year_session, demo_yea
 def test_the_demo_year_has_a_recorded_assessment_shown_on_its_document(demo_year_session, demo_year_app):
     from tests.conftest import login
 
-    assessed = [t for t in review_tasks(demo_year_session) if assessment_of(demo_year_session, t.document_id)]
+    tasks = review_tasks(demo_year_session, "school_review", ("functional_dept", "course"))
+    assessed = [t for t in tasks if assessment_of(demo_year_session, t.document_id)]
     assert len(assessed) == 1
-    html = page(login(demo_year_app.test_client(), "zlc_admin"), f"/tasks/{assessed[0].id}")
+    html = page(login(demo_year_app.test_client(), "t01"), f"/tasks/{assessed[0].id}")  # the expert's own
     assert "已记录，加权得分" in html
