@@ -64,7 +64,7 @@ from ..warnings import rules
 from ..warnings import service as warnings
 from ..workflow import runtime
 from ..workflow.readmodel import candidates_of
-from . import policies
+from . import policies, reviews
 from .script import LATE_STUDENTS, PATHS, PDF, SCHOOL_STEPS, START, STEP_DUES, YEAR_START, filled
 
 
@@ -229,6 +229,7 @@ class Story:
             ),  # fmt: skip
             (60, lambda: self.done("xxh_staff", (58, 59, 64))),
             *policies.events(self),
+            *reviews.events(self),
             (YEAR_START, self.start_year),
             *[(day, partial(self.confirm_school, *step)) for day, *step in SCHOOL_STEPS],
             (40, lambda: self.done("dzb_reviewer", (8,))),
