@@ -34,6 +34,7 @@ GROUPS = [
                               ("school_review", "rating", N_("抽样复核达成度"))]),
 ]  # fmt: skip
 AGREEMENT_HEADING = N_("吻合度")
+EFFECT = "预计成效"  # inside a cell's text: the record's content, in the school's language
 RATED_BY = ("diagnosis", "upper_review", "school_review")  # the parties whose 达成度 make the 吻合度
 STEP = {"met": 0, "partly": 1, "unmet": 2}  # 达成 / 基本达成 / 未达成, one step apart each
 
@@ -83,7 +84,7 @@ def columns() -> list[dict]:
 def _cell(part: str, key: str, cells: dict, definitions: dict) -> str:
     if part == "diagnosis" and key == "next_and_effect":
         measures, effect = cells.get("next_measures") or "", cells.get("expected_effect") or ""
-        return f"{measures}\n{N_('预计成效')}：{effect}" if effect else measures
+        return f"{measures}\n{EFFECT}：{effect}" if effect else measures
     col = next((c for c in (definitions.get(part) or {}).get("columns", []) if c["key"] == key), None)
     return display(col, cells.get(key))
 

@@ -19,8 +19,9 @@ def _identity(text: str) -> str:
 
 
 def title_lines(meta: dict, record: dict, tr: Callable[[str], str]) -> tuple[str, str]:
+    subject, year = tr(N_("主体")), tr(N_("年度"))  # outside the f-strings, where the catalog finds them
     line = "    ".join(
-        [f"{tr(N_('主体'))}：{meta.get('subject', '')}", f"{tr(N_('年度'))}：{meta.get('year', '')}",
+        [f"{subject}：{meta.get('subject', '')}", f"{year}：{meta.get('year', '')}",
          f"{tr(AGREEMENT_HEADING)}：{percent(record.get('agreement'))}"]
     )  # fmt: skip
     return meta.get("title", tr(N_("自我诊断记录"))), line
@@ -29,9 +30,10 @@ def title_lines(meta: dict, record: dict, tr: Callable[[str], str]) -> tuple[str
 def _body(record: dict, tr) -> list[tuple[str, list[str]]]:
     """("section", [label]) and ("item", [项目, cells..., 吻合度]) rows in order."""
     out: list[tuple[str, list[str]]] = []
+    goal = tr(N_("目标"))
     for section in record["sections"]:
         if section["label"]:
-            out.append(("section", [f"{tr(N_('目标'))}：{section['label']}"]))
+            out.append(("section", [f"{goal}：{section['label']}"]))
         for row in section["rows"]:
             out.append(("item", [row["label"], *row["cells"], percent(row["agreement"])]))
     return out

@@ -33,7 +33,9 @@ def _load(subject_id, year):
 @login_required
 def show(subject_id, year):
     rec = _load(subject_id, year)
-    return render_template("cycle/record.html", rec=rec, groups=layout.GROUPS, percent=layout.percent)
+    return render_template(
+        "cycle/record.html", rec=rec, groups=layout.GROUPS, columns=layout.columns(), percent=layout.percent
+    )
 
 
 @bp.get("/<subject_id>/<year>/export.<fmt>")
