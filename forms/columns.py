@@ -33,3 +33,14 @@ def display(col: dict | None, value) -> str:
 def row_display(definition: dict, cells: dict) -> list[str]:
     """A row's cells in column order, as shown."""
     return [display(c, cells.get(c["key"])) for c in definition["columns"]]
+
+
+def keep_readonly(definition: dict, data: dict, stored: dict) -> dict:
+    """`data` (e.g. a refused form shown again) with every readonly cell as in `stored`."""
+    fixed = [c["key"] for c in definition["columns"] if is_readonly(c)]
+    if not fixed or not data:
+        return data
+    kept = {r.get("id"): r.get("cells") or {} for r in (stored or {}).get("rows", [])}
+    rows = [dict(r, cells={**(r.get("cells") or {}), **{k: kept.get(r.get("id"), {}).get(k, "") for k in fixed}})
+            for r in data.get("rows", [])]  # fmt: skip
+    return dict(data, rows=rows)
