@@ -6,6 +6,7 @@ import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from .columns import choice_values, is_choice, is_readonly
 from .templates import template_items
 from .text import clean_text, length_error
 
@@ -46,10 +47,12 @@ class _Document(Schema):
 _DOCUMENT = _Document()  # built once (with its nested schemas); loading does not change it
 
 
-def validate_document(definition: dict, payload, *, submit: bool) -> dict:
+def validate_document(definition: dict, payload, *, submit: bool, stored: dict | None = None) -> dict:
     """Return the clean document or raise ValidationError with {"rows.3.cells.description": [...]}.
 
-    Drafts only need a sound shape; a submission also needs every included row filled in.
+    Drafts only need a sound shape; a submission also needs every included row filled in. Readonly
+    columns keep their value in `stored` (the document as it is) whatever is posted; a choice column
+    takes only one of its choices.
     """
     try:
         doc = _DOCUMENT.load(payload if isinstance(payload, dict) else {})
@@ -89,6 +92,7 @@ def validate_document(definition: dict, payload, *, submit: bool) -> dict:
         sections[s["key"]] = label
         custom_sections.append({"key": s["key"], "label": label})
 
+    kept = {r.get("id"): r.get("cells") or {} for r in (stored or {}).get("rows", [])}
     rows, seen = [], set()
     for i, row in enumerate(doc["rows"]):
         prefix = f"rows.{i}"
@@ -114,7 +118,12 @@ def validate_document(definition: dict, payload, *, submit: bool) -> dict:
             continue
         cells = {}
         for key, col in columns.items():
+            if is_readonly(col):  # copied in when the document was prepared: never taken from the form
+                cells[key] = str(kept.get(rid, {}).get(key) or "")
+                continue
             value = clean_text(row["cells"].get(key))
+            if value and is_choice(col) and value not in choice_values(col):
+                errors.setdefault(f"{prefix}.cells.{key}", []).append(f"请从列表中选择“{col['label']}”")
             too_long = length_error(value, col.get("max", 2000))
             if too_long:
                 errors.setdefault(f"{prefix}.cells.{key}", []).append(too_long)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from .cells import text_only
+from .columns import row_display
 
 
 def table_rows(definition: dict, data: dict) -> list[dict]:
@@ -14,7 +15,6 @@ def table_rows(definition: dict, data: dict) -> list[dict]:
     for s in data.get("sections", []):
         labels.setdefault(s["key"], s["label"])
         order.append(s["key"])
-    columns = [c["key"] for c in definition["columns"]]
     rows = [r for r in data.get("rows", []) if r.get("included", True)]
     rank = {k: i for i, k in enumerate(order)}
     rows.sort(key=lambda r: rank.get(r["section"], len(rank)))
@@ -22,8 +22,9 @@ def table_rows(definition: dict, data: dict) -> list[dict]:
     for i, r in enumerate(rows):
         first = i == 0 or rows[i - 1]["section"] != r["section"]
         size = sum(1 for x in rows if x["section"] == r["section"]) if first else 0
-        out.append({"section_label": labels.get(r["section"], ""), "label": r["label"], "first_in_section": first,
-                    "section_size": size, "cells": [r["cells"].get(c, "") or "" for c in columns]})  # fmt: skip
+        out.append({"id": r["id"], "section_label": labels.get(r["section"], ""), "label": r["label"],
+                    "first_in_section": first, "section_size": size,
+                    "cells": row_display(definition, r["cells"])})  # fmt: skip
     return out
 
 

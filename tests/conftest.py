@@ -208,12 +208,12 @@ def own_subject(session, username: str) -> Subject:
 
 
 def filled(data: dict, text_value: str = "已填写") -> dict:
-    """A copy of a document's data with every empty cell filled in."""
+    """A copy of a document's data with every empty cell filled in (达成度: "met")."""
     data = copy.deepcopy(data)
     for row in data["rows"]:
         for key, value in row["cells"].items():
-            if not value:
-                row["cells"][key] = f"{text_value}：{row['label']}"
+            if not value:  # 达成度 columns are a choice (forms/cycle_templates.py RATINGS)
+                row["cells"][key] = "met" if key.endswith("rating") else f"{text_value}：{row['label']}"
     return data
 
 

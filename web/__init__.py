@@ -61,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     access_log.init_app(app)  # first before_request, last after_request: the whole request is timed
 
-    from .cycle import annual, cycle, sampling
+    from .cycle import annual, cycle, record, sampling
     from .diagnosis import checklists, reviews
     from .documents import documents, form_templates
     from .modeling import modeler
@@ -88,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(cycle.bp)
     app.register_blueprint(annual.bp)
     app.register_blueprint(sampling.bp)
+    app.register_blueprint(record.bp)
     app.register_blueprint(monitor.bp)
     app.register_blueprint(monitor_actions.bp)
     app.register_blueprint(instances.bp)

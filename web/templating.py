@@ -14,6 +14,8 @@ from engine.notify.notifications import unread_count
 from engine.oversight import heatmap
 from engine.workflow import tasks as task_service
 from engine.workflow.bpmn.compiler import VERTICALS
+from forms.columns import display
+from forms.record import PARTS
 from forms.review import CONFIRMATIONS, DECISIONS, OPTIMISATIONS
 from forms.templates import column_groups
 
@@ -26,6 +28,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["localdate"] = lambda v: localtime(v, "%Y-%m-%d")
     app.jinja_env.globals["header_values_of"] = header_values
     app.jinja_env.globals["column_groups"] = column_groups
+    app.jinja_env.globals["cell_display"] = display
+    app.jinja_env.globals["RECORD_DOC_TYPES"] = PARTS
 
     app.jinja_env.globals["monitor_tabs"] = monitor_tabs
     app.jinja_env.globals["cycle_step"] = cycle_step

@@ -158,6 +158,12 @@ CELLS = {
     "content": "{label}：{subject}本年度按诊改计划推进，主要指标达到预期，具体数据见诊改信息平台。",
 }
 ACK = "已收到书面结论，将按改进要求落实。"  # the subject acknowledges the written conclusion (step 11)
+# 达成度 (met / partly / unmet) each party gives the items, in turn
+RATINGS = {
+    "diagnosis": ("met", "met", "partly", "met", "partly"),
+    "upper_review": ("met", "partly", "partly", "met", "unmet"),
+    "school_review": ("met", "partly", "unmet", "met", "partly"),
+}
 BELOW = "{label}：未达到基本标准，过程佐证不足，请在一个月内整改并报质量管理处复核。"
 DEFAULT = "{label}：按计划落实。"
 
@@ -187,6 +193,10 @@ def filled(
                  "subject": subject_name}  # fmt: skip
         for key, value in row["cells"].items():
             if value:
+                continue
+            if key.endswith("rating"):  # 达成度: a choice, varied by item and party so the 吻合度 varies
+                ratings = RATINGS.get(definition.get("doc_type"), RATINGS["diagnosis"])
+                row["cells"][key] = "unmet" if below and i == 0 else ratings[i % len(ratings)]
                 continue
             text = BELOW if (below and key == "opinion" and i == 0) else CELLS.get(key, DEFAULT)
             if text:

@@ -319,7 +319,7 @@ def _authored_subject(session: Session, user: User, subject_id) -> Subject:
 def _clean(session: Session, doc: Document, payload, *, submit: bool, template: FormTemplate | None = None) -> dict:
     template = template or template_of(session, doc)
     try:
-        return validate_document(template.definition, payload, submit=submit)
+        return validate_document(template.definition, payload, submit=submit, stored=doc.data)
     except ValidationError as exc:
         raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
 

@@ -358,6 +358,12 @@ def cases(d: Demo) -> dict[str, Case]:
         "supervision.confirm_survey": Case("zlc_admin", "s01", {"survey_id": survey.id}),
         "supervision.discard_survey": Case("zlc_admin", "s01", {"survey_id": survey.id}),
     })  # fmt: skip
+    # 自我诊断记录: whoever may see the subject's documents (a course's team), not a teacher of the other college
+    course = d.s.scalar(select(Subject).where(Subject.code == "RJ2001"))
+    out.update({
+        "record.show": Case("t08", "t01", {"subject_id": course.id, "year": 2026}, course.name),
+        "record.export": Case("t08", "t01", {"subject_id": course.id, "year": 2026, "fmt": "xlsx"}),
+    })  # fmt: skip
     return out
 
 

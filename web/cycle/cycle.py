@@ -154,6 +154,7 @@ def subjects():
         "cycle/subjects.html", page=page, filters=filters, args=filters.args(), levels=cycle.LEVELS,
         without_passed={k: v for k, v in filters.args().items() if k != "passed"},
         steps=cycle.STEPS, no_tasks=cycle.SCHOOL_STEPS, departments=cycle_progress.departments(db.session),
+        record_step=cycle.STEP_NUMBER["diagnosis"],  # from the self-diagnosis on, a subject has its record
     )  # fmt: skip
 
 

@@ -288,16 +288,36 @@
       "<input type='hidden' name='rows-" + idx + "-section' value='" + section + "'>" +
       "<input class='form-check-input zg-include' type='checkbox' name='rows-" + idx + "-included' value='on' checked></td>" +
       "<td class='zg-col-item'><input class='form-control form-control-sm' name='rows-" + idx + "-label' data-maxlength='100' required></td>";
-    columns.forEach(function (col) {
-      html += "<td><textarea class='form-control form-control-sm zg-autogrow' rows='2' name='rows-" + idx + "-cells-" + col +
-        "' data-maxlength='" + (limits[col] || 2000) + "'></textarea></td>";
+    // a readonly column is copied in by the server (a new row has nothing to copy); a choice is a list
+    var kinds = (table.dataset.kinds || "").split(",");
+    var choices = [];
+    try { choices = JSON.parse(table.dataset.choices || "[]"); } catch (e) { choices = []; }
+    columns.forEach(function (col, i) {
+      var name = "rows-" + idx + "-cells-" + col;
+      if (kinds[i] === "readonly") {
+        html += "<td><div class='zg-fixed-cell small'>—</div></td>";
+      } else if (kinds[i] === "choice") {
+        html += "<td><select class='form-select form-select-sm' name='" + name + "'><option value=''></option></select></td>";
+      } else {
+        html += "<td><textarea class='form-control form-control-sm zg-autogrow' rows='2' name='" + name +
+          "' data-maxlength='" + (limits[col] || 2000) + "'></textarea></td>";
+      }
     });
     tr.innerHTML = html;
+    tr.querySelectorAll("select").forEach(function (select) {
+      var i = columns.indexOf(select.name.split("-cells-")[1]);
+      select.options[0].textContent = table.dataset.placeholder || "";
+      (choices[i] || []).forEach(function (c) { select.add(new Option(c.label, c.value)); });
+    });
     // the new row's cells carry their column's name, for phones (stacked layout) and screen readers
     var labels = [];
     try { labels = JSON.parse(table.dataset.labels || "[]"); } catch (e) { labels = []; }
-    tr.querySelectorAll("textarea").forEach(function (box, i) {
-      if (labels[i]) { box.parentNode.dataset.label = labels[i]; box.setAttribute("aria-label", labels[i]); }
+    Array.prototype.forEach.call(tr.children, function (td, j) {
+      var i = j - 2;  // after the 采用 and 项目 cells
+      if (i < 0 || !labels[i]) { return; }
+      td.dataset.label = labels[i];
+      var field = td.querySelector("textarea, select");
+      if (field) { field.setAttribute("aria-label", labels[i]); }
     });
     var rows = table.querySelectorAll("tbody tr[data-section='" + section + "']");  // header and item rows
     var after = rows.length ? rows[rows.length - 1] : null;

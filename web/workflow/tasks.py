@@ -13,6 +13,7 @@ from engine.documents import attachments, may_submit, withdrawal
 from engine.documents import service as documents
 from engine.models import Document, ProcessInstance, User
 from engine.workflow import tasks
+from forms.columns import keep_readonly
 from forms.documents import parse_form
 from forms.templates import section_labels
 
@@ -43,6 +44,8 @@ def task_context(task, form_data=None, field_errors=None):
     doc = db.session.get(Document, task.document_id) if task.document_id else None
     template = documents.template_of(db.session, doc) if doc else None
     data = form_data if form_data is not None else (doc.data if doc else None)
+    if form_data is not None and template:  # a refused form shows what was typed, readonly cells as stored
+        data = keep_readonly(template.definition, form_data, doc.data)
     returned = None
     if doc and task.kind == "edit" and task.state == "open" and task.returned_by_id:
         # the return that sent this very task back (not an earlier step's return in the same cycle)
