@@ -262,3 +262,15 @@ def publish_document(session, username: str = "t01", doc_type: str = "target", c
     runtime.complete_task(session, user(session, reviewer), review.id, {"decision": "approve"}, NOW)
     session.flush()
     return session.get(Document, task.document_id)
+
+
+BROKEN = re.compile(r"Traceback|UndefinedError|jinja2\.|服务器内部错误")  # what a page that broke while rendering shows
+
+
+def page(client, url: str, status: int = 200) -> str:
+    """GET `url` as the client's user: the expected status and no trace of a broken template."""
+    response = client.get(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == status, (url, response.status_code, html[:300])
+    assert not BROKEN.search(html), url
+    return html

@@ -10,17 +10,7 @@ from sqlalchemy import func, select
 from engine.diagnosis import checklists
 from engine.models import AuditEntry, ChecklistVersion, ReviewChecklist
 from forms import diagnosis as modes
-from tests.conftest import NOW
-
-BROKEN = re.compile(r"Traceback|UndefinedError|jinja2\.|服务器内部错误")
-
-
-def page(client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, (url, response.status_code, html[:300])
-    assert not BROKEN.search(html), url
-    return html
+from tests.conftest import BROKEN, NOW, page
 
 
 def link(html: str, testid: str) -> str:

@@ -11,18 +11,9 @@ from sqlalchemy import func, select
 from engine import org
 from engine.diagnosis import prescriptive
 from engine.models import AuditEntry, BasicStandard, PrescriptiveDiagnosis, QualityWarning, Subject, User
-from tests.conftest import NOW
+from tests.conftest import BROKEN, NOW, page
 
-BROKEN = re.compile(r"Traceback|UndefinedError|jinja2\.|服务器内部错误")
 EVIDENCE = {"methods": ["platform", "interview"], "evidence_text": "教务系统评教数据", "evidence_url": ""}
-
-
-def page(client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, (url, response.status_code, html[:300])
-    assert not BROKEN.search(html), url
-    return html
 
 
 def link(html: str, testid: str) -> str:

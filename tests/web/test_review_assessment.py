@@ -11,16 +11,7 @@ from sqlalchemy import select
 
 from engine.diagnosis import assessment_of, checklists
 from engine.models import AuditEntry, Document, HumanTask, Subject, TaskCandidate, User
-
-BROKEN = re.compile(r"Traceback|UndefinedError|jinja2\.|服务器内部错误")
-
-
-def page(client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, (url, response.status_code, html[:300])
-    assert not BROKEN.search(html), url
-    return html
+from tests.conftest import BROKEN, page
 
 
 def link(html: str, testid: str) -> str:

@@ -8,19 +8,10 @@ from sqlalchemy import func, select
 
 from engine.cycle import sampling
 from engine.models import AuditEntry, OrgUnit, SamplingDraw, User
-from tests.conftest import NOW, login
+from tests.conftest import BROKEN, NOW, login, page
 
-BROKEN = re.compile(r"Traceback|UndefinedError|jinja2\.|服务器内部错误")
 GOOD = {"year": "2026", "size_unit": "1", "size_program": "2", "size_team": "0", "size_person": "4",
         "stratify": "1", "pilots": "1", "note": "第二次抽样"}  # fmt: skip
-
-
-def page(client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, (url, response.status_code, html[:300])
-    assert not BROKEN.search(html), url
-    return html
 
 
 def sampled(html: str) -> list[int]:

@@ -11,20 +11,11 @@ from sqlalchemy import func, select
 
 from engine.models import Document, SatisfactionResult, SatisfactionSurvey, Subject
 from engine.supervision import surveys
-from tests.conftest import login
+from tests.conftest import BROKEN, login, page
 
-BROKEN = re.compile(r"Traceback|UndefinedError|jinja2\.|服务器内部错误")
 GOOD = [["电子与物联网学院", "物联网应用技术", "总体满意度", 100, 95.0],
         ["电子与物联网学院", "物联网应用技术", "教学满意度", 300, 91.0],
         ["软件与信息技术学院", "", "学生工作满意度", 50, "88.5%"]]  # fmt: skip
-
-
-def page(client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, (url, response.status_code, html[:300])
-    assert not BROKEN.search(html), url
-    return html
 
 
 def upload(client, data: bytes, filename: str = "result.xlsx", kind: str = "graduate", year: str = "2026"):

@@ -10,17 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.models import AuditEntry, Notification, Subject, SupervisionPlan, SupervisionRecord, User
-from tests.conftest import login
-
-BROKEN = re.compile(r"Traceback|UndefinedError|jinja2\.|服务器内部错误")
-
-
-def page(client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, (url, response.status_code, html[:300])
-    assert not BROKEN.search(html), url
-    return html
+from tests.conftest import BROKEN, login, page
 
 
 def record_of(session, code: str) -> SupervisionRecord:
