@@ -6,12 +6,13 @@ imported first. Idempotent. The registrations, in one place:
 
 - documents: the `edit` and `review` task kinds, the `publish_document` service;
 - workflow: the `form` and `ack` task kinds, the `notify_overdue` service;
-- cycle: the `prepare_document` service.
+- cycle: the `prepare_document` service;
+- servicedesk: the `service` task kind, the `escalate_service_request` service.
 """
 
 from __future__ import annotations
 
-from . import cycle, documents
+from . import cycle, documents, servicedesk
 from .workflow import kinds, services
 
 
@@ -21,4 +22,5 @@ def wire() -> None:
     documents.register()
     kinds.register()
     cycle.register()
+    servicedesk.register()
     services.REGISTRY.wired = True

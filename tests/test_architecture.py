@@ -29,7 +29,7 @@ ENGINE_LAYERS = [
     {"documents"},
     {"cycle", "standards"},
     {"oversight", "warnings", "modeling", "registries", "supervision"},
-    {"diagnosis"},
+    {"diagnosis", "servicedesk"},
     {"scheduler"},
     {"demo", "wiring"},
     {"install"},

@@ -31,6 +31,7 @@ from .schedule import (
     ScheduledEffect,
     SchedulerLease,
 )
+from .servicedesk import ServiceRequest
 from .standards import BasicStandard, Committee, CommitteeMember
 from .supervision import SatisfactionResult, SatisfactionSurvey, SupervisionPlan, SupervisionRecord
 from .token import ApiToken
@@ -48,6 +49,7 @@ __all__ = [
     "SatisfactionSurvey",
     "SupervisionPlan",
     "SupervisionRecord",
+    "ServiceRequest",
     "Notification",
     "ScheduledEffect",
     "SchedulerLease",

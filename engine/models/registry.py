@@ -17,7 +17,8 @@ class RegistryEntry(Base):
     `key` is stable per kind (engine/registries/catalogue.csv): other features (service requests, the annual
     table's links) name an entry by it. `lead_unit_id` is the unit whose name is `lead` (None until a unit of
     that name exists); `cooperating` keeps the department names as written. `revision` counts changes of the
-    制度 text or link, `document_date` is the date the current text took effect.
+    制度 text or link, `document_date` is the date the current text took effect. `service_hours` (support
+services only) is the due time of a service request's provider (engine/servicedesk/catalogue.py).
     """
 
     __tablename__ = "registry_entry"
@@ -41,5 +42,6 @@ class RegistryEntry(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(120))  # the seed row it comes from
+    service_hours: Mapped[int | None] = mapped_column(Integer)  # a service's due time; None: the default
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

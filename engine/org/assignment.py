@@ -35,6 +35,7 @@ SCOPES = {
 FIXED_UNIT_PREFIX = "unit:"
 FUNCTION_PREFIX = functions.PREFIX  # `function:<key>`: the unit that holds the function (engine/org/functions.py)
 COMMITTEE_PREFIX = committees.PREFIX  # `committee:<kind>`: members of that committee, role = committee roles or any
+DATA_PREFIX = "="  # `=<name>`: the unit whose id the process data carries as `name` (a service request's provider)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class Assignment:
         if (key := functions.key_of(self.scope)) is not None:
             if not functions.is_known(key):
                 out.append(f"未知职能：{key}")
+        elif self.scope.startswith(DATA_PREFIX):
+            if not self.scope[1:].isidentifier():
+                out.append(f"数据指定部门的变量名无效：{self.scope[1:]}")
         elif self.scope not in SCOPES and not self.scope.startswith(FIXED_UNIT_PREFIX):
             out.append(f"未知范围：{self.scope}")
         if "author" in self.roles and (len(self.roles) > 1 or self.scope != "subject"):
@@ -123,8 +127,11 @@ def resolve(session: Session, assignment: Assignment, subject: Subject | None) -
     return resolve_many(session, assignment, [subject])[subject.id if subject else None]
 
 
-def resolve_many(session: Session, assignment: Assignment, subjects) -> dict[int | None, tuple[list[str], str]]:
-    """`resolve` for many subjects (keyed by subject id, None for no subject); authors in one query."""
+def resolve_many(
+    session: Session, assignment: Assignment, subjects, data: dict | None = None
+) -> dict[int | None, tuple[list[str], str]]:
+    """`resolve` for many subjects (keyed by subject id, None for no subject); authors in one query. `data`:
+    the process data a `=<name>` scope reads its unit id from."""
     if assignment.roles == ("author",):
         members: dict[int, list[int]] = {}
         ids = [s.id for s in subjects if s is not None]
@@ -141,7 +148,7 @@ def resolve_many(session: Session, assignment: Assignment, subjects) -> dict[int
         return _committee_members(session, kind, assignment.roles, subjects)
     out = {}
     for subject in subjects:
-        scope_type, scope_id, scope_label = _scope(session, assignment.scope, subject)
+        scope_type, scope_id, scope_label = _scope(session, assignment.scope, subject, data)
         roles = "、".join(ROLES.get(r, r) for r in assignment.roles)
         if scope_type is None:
             out[subject.id if subject else None] = ([], roles)
@@ -230,9 +237,13 @@ _FUNCTION_HOLDER = (
 )  # built once: a function lane asks at every task it creates
 
 
-def _scope(session: Session, scope: str, subject: Subject | None):
+def _scope(session: Session, scope: str, subject: Subject | None, data: dict | None = None):
     if scope == "school":
         return "school", 0, ""
+    if scope.startswith(DATA_PREFIX):
+        value = (data or {}).get(scope[len(DATA_PREFIX) :])
+        unit = session.get(OrgUnit, value) if isinstance(value, int) and not isinstance(value, bool) else None
+        return ("unit", unit.id, unit.name) if unit else (None, None, None)
     if scope.startswith(FIXED_UNIT_PREFIX):
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == scope[len(FIXED_UNIT_PREFIX) :]))
         return ("unit", unit.id, unit.name) if unit else (None, None, None)

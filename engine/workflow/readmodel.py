@@ -116,12 +116,13 @@ class People:
     behind: dict[str, set[int]] = field(default_factory=dict)
 
 
-def lane_people(session: Session, lane: dict | None, subjects: list) -> dict[int | None, People]:
+def lane_people(session: Session, lane: dict | None, subjects: list, data: dict | None = None) -> dict[int | None, People]:
     """A lane's people for each subject (keyed by subject id; None for an instance without a subject):
-    one query for the authors of all subjects, one for the active users behind all principals."""
+    one query for the authors of all subjects, one for the active users behind all principals. `data`: the
+    task's data, where a `=<name>` lane finds its unit (engine/org/assignment.py)."""
     if not lane:
         return {(s.id if s else None): People([], "", False) for s in subjects}
-    resolved = org.resolve_many(session, org.Assignment(tuple(lane["roles"]), lane["scope"]), subjects)
+    resolved = org.resolve_many(session, org.Assignment(tuple(lane["roles"]), lane["scope"]), subjects, data)
     behind = org.users_behind(session, {p for principals, _ in resolved.values() for p in principals})
     return {
         key: People(principals, label, any(behind.get(p) for p in principals),
@@ -130,9 +131,9 @@ def lane_people(session: Session, lane: dict | None, subjects: list) -> dict[int
     }  # fmt: skip
 
 
-def people_or_office(session: Session, instance, info: dict, subject) -> People:
+def people_or_office(session: Session, instance, info: dict, subject, data: dict | None = None) -> People:
     """A task's people; a lane that resolves to nobody hands the task to 诊改办公室 and flags the instance."""
-    people = lane_people(session, info.get("assignment"), [subject])[subject.id if subject else None]
+    people = lane_people(session, info.get("assignment"), [subject], data)[subject.id if subject else None]
     if people.staffed:
         return people
     instance.incident = f"任务“{info['name']}”无法确定办理人（{people.label or '未指定泳道'}），已转交诊改办公室处理"
@@ -275,7 +276,7 @@ def sync_tasks(session: Session, instance: ProcessInstance, wf: BpmnWorkflow, me
         if tid in existing:
             continue
         info = task_meta(task, meta)
-        people = people_or_office(session, instance, info, subject)
+        people = people_or_office(session, instance, info, subject, task.data)
         document_id = task.data.get("document_id") or instance.document_id
         created.append(new_task(task, info, meta, instance_id=instance.id, process_key=instance.process_key,
                                 subject=subject, document_id=document_id, title=_title(session, document_id),

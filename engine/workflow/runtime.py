@@ -355,7 +355,12 @@ def fire_due_timers(session: Session, instance: ProcessInstance, now: datetime) 
             at = None
         if at is not None and at <= now:
             waiting.internal_data["event_fired"] = True
-    wf.refresh_timers()
+    env = wf.script_engine.environment
+    env.now = now  # a date timer not due by `now` must not fire because the wall clock is later
+    try:
+        wf.refresh_timers()
+    finally:
+        env.now = None
     subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
     advance(session, instance, wf, meta, subject, None, now)
 
@@ -394,7 +399,7 @@ def _resolve_again(session: Session, instance: ProcessInstance, task_ids: list[i
     for ht in session.scalars(select(HumanTask).where(HumanTask.id.in_(task_ids)).order_by(HumanTask.id)):
         task = spiff_task(wf, ht.spiff_task_id)
         lane = readmodel.task_meta(task, meta).get("assignment") if task is not None else None
-        people = readmodel.lane_people(session, lane, [subject])[subject.id if subject else None]
+        people = readmodel.lane_people(session, lane, [subject], task.data)[subject.id if subject else None]
         if not people.staffed:
             missing.append(f"“{ht.name}”（{people.label or ht.candidates_label or '未指定泳道'}）")
             continue

@@ -33,6 +33,8 @@ What each rule admits:
 - a review checklist (复核性诊断指标体系): staff and teachers read it; monitors, 质量管理处 and its lead department
   edit and publish its drafts. A review's assessment: whoever may work on the review document's open task.
 - a 规定性诊断: the basic standard's lead department (its staff and positions) records it; monitors read it.
+- a service request (table 38): its requester; the provider department (staff, positions) in its queue;
+  党政办公室 (function party_office) and monitors all of them.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ from .school import (
     warning_actionable,
     warning_visible,
 )
+from .servicedesk import sees_all_service_requests, service_provider_units, service_request_visible
 from .supervision import (
     SUPERVISION_UNITS,
     leads_supervision,
@@ -127,4 +130,5 @@ __all__ = [
     "template_editable", "viewer", "warning_actionable", "warning_visible", "watch_scope",
     "SUPERVISION_UNITS", "leads_supervision", "reads_surveys", "runs_surveys", "supervised_subjects", "supervises",
     "supervision_kinds_seen", "supervision_record_visible",
+    "sees_all_service_requests", "service_provider_units", "service_request_visible",
 ]  # fmt: skip
