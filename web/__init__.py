@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .registries import registries, work_standards
     from .standards import basic as basic_standards
     from .standards import committees
+    from .servicedesk import bp as servicedesk_bp
     from .supervision import bp as supervision_bp
     from .warnings import warnings
     from .workflow import api, api_docs, inbox, tasks
@@ -103,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(checklists.bp)
     app.register_blueprint(reviews.bp)
     app.register_blueprint(supervision_bp)
+    app.register_blueprint(servicedesk_bp)
 
     from .templating import init_app as init_templating
 
