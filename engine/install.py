@@ -36,6 +36,7 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
             demo.load_diagnosis(session, now)
     if loaded and demo_year:  # supervision records and surveys of the demo year (after the expert committee)
         demo.load_supervision(session, now)
+        demo.load_services(session, now)  # service requests in every state (table 38)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
             "standards": len(basic), "checklists": checklists}  # fmt: skip
 

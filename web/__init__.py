@@ -71,9 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .orgadmin import bp as orgadmin_bp
     from .oversight import instances, monitor, monitor_actions
     from .registries import registries, work_standards
+    from .servicedesk import bp as servicedesk_bp
     from .standards import basic as basic_standards
     from .standards import committees
-    from .servicedesk import bp as servicedesk_bp
     from .supervision import bp as supervision_bp
     from .warnings import warnings
     from .workflow import api, api_docs, inbox, tasks

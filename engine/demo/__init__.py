@@ -3,8 +3,12 @@ own services (year, the story in script). Loaded by `zhengai init` (engine/insta
 
 from .diagnosis import load as load_diagnosis
 from .organisation import DEMO_PASSWORD, is_loaded, load
+from .services import load as load_services
 from .standards import load as load_standards
 from .supervision import load as load_supervision
 from .year import load as load_year
 
-__all__ = ["DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_standards", "load_supervision", "load_year"]
+__all__ = [
+    "DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_services", "load_standards", "load_supervision",
+    "load_year",
+]  # fmt: skip

@@ -7,7 +7,7 @@ catalogue (the services one may request, their service-level due times). What BP
 
 from .. import workflow
 from . import catalogue, requests
-from .requests import STATUSES, get_request, mine, may_request, open_tasks, queue, queue_units, submit, unresolved
+from .requests import STATUSES, get_request, may_request, mine, open_tasks, queue, queue_units, submit, unresolved
 
 
 def register() -> None:

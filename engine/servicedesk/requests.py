@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.servicedesk import validate_request, validate_step
+
 from .. import org, workflow
 from ..core import audit, settings
 from ..core.errors import N_, InvalidInput, NotFound, object_id
@@ -21,7 +23,6 @@ from ..notify import note, send
 from ..org import functions, policy
 from ..workflow import readmodel
 from . import catalogue
-from forms.servicedesk import validate_request, validate_step
 
 PROCESS = "service_request"
 STATUSES = {
@@ -202,4 +203,3 @@ def open_tasks(session: Session, requests: list[ServiceRequest]) -> dict[int, Hu
 
 def is_overdue(request: ServiceRequest, now: datetime) -> bool:
     return request.status in AT_PROVIDER and request.due_at <= now
-

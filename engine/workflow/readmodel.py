@@ -116,7 +116,9 @@ class People:
     behind: dict[str, set[int]] = field(default_factory=dict)
 
 
-def lane_people(session: Session, lane: dict | None, subjects: list, data: dict | None = None) -> dict[int | None, People]:
+def lane_people(
+    session: Session, lane: dict | None, subjects: list, data: dict | None = None
+) -> dict[int | None, People]:
     """A lane's people for each subject (keyed by subject id; None for an instance without a subject):
     one query for the authors of all subjects, one for the active users behind all principals. `data`: the
     task's data, where a `=<name>` lane finds its unit (engine/org/assignment.py)."""

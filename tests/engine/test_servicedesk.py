@@ -14,7 +14,8 @@ from engine.models import HumanTask, Notification, OrgUnit, ProcessInstance, Ser
 from engine.servicedesk import catalogue
 from tests.conftest import NOW, user
 
-NETWORK = {"service": "network", "description": "教室 A201 无线网络无法连接", "place": "教学楼 A201", "contact": "13800000000"}
+NETWORK = {"service": "network", "description": "教室 A201 无线网络无法连接", "place": "教学楼 A201",
+           "contact": "13800000000"}  # fmt: skip
 
 
 def ask(session, username="t01", payload=NETWORK, now=NOW) -> ServiceRequest:
@@ -131,8 +132,20 @@ def visible(session, username, request):
 
 def test_who_sees_a_request(session):
     request = ask(session)
-    seen = {name: visible(session, name, request) for name in
-            ("t01", "xxh_staff", "xxh_admin", "dzb_staff", "zlc_admin", "t02", "s01", "jwc_staff", "dzxy_reviewer")}
+    seen = {
+        name: visible(session, name, request)
+        for name in (
+            "t01",
+            "xxh_staff",
+            "xxh_admin",
+            "dzb_staff",
+            "zlc_admin",
+            "t02",
+            "s01",
+            "jwc_staff",
+            "dzxy_reviewer",
+        )
+    }
     assert seen == {"t01": True, "xxh_staff": True, "xxh_admin": True, "dzb_staff": True, "zlc_admin": True,
                     "t02": False, "s01": False, "jwc_staff": False, "dzxy_reviewer": False}  # fmt: skip
     queue_of = {n: servicedesk.queue_units(session, user(session, n), org.principals_of(session, user(session, n).id))

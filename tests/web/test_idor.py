@@ -43,6 +43,7 @@ from engine.models import (
     ReviewChecklist,
     SamplingDraw,
     SatisfactionSurvey,
+    ServiceRequest,
     Subject,
     SupervisionRecord,
     User,
@@ -363,6 +364,11 @@ def cases(d: Demo) -> dict[str, Case]:
     out.update({
         "record.show": Case("t08", "t01", {"subject_id": course.id, "year": 2026}, course.name),
         "record.export": Case("t08", "t01", {"subject_id": course.id, "year": 2026, "fmt": "xlsx"}),
+    })  # fmt: skip
+    # 服务申请: 刘洋's request to 信息化处 is his and 信息化处's; not a colleague's, not 教务处's (another provider)
+    service = d.s.scalar(select(ServiceRequest).where(ServiceRequest.requester_id == d.user("t04").id))
+    out.update({
+        "services.show": Case("t04", "t06", {"request_id": service.id}, service.description),
     })  # fmt: skip
     return out
 

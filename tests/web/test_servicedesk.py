@@ -127,3 +127,17 @@ def test_the_menu_leads_to_the_tabs(login_as, session):
     assert link(html, "tab-queue") == "/services/queue" and 'data-testid="tab-unresolved"' not in html
     html = page(login_as("dzb_staff"), "/services/")
     assert link(html, "tab-unresolved") == "/services/unresolved"
+
+
+def test_the_demo_year_has_a_request_in_every_state(demo_year_app, demo_year_session):
+    statuses = set(demo_year_session.scalars(select(ServiceRequest.status)))
+    assert statuses == {"new", "feedback", "resolved", "unresolved", "returned", "closed"}
+    office = demo_year_app.test_client()
+    from tests.conftest import login
+
+    login(office, "dzb_staff")
+    html = page(office, "/services/unresolved")
+    assert html.count('data-testid="request-row"') == 2  # at 党政办公室, and sent back to 信息化处
+    queue = page(login(demo_year_app.test_client(), "xxh_staff"), "/services/queue")
+    assert 'data-testid="claimed"' in queue and "已督办" in queue
+    assert "待确认" in page(login(demo_year_app.test_client(), "t04"), "/services/")

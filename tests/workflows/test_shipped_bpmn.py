@@ -38,6 +38,9 @@ def test_compiles_with_chinese_names_and_ascii_ids(path):
     kinds = [t["kind"] for t in compiled.meta["tasks"].values()]
     if path.stem.startswith("chain_"):
         assert kinds.count("edit") == 1 and "review" in kinds
+    elif path.stem == "service_request":  # table 38: every step is a step of the request, the provider's timed
+        assert set(kinds) == {"service"} and len(kinds) == 5
+        assert compiled.meta["lanes"]["服务提供方（服务项目的牵头部门）"]["scope"] == "=provider_unit_id"
     elif path.stem == "cycle_school":  # steps 2 and 3: a confirmation per lead department / template owner
         assert kinds == ["confirm"] * 11 and not compiled.meta["called"]
         steps = {t["name"]: t["step"] for t in compiled.meta["tasks"].values()}

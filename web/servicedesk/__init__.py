@@ -44,8 +44,8 @@ def _tabs() -> dict:
 
 def _rows(rows: list[ServiceRequest]) -> dict:
     return {
-        "rows": rows, "steps": servicedesk.open_tasks(db.session, rows), "units": _units(r.provider_unit_id for r in rows),
-        "names": _names(r.requester_id for r in rows), "now": now(),
+        "rows": rows, "steps": servicedesk.open_tasks(db.session, rows),
+        "units": _units(r.provider_unit_id for r in rows), "names": _names(r.requester_id for r in rows), "now": now(),
     }  # fmt: skip
 
 
