@@ -16,6 +16,7 @@ from .text import clean_text, length_error
 
 LIMITS = {"document_text": 20000, "document_url": 500, "note": 2000, "cooperating": 500}
 NEEDS_DOCUMENT = ("in_force", "revising")  # an entry in force has its 制度 text or a link to it, and a date
+MAX_HOURS = 1440  # a service request's due time: at most 60 days
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -61,6 +62,12 @@ def clean_entry(fields, statuses) -> dict:
     if out["lead_unit_id"] is None:
         errors["lead_unit_id"] = [N_("请选择牵头部门")]
     out["cooperating"] = split_names(out["cooperating"])
+    raw_hours = clean_text(fields.get("service_hours"))  # a support service's due time; blank: the default
+    out["service_hours"] = int(raw_hours) if raw_hours.isdigit() and len(raw_hours) <= 4 else None
+    if out["service_hours"] is not None and not 0 < out["service_hours"] <= MAX_HOURS:
+        out["service_hours"] = None
+    if raw_hours and out["service_hours"] is None:
+        errors["service_hours"] = [N_("办结时限须为 1 至 1440 之间的整数（小时），留空按默认时限")]
     if errors:
         raise ValidationError(errors)
     return out

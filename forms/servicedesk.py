@@ -29,7 +29,10 @@ NOTE_REQUIRED = {
     ("office_forward", "forward"): N_("请填写反馈给服务提供方的意见"),
     ("office_close", "forward"): N_("请填写反馈给服务提供方的意见"),
 }
-DECISION_LABELS = {k: v for choices in STEPS.values() for k, v in choices.items()}
+DECISION_LABELS: dict[str, str] = {}  # a decision's label in the history: its first step's ("forward": 反馈服务提供方)
+for _choices in STEPS.values():
+    for _key, _label in _choices.items():
+        DECISION_LABELS.setdefault(_key, _label)
 
 
 def validate_request(payload, service_keys) -> dict:

@@ -142,6 +142,8 @@ def update_entry(session: Session, user, principals, entry_id, fields, now: date
     entry.cooperating, entry.status, entry.note = clean["cooperating"], clean["status"], clean["note"] or None
     entry.document_text, entry.document_url = clean["document_text"] or None, clean["document_url"] or None
     entry.document_date = clean["document_date"]
+    if entry.kind == RegistryKind.SERVICE:
+        entry.service_hours = clean["service_hours"]
     if changed_document:
         entry.revision += 1
     entry.updated_at, entry.updated_by_id = now, user.id
@@ -172,4 +174,5 @@ def _snapshot(entry: RegistryEntry) -> dict:
         "lead": entry.lead, "cooperating": list(entry.cooperating or []), "status": str(entry.status),
         "document_url": entry.document_url, "document_date": entry.document_date.isoformat()
         if entry.document_date else None, "revision": entry.revision, "text_chars": len(entry.document_text or ""),
+        "service_hours": entry.service_hours,
     }  # fmt: skip

@@ -141,3 +141,20 @@ def test_the_demo_year_has_a_request_in_every_state(demo_year_app, demo_year_ses
     queue = page(login(demo_year_app.test_client(), "xxh_staff"), "/services/queue")
     assert 'data-testid="claimed"' in queue and "已督办" in queue
     assert "待确认" in page(login(demo_year_app.test_client(), "t04"), "/services/")
+
+
+def test_the_lead_department_sets_a_service_s_due_time(login_as, session):
+    from engine.models import RegistryEntry
+
+    entry = session.scalar(select(RegistryEntry).where(RegistryEntry.kind == "service", RegistryEntry.key == "network"))
+    staff = login_as("xxh_staff")  # 信息化处 leads 网络服务
+    edit = f"/registries/entry/{entry.id}/edit"
+    assert 'data-testid="service-hours"' in page(staff, edit)
+    form = {"lead_unit_id": str(entry.lead_unit_id), "status": "planned", "service_hours": "abc"}
+    refused = staff.post(edit, data=form)
+    assert refused.status_code == 400 and 'data-testid="error-service_hours"' in refused.get_data(as_text=True)
+    assert staff.post(edit, data=form | {"service_hours": "2"}).status_code == 302
+    html = page(login_as("t01"), "/services/")
+    assert "2 小时内办结" in html
+    html = page(login_as("t01"), request_(login_as("t01")))
+    assert "（2 小时）" in html

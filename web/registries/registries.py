@@ -79,6 +79,7 @@ def _edit_context(entry, form, field_errors) -> dict:
         "lead_unit_id": str(entry.lead_unit_id or ""), "cooperating": "、".join(entry.cooperating or []),
         "status": entry.status, "document_text": entry.document_text or "", "document_url": entry.document_url or "",
         "document_date": entry.document_date.isoformat() if entry.document_date else "", "note": entry.note or "",
+        "service_hours": str(entry.service_hours or ""),
     }  # fmt: skip
     return {"entry": entry, "values": values, "field_errors": field_errors, "units": registries.lead_units(db.session)}
 
