@@ -1,6 +1,6 @@
 """Service requests (table 38) and the service-level due time of a catalogue entry
 
-Revision ID: 0027_services
+Revision ID: 0027
 Revises: 0026
 Create Date: 2026-11-30
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from engine.models.base import UTCDateTime
 
-revision = "0027_services"
+revision = "0027"
 down_revision = "0026"
 branch_labels = None
 depends_on = None
