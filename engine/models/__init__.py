@@ -34,7 +34,7 @@ from .schedule import (
 from .standards import BasicStandard, Committee, CommitteeMember
 from .supervision import SatisfactionResult, SatisfactionSurvey, SupervisionPlan, SupervisionRecord
 from .token import ApiToken
-from .warning import QualityWarning, WarningRuleCursor
+from .warning import QualityWarning, WarningRuleCursor, WarningTypeProvider
 
 __all__ = [
     "ApiToken",
@@ -94,4 +94,5 @@ __all__ = [
     "WarningLevel",
     "WarningRuleCursor",
     "WarningStatus",
+    "WarningTypeProvider",
 ]

@@ -33,6 +33,10 @@ What each rule admits:
 - a review checklist (复核性诊断指标体系): staff and teachers read it; monitors, 质量管理处 and its lead department
   edit and publish its drafts. A review's assessment: whoever may work on the review document's open task.
 - a 规定性诊断: the basic standard's lead department (its staff and positions) records it; monitors read it.
+- table 39's warning types: staff and teachers read them; monitors and 质量管理处 set the blank providers. A
+  quality accident's grade is proposed by the 诊改办公室 (monitors, 质量管理处) or a 诊改工作组 member (not of the
+  deciding department), decided and its handling recorded by the responsible department (heads, reviewers, its
+  administrative staff).
 """
 
 from __future__ import annotations
@@ -112,6 +116,12 @@ from .supervision import (
     supervision_kinds_seen,
     supervision_record_visible,
 )
+from .table39 import (
+    configures_warning_providers,
+    may_decide_accident,
+    may_propose_accident_grade,
+    reads_warning_types,
+)
 
 __all__ = [
     "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "F", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "Principal",
@@ -126,5 +136,6 @@ __all__ = [
     "subjects_of_units", "task_offered", "task_visible", "task_visible_to", "task_waiting_for", "task_watched",
     "template_editable", "viewer", "warning_actionable", "warning_visible", "watch_scope",
     "SUPERVISION_UNITS", "leads_supervision", "reads_surveys", "runs_surveys", "supervised_subjects", "supervises",
-    "supervision_kinds_seen", "supervision_record_visible",
+    "supervision_kinds_seen", "supervision_record_visible", "configures_warning_providers", "may_decide_accident",
+    "may_propose_accident_grade", "reads_warning_types",
 ]  # fmt: skip
