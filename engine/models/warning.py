@@ -33,7 +33,7 @@ class QualityWarning(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    type_key: Mapped[str | None] = mapped_column(String(32), index=True)  # the table-39 row (engine/warnings/table39)
+    type_key: Mapped[str | None] = mapped_column(String(32))  # the table-39 row (engine/warnings/table39)
     level: Mapped[str] = mapped_column(String(8))  # WarningLevel
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")

@@ -20,7 +20,6 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("quality_warning") as batch:
         batch.add_column(sa.Column("type_key", sa.String(32), nullable=True))
-        batch.create_index(batch.f("ix_quality_warning_type_key"), ["type_key"])
     op.create_table(
         "warning_type_provider",
         sa.Column("type_key", sa.String(32), primary_key=True),
@@ -38,5 +37,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("warning_type_provider")
     with op.batch_alter_table("quality_warning") as batch:
-        batch.drop_index(batch.f("ix_quality_warning_type_key"))
         batch.drop_column("type_key")

@@ -81,6 +81,7 @@ def test_a_teaching_accident_through_its_procedure_on_the_pages(login_as, sessio
     page = jwc.get(f"/warnings/{w.id}").get_data(as_text=True)
     assert 'data-testid="accident-decide"' in page and "严重" in page
     assert jwc.post(f"{url}/decide", data={"grade": "general", "note": "已重考"}).status_code == 302
+    assert 'data-testid="resolve"' not in jwc.get(f"/warnings/{w.id}").get_data(as_text=True)  # handling first
     resolve_early = jwc.post(f"/warnings/{w.id}/resolve", data={"note": "完成"})
     assert resolve_early.status_code == 409 and "记录处理结果" in resolve_early.get_data(as_text=True)
     no_text = jwc.post(f"{url}/record", data={"note": ""})
