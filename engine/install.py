@@ -37,6 +37,7 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
     if loaded and demo_year:  # supervision records and surveys of the demo year (after the expert committee)
         demo.load_supervision(session, now)
         demo.load_services(session, now)  # service requests in every state (table 38)
+        demo.load_warnings(session, now)  # table 39: a below-standard workload from sample values, providers
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
             "standards": len(basic), "checklists": checklists}  # fmt: skip
 

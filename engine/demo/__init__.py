@@ -6,9 +6,11 @@ from .organisation import DEMO_PASSWORD, is_loaded, load
 from .services import load as load_services
 from .standards import load as load_standards
 from .supervision import load as load_supervision
+from .warnings39 import load as load_warnings
 from .year import load as load_year
 
 __all__ = [
     "DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_services", "load_standards", "load_supervision",
+    "load_warnings",
     "load_year",
 ]  # fmt: skip

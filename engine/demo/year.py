@@ -64,7 +64,7 @@ from ..warnings import rules
 from ..warnings import service as warnings
 from ..workflow import runtime
 from ..workflow.readmodel import candidates_of
-from . import policies
+from . import policies, warnings39
 from . import standards as demo_standards
 from .script import ACK, LATE_STUDENTS, PATHS, PDF, SCHOOL_STEPS, START, STEP_DUES, YEAR_START, filled
 
@@ -225,15 +225,8 @@ class Story:
             ),  # fmt: skip
             (86, lambda: self.done("xgb_reviewer", (27, 28, 29, 30))),
             (86, lambda: self.acknowledge("XGB", "basic_standard_missing", "xgb_reviewer", "")),
-            (80, self.report_accident),
+            *warnings39.events(self),  # quality accidents through 认定与处理 (table 39)
             (80, lambda: self.done("jwc_reviewer", (39, 40, 50))),
-            (79, lambda: self.acknowledge_mark("accident", "dzxy_reviewer", "已暂停该课程成绩录入，组织重新考试。")),
-            (
-                70,
-                lambda: self.resolve_mark(
-                    "accident", "zlc_admin", "已重新组织考试；命题教师已约谈；试卷印制增加双人核对环节。"
-                ),
-            ),  # fmt: skip
             (60, lambda: self.done("xxh_staff", (58, 59, 64))),
             *policies.events(self),
             (YEAR_START, self.start_year),
@@ -298,13 +291,6 @@ class Story:
     def _report(self, username: str, **fields) -> int:
         user = self.user(username)
         return warnings.report(self.session, user, self.principals(user), fields, self.t).id
-
-    def report_accident(self) -> None:
-        self.marks["accident"] = self._report(
-            "jwc_reviewer", kind="quality_accident", level="yellow", org_unit_id=str(self.units["DZXY"]),
-            title="电子电路分析期中考试使用了错误版本的试卷",
-            description="电子信息工程技术专业两个班的期中考试发放了上学期的试卷，约 60 名学生受影响。",
-        )  # fmt: skip
 
     def report_hazard(self) -> None:
         self._report(

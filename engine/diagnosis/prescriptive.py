@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..org import functions, policy
 from ..warnings import service as warnings
+from ..warnings import table39
 
 FIRST_YEAR = 2000
 
@@ -180,6 +181,12 @@ def save(session: Session, user: User, principals, standard_id, subject_id, year
     return diagnosis, warning
 
 
+def table39_type(standard_key: str) -> str | None:
+    """The table-39 type a failing diagnosis of this standard raises (None: the standard is not in table 39)."""
+    t = table39.BY_STANDARD.get(standard_key)
+    return t.key if t else None
+
+
 def warning_of(session: Session, diagnosis: PrescriptiveDiagnosis) -> QualityWarning | None:
     return session.scalar(select(QualityWarning).where(QualityWarning.rule_key == rule_key(diagnosis)))
 
@@ -211,6 +218,7 @@ def _raise_warning(session: Session, user: User, diagnosis: PrescriptiveDiagnosi
             title=f"{warnings.KINDS['below_basic_standard']}：{subject.name}（{standard.name}，{len(failed)}项）",
             description=heading + "\n" + "\n".join(_lines(diagnosis)), org_unit_id=subject.org_unit_id, now=now,
             rule_key=rule_key(diagnosis), responsible_user_id=subject.user_id or leader,
+            type_key=table39_type(standard.key),
             object_type="prescriptive_diagnosis", object_id=diagnosis.id, details=details,
         )  # fmt: skip
     if existing.details == details:

@@ -35,7 +35,7 @@ from .servicedesk import ServiceRequest
 from .standards import BasicStandard, Committee, CommitteeMember
 from .supervision import SatisfactionResult, SatisfactionSurvey, SupervisionPlan, SupervisionRecord
 from .token import ApiToken
-from .warning import QualityWarning, WarningRuleCursor
+from .warning import QualityWarning, WarningRuleCursor, WarningTypeProvider
 
 __all__ = [
     "ApiToken",
@@ -96,4 +96,5 @@ __all__ = [
     "WarningLevel",
     "WarningRuleCursor",
     "WarningStatus",
+    "WarningTypeProvider",
 ]

@@ -33,6 +33,7 @@ class QualityWarning(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
+    type_key: Mapped[str | None] = mapped_column(String(32))  # the table-39 row (engine/warnings/table39)
     level: Mapped[str] = mapped_column(String(8))  # WarningLevel
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -64,3 +65,13 @@ class WarningRuleCursor(Base):
     __tablename__ = "warning_rule_cursor"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WarningTypeProvider(Base):
+    """The information provider of a table-39 warning type that the seed leaves blank, as the school set it."""
+
+    __tablename__ = "warning_type_provider"
+    type_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -7,6 +7,8 @@
    together, so they make one warning (rule key `<case>:annual:<year>:<unit>:<due day>`).
 2. 未达到基本标准 is no rule over text any more: a structured 规定性诊断 with a failing criterion raises it
    when it is saved (engine/diagnosis/prescriptive.py, rule key `below_basic_standard:diagnosis:<id>`).
+3. Table 39's "没有达到基本标准" types with a feed compare the collected values with their basic standard's
+   criteria (engine/warnings/catalogue.py `run_feeds`, rule key `t39:<type>:<subject>:<period>`).
 
 Idempotence: a rule key is unique, so a rule never raises the same warning twice. A milestone warning
 resolves itself when none of its rows is still overdue and open (marked done - the evidence becomes the
@@ -37,6 +39,7 @@ from ..models import (
     WarningLevel,
     WarningStatus,
 )
+from . import catalogue
 from .service import KINDS, RED_AFTER, add_note_entry, close, create, level_for, note_entry, notify
 
 BELOW = re.compile(r"(未|没有|没)(能)?达到.{0,12}?标准|未达标|不达标")
@@ -48,6 +51,7 @@ def evaluate(session: Session, now: datetime) -> dict[str, int]:
     """Run every rule once; returns what changed (raised, extended, reopened, resolved, escalated)."""
     out: Counter = Counter()
     annual_milestones(session, now, settings.of(session).timezone, out)
+    catalogue.run_feeds(session, now, out)
     escalate(session, now, out)
     return dict(out)
 

@@ -42,7 +42,8 @@ from ..models import (
     WarningLevel,
     WarningStatus,
 )
-from ..org import policy
+from ..org import functions, policy
+from . import table39
 
 KINDS = {
     "work_standard_missing": N_("工作标准制定未落实"),
@@ -60,7 +61,8 @@ OPEN = (WarningStatus.RAISED, WarningStatus.ACKNOWLEDGED)
 NOTE_ACTIONS = {
     "raise": N_("发出预警"), "report": N_("报告"), "acknowledge": N_("确认"), "resolve": N_("解除"),
     "note": N_("补充说明"), "escalate": N_("升级为红色"), "update": N_("新增逾期任务"), "reopen": N_("重新预警"),
-    "auto_resolve": N_("自动解除"),
+    "auto_resolve": N_("自动解除"), "propose": N_("提出等级认定建议"), "decide": N_("认定事故等级"),
+    "record": N_("记录处理结果"),
 }  # fmt: skip
 RED_AFTER = timedelta(days=30)
 MAX_NOTE = 2000
@@ -91,6 +93,9 @@ def reportable_kinds(user: User, principals: list[str]) -> list[str]:
 
 def _visible(user: User, principals: list[str]):
     return policy.warning_visible(policy.viewer(user, principals))
+
+
+warning_visible_clause = _visible  # the same condition, for the other modules of this package
 
 
 def get_warning(session: Session, user: User, principals: list[str], warning_id) -> QualityWarning:
@@ -126,6 +131,7 @@ def list_warnings(
     unit_id=None,
     page: int = 1,
     per_page: int = 50,
+    type_key: str | None = None,
 ) -> WarningPage:
     """One page of the warnings the user may see, most severe first; `status` "open" means not resolved."""
     where = []
@@ -139,6 +145,8 @@ def list_warnings(
         where.append(QualityWarning.level == level)
     if kind in KINDS:
         where.append(QualityWarning.kind == kind)
+    if type_key in table39.BY_KEY:
+        where.append(QualityWarning.type_key == type_key)
     if unit_id not in (None, ""):
         try:
             where.append(QualityWarning.org_unit_id == int(unit_id))
@@ -213,10 +221,11 @@ def create(
     details: dict | None = None,
     note: str = "",
     send: bool = True,
+    type_key: str | None = None,
 ) -> QualityWarning:
     """Add a raised warning, its first history entry, its audit row and (`send`) its notifications."""
     w = QualityWarning(
-        kind=kind, level=level, title=title[:200], description=description, org_unit_id=org_unit_id,
+        kind=kind, type_key=type_key, level=level, title=title[:200], description=description, org_unit_id=org_unit_id,
         responsible_user_id=responsible_user_id, source=source, rule_key=rule_key,
         reporter_id=reporter.id if reporter else None, object_type=object_type, object_id=object_id,
         details=details or {}, status=WarningStatus.RAISED, since_at=since or now, raised_at=now, notes=[],
@@ -298,6 +307,9 @@ def resolve(session: Session, user: User, principals: list[str], warning_id, not
     """Close the warning with what was done about it (the note is required)."""
     w = _actionable(session, user, principals, warning_id)
     text = _clean_note(note, required=True)
+    stage = (w.details or {}).get("procedure", {}).get("stage")
+    if stage is not None and stage != "recorded":
+        raise Conflict(N_("质量事故须先完成认定并记录处理结果，才能解除"))
     close(session, w, user, "resolve", text, now)
     return w
 
@@ -351,9 +363,19 @@ def report(session: Session, user: User, principals: list[str], fields, now: dat
         errors["description"] = [N_("请填写情况说明")]
     elif len(description) > MAX_NOTE:
         errors["description"] = [N_("情况说明不能超过 2000 字")]
+    concerns = (fields.get("concerns") or "").strip()
+    if kind == "quality_accident" and kind in allowed and concerns not in table39.CONCERNS:
+        errors["concerns"] = [N_("请选择事故涉及的人员")]
     if errors:
         raise InvalidInput(N_("请检查填写的内容"), fields=errors)
+    type_key, unit_id, details = "safety_hazard", unit.id, {}
+    if kind == "quality_accident":
+        # table 39: the accident goes to the department its people answer to, which decides and handles it
+        type_key, function, _label = table39.CONCERNS[concerns]
+        unit_id = functions.holder_id(session, function) or unit.id
+        details = {"concerns": concerns, "concerned_unit_id": unit.id, "concerned_unit": unit.name,
+                   "procedure": {"stage": "reported"}}  # fmt: skip
     return create(
-        session, kind=kind, level=level, title=title, description=description, org_unit_id=unit.id, now=now,
-        source="manual", reporter=user,
+        session, kind=kind, level=level, title=title, description=description, org_unit_id=unit_id, now=now,
+        source="manual", reporter=user, type_key=type_key, details=details,
     )  # fmt: skip

@@ -112,7 +112,8 @@ def test_the_migration_results_are_their_own_page_read_only_by_who_ran_it(login_
 def test_a_warning_report_lost_at_the_commit_reports_nothing(login_as, session, lose_the_next_commit):
     client = login_as("jwc_reviewer")
     college = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "DZXY"))
-    form = {"kind": "quality_accident", "level": "yellow", "org_unit_id": str(college), "title": "考试试卷印错",
+    form = {"kind": "quality_accident", "concerns": "teacher_teaching", "level": "yellow", "org_unit_id": str(college),
+            "title": "考试试卷印错",
             "description": "两个班发放了错误的试卷。"}  # fmt: skip
     lose_the_next_commit()
     lost = client.post("/warnings/new", data=form)

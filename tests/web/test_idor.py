@@ -59,7 +59,8 @@ NOT_OBJECTS = {
     "registries.entries": "a registry's kind: every signed-in user reads the registries",
     "registries.show": "a registry entry: every signed-in user reads it (its edit form is checked below)",
 }
-VALUE_ARGS = {"fmt": "xlsx", "action": "suspend"}  # arguments that choose a form of the page, not an object
+# arguments that choose a form of the page (or a step), not an object
+VALUE_ARGS = {"fmt": "xlsx", "action": "suspend", "step": "decide"}
 
 
 @dataclass
@@ -141,6 +142,7 @@ def cases(d: Demo) -> dict[str, Case]:
     share = d.s.scalar(select(DocumentShare))  # 李娜's target, shared with 张伟
     shared_doc = d.s.get(Document, share.document_id)
     hazard = d.warning("插线板")  # an open 安全隐患 of 电子与物联网学院
+    accident = d.warning("请假离校")  # a counselor's quality accident waiting for 党委学生工作部
     note = d.s.scalar(select(Notification).where(Notification.user_id == d.user("t01").id))
     api_token = d.api_token("t01")
     run = d.s.scalar(select(CycleRun))
@@ -219,6 +221,8 @@ def cases(d: Demo) -> dict[str, Case]:
         # warnings: t06 teaches at the other college
         "warnings.show": Case("dzxy_reviewer", "t06", {"warning_id": hazard.id}, hazard.title),
         "warnings.act": Case("dzxy_reviewer", "t06", {"warning_id": hazard.id, "action": "note"}, hazard.title),
+        # a quality accident's 认定与处理: 党委学生工作部 handles a counselor's accident; t06 sees nothing
+        "warnings.accident": Case("zlc_admin", "t06", {"warning_id": accident.id, "step": "decide"}, accident.title),
         "notifications.open_one": Case("t01", "t06", {"nid": note.id}, note.title),
         # one's own API and calendar tokens: nobody else revokes them
         "auth.revoke_token": Case("t01", "t06", {"token_id": api_token.id}),

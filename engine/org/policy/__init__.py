@@ -35,6 +35,10 @@ What each rule admits:
 - a 规定性诊断: the basic standard's lead department (its staff and positions) records it; monitors read it.
 - a service request (table 38): its requester; the provider department (staff, positions) in its queue;
   党政办公室 (function party_office) and monitors all of them.
+- table 39's warning types: staff and teachers read them; monitors and 质量管理处 set the blank providers. A
+  quality accident's grade is proposed by the 诊改办公室 (monitors, 质量管理处) or a 诊改工作组 member (not of the
+  deciding department), decided and its handling recorded by the responsible department (heads, reviewers, its
+  administrative staff).
 """
 
 from __future__ import annotations
@@ -115,6 +119,12 @@ from .supervision import (
     supervision_kinds_seen,
     supervision_record_visible,
 )
+from .table39 import (
+    configures_warning_providers,
+    may_decide_accident,
+    may_propose_accident_grade,
+    reads_warning_types,
+)
 
 __all__ = [
     "ANNUAL_ROW_ROLES", "DOCUMENT_UNIT_ROLES", "F", "LEAD_FUNCTIONS", "MONITOR", "OWNER_ROLES", "Principal",
@@ -131,4 +141,5 @@ __all__ = [
     "SUPERVISION_UNITS", "leads_supervision", "reads_surveys", "runs_surveys", "supervised_subjects", "supervises",
     "supervision_kinds_seen", "supervision_record_visible",
     "sees_all_service_requests", "service_provider_units", "service_request_visible",
+    "configures_warning_providers", "may_decide_accident", "may_propose_accident_grade", "reads_warning_types",
 ]  # fmt: skip
