@@ -2,9 +2,13 @@
 own services (year, the story in script). Loaded by `zhengai init` (engine/install.py)."""
 
 from .diagnosis import load as load_diagnosis
+from .feeds import load_feeds
 from .organisation import DEMO_PASSWORD, is_loaded, load
 from .standards import load as load_standards
 from .supervision import load as load_supervision
 from .year import load as load_year
 
-__all__ = ["DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_standards", "load_supervision", "load_year"]
+__all__ = [
+    "DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_feeds", "load_standards", "load_supervision",
+    "load_year",
+]  # fmt: skip

@@ -33,6 +33,8 @@ What each rule admits:
 - a review checklist (复核性诊断指标体系): staff and teachers read it; monitors, 质量管理处 and its lead department
   edit and publish its drafts. A review's assessment: whoever may work on the review document's open task.
 - a 规定性诊断: the basic standard's lead department (its staff and positions) records it; monitors read it.
+- a data feed (table 37): monitors and its lead department edit it, issue tokens, upload and read every record;
+  a record is also seen by its 信息源 person, and a class's records by the class's students and counselor.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ from .diagnosis import (
     reads_checklists,
     reads_prescriptive,
 )
+from .feeds import class_ids_seen, feed_record_visible, manages_feed
 from .school import (
     WARNING_ACTING_KINDS,
     draws_samples,
@@ -126,5 +129,5 @@ __all__ = [
     "subjects_of_units", "task_offered", "task_visible", "task_visible_to", "task_waiting_for", "task_watched",
     "template_editable", "viewer", "warning_actionable", "warning_visible", "watch_scope",
     "SUPERVISION_UNITS", "leads_supervision", "reads_surveys", "runs_surveys", "supervised_subjects", "supervises",
-    "supervision_kinds_seen", "supervision_record_visible",
+    "supervision_kinds_seen", "supervision_record_visible", "class_ids_seen", "feed_record_visible", "manages_feed",
 ]  # fmt: skip
