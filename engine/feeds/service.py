@@ -133,8 +133,8 @@ def entry_sources(session: Session, user: User, principals, feed: FeedDefinition
 
 def records_seen(session: Session, user: User, principals, feed_key: str | None = None, limit: int = 200,
                  own_only: bool = False):  # fmt: skip
-    """Records the user may see, newest first: (FeedRecord, feed name, source label); `own_only`: those the user
-    (or their class) is the 信息源 of."""
+    """Records the user may see, newest first: (FeedRecord, feed, source label); `own_only`: those the user (or
+    their class) is the 信息源 of."""
     v = policy.viewer(user, principals)
     if own_only:
         managed = set()
@@ -142,7 +142,7 @@ def records_seen(session: Session, user: User, principals, feed_key: str | None 
         managed = None if v.is_monitor else {f.key for f in managed_feeds(session, user, v)}
     rule = policy.feed_record_visible(v, managed)
     q = (
-        select(FeedRecord, FeedDefinition.name, User.display_name, SchoolClass.name)
+        select(FeedRecord, FeedDefinition, User.display_name, SchoolClass.name)
         .join(FeedDefinition, FeedDefinition.key == FeedRecord.feed_key)
         .outerjoin(User, User.id == FeedRecord.user_id)
         .outerjoin(SchoolClass, SchoolClass.id == FeedRecord.class_id)
@@ -153,7 +153,7 @@ def records_seen(session: Session, user: User, principals, feed_key: str | None 
         q = q.where(rule)
     if feed_key is not None:
         q = q.where(FeedRecord.feed_key == feed_key)
-    return [(r, name, person if r.user_id else cls) for r, name, person, cls in session.execute(q)]
+    return [(r, feed, person if r.user_id else cls) for r, feed, person, cls in session.execute(q)]
 
 
 def own_series(session: Session, user: User, principals) -> list[dict]:

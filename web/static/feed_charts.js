@@ -26,7 +26,7 @@
       series: [{
         type: "line", name: s.field, data: s.points.map(function (p) { return p[1]; }), color: "#1f4e8c",
         markLine: lines.length ? { symbol: "none", silent: true, lineStyle: { color: "#c8102e", type: "dashed" },
-                                   data: lines } : undefined
+                                   label: { position: "insideEndTop" }, data: lines } : undefined
       }]
     });
     charts.push(chart);
