@@ -164,9 +164,9 @@ def own_series(session: Session, user: User, principals) -> list[dict]:
     rows = session.execute(
         select(FeedRecord.feed_key, FeedRecord.occurred_on, FeedRecord.values, FeedRecord.class_id, FeedRecord.user_id)
         .where(rule)
-        .order_by(FeedRecord.occurred_on, FeedRecord.id)
+        .order_by(FeedRecord.occurred_on.desc(), FeedRecord.id.desc())
         .limit(5000)
-    ).all()
+    ).all()[::-1]  # the newest 5,000, drawn oldest first
     feeds = {f.key: f for f in all_feeds(session)}
     classes = dict(session.execute(select(SchoolClass.id, SchoolClass.name)).all()) if rows else {}
     out: dict[tuple, dict] = {}
