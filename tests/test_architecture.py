@@ -28,7 +28,7 @@ ENGINE_LAYERS = [
     {"workflow"},
     {"documents"},
     {"cycle", "standards"},
-    {"oversight", "warnings", "modeling", "registries", "supervision"},
+    {"oversight", "warnings", "modeling", "registries", "supervision", "feeds"},
     {"diagnosis", "servicedesk"},
     {"scheduler"},
     {"demo", "wiring"},

@@ -64,6 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .cycle import annual, cycle, record, sampling
     from .diagnosis import checklists, reviews
     from .documents import documents, form_templates
+    from .feeds import api as feeds_api
+    from .feeds import pages as feed_pages
     from .modeling import modeler
     from .notify import notifications
     from .org import auth
@@ -105,6 +107,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reviews.bp)
     app.register_blueprint(supervision_bp)
     app.register_blueprint(servicedesk_bp)
+    app.register_blueprint(feed_pages.bp)
+    app.register_blueprint(feeds_api.bp)
 
     from .templating import init_app as init_templating
 

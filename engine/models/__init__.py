@@ -16,6 +16,7 @@ from .enums import (
     WarningLevel,
     WarningStatus,
 )
+from .feed import FeedDefinition, FeedRecord, FeedToken
 from .org import OrgFunction, OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
 from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
@@ -38,6 +39,9 @@ from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor, WarningTypeProvider
 
 __all__ = [
+    "FeedDefinition",
+    "FeedRecord",
+    "FeedToken",
     "ApiToken",
     "Attachment",
     "AnnualTask",

@@ -30,6 +30,7 @@ from engine.models import (
     Document,
     DocumentShare,
     DocumentVersion,
+    FeedToken,
     FormTemplate,
     HumanTask,
     ImportRun,
@@ -58,6 +59,7 @@ NOT_OBJECTS = {
     "auth.set_language": "a language code",
     "registries.entries": "a registry's kind: every signed-in user reads the registries",
     "registries.show": "a registry entry: every signed-in user reads it (its edit form is checked below)",
+    "feeds_api.push": "a feed's key: the push API signs in no user, its token decides (tests/web/test_feeds.py)",
 }
 # arguments that choose a form of the page (or a step), not an object
 VALUE_ARGS = {"fmt": "xlsx", "action": "suspend", "step": "decide"}
@@ -320,6 +322,18 @@ def cases(d: Demo) -> dict[str, Case]:
         "committees.save": Case("zlc_admin", "dzxy_reviewer", {"committee_id": office.id}),
         "standards.show": Case("t01", "s01", {"standard_id": standard.id}, standard.name),
         "standards.revise": Case("jwc_staff", "t01", {"standard_id": standard.id}, standard.name),
+    })  # fmt: skip
+    # data feeds (table 37): 教务处 leads 教师出勤 and 作业布置与批改, 人力资源处 does not (and enters neither)
+    token = d.s.scalar(select(FeedToken).order_by(FeedToken.id))
+    feed = {"feed_key": "teacher_attendance"}
+    out.update({
+        "feeds.show": Case("jwc_staff", "rsc_reviewer", feed, "考勤系统"),
+        "feeds.update": Case("jwc_staff", "rsc_reviewer", feed),
+        "feeds.issue_token": Case("jwc_staff", "rsc_reviewer", feed),
+        "feeds.revoke_token": Case("jwc_staff", "rsc_reviewer", {**feed, "token_id": token.id}),
+        "feeds.template": Case("jwc_staff", "rsc_reviewer", feed),
+        "feeds.upload": Case("jwc_staff", "rsc_reviewer", feed, "考勤系统"),
+        "feeds.entry": Case("jwc_staff", "rsc_reviewer", {"feed_key": "homework_marking"}, "作业布置与批改"),
     })  # fmt: skip
     # 学校抽样复核: monitors and 质量管理处 only; the demo year's draw names its seed
     draw = d.s.scalar(select(SamplingDraw).where(SamplingDraw.year == 2026))

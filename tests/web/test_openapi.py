@@ -34,7 +34,7 @@ def test_every_api_route_is_described_and_nothing_else(client):
     description = _description(client)
     described = {(path, method) for path, ops in description["paths"].items() for method in ops}
     assert described == _api_rules()
-    assert len(described) == 11
+    assert len(described) == 12
 
 
 def test_every_operation_names_its_errors_and_its_auth(client):
@@ -57,6 +57,9 @@ def test_every_operation_names_its_errors_and_its_auth(client):
             if path.endswith("/openapi.json"):
                 assert op["security"] == [] and "401" not in codes
                 continue
+            if path == "/api/v1/feeds/{feed_key}/records":  # a provider's feed token, never a user's session
+                assert op["security"] == [{"feedToken": []}] and {"400", "401", "403", "429"} <= codes
+                continue
             assert {"401", "429"} <= codes, (path, method)
             if "{" in path:
                 assert "404" in codes
@@ -73,7 +76,7 @@ def test_every_operation_names_its_errors_and_its_auth(client):
     }
     assert set(bodies) == {
         "/api/v1/tasks/{task_id}/complete", "/api/v1/tasks/{task_id}/draft", "/api/v1/tasks/batch-complete",
-        "/api/v1/documents/start",
+        "/api/v1/documents/start", "/api/v1/feeds/{feed_key}/records",
     }  # fmt: skip
     batch = description["components"]["schemas"]["BatchBody"]
     assert batch["required"] == ["task_ids"] and batch["properties"]["task_ids"]["maxItems"] == 200

@@ -44,7 +44,8 @@ def _demo_with_tasks(url: str) -> dict:
         data = filled(session.get(Document, submitted.document_id).data)
         runtime.complete_task(session, teacher, submitted.id, {"document": data}, NOW)
         token = tokens.issue(session, teacher, "api", NOW, days=30)
-        ids = {"task_id": writing.id, "doc_id": writing.document_id, "subject_id": subject.id, "token": token}
+        ids = {"task_id": writing.id, "doc_id": writing.document_id, "subject_id": subject.id, "token": token,
+               "feed_key": "teacher_attendance"}  # fmt: skip
         session.commit()
     engine.dispose()
     return ids

@@ -14,6 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from engine.core.errors import MAX_ID
 
+from ..feeds import openapi as feeds_openapi
 from .api import (
     DocumentSchema,
     DocumentSlotSchema,
@@ -146,6 +147,7 @@ RESPONSE_SCHEMAS = {
     "DocumentSlot": set(),
     "BatchResults": set(),
     "BatchResult": set(),
+    "FeedIngestResult": set(),
 }
 
 
@@ -438,6 +440,7 @@ def build(session_cookie: str) -> dict:
         spec.tag({"name": tag, "description": text})
     for path, ops in operations().items():
         spec.path(path=path, operations=ops)
+    feeds_openapi.add_to(spec, ERROR_NAMES)  # the providers' push API (web/feeds/api.py)
     description = spec.to_dict()
     schemas = description["components"]["schemas"]
     for name, optional in RESPONSE_SCHEMAS.items():

@@ -39,6 +39,8 @@ What each rule admits:
   quality accident's grade is proposed by the 诊改办公室 (monitors, 质量管理处) or a 诊改工作组 member (not of the
   deciding department), decided and its handling recorded by the responsible department (heads, reviewers, its
   administrative staff).
+- a data feed (table 37): monitors and its lead department edit it, issue tokens, upload and read every record;
+  a record is also seen by its 信息源 person, and a class's records by the class's students and counselor.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ from .diagnosis import (
     reads_checklists,
     reads_prescriptive,
 )
+from .feeds import class_ids_seen, feed_record_visible, manages_feed
 from .school import (
     WARNING_ACTING_KINDS,
     draws_samples,
@@ -142,4 +145,5 @@ __all__ = [
     "supervision_kinds_seen", "supervision_record_visible",
     "sees_all_service_requests", "service_provider_units", "service_request_visible",
     "configures_warning_providers", "may_decide_accident", "may_propose_accident_grade", "reads_warning_types",
+    "class_ids_seen", "feed_record_visible", "manages_feed",
 ]  # fmt: skip
