@@ -129,11 +129,25 @@ def to_xlsx(definition: dict, data: dict, meta: dict) -> bytes:
     return buf.getvalue()
 
 
+def header_rows(table, count: int) -> None:
+    """The first `count` rows of a Word table in bold, repeated at the top of every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for r in range(count):
+        header = OxmlElement("w:tblHeader")
+        header.set(qn("w:val"), "true")
+        table.rows[r]._tr.get_or_add_trPr().append(header)
+        for cell in table.rows[r].cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.bold = True
+
+
 def to_docx(definition: dict, data: dict, meta: dict) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
@@ -175,15 +189,7 @@ def to_docx(definition: dict, data: dict, meta: dict) -> bytes:
             cell.text = c["label"]
         else:
             table.cell(0, idx).text = c["label"]
-    for r in range(head_rows):
-        tr_pr = table.rows[r]._tr.get_or_add_trPr()
-        header = OxmlElement("w:tblHeader")
-        header.set(qn("w:val"), "true")
-        tr_pr.append(header)
-        for cell in table.rows[r].cells:
-            for p in cell.paragraphs:
-                for run in p.runs:
-                    run.bold = True
+    header_rows(table, head_rows)
     # `table.cell()` walks the whole table on every call (quadratic: ~1 s for 40 rows); take the columns once.
     grid = [table.column_cells(c) for c in range(len(lead) + len(cols))]
     for i, row in enumerate(body):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from io import BytesIO
 
 from .cells import text_only
+from .exports import header_rows
 from .record import AGREEMENT_HEADING, GROUPS, N_, columns, percent
 
 
@@ -100,7 +101,6 @@ def to_docx(record: dict, meta: dict, tr: Callable[[str], str] = _identity) -> b
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
@@ -133,15 +133,7 @@ def to_docx(record: dict, meta: dict, tr: Callable[[str], str] = _identity) -> b
             grid[col + j][1].text = tr(label)
         col += len(group_cols)
     grid[width - 1][0].merge(grid[width - 1][1]).text = tr(AGREEMENT_HEADING)
-    for r in range(2):
-        tr_pr = table.rows[r]._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        tr_pr.append(repeat)
-        for cell in table.rows[r].cells:
-            for paragraph in cell.paragraphs:
-                for piece in paragraph.runs:
-                    piece.bold = True
+    header_rows(table, 2)
     for i, (kind, values) in enumerate(body):
         r = 2 + i
         if kind == "section":
