@@ -48,6 +48,7 @@ def test_a_teacher_signs_in_through_cas_and_out_of_it(page, live_server, fake_ca
     assert fake_cas.requests[-1][0] == "/cas/p3/serviceValidate"
     shot(page, "cas-signed-in")
 
+    page.click("[data-testid=user-menu]")  # 退出 sits in the user's menu
     page.click("form[action='/logout'] button")
     page.wait_for_url(lambda url: url.startswith(fake_cas.url + "logout"))
     assert "CAS: logged out" in page.content()

@@ -16,6 +16,7 @@ COLLEGE = Path(__file__).resolve().parent.parent / "fixtures" / "college"
 
 def test_import_preview_and_confirmation(live_server, page, tmp_path):
     log_in(page, live_server, "admin")
+    page.click("[data-testid=manage-menu]")  # 系统管理 sits in the 管理 menu
     page.click("[data-testid=admin-menu]")
     page.wait_for_url("**/admin/units")
     page.click("[data-testid=admin-nav] >> text=导入")

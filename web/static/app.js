@@ -14,6 +14,43 @@
     });
   }
 
+  // Menus that group links (管理): a disclosure button; Escape or a click elsewhere closes them, ArrowDown
+  // enters them. Without this file the links are simply listed (the menu is shown open, see app.css).
+  document.documentElement.classList.add("zg-js");
+  var dropdowns = document.querySelectorAll(".zg-dropdown");
+  function closeMenus(except) {
+    dropdowns.forEach(function (d) {
+      if (d === except) { return; }
+      d.querySelector(".dropdown-menu").classList.remove("show");
+      d.querySelector("[aria-expanded]").setAttribute("aria-expanded", "false");
+    });
+  }
+  dropdowns.forEach(function (d) {
+    var button = d.querySelector("button[aria-expanded]");
+    var menu = d.querySelector(".dropdown-menu");
+    function items() { return Array.prototype.slice.call(menu.querySelectorAll("a, button.dropdown-item")); }
+    button.addEventListener("click", function () {
+      closeMenus(d);
+      var open = menu.classList.toggle("show");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    d.addEventListener("keydown", function (e) {
+      var links = items(), at = links.indexOf(document.activeElement);
+      if (e.key === "Escape" && menu.classList.contains("show")) {
+        closeMenus(null);
+        button.focus();
+      } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        if (!menu.classList.contains("show")) { button.click(); }
+        var next = e.key === "ArrowDown" ? at + 1 : (at < 0 ? links.length - 1 : at - 1);
+        links[(next + links.length) % links.length].focus();
+      }
+    });
+  });
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest || !e.target.closest(".zg-dropdown")) { closeMenus(null); }
+  });
+
   // The year-start form flags prefilled dates that have passed; the flag goes once a later date is chosen.
   document.querySelectorAll("input[data-past-before]").forEach(function (input) {
     input.addEventListener("change", function () {
