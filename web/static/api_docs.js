@@ -15,6 +15,10 @@
     docExpansion: "list",
     defaultModelsExpandDepth: 0,
     validatorUrl: null,
+    onComplete: function () {  // Swagger UI leaves its server list unlabelled
+      var servers = el.querySelector("#servers");
+      if (servers) { servers.setAttribute("aria-label", el.getAttribute("data-servers-label") || "Servers"); }
+    },
     requestInterceptor: function (req) {
       if (req.method && req.method.toUpperCase() !== "GET" && csrf) { req.headers["X-CSRFToken"] = csrf; }
       return req;

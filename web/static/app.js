@@ -61,8 +61,35 @@
     });
   });
 
+  // After a refused submit: each field the server marked invalid says so (aria-invalid) and names its message
+  // (aria-describedby); the first of them takes the focus, so the user starts where the problem is.
+  var invalid = document.querySelectorAll(".is-invalid");
+  invalid.forEach(function (field, n) {
+    if (!/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName)) { return; }
+    field.setAttribute("aria-invalid", "true");
+    field.dataset.zgMarked = "1";  // the length counter keeps it (it only judges the length)
+    var box = field.parentElement;
+    var message = box && (box.querySelector(".invalid-feedback") || (box.parentElement && box.parentElement.querySelector(".invalid-feedback")));
+    if (message) {
+      message.id = message.id || "zg-error-" + n;
+      var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (described.indexOf(message.id) < 0) { described.push(message.id); }
+      field.setAttribute("aria-describedby", described.join(" "));
+    }
+  });
+  var firstInvalid = Array.prototype.find.call(invalid, function (f) { return /^(INPUT|SELECT|TEXTAREA)$/.test(f.tagName); });
+  if (firstInvalid && !document.querySelector("[autofocus]")) { firstInvalid.focus(); }
+
+  // A filter chosen with the mouse applies at once; from the keyboard (arrow keys change a closed select) it
+  // waits for the form's 筛选 button, so moving through the options neither reloads the page nor loses focus
+  // (WCAG 3.2.2).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
-    el.addEventListener("change", function () { el.form.submit(); });
+    var pointed = 0;
+    el.addEventListener("pointerdown", function () { pointed = Date.now(); });
+    el.addEventListener("keydown", function () { pointed = 0; });
+    el.addEventListener("change", function () {
+      if (pointed && Date.now() - pointed < 60000) { el.form.submit(); }
+    });
   });
 
   var run = document.getElementById("zg-run");
@@ -142,7 +169,7 @@
     counter.textContent = over
       ? say(strings.over, "已输入 {n} / {max}，超出 {extra} 个字", { n: n, max: max, extra: n - max })
       : say(strings.counter, "已输入 {n} / {max}", { n: n, max: max });
-    el.setAttribute("aria-invalid", over ? "true" : "false");
+    el.setAttribute("aria-invalid", over || el.dataset.zgMarked ? "true" : "false");
     if (!over && el.dataset.zgLimit) { delete el.dataset.zgLimit; setFieldError(el, ""); }
     return over;
   }
@@ -341,6 +368,8 @@
       }
     });
     tr.innerHTML = html;
+    tr.querySelector(".zg-include").setAttribute("aria-label", table.dataset.includeLabel || "");
+    tr.querySelector("input[name$='-label']").setAttribute("aria-label", table.dataset.itemLabel || "");
     tr.querySelectorAll("select").forEach(function (select) {
       var i = columns.indexOf(select.name.split("-cells-")[1]);
       select.options[0].textContent = table.dataset.placeholder || "";
