@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, abort, request, send_from_directory
+from flask import Flask, request
 from flask_login import current_user
 
 from . import errors
 from .db import db
 from .extensions import babel, csrf, init_limiter, login_manager, select_locale
-
-VENDOR_ALLOWED = ("bootstrap/dist/", "bpmn-js/dist/", "echarts/dist/", "swagger-ui-dist/swagger-ui")
-
 
 SECURITY_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
@@ -139,11 +136,9 @@ def create_app(config: dict | None = None) -> Flask:
             response.headers.add("Cache-Control", "no-store")
         return response
 
-    @app.get("/vendor/<path:filename>")
-    def vendor(filename: str):
-        if not filename.startswith(VENDOR_ALLOWED):
-            abort(404)
-        return send_from_directory(app.config["ZHENGAI_NODE_MODULES"], filename, max_age=86400)
+    from . import assets
+
+    assets.init_app(app)  # versioned static URLs, cache lifetimes, compression
 
     @app.get("/healthz")
     def healthz():

@@ -170,7 +170,7 @@ def test_the_lead_department_edits_fields_and_thresholds_bad_input_changes_nothi
 
 def test_the_process_data_page_charts_what_the_demo_fed(login_as):
     html = page(login_as("t03"), "/feeds/")
-    assert 'id="zg-feed-charts"' in html and "教师出勤 · 出勤率" in html and "echarts.min.js" in html
+    assert 'id="zg-feed-charts"' in html and "教师出勤 · 出勤率" in html and "echarts.common.min.js" in html
     assert "过程数据" in page(login_as("admin"), "/feeds/")  # an administrator manages every feed
     assert "学生评教" in page(login_as("admin"), "/feeds/")
 

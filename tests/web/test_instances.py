@@ -110,7 +110,7 @@ def test_dashboard_carries_chart_data_with_drill_down_links(login_as, session, c
         submit_target(session, name)
     clock.advance(timedelta(days=10))
     page = login_as("zlc_admin").get("/monitor").get_data(as_text=True)
-    assert 'id="zg-charts"' in page and "monitor_charts.js" in page and "echarts/dist/echarts.min.js" in page
+    assert 'id="zg-charts"' in page and "monitor_charts.js" in page and "echarts/dist/echarts.common.min.js" in page
     assert '"url": "/monitor/tasks?department=%E7%94%B5' in page  # 电子与物联网学院's bar drills down
     assert '"url": "/monitor/tasks?bucket=late_1_7", "value": 3' in page
     assert "<script>" not in page  # CSP: no inline scripts
