@@ -33,6 +33,7 @@ def select_element(page, element_id: str) -> None:
 def test_owner_adds_review_step_deploys_and_it_reaches_the_right_inbox(page, live_server):
     base = live_server
     log_in(page, base, "rsc_reviewer")
+    page.click("[data-testid=manage-menu]")  # 流程设计 sits in the 管理 menu
     page.click("text=流程设计")
     expect(page.locator("[data-testid=process-list]", has_text="教师发展目标")).to_be_visible()
     page.locator("[data-testid=process-list] tr", has_text="chain_teacher").locator("a", has_text="编辑").click()
@@ -126,3 +127,39 @@ def test_owner_adds_review_step_deploys_and_it_reaches_the_right_inbox(page, liv
     log_in(page, base, "jwc_reviewer")  # another department's owner neither sees the task nor the process
     assert page.locator("[data-testid=task-table] tr", has_text="人事处复核").count() == 0
     assert page.goto(base + "/processes/chain_teacher").status == 404
+
+
+def test_a_step_and_a_lane_added_from_the_keyboard(page, live_server):
+    """No mouse on the canvas: the side panel's element list chooses the start, a button appends a task after it,
+    the name is typed; a lane is added below the chosen lane."""
+    log_in(page, live_server, "rsc_reviewer")
+    page.goto(live_server + "/processes/chain_teacher")
+    page.wait_for_selector("#zg-modeler[data-ready='1']")
+    chooser = page.locator("[data-testid=element-chooser]")
+    chooser.focus()
+    of_type = "t => window.zgModeler.get('elementRegistry').filter(e => e.type === t)"
+    start = page.evaluate(f"() => ({of_type})('bpmn:StartEvent')[0].id")
+    label = chooser.locator(f"option[value={start}]").inner_text()
+    while chooser.evaluate("s => s.options[s.selectedIndex].text") != label:
+        page.keyboard.press("ArrowDown")
+    expect(page.locator("[data-testid=append-task]")).to_be_visible()
+    before = page.evaluate(f"() => ({of_type})('bpmn:UserTask').length")
+    page.locator("[data-testid=append-task]").focus()
+    page.keyboard.press("Enter")
+    name = page.locator("[data-testid=properties-panel] [data-field=name]")
+    expect(name).to_be_focused()
+    page.keyboard.type("键盘添加的任务")
+    page.keyboard.press("Tab")
+    tasks = page.evaluate(
+        "() => window.zgModeler.get('elementRegistry').filter(e => e.type === 'bpmn:UserTask')"
+        ".map(e => e.businessObject.name)"
+    )
+    assert len(tasks) == before + 1 and "键盘添加的任务" in tasks
+
+    lanes = page.evaluate("() => window.zgModeler.get('elementRegistry').filter(e => e.type === 'bpmn:Lane').length")
+    chooser.select_option(index=1)  # lanes and the pool come first in the list
+    page.locator("[data-testid=add-lane]").focus()
+    page.keyboard.press("Enter")
+    expect(name).to_be_focused()
+    after = page.evaluate("() => window.zgModeler.get('elementRegistry').filter(e => e.type === 'bpmn:Lane').length")
+    assert after == lanes + 1

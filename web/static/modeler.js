@@ -153,10 +153,88 @@
 
   // --- the side panel ----------------------------------------------------------------------------
   var panel = document.getElementById("zg-panel");
+  panel.innerHTML = "";
+  var chooser = el("select", { className: "form-select form-select-sm", id: "zg-element-chooser", "data-testid": "element-chooser" });
+  var chooserLabel = el("label", { className: "form-label small mb-1", text: T.chooser });
+  chooserLabel.setAttribute("for", "zg-element-chooser");
+  panel.appendChild(el("div", { className: "p-2 border-bottom" }, [chooserLabel, chooser]));
+  var panelBody = el("div");
+  panel.appendChild(panelBody);
+
+  // --- keyboard: choose an element from a list, then add a step, gateway, end or lane after it ------------
+  var autoPlace = modeler.get("autoPlace");
+  var elementFactory = modeler.get("elementFactory");
+  function describe(e) {
+    var bo = e.businessObject;
+    if (is(e, "bpmn:SequenceFlow")) {
+      return T.flow + "：" + ((e.source && e.source.businessObject.name) || e.source.id) + " → " +
+        ((e.target && e.target.businessObject.name) || e.target.id);
+    }
+    return (is(e, "bpmn:Lane") ? T.lane + "：" : is(e, "bpmn:Participant") ? T.process + "：" : "") + (bo.name || bo.id);
+  }
+  function refreshChooser() {
+    var root = canvas.getRootElement();
+    var chosen = selection.get().length === 1 ? selection.get()[0].id : "";
+    var items = registry.filter(function (e) {
+      return e !== root && e.type !== "label" && !e.labelTarget && e.businessObject && !is(e, "bpmn:Process");
+    }).sort(function (a, b) {
+      var ka = is(a, "bpmn:SequenceFlow") ? 2 : (is(a, "bpmn:Lane") || is(a, "bpmn:Participant")) ? 0 : 1;
+      var kb = is(b, "bpmn:SequenceFlow") ? 2 : (is(b, "bpmn:Lane") || is(b, "bpmn:Participant")) ? 0 : 1;
+      return ka - kb || (a.y || 0) - (b.y || 0) || (a.x || 0) - (b.x || 0);
+    });
+    chooser.innerHTML = "";
+    chooser.appendChild(el("option", { value: "", text: T.none }));
+    items.forEach(function (e) {
+      var o = el("option", { value: e.id, text: describe(e) });
+      if (e.id === chosen) { o.selected = true; }
+      chooser.appendChild(o);
+    });
+  }
+  chooser.addEventListener("change", function () {
+    var e = registry.get(chooser.value);
+    if (e) { selection.select(e); } else { selection.select(null); }
+  });
+  function focusName() {
+    var input = panelBody.querySelector("[data-field=name]");
+    if (input) { input.focus(); }
+  }
+  function appendAfter(element, type) {
+    var shape = autoPlace.append(element, elementFactory.createShape({ type: type }));
+    selection.select(shape);
+    focusName();
+  }
+  function actionButton(text, testid, onClick) {
+    var b = el("button", { type: "button", className: "btn btn-sm btn-outline-primary", text: text, "data-testid": testid });
+    b.addEventListener("click", onClick);
+    return b;
+  }
+  function actions(element, body) {
+    var row = el("div", { className: "d-flex flex-wrap gap-1 mt-2", "data-testid": "element-actions" });
+    var flowNode = is(element, "bpmn:FlowNode") && !is(element, "bpmn:EndEvent") && !is(element, "bpmn:BoundaryEvent");
+    if (flowNode) {
+      row.appendChild(actionButton(T.appendTask, "append-task", function () { appendAfter(element, "bpmn:UserTask"); }));
+      row.appendChild(actionButton(T.appendGateway, "append-gateway", function () { appendAfter(element, "bpmn:ExclusiveGateway"); }));
+      row.appendChild(actionButton(T.appendEnd, "append-end", function () { appendAfter(element, "bpmn:EndEvent"); }));
+    }
+    if (is(element, "bpmn:Lane") || is(element, "bpmn:Participant")) {
+      row.appendChild(actionButton(T.addLane, "add-lane", function () {
+        var lane = modeling.addLane(element, "bottom");
+        selection.select(lane);
+        focusName();
+      }));
+    }
+    row.appendChild(actionButton(T.remove, "remove-element", function () {
+      modeling.removeElements([element]);
+      chooser.focus();
+    }));
+    body.appendChild(row);
+  }
+
   function render(element) {
-    panel.innerHTML = "";
+    panelBody.innerHTML = "";
+    refreshChooser();
     if (!element || !options) {
-      panel.appendChild(el("div", { className: "text-secondary small p-2", text: T.hint }));
+      panelBody.appendChild(el("div", { className: "text-secondary small p-2", text: T.hint }));
       return;
     }
     var bo = element.businessObject;
@@ -172,7 +250,8 @@
     if (options.steps.length && (is(element, "bpmn:UserTask") || is(element, "bpmn:CallActivity"))) { stepField(element, body); }
     if (is(element, "bpmn:SequenceFlow")) { flowFields(element, body); }
     if (is(element, "bpmn:ExclusiveGateway") || is(element, "bpmn:InclusiveGateway")) { gatewayFields(element, body); }
-    panel.appendChild(body);
+    actions(element, body);
+    panelBody.appendChild(body);
   }
 
   function laneFields(element, body) {
@@ -358,6 +437,7 @@
   eventBus.on("selection.changed", function (e) { render(e.newSelection.length === 1 ? e.newSelection[0] : null); });
   eventBus.on("commandStack.changed", function () {
     dirty = true;
+    refreshChooser();
     var current = selection.get();
     if (current.length === 1 && document.activeElement && !panel.contains(document.activeElement)) { render(current[0]); }
   });
@@ -372,6 +452,7 @@
   }).then(function () {
     canvas.zoom("fit-viewport");
     showProblems(JSON.parse(root.dataset.problems || "[]"));
+    render(null);
     dirty = false;
     root.setAttribute("data-ready", "1");
   }).catch(function (err) {
