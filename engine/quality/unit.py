@@ -10,7 +10,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..cycle import progress
-from ..feeds import values_of
 from ..models import Document, OrgUnit, QualityWarning, Subject, WarningStatus
 from ..org import policy
 from ..warnings.service import SEVERITY
@@ -59,8 +58,7 @@ def _warnings(session: Session, v, unit: OrgUnit, year: int, now: datetime) -> l
              "link": w.id in visible} for w in found]  # fmt: skip
 
 
-def unit_page(session: Session, v, unit: OrgUnit, year: int, now: datetime, found: dict | None = None,
-              reader=None) -> dict:  # fmt: skip
+def unit_page(session: Session, v, unit: OrgUnit, year: int, now: datetime, found: dict | None = None) -> dict:
     """Everything the unit's page shows."""
     subjects = _subjects(session, unit, year, now)
     matrix, _table = progress.overview(session, year, now, department=unit.id)
@@ -71,7 +69,7 @@ def unit_page(session: Session, v, unit: OrgUnit, year: int, now: datetime, foun
         row["reviews"] = reviews.get(row["subject_id"], {})
     years = figures.years_back(year, view.TREND_YEARS)
     ids = {unit.id}
-    values = indicators.compute(session, years, reader or values_of, ids)
+    values = indicators.compute(session, years, ids)
     survey = figures.survey_figures(session, years, ids)
     raised = figures.warnings_raised_by_year(session, years, ids)
     extra = view.optional_figures(session, year, view.providers() if found is None else found)

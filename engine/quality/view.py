@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from ..core.errors import N_, NotFound, object_id
 from ..cycle import progress
-from ..feeds import values_of
 from ..models import OrgUnit
 from ..models.org import COLLEGE, FUNCTIONAL
 from . import figures, indicators
@@ -88,8 +87,7 @@ def _credits_total(standing: dict, unit_ids: set[int]) -> dict | None:
             "graduating_below": below}  # fmt: skip
 
 
-def overview(session: Session, year: int, now: datetime, scope: list[int] | None, found: dict | None = None,
-             reader=None) -> dict:  # fmt: skip
+def overview(session: Session, year: int, now: datetime, scope: list[int] | None, found: dict | None = None) -> dict:
     """The overview's rows (one per unit), its total row, the indicators and surveys shown, and the trends."""
     units = units_in_view(session, scope)
     ids = {u.id for u in units}
@@ -99,7 +97,7 @@ def overview(session: Session, year: int, now: datetime, scope: list[int] | None
     reviews = figures.reviews_by_unit(figures.reviews_of_year(session, year, ids))
     years = figures.years_back(year, TREND_YEARS)
     survey = figures.survey_figures(session, years, ids)
-    values = indicators.compute(session, years, reader or values_of, ids)
+    values = indicators.compute(session, years, ids)
     extra = optional_figures(session, year, providers() if found is None else found)
     shown = [i for i in indicators.INDICATORS if any(y == year for y, _u in values.get(i.key, {}))]
     kinds = [k for k in figures.SURVEY_KINDS if any(y == year and kd == k for y, kd, _c in survey)]
