@@ -3,8 +3,10 @@ who may open it, and the other parts' columns through fake providers."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -224,6 +226,9 @@ def test_without_the_other_parts_the_view_has_no_such_columns(session):
 def test_leaders_walk_from_the_overview_to_a_document(demo_year_app, username):
     client = login(demo_year_app.test_client(), username)
     html = page(client, "/quality/leaders/?year=2026")
+    charts = json.loads(unescape(re.search(r'data-charts="([^"]+)"', html).group(1)))
+    graduates = next(s for s in charts["series"] if s["key"] == "survey_graduate")
+    assert charts["years"][0] == "2022" and None not in graduates["values"][:4]  # the demo's earlier years
     rjxy = row_of(html, "RJXY")
     unit_page = page(client, re.search(r'href="([^"]+)" data-testid="unit-link"', rjxy).group(1))
     assert 'data-testid="subject-row"' in unit_page
