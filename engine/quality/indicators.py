@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, case, distinct, extract, func, select
+from sqlalchemy import Integer, and_, case, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
 from ..core.errors import N_
@@ -58,32 +58,52 @@ def _students_per_unit(session: Session) -> dict[int | None, int]:
     ).all())  # fmt: skip
 
 
-def _grouped(session: Session, ind: Indicator, since: date, until: date, unit_ids) -> list[tuple]:
-    """(year, unit, a, b) per year and unit: a sum and a count (mean, per_subject), hits and counted (share), or
-    the students hit (student_share, b unused)."""
-    x = FeedRecord.values[ind.field].as_float()
+def _base(feed: str, since: date, until: date, unit_ids):
     year = extract("year", FeedRecord.occurred_on).cast(Integer).label("y")
-    where = [FeedRecord.feed_key == ind.feed, FeedRecord.occurred_on >= since, FeedRecord.occurred_on <= until,
+    where = [FeedRecord.feed_key == feed, FeedRecord.occurred_on >= since, FeedRecord.occurred_on <= until,
              Subject.type.in_(PERSON_TYPES)]  # fmt: skip
     if unit_ids is not None:
         where.append(Subject.org_unit_id.in_(sorted(unit_ids) or [-1]))
-    base = select().select_from(FeedRecord).join(Subject, Subject.id == FeedRecord.subject_id).where(*where)
+    return select().select_from(FeedRecord).join(Subject, Subject.id == FeedRecord.subject_id).where(*where), year
+
+
+def _value(field: str):
+    return FeedRecord.values[field].as_float()
+
+
+def _grouped(session: Session, feed: str, inds: list[Indicator], since: date, until: date, unit_ids) -> dict:
+    """{indicator key: [(year, unit, a, b)]}: a sum and a count (mean, per_subject), hits and counted (share), or
+    the students hit (student_share, b unused). A feed's means and shares are one query together."""
+    base, year = _base(feed, since, until, unit_ids)
     unit = Subject.org_unit_id
-    if ind.how == "mean":
-        stmt = base.add_columns(year, unit, func.sum(x), func.count(x)).where(x.is_not(None))
-    elif ind.how == "share":
-        if ind.of is not None:
-            base = base.where(FeedRecord.values[ind.of].as_float() > 0)
-        stmt = base.add_columns(year, unit, func.sum(case((x > 0, 1), else_=0)), func.count())
-    elif ind.how == "per_subject":
-        per = (base.add_columns(year, unit.label("u"), FeedRecord.subject_id, func.sum(x).label("t"))
-               .where(x.is_not(None)).group_by(year, unit, FeedRecord.subject_id).subquery())  # fmt: skip
-        return session.execute(
-            select(per.c.y, per.c.u, func.sum(per.c.t), func.count()).group_by(per.c.y, per.c.u)
-        ).all()
-    else:
-        stmt = base.add_columns(year, unit, func.count(distinct(FeedRecord.subject_id)), func.count()).where(x > 0)
-    return session.execute(stmt.group_by(year, unit)).all()
+    out: dict[str, list] = {}
+    simple = [i for i in inds if i.how in ("mean", "share")]
+    if simple:
+        columns = []
+        for ind in simple:
+            x = _value(ind.field)
+            if ind.how == "mean":
+                columns += [func.sum(x), func.count(x)]
+            else:
+                counted = _value(ind.of) > 0 if ind.of else None
+                hit = x > 0 if counted is None else and_(counted, x > 0)
+                columns += [func.sum(case((hit, 1), else_=0)),
+                            func.count() if counted is None else func.sum(case((counted, 1), else_=0))]  # fmt: skip
+        rows = session.execute(base.add_columns(year, unit, *columns).group_by(year, unit)).all()
+        for n, ind in enumerate(simple):
+            out[ind.key] = [(r[0], r[1], r[2 + 2 * n], r[3 + 2 * n]) for r in rows]
+    for ind in inds:
+        x = _value(ind.field)
+        if ind.how == "per_subject":
+            per = (base.add_columns(year, unit.label("u"), FeedRecord.subject_id, func.sum(x).label("t"))
+                   .where(x.is_not(None)).group_by(year, unit, FeedRecord.subject_id).subquery())  # fmt: skip
+            out[ind.key] = session.execute(
+                select(per.c.y, per.c.u, func.sum(per.c.t), func.count()).group_by(per.c.y, per.c.u)
+            ).all()
+        elif ind.how == "student_share":
+            stmt = base.add_columns(year, unit, func.count(distinct(FeedRecord.subject_id)), func.count()).where(x > 0)
+            out[ind.key] = session.execute(stmt.group_by(year, unit)).all()
+    return out
 
 
 def _figure(ind: Indicator, a: float, b: int, students: int) -> dict | None:
@@ -102,8 +122,14 @@ def compute(session: Session, years: list[int], unit_ids=None) -> dict[str, dict
     since, until = date(min(years), 1, 1), date(max(years), 12, 31)
     out: dict[str, dict] = {}
     students: dict[int | None, int] | None = None
+    by_feed: dict[str, list[Indicator]] = {}
     for ind in INDICATORS:
-        rows = _grouped(session, ind, since, until, unit_ids)
+        by_feed.setdefault(ind.feed, []).append(ind)
+    grouped: dict[str, list] = {}
+    for feed, inds in by_feed.items():
+        grouped.update(_grouped(session, feed, inds, since, until, unit_ids))
+    for ind in INDICATORS:
+        rows = grouped.get(ind.key)
         if not rows:
             continue
         if ind.how == "student_share" and students is None:
