@@ -2,11 +2,12 @@
 (评教, 教学工作量, 出勤), per unit and year, from the feeds' records.
 
 A record counts for the unit of its 信息源's subject (a teacher's or student's own subject, whose unit is their
-department or college); the total is the sum over the units shown. Each indicator is one GROUP BY (year, unit)
-over `feed_record` joined with `subject`, the field read from the record's JSON in SQL: the table-39 rules read
-records one by one through `engine.feeds.values_of`, but a view over every unit and five years cannot (200,000
-records took 5 s that way; bench/quality_view.py). A feed the school does not have, or has no records of, gives no
-figure: the view shows only the indicators the data holds.
+department or college); the total is the sum over the units shown. A feed's means and shares are one GROUP BY
+(year, unit) over `feed_record` joined with `subject` (a per-source or per-student figure one more), the fields
+read from the record's JSON in SQL: the table-39 rules read records one by one through `engine.feeds.values_of`,
+but a view over every unit and five years cannot (200,000 records took 5 s that way; bench/quality_view.py).
+A feed the school does not have, or has no records of, gives no figure: the view shows only the indicators the
+data holds.
 - `share`: the records whose field is positive among those counted (all, or those whose `of` field is positive);
 - `mean`: the mean of a field over the records;
 - `per_subject`: a field summed per source, averaged over the sources (e.g. a teacher's hours in the year);
