@@ -41,6 +41,8 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load_warnings(session, now)  # table 39: a below-standard workload from sample values, providers
     if loaded:  # records of the demo feeds, one way in each (pushed, uploaded, entered by hand)
         demo.load_feeds(session, now)
+    if loaded and demo_year:  # the earlier years' surveys, feed records and warnings (the quality view's trends)
+        demo.load_history(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
             "standards": len(basic), "checklists": checklists, "feeds": feed_count}  # fmt: skip
 

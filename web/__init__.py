@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .orgadmin import bp as orgadmin_bp
     from .oversight import instances, monitor, monitor_actions
     from .quality import bp as quality_bp
+    from .quality import leaders as quality_leaders
     from .registries import registries, work_standards
     from .servicedesk import bp as servicedesk_bp
     from .standards import basic as basic_standards
@@ -107,6 +108,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(servicedesk_bp)
     app.register_blueprint(feed_pages.bp)
     app.register_blueprint(feeds_api.bp)
+    app.register_blueprint(quality_leaders.bp)
     app.register_blueprint(quality_bp)
 
     from .templating import init_app as init_templating

@@ -3,6 +3,7 @@ own services (year, the story in script). Loaded by `zhengai init` (engine/insta
 
 from .diagnosis import load as load_diagnosis
 from .feeds import load_feeds
+from .history import load as load_history
 from .organisation import DEMO_PASSWORD, is_loaded, load
 from .services import load as load_services
 from .standards import load as load_standards
@@ -11,7 +12,8 @@ from .warnings39 import load as load_warnings
 from .year import load as load_year
 
 __all__ = [
-    "DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_feeds", "load_services", "load_standards",
+    "DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_feeds", "load_history", "load_services",
+    "load_standards",
     "load_supervision", "load_warnings",
     "load_year",
 ]  # fmt: skip

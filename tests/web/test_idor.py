@@ -388,6 +388,11 @@ def cases(d: Demo) -> dict[str, Case]:
     out.update({
         "services.show": Case("t04", "t06", {"request_id": service.id}, service.description),
     })  # fmt: skip
+    # 质量看板: school leaders see every unit's page; a college head (not a leader) sees none
+    rjxy = d.s.scalar(select(OrgUnit).where(OrgUnit.code == "RJXY"))
+    out.update({
+        "leaders.unit": Case("xiaozhang", "dzxy_reviewer", {"unit_id": rjxy.id}, rjxy.name),
+    })  # fmt: skip
     return out
 
 

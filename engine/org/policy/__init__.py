@@ -41,6 +41,8 @@ What each rule admits:
   administrative staff).
 - a data feed (table 37): monitors and its lead department edit it, issue tokens, upload and read every record;
   a record is also seen by its 信息源 person, and a class's records by the class's students and counselor.
+- the school leaders' quality view (质量看板): monitors, 校领导 and 质量管理处 the whole school; a 分管领导 or 联系领导
+  who is not a school leader the units they lead; everybody else nothing (404).
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ from .diagnosis import (
     reads_prescriptive,
 )
 from .feeds import class_ids_seen, feed_record_visible, manages_feed
+from .leaders import UNIT_LEADER_ROLES, led_units, quality_view_scope, sees_quality_view
 from .school import (
     WARNING_ACTING_KINDS,
     draws_samples,
@@ -146,4 +149,5 @@ __all__ = [
     "sees_all_service_requests", "service_provider_units", "service_request_visible",
     "configures_warning_providers", "may_decide_accident", "may_propose_accident_grade", "reads_warning_types",
     "class_ids_seen", "feed_record_visible", "manages_feed",
+    "UNIT_LEADER_ROLES", "led_units", "quality_view_scope", "sees_quality_view",
 ]  # fmt: skip
