@@ -41,6 +41,10 @@ What each rule admits:
   administrative staff).
 - a data feed (table 37): monitors and its lead department edit it, issue tokens, upload and read every record;
   a record is also seen by its 信息源 person, and a class's records by the class's students and counselor.
+- student quality credits (综合素质学分): 党委学生工作部 (function student_affairs) and monitors keep the catalogue,
+  see every ledger and claim, record 减分 and reverse recognitions; a counselor sees their classes' ledgers and
+  claims and records 减分 for them; a student their own ledger and the claims they made or that name them;
+  教务处 (academic_affairs) also runs the graduation check.
 """
 
 from __future__ import annotations
@@ -88,6 +92,13 @@ from .base import (
     template_editable,
     viewer,
     watch_scope,
+)
+from .credits import (
+    counselled_classes,
+    credit_claim_visible,
+    credit_student_visible,
+    manages_credits,
+    runs_graduation_check,
 )
 from .diagnosis import (
     in_lead_department,
@@ -146,4 +157,6 @@ __all__ = [
     "sees_all_service_requests", "service_provider_units", "service_request_visible",
     "configures_warning_providers", "may_decide_accident", "may_propose_accident_grade", "reads_warning_types",
     "class_ids_seen", "feed_record_visible", "manages_feed",
+    "counselled_classes", "credit_claim_visible", "credit_student_visible", "manages_credits",
+    "runs_graduation_check",
 ]  # fmt: skip
