@@ -17,7 +17,7 @@ from forms.credits import LIMITS
 from ..db import db, flash_on_commit, transactional
 from ..errors import translate_fields
 from ..helpers import int_arg, now, principals, settings, today
-from . import bp, names, nav, student_page
+from .base import bp, names, nav, student_page
 
 
 @bp.get("/classes")
