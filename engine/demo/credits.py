@@ -37,6 +37,11 @@ RECOGNISED = {
     "s36": ("P01", "V01"),
     "s38": ("M02",),
 }
+WHAT = {
+    "K01": "省职业院校技能大赛二等奖", "K02": "校级技能竞赛二等奖", "I01": "大学生创新创业训练计划项目立项",
+    "Z01": "取得 1+X 职业技能等级证书（初级）", "M02": "完成团课培训并结业", "V01": "社区志愿服务满 20 小时",
+    "C01": "参加校运动会开幕式表演", "C02": "校园歌手大赛三等奖", "P01": "暑期到企业参加社会实践两周",
+}  # fmt: skip
 # (claimant, for whom, item, description) still with the counselor
 PENDING = [
     ("s01", "s01", "C02", "校园歌手大赛三等奖"),
@@ -81,7 +86,7 @@ def load(session: Session, now) -> dict:
         student = people[username]
         for k, code in enumerate(codes):
             at = start + timedelta(days=k * 12 + n % 5, hours=n)
-            claim = _claim(session, student, student, items[code], f"{items[code].title}（{student.display_name}）", at)
+            claim = _claim(session, student, student, items[code], WHAT[code], at)
             _decide(session, counselor_of[student.class_id], claim, "recognise", "材料属实，予以认定",
                     at + timedelta(days=1))  # fmt: skip
             made += 1

@@ -5,11 +5,21 @@ others); the catalogue's validation; the graduation check raising table 39's war
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from engine.credits import figures, graduation, ledger
-from engine.models import AuditEntry, CreditClaim, CreditEntry, CreditItem, HumanTask, Notification, QualityWarning
+from engine.credits import graduation
+from engine.models import (
+    AuditEntry,
+    CreditClaim,
+    CreditEntry,
+    CreditGraduation,
+    CreditItem,
+    HumanTask,
+    Notification,
+    QualityWarning,
+)
 from tests.conftest import NOW, page, user
 
 TODAY = "2026-11-20"
@@ -175,9 +185,14 @@ def test_the_catalogue_is_edited_with_validation_and_audited(login_as, session):
     page(xgb, f"/credits/items/{k01.id}")
     base = {"code": "K01", "title": k01.title, "category": "competition", "direction": "add", "points": "5",
             "evidence_required": "on", "evidence_note": "获奖证书", "active": "on"}  # fmt: skip
-    for change, message in [({"points": "abc"}, "分值请填写数字，最多一位小数"), ({"points": "0"}, "分值必须大于 0、不超过 20"),
-                            ({"code": "K02"}, "编号已被其他项目使用"), ({"title": ""}, "请填写项目名称"),
-                            ({"evidence_note": ""}, "需要佐证材料时请说明需要什么材料"), ({"category": "x"}, "请选择类别")]:
+    for change, message in [
+        ({"points": "abc"}, "分值请填写数字，最多一位小数"),
+        ({"points": "0"}, "分值必须大于 0、不超过 20"),
+        ({"code": "K02"}, "编号已被其他项目使用"),
+        ({"title": ""}, "请填写项目名称"),
+        ({"evidence_note": ""}, "需要佐证材料时请说明需要什么材料"),
+        ({"category": "x"}, "请选择类别"),
+    ]:
         refused = xgb.post(f"/credits/items/{k01.id}", data={**base, **change})
         assert refused.status_code == 400 and message in refused.get_data(as_text=True), change
     session.refresh(k01)
@@ -196,9 +211,11 @@ def test_the_catalogue_is_edited_with_validation_and_audited(login_as, session):
 
 
 def _book(session, username, points):
-    from engine.credits.claims import _book as book_entry
-
-    book_entry(session, item(session, "K01"), user(session, username).id, points, NOW.date(), None, NOW, "")
+    """Ledger entries written straight away (what recognised claims leave behind)."""
+    session.add(CreditEntry(student_id=user(session, username).id, item_id=item(session, "K01").id, title="技能大赛",
+                            category="competition", points=points, occurred_on=NOW.date(), booked_on=NOW.date(),
+                            recorded_at=NOW, note=""))  # fmt: skip
+    session.flush()
 
 
 def test_a_graduating_class_with_one_student_below_raises_exactly_one_warning(login_as, session, app):
@@ -215,23 +232,21 @@ def test_a_graduating_class_with_one_student_below_raises_exactly_one_warning(lo
     raised = session.scalars(select(QualityWarning).where(QualityWarning.type_key == "graduation")).all()
     assert len(raised) == 1
     w = raised[0]
-    assert w.org_unit.name == "教务处" and "华欣雨" in w.title and w.rule_key == f"credits:graduation:{user(session, 's27').id}:2026"
+    assert w.org_unit.name == "教务处" and "华欣雨" in w.title
+    assert w.rule_key == f"credits:graduation:{user(session, 's27').id}:2026"
     assert w.object_type == "subject"
     assert jwc.post("/credits/graduation/check", data={"year": "2026"}).status_code == 302  # rerun: nothing new
     assert graduation.tick(session, NOW) == 0  # nor the scheduler's
-    assert session.scalar(select(func.count()).select_from(QualityWarning).where(QualityWarning.type_key == "graduation")) == 1
+    count = select(func.count()).select_from(QualityWarning).where(QualityWarning.type_key == "graduation")
+    assert session.scalar(count) == 1
     page(login_as("t01"), "/credits/graduation", 404)
     assert login_as("c01").post("/credits/graduation/check", data={"year": "2026"}).status_code == 404
 
 
 def test_the_tick_checks_this_year_s_graduating_classes_from_the_check_month(session):
     klass = user(session, "s31").class_id
-    from engine.models import CreditGraduation
-
     session.add(CreditGraduation(class_id=klass, year=2026, updated_at=NOW))
     session.flush()
-    from datetime import datetime, UTC
-
     assert graduation.tick(session, datetime(2026, 3, 1, tzinfo=UTC)) == 0  # before May: not yet
     assert graduation.tick(session, NOW) == 10  # nobody in 大数据技术2025级1班 has any credits here
     assert graduation.tick(session, NOW) == 0

@@ -84,4 +84,5 @@ def test_standing_by_unit_for_the_leaders_view(demo_year_session):
     electronics = by_name["电子与物联网学院"]
     assert electronics["students"] == 20 and electronics["met"] == 1 and electronics["graduating_below"] == 0
     assert summary.standing_by_unit(demo_year_session, 2024) == {}  # no class had started
-    assert ledger.totals(demo_year_session, [user(demo_year_session, "s33").id]) != {}  # one query, all students
+    s33 = user(demo_year_session, "s33").id  # 2 + 0.5 + 2 recognised, the 2 of a competition reversed
+    assert ledger.totals(demo_year_session, [s33]) == {s33: 2.5}
