@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from engine.credits import figures, ledger, summary
-from engine.models import OrgUnit, QualityWarning, Subject
+from engine.models import Document, OrgUnit, QualityWarning, Subject
 from tests.conftest import login, open_task, page, user
 
 
@@ -72,6 +72,11 @@ def test_the_student_document_items_show_the_ledger_s_values(demo_year_app, demo
     )
     assert figures.for_subject(demo_year_session, cultivation) == {"kind": "rate", "students": 10, "met": 9,
                                                                    "rate": 0.9, "standard": 10.0}  # fmt: skip
+    standard = demo_year_session.scalar(
+        select(Document).where(Document.subject_id == cultivation.id, Document.doc_type == "standard")
+    )
+    html = page(client_of(demo_year_app, "c02"), f"/documents/{standard.id}")  # the counselors write it
+    assert "学分达标率：90.0%（9 / 10 人）" in html
 
 
 def test_standing_by_unit_for_the_leaders_view(demo_year_session):
