@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from . import demo, diagnosis, feeds, registries, standards, wiring, workflow
+from . import credits, demo, diagnosis, feeds, registries, standards, wiring, workflow
 from .core.db import make_engine
 from .core.migrate import upgrade
 from .core.settings import Settings
@@ -29,6 +29,7 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
     catalogue = registries.load_catalogue(session, now)  # tables 27, 28, second 28: every school, demo or not
     checklists = diagnosis.checklists.load_defaults(session, now)  # figure 12's review checklists: every school
     feed_count = feeds.load_catalogue(session, now)  # table 37's data feeds: every school
+    credit_items = credits.catalogue.load_defaults(session, now)  # the 认定标准 of quality credits: every school
     year = demo.load_year(session, now) if loaded and demo_year else None
     basic = standards.sync_standards(session, now)  # the shipped basic standards (table 10), as drafts
     if loaded:  # committees and the adopted standards; with the year, two revisions under way
@@ -39,12 +40,14 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load_supervision(session, now)
         demo.load_services(session, now)  # service requests in every state (table 38)
         demo.load_warnings(session, now)  # table 39: a below-standard workload from sample values, providers
+        demo.load_credits(session, now)  # quality credits: claims in every state, a graduating class, 减分
     if loaded:  # records of the demo feeds, one way in each (pushed, uploaded, entered by hand)
         demo.load_feeds(session, now)
     if loaded and demo_year:  # the earlier years' surveys, feed records and warnings (the quality view's trends)
         demo.load_history(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
-            "standards": len(basic), "checklists": checklists, "feeds": feed_count}  # fmt: skip
+            "standards": len(basic), "checklists": checklists, "feeds": feed_count,
+            "credit_items": credit_items}  # fmt: skip
 
 
 def install_database(

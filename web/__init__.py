@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     access_log.init_app(app)  # first before_request, last after_request: the whole request is timed
 
+    from .credits import bp as credits_bp
     from .cycle import annual, cycle, record, sampling
     from .diagnosis import checklists, reviews
     from .documents import documents, form_templates
@@ -106,6 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reviews.bp)
     app.register_blueprint(supervision_bp)
     app.register_blueprint(servicedesk_bp)
+    app.register_blueprint(credits_bp)
     app.register_blueprint(feed_pages.bp)
     app.register_blueprint(feeds_api.bp)
     app.register_blueprint(quality_leaders.bp)

@@ -26,12 +26,19 @@ class Settings:
     escalate_after: timedelta = timedelta(hours=24)  # the overdue notice: first digest moment after due + this
     digest_hour: int = 8  # the daily digest moment, school time
     proxy_hops: int = 0  # trusted reverse proxies in front of the app (X-Forwarded-For / -Proto)
+    credit_standard: float = 10.0  # quality credits (综合素质学分) a student needs to graduate (the seed's 10)
+    credit_program_years: int = 3  # 学制: a class of 年级 Y graduates in Y + this (unless its year is set)
+    credit_check_month: int = 5  # the tick checks this year's graduating classes from the 1st of this month
 
     def __post_init__(self):
         if not 0 <= self.digest_hour <= 23:
             raise ValueError(f"the digest hour (ZHENGAI_DIGEST_HOUR) must be 0-23, not {self.digest_hour}")
         if self.proxy_hops < 0:
             raise ValueError(f"proxy hops (ZHENGAI_PROXY_HOPS) must be 0 or more, not {self.proxy_hops}")
+        if not 0 < self.credit_standard <= 100:
+            raise ValueError(f"the credit standard (ZHENGAI_CREDIT_STANDARD) must be 0-100, not {self.credit_standard}")
+        if not 1 <= self.credit_program_years <= 8 or not 1 <= self.credit_check_month <= 12:
+            raise ValueError("ZHENGAI_CREDIT_PROGRAM_YEARS must be 1-8 and ZHENGAI_CREDIT_CHECK_MONTH 1-12")
         days = tuple(sorted({int(d) for d in self.reminder_days if int(d) > 0}, reverse=True))
         object.__setattr__(self, "reminder_days", days)
 
@@ -66,6 +73,9 @@ class Settings:
             ),
             digest_hour=read("ZHENGAI_DIGEST_HOUR", int, default.digest_hour),
             proxy_hops=read("ZHENGAI_PROXY_HOPS", int, default.proxy_hops),
+            credit_standard=read("ZHENGAI_CREDIT_STANDARD", float, default.credit_standard),
+            credit_program_years=read("ZHENGAI_CREDIT_PROGRAM_YEARS", int, default.credit_program_years),
+            credit_check_month=read("ZHENGAI_CREDIT_CHECK_MONTH", int, default.credit_check_month),
         )
 
     # -- the school's calendar ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The demo school: its organisation (organisation), and a year in flight played through the product's
 own services (year, the story in script). Loaded by `zhengai init` (engine/install.py)."""
 
+from .credits import load as load_credits
 from .diagnosis import load as load_diagnosis
 from .feeds import load_feeds
 from .history import load as load_history
@@ -13,7 +14,6 @@ from .year import load as load_year
 
 __all__ = [
     "DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_feeds", "load_history", "load_services",
-    "load_standards",
-    "load_supervision", "load_warnings",
+    "load_standards", "load_supervision", "load_warnings", "load_credits",
     "load_year",
 ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry
 from .batch import BatchRun
+from .credits import CreditClaim, CreditEntry, CreditGraduation, CreditItem
 from .diagnosis import ChecklistVersion, PrescriptiveDiagnosis, ReviewAssessment, ReviewChecklist
 from .document import Attachment, Document, DocumentShare, DocumentVersion, FormTemplate
 from .enums import (
@@ -39,6 +40,10 @@ from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor, WarningTypeProvider
 
 __all__ = [
+    "CreditClaim",
+    "CreditEntry",
+    "CreditGraduation",
+    "CreditItem",
     "FeedDefinition",
     "FeedRecord",
     "FeedToken",

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from .. import cycle
+from .. import credits, cycle
 from ..models import CycleRun
 from ..warnings import rules
 from .lease import Lease, LeaseLost
@@ -59,6 +59,7 @@ def run_tick(session_factory, holder: str, clock: Callable[[], datetime] = wall_
         lease.renew()
         with session_factory() as session:
             result["warnings"] = rules.evaluate(session, now)
+            result["credit_warnings"] = credits.graduation.tick(session, now)  # graduating students below 10
             session.commit()
         result["cycle_batches"] = run_cycle_batches(session_factory, lease)
         if smtp:

@@ -26,6 +26,9 @@ from engine.models import (
     BasicStandard,
     BatchRun,
     Committee,
+    CreditClaim,
+    CreditEntry,
+    CreditItem,
     CycleRun,
     Document,
     DocumentShare,
@@ -392,6 +395,25 @@ def cases(d: Demo) -> dict[str, Case]:
     rjxy = d.s.scalar(select(OrgUnit).where(OrgUnit.code == "RJXY"))
     out.update({
         "leaders.unit": Case("xiaozhang", "dzxy_reviewer", {"unit_id": rjxy.id}, rjxy.name),
+    })  # fmt: skip
+    # 综合素质学分: s01's claim is his (and his counselor c01's), not a student's of another class; his ledger is
+    # c01's to read and to record 减分 in, not c02's (another class); the catalogue's items and a class's
+    # graduation year are 党委学生工作部's (教务处 sets years too), not a teacher's; reversals 党委学生工作部's only
+    s01 = d.user("s01")
+    credit_claim = d.s.scalar(select(CreditClaim).where(CreditClaim.student_id == s01.id,
+                                                        CreditClaim.evidence_name.is_not(None)))  # fmt: skip
+    credit_entry = d.s.scalar(select(CreditEntry).where(CreditEntry.student_id == s01.id))
+    credit_item = d.s.scalar(select(CreditItem).where(CreditItem.code == "K01"))
+    out.update({
+        "credits.show_claim": Case("s01", "s11", {"claim_id": credit_claim.id}, credit_claim.description),
+        "credits.evidence": Case("c01", "s11", {"claim_id": credit_claim.id}),
+        "credits.student": Case("c01", "c02", {"user_id": s01.id}, s01.display_name),
+        "credits.deduct": Case("c01", "c02", {"user_id": s01.id}, s01.display_name),
+        "credits.class_standing": Case("c01", "c02", {"class_id": s01.class_id}, s01.display_name),
+        "credits.edit_item": Case("xgb_reviewer", "t01", {"item_id": credit_item.id}),
+        "credits.save_item": Case("xgb_reviewer", "t01", {"item_id": credit_item.id}),
+        "credits.reverse": Case("xgb_reviewer", "c01", {"entry_id": credit_entry.id}),
+        "credits.set_year": Case("jwc_staff", "c01", {"class_id": s01.class_id}),
     })  # fmt: skip
     return out
 

@@ -41,6 +41,9 @@ def test_compiles_with_chinese_names_and_ascii_ids(path):
     elif path.stem == "service_request":  # table 38: every step is a step of the request, the provider's timed
         assert set(kinds) == {"service"} and len(kinds) == 5
         assert compiled.meta["lanes"]["服务提供方（服务项目的牵头部门）"]["scope"] == "=provider_unit_id"
+    elif path.stem == "credit_claim":  # quality credits: the counselor decides, a return goes back to the student
+        assert set(kinds) == {"credit"} and len(kinds) == 2
+        assert compiled.meta["lanes"]["辅导员"]["scope"] == "subject_class"
     elif path.stem == "cycle_school":  # steps 2 and 3: a confirmation per lead department / template owner
         assert kinds == ["confirm"] * 11 and not compiled.meta["called"]
         steps = {t["name"]: t["step"] for t in compiled.meta["tasks"].values()}

@@ -43,6 +43,10 @@ What each rule admits:
   a record is also seen by its 信息源 person, and a class's records by the class's students and counselor.
 - the school leaders' quality view (质量看板): monitors, 校领导 and 质量管理处 the whole school; a 分管领导 or 联系领导
   who is not a school leader the units they lead; everybody else nothing (404).
+- student quality credits (综合素质学分): 党委学生工作部 (function student_affairs) and monitors keep the catalogue,
+  see every ledger and claim, record 减分 and reverse recognitions; a counselor sees their classes' ledgers and
+  claims and records 减分 for them; a student their own ledger and the claims they made or that name them;
+  教务处 (academic_affairs) also runs the graduation check.
 """
 
 from __future__ import annotations
@@ -90,6 +94,13 @@ from .base import (
     template_editable,
     viewer,
     watch_scope,
+)
+from .credits import (
+    counselled_classes,
+    credit_claim_visible,
+    credit_student_visible,
+    manages_credits,
+    runs_graduation_check,
 )
 from .diagnosis import (
     in_lead_department,
@@ -150,4 +161,6 @@ __all__ = [
     "configures_warning_providers", "may_decide_accident", "may_propose_accident_grade", "reads_warning_types",
     "class_ids_seen", "feed_record_visible", "manages_feed",
     "UNIT_LEADER_ROLES", "led_units", "quality_view_scope", "sees_quality_view",
+    "counselled_classes", "credit_claim_visible", "credit_student_visible", "manages_credits",
+    "runs_graduation_check",
 ]  # fmt: skip
