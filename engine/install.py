@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from . import demo, diagnosis, feeds, registries, standards, wiring, workflow
+from . import assessment, demo, diagnosis, feeds, registries, standards, wiring, workflow
 from .core.db import make_engine
 from .core.migrate import upgrade
 from .core.settings import Settings
@@ -29,6 +29,7 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
     catalogue = registries.load_catalogue(session, now)  # tables 27, 28, second 28: every school, demo or not
     checklists = diagnosis.checklists.load_defaults(session, now)  # figure 12's review checklists: every school
     feed_count = feeds.load_catalogue(session, now)  # table 37's data feeds: every school
+    assessment.systems.load_defaults(session, now)  # table 40's indicator systems (and the 2018 extension)
     year = demo.load_year(session, now) if loaded and demo_year else None
     basic = standards.sync_standards(session, now)  # the shipped basic standards (table 10), as drafts
     if loaded:  # committees and the adopted standards; with the year, two revisions under way

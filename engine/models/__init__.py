@@ -1,5 +1,6 @@
 """ORM models; import from here."""
 
+from .assessment import AssessmentAssignment, AssessmentCampaign, AssessmentSystem, AssessmentTarget
 from .audit import AuditEntry
 from .batch import BatchRun
 from .diagnosis import ChecklistVersion, PrescriptiveDiagnosis, ReviewAssessment, ReviewChecklist
@@ -39,6 +40,10 @@ from .token import ApiToken
 from .warning import QualityWarning, WarningRuleCursor, WarningTypeProvider
 
 __all__ = [
+    "AssessmentAssignment",
+    "AssessmentCampaign",
+    "AssessmentSystem",
+    "AssessmentTarget",
     "FeedDefinition",
     "FeedRecord",
     "FeedToken",

@@ -41,10 +41,14 @@ What each rule admits:
   administrative staff).
 - a data feed (table 37): monitors and its lead department edit it, issue tokens, upload and read every record;
   a record is also seen by its 信息源 person, and a class's records by the class's students and counselor.
+- the developmental assessment (table 40): monitors and 人力资源处 edit the indicator systems and run campaigns;
+  they, 党政办公室 and 质量管理处 read every campaign and its results before publication; a published result is
+  read by the unit's own staff and positions and the school leaders; a scorer sees their own assignments only.
 """
 
 from __future__ import annotations
 
+from .assessment import organises_assessment, reads_unit_result, runs_assessment
 from .base import (
     ANNUAL_ROW_ROLES,
     DOCUMENT_UNIT_ROLES,
@@ -146,4 +150,5 @@ __all__ = [
     "sees_all_service_requests", "service_provider_units", "service_request_visible",
     "configures_warning_providers", "may_decide_accident", "may_propose_accident_grade", "reads_warning_types",
     "class_ids_seen", "feed_record_visible", "manages_feed",
+    "organises_assessment", "reads_unit_result", "runs_assessment",
 ]  # fmt: skip
