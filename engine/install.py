@@ -40,6 +40,7 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load_supervision(session, now)
         demo.load_services(session, now)  # service requests in every state (table 38)
         demo.load_warnings(session, now)  # table 39: a below-standard workload from sample values, providers
+        demo.load_assessment(session, now)  # table 40: last year's campaign published, this year's being scored
     if loaded:  # records of the demo feeds, one way in each (pushed, uploaded, entered by hand)
         demo.load_feeds(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,

@@ -37,7 +37,9 @@ def _number(raw, field: str, errors: dict, low: float, high: float, required: bo
         errors[field] = [N_("请填写数字")]
         return None
     if not math.isfinite(value) or value < low or value > high:
-        errors[field] = [{"message": N_("须在 %(low)s 到 %(high)s 之间"), "params": {"low": _fmt(low), "high": _fmt(high)}}]
+        errors[field] = [
+            {"message": N_("须在 %(low)s 到 %(high)s 之间"), "params": {"low": _fmt(low), "high": _fmt(high)}}
+        ]
         return None
     return round(value, 2)
 

@@ -114,7 +114,8 @@ def open_campaign(session: Session, user: User, principals, payload: dict, now: 
     due = datetime.combine(clean["due"], time(23, 59), tzinfo=tz)
     kinds = "、".join(systems.TARGET_KINDS[k] for k in clean["kinds"])
     campaign = AssessmentCampaign(
-        system_id=system.id, year=clean["year"], title=f"{clean['year']}年度{kinds}发展性考核", target_kinds=clean["kinds"],
+        system_id=system.id, year=clean["year"], title=f"{clean['year']}年度{kinds}发展性考核",
+        target_kinds=clean["kinds"],
         status="scoring", settings={**DEFAULT_SETTINGS}, scoring_due=due, created_by_id=user.id, created_at=now,
     )  # fmt: skip
     session.add(campaign)
@@ -149,8 +150,10 @@ def _heads(session: Session, unit_ids) -> list[int]:
 def scorer_pool(session: Session, target: AssessmentTarget, units_by_kind: dict[str, list[int]]) -> dict[str, list]:
     """Who may score the target, by group, before sampling."""
     others = {k: [u for u in ids if u != target.org_unit_id] for k, ids in units_by_kind.items()}
-    leaders = select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id).where(
-        RoleAssignment.role == Role.SCHOOL_LEADER, User.active
+    leaders = (
+        select(RoleAssignment.user_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.role == Role.SCHOOL_LEADER, User.active)
     )
     students = select(User.id).where(User.kind == "student", User.active, User.org_unit_id == target.org_unit_id)
     return {
@@ -166,26 +169,38 @@ def scorer_pool(session: Session, target: AssessmentTarget, units_by_kind: dict[
 def make_assignments(session: Session, campaign: AssessmentCampaign, now: datetime) -> int:
     """The targets (every active unit of the campaign's kinds) and one assignment per sampled scorer and group."""
     system = session.get(AssessmentSystem, campaign.system_id)
-    units = session.execute(select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.active, OrgUnit.kind.in_(("functional",
-                                                                                                      "college")))).all()
-    units_by_kind = {"functional": [u for u, k in units if k == "functional"], "college": [u for u, k in units if k == "college"]}
+    units = session.execute(
+        select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.active, OrgUnit.kind.in_(("functional", "college")))
+    ).all()
+    units_by_kind = {
+        "functional": [u for u, k in units if k == "functional"],
+        "college": [u for u, k in units if k == "college"],
+    }
     sample = int(settings_of(campaign)["sample"])
     count = 0
     for kind in campaign.target_kinds:
         for unit_id in sorted(units_by_kind.get(kind, [])):
-            subject_id = session.scalar(select(func.min(Subject.id)).where(Subject.org_unit_id == unit_id,
-                                                                           Subject.type == UNIT_KINDS[kind]))  # fmt: skip
+            own = select(func.min(Subject.id)).where(Subject.org_unit_id == unit_id, Subject.type == UNIT_KINDS[kind])
+            subject_id = session.scalar(own)
             target = AssessmentTarget(campaign_id=campaign.id, org_unit_id=unit_id, unit_kind=kind,
                                       subject_id=subject_id, parts={}, detail={})  # fmt: skip
             session.add(target)
             session.flush()
-            wanted = {g for _p, item in systems.items_of(system.definition) for g in systems.for_kind(item["scorers"], kind)}
+            wanted = {
+                g for _p, item in systems.items_of(system.definition) for g in systems.for_kind(item["scorers"], kind)
+            }
             pool = scorer_pool(session, target, units_by_kind)
             for group in [g for g in systems.GROUPS if g in wanted]:
-                people = pool[group] if group == "leaders" else _sample(pool[group], sample, f"{campaign.id}-{unit_id}-{group}")
+                people = (
+                    pool[group]
+                    if group == "leaders"
+                    else _sample(pool[group], sample, f"{campaign.id}-{unit_id}-{group}")
+                )
                 for uid in sorted(set(people)):
-                    session.add(AssessmentAssignment(campaign_id=campaign.id, target_id=target.id, scorer_id=uid,
-                                                     group_key=group, status="open", scores={}, comment=""))  # fmt: skip
+                    session.add(AssessmentAssignment(
+                        campaign_id=campaign.id, target_id=target.id, scorer_id=uid, group_key=group, status="open",
+                        scores={}, comment="",
+                    ))  # fmt: skip
                     count += 1
     session.flush()
     return count
@@ -211,8 +226,11 @@ def open_scoring(step: workflow.Step, params: dict, data: dict) -> dict:
 def auto_vetoes(session: Session, campaign: AssessmentCampaign, targets: list[AssessmentTarget]) -> None:
     """A unit with a quality accident decided 严重 in the campaign's year gets the veto (一票否决), with the reason."""
     by_unit = {t.org_unit_id: t for t in targets if not t.veto_reason}
-    rows = session.scalars(select(QualityWarning).where(QualityWarning.kind == "quality_accident",
-                                                        QualityWarning.org_unit_id.in_(list(by_unit) or [-1])))
+    rows = session.scalars(
+        select(QualityWarning).where(
+            QualityWarning.kind == "quality_accident", QualityWarning.org_unit_id.in_(list(by_unit) or [-1])
+        )
+    )
     for w in rows:
         proc = (w.details or {}).get("procedure") or {}
         if proc.get("grade") == "serious" and w.since_at.year == campaign.year and w.org_unit_id in by_unit:
@@ -256,8 +274,15 @@ def publish_results(step: workflow.Step, params: dict, data: dict) -> dict:
     campaign = _of_step(step, data)
     recompute(step.session, campaign, step.now)
     campaign.status, campaign.published_at = "published", step.now
-    audit.record(step.session, actor_id=step.actor_id, action="assessment.campaign.publish",
-                 object_type="assessment_campaign", object_id=campaign.id, instance_id=step.instance.id, now=step.now)
+    audit.record(
+        step.session,
+        actor_id=step.actor_id,
+        action="assessment.campaign.publish",
+        object_type="assessment_campaign",
+        object_id=campaign.id,
+        instance_id=step.instance.id,
+        now=step.now,
+    )
     return {"published": True}
 
 
@@ -289,8 +314,9 @@ def advance(session: Session, user: User, principals, campaign: AssessmentCampai
     return task.bpmn_id
 
 
-def update_settings(session: Session, user: User, principals, campaign: AssessmentCampaign, payload: dict,
-                    now: datetime) -> None:
+def update_settings(
+    session: Session, user: User, principals, campaign: AssessmentCampaign, payload: dict, now: datetime
+) -> None:
     if not may_run(session, user, principals):
         raise NotFound(N_("考核不存在"))
     if campaign.status == "published":
@@ -322,11 +348,21 @@ def set_reasons(session: Session, user: User, principals, target_id, payload: di
     except ValueError as exc:
         raise InvalidInput(N_("请检查填写的内容"), fields=exc.args[0]) from None
     if veto and outstanding:
-        raise InvalidInput(N_("请检查填写的内容"), fields={"outstanding_reason": [N_("一票否决的单位不能同时认定突出贡献")]})
+        raise InvalidInput(
+            N_("请检查填写的内容"), fields={"outstanding_reason": [N_("一票否决的单位不能同时认定突出贡献")]}
+        )
     before = {"veto": target.veto_reason, "outstanding": target.outstanding_reason}
     target.veto_reason, target.outstanding_reason = veto, outstanding
     if campaign.status == "review":
         recompute(session, campaign, now)
-    audit.record(session, actor_id=user.id, action="assessment.target.reasons", object_type="assessment_target",
-                 object_id=target.id, now=now, before=before, after={"veto": veto, "outstanding": outstanding})
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="assessment.target.reasons",
+        object_type="assessment_target",
+        object_id=target.id,
+        now=now,
+        before=before,
+        after={"veto": veto, "outstanding": outstanding},
+    )
     return target

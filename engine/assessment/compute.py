@@ -95,7 +95,9 @@ def quota_places(settings: dict, count: int) -> int:
 def grade_all(definition: dict, targets: list[Target], settings: dict) -> dict[int, Result]:
     """Every target's result, rank and grade."""
     results = {t.id: score_target(definition, t, settings) for t in targets}
-    order = sorted(targets, key=lambda t: (-results[t.id].total, -results[t.id].parts.get(IMPROVEMENT, 0), t.code, t.id))
+    order = sorted(
+        targets, key=lambda t: (-results[t.id].total, -results[t.id].parts.get(IMPROVEMENT, 0), t.code, t.id)
+    )
     thresholds = settings.get("thresholds") or {}
     base = base_of(definition) or 1.0
     places = quota_places(settings, len(targets))

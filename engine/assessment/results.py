@@ -67,7 +67,8 @@ def breakdown(session: Session, target: AssessmentTarget) -> dict:
     parts = []
     for part in system.definition["parts"]:
         rows = [{"item": item, "observation": systems.for_kind(item["observation"], target.unit_kind),
-                 "groups": systems.for_kind(item["scorers"], target.unit_kind), **items.get(item["key"], {})}
+                 "scorers": systems.for_kind(item["scorers"], target.unit_kind),
+                 "means": items.get(item["key"], {}).get("groups", {}), "mean": items.get(item["key"], {}).get("mean")}
                 for item in part["items"]]  # fmt: skip
         parts.append({"part": part, "max": systems.part_max(part), "score": (target.parts or {}).get(part["key"]),
                       "rows": rows})  # fmt: skip
@@ -83,17 +84,27 @@ def export_xlsx(session: Session, campaign: AssessmentCampaign, labels: dict) ->
     wb = Workbook()
     ws = wb.active
     ws.title = "考核结果"
-    head = ["名次", "单位", "类别"] + [f"{p['name']}（{systems.part_max(p):g}）" for p in parts] + ["总分", "等次", "一票否决", "突出贡献"]
+    head = (
+        ["名次", "单位", "类别"]
+        + [f"{p['name']}（{systems.part_max(p):g}）" for p in parts]
+        + ["总分", "等次", "一票否决", "突出贡献"]
+    )
     ws.append([campaign.title])
     ws.append(head)
     ws["A1"].font = Font(bold=True, size=14)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for t in campaigns.targets_of(session, campaign.id):
-        ws.append([t.rank, names.get(t.org_unit_id, ""), labels["kinds"].get(t.unit_kind, t.unit_kind)]
-                  + [(t.parts or {}).get(p["key"]) for p in parts]
-                  + [t.total, labels["grades"].get(t.grade, ""), t.veto_reason or "", t.outstanding_reason or ""])
+        ws.append(
+            [t.rank, names.get(t.org_unit_id, ""), labels["kinds"].get(t.unit_kind, t.unit_kind)]
+            + [(t.parts or {}).get(p["key"]) for p in parts]
+            + [t.total, labels["grades"].get(t.grade, ""), t.veto_reason or "", t.outstanding_reason or ""]
+        )
     ws.column_dimensions["B"].width = 22
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def unit_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(OrgUnit.id, OrgUnit.name)).all())

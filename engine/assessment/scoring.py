@@ -48,7 +48,9 @@ def mine(session: Session, user: User) -> list[tuple[AssessmentAssignment, Asses
         .where(AssessmentAssignment.scorer_id == user.id)
     )
     rows = [tuple(r) for r in session.execute(stmt)]
-    return sorted(rows, key=lambda r: (r[1].status != "scoring", r[0].status == "submitted", -r[1].year, r[2].name, r[0].id))
+    return sorted(
+        rows, key=lambda r: (r[1].status != "scoring", r[0].status == "submitted", -r[1].year, r[2].name, r[0].id)
+    )
 
 
 def open_count(session: Session, user: User) -> int:

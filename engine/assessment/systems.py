@@ -34,7 +34,10 @@ USE_OF_RESULTS = (
     "优秀等次，不占优秀名额。根据学校绩效分配方案，对考核结果为优秀、良好的给予一定绩效奖励；对考核结果为不合格的，"
     "给予绩效一定减发。"
 )
-_IMPROVE_SCORERS = {"functional": ["leaders", "departments", "colleges"], "college": ["leaders", "departments", "students"]}
+_IMPROVE_SCORERS = {
+    "functional": ["leaders", "departments", "colleges"],
+    "college": ["leaders", "departments", "students"],
+}
 
 
 def _item(key, name, points, connotation, observation, scorers) -> dict:
@@ -64,14 +67,15 @@ UNIT_SYSTEM = {
         {"key": "improvement", "name": "质量提升", "items": [
             _item("improvement", "质量提升", 160, "工作完成情况、工作完成质量、创新工作质量", {
                 "functional": "任务完成情况、质量达成情况、工作满意度、工作创新度",
-                "college": "党务建设、师资队伍建设、教学建设、教学质量、学生综合素质建设、招生与就业完成情况、科研成果、"
-                           "资源建设、安全建设、质量建设；学生毕业率、学生就业率与就业质量、职业资格证书获取率、英语及计算"
-                           "机等级考试通过率、技能大赛获奖情况、学生欠费率、学生违纪率、发案率",
+                "college": "党务建设、师资队伍建设、教学建设、教学质量、学生综合素质建设、招生与就业完成情况、"
+                           "科研成果、资源建设、安全建设、质量建设；学生毕业率、学生就业率与就业质量、职业资格证书"
+                           "获取率、英语及计算机等级考试通过率、技能大赛获奖情况、学生欠费率、学生违纪率、发案率",
             }, _IMPROVE_SCORERS),
         ]},
         {"key": "bonus", "name": "突出工作加分", "items": [
             _item("bonus", "突出工作加分", 30, "突出工作业绩",
-                  "创新工作：省级及以上奖励；在教学、管理、服务等方面有创新的做法，并取得一定的效果。", _IMPROVE_SCORERS),
+                  "创新工作：省级及以上奖励；在教学、管理、服务等方面有创新的做法，并取得一定的效果。",
+                  _IMPROVE_SCORERS),
         ]},
     ],
 }  # fmt: skip
@@ -82,12 +86,12 @@ def _extension(targets: list[str], content: str, scorers: list[str]) -> dict:
     return {"targets": targets, "parts": [
         {"key": "plan", "name": "质量计划", "items": [
             _item("basic", "基本标准", 40, "基本标准的达成", "达到基本标准的程度", scorers),
-            _item("development", content, 60, f"{content}的质量目标、标准及其诊改计划", "目标与标准的合理度；诊改计划的可行性",
-                  scorers),
+            _item("development", content, 60, f"{content}的质量目标、标准及其诊改计划",
+                  "目标与标准的合理度；诊改计划的可行性", scorers),
         ]},
         {"key": "control", "name": "质量控制", "items": [
-            _item("control", "质量控制", 40, "质量监控实施和自我诊断与改进", "自我诊断开展情况；与上一级复核、学校抽样复核的吻合度",
-                  scorers),
+            _item("control", "质量控制", 40, "质量监控实施和自我诊断与改进",
+                  "自我诊断开展情况；与上一级复核、学校抽样复核的吻合度", scorers),
         ]},
         {"key": "improvement", "name": "质量提升", "items": [
             _item("improvement", "质量提升", 160, "目标达成与质量提升", "质量目标的达成度；质量提升的程度", scorers),
@@ -132,9 +136,13 @@ def items_of(definition: dict):
 
 def current(session: Session) -> list[AssessmentSystem]:
     """The latest version of each system kind."""
-    latest = select(AssessmentSystem.kind, func.max(AssessmentSystem.version).label("v")).group_by(AssessmentSystem.kind)
+    latest = select(AssessmentSystem.kind, func.max(AssessmentSystem.version).label("v")).group_by(
+        AssessmentSystem.kind
+    )
     sub = latest.subquery()
-    stmt = select(AssessmentSystem).join(sub, (sub.c.kind == AssessmentSystem.kind) & (sub.c.v == AssessmentSystem.version))
+    stmt = select(AssessmentSystem).join(
+        sub, (sub.c.kind == AssessmentSystem.kind) & (sub.c.v == AssessmentSystem.version)
+    )
     return sorted(session.scalars(stmt), key=lambda s: list(KINDS).index(s.kind) if s.kind in KINDS else 99)
 
 
@@ -150,8 +158,9 @@ def versions(session: Session, kind: str) -> list[AssessmentSystem]:
                                 .order_by(AssessmentSystem.version.desc())))  # fmt: skip
 
 
-def update_item(session: Session, user: User, system: AssessmentSystem, item_key: str, payload: dict,
-                now: datetime) -> AssessmentSystem:
+def update_item(
+    session: Session, user: User, system: AssessmentSystem, item_key: str, payload: dict, now: datetime
+) -> AssessmentSystem:
     """Change one item (max points, 内涵, 观测点, scorer groups). A frozen version is left as it is: the change
     goes into a new version (the next campaigns use it). Bad input is InvalidInput naming the field."""
     definition = copy.deepcopy(system.definition)

@@ -1,6 +1,7 @@
 """The demo school: its organisation (organisation), and a year in flight played through the product's
 own services (year, the story in script). Loaded by `zhengai init` (engine/install.py)."""
 
+from .assessment import load as load_assessment
 from .diagnosis import load as load_diagnosis
 from .feeds import load_feeds
 from .organisation import DEMO_PASSWORD, is_loaded, load
@@ -11,7 +12,8 @@ from .warnings39 import load as load_warnings
 from .year import load as load_year
 
 __all__ = [
-    "DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_feeds", "load_services", "load_standards",
+    "DEMO_PASSWORD", "is_loaded", "load", "load_assessment", "load_diagnosis", "load_feeds", "load_services",
+    "load_standards",
     "load_supervision", "load_warnings",
     "load_year",
 ]  # fmt: skip

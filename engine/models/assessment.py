@@ -76,9 +76,7 @@ class AssessmentAssignment(Base):
     `status` open -> draft -> submitted (final)."""
 
     __tablename__ = "assessment_assignment"
-    __table_args__ = (
-        UniqueConstraint("target_id", "scorer_id", "group_key", name="uq_assessment_assignment_scorer"),
-    )
+    __table_args__ = (UniqueConstraint("target_id", "scorer_id", "group_key", name="uq_assessment_assignment_scorer"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("assessment_campaign.id"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("assessment_target.id"), index=True)

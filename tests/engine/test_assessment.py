@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine import org, workflow
 from engine.assessment import campaigns, compute, scoring, summary, systems
 from engine.core.errors import Conflict, InvalidInput, NotFound
-from engine.models import AssessmentAssignment, AssessmentTarget, OrgUnit, QualityWarning
+from engine.models import AssessmentAssignment, AssessmentTarget, OrgUnit
 from engine.warnings import service as warnings
 from tests.conftest import NOW, user
 
@@ -25,8 +25,10 @@ def _open(session, year=2026, kinds=("functional", "college"), due="2026-12-31")
 def _score_all(session, campaign, points_for):
     """Every scorer submits: `points_for(target unit code, group, item key, max)`."""
     rows = session.execute(
-        select(AssessmentAssignment, OrgUnit.code).join(AssessmentTarget, AssessmentTarget.id == AssessmentAssignment.target_id)
-        .join(OrgUnit, OrgUnit.id == AssessmentTarget.org_unit_id).where(AssessmentAssignment.campaign_id == campaign.id)
+        select(AssessmentAssignment, OrgUnit.code)
+        .join(AssessmentTarget, AssessmentTarget.id == AssessmentAssignment.target_id)
+        .join(OrgUnit, OrgUnit.id == AssessmentTarget.org_unit_id)
+        .where(AssessmentAssignment.campaign_id == campaign.id)
     ).all()  # fmt: skip
     for a, code in rows:
         scorer = session.get(type(user(session, "t01")), a.scorer_id)
@@ -49,13 +51,23 @@ def test_a_campaign_for_all_units_end_to_end(session):
         AssessmentAssignment.target_id == college.id))}  # fmt: skip
     assert by_group == {"leaders", "clients", "experts", "departments", "students"}  # no 二级学院 group for a college
 
-    # every group scores: 教务处 full marks, 人事处 full marks, the colleges 80 % and others 60 % of every item (突出工作加分 counts on top of the 300-point base)
+    # every group scores: 教务处 and 人事处 full marks, the colleges 80 % and others 60 % of every item
+    # (突出工作加分 counts on top of the 300-point base)
     share = {"JWC": 1.0, "RSC": 1.0, "DZXY": 0.8, "RJXY": 0.8}
     _score_all(session, campaign, lambda code, g, k, m: round(m * share.get(code, 0.6), 2))
     # 党政办公室 has a 严重 quality accident this year: vetoed; 信息化处 made an outstanding contribution
     dzb = session.scalar(select(OrgUnit).where(OrgUnit.code == "DZB"))
-    warnings.create(session, kind="quality_accident", level="red", title="考务事故", description="", org_unit_id=dzb.id,
-                    now=NOW, source="manual", details={"procedure": {"stage": "decided", "grade": "serious"}})
+    warnings.create(
+        session,
+        kind="quality_accident",
+        level="red",
+        title="考务事故",
+        description="",
+        org_unit_id=dzb.id,
+        now=NOW,
+        source="manual",
+        details={"procedure": {"stage": "decided", "grade": "serious"}},
+    )
     hr = user(session, "rsc_reviewer")
     ps = org.principals_of(session, hr.id)
     xxh = next(t for t in targets if session.get(OrgUnit, t.org_unit_id).code == "XXH")
@@ -84,7 +96,10 @@ def test_a_campaign_for_all_units_end_to_end(session):
     results = summary.unit_results(session, 2026)
     assert results[dzb.id]["grade"] == "fail" and results[dzb.id]["grade_label"] == "不合格"
     assert results[by_code["JWC"].org_unit_id] == {
-        "total": 330.0, "grade": "excellent", "grade_label": "优秀", "published": True,
+        "total": 330.0,
+        "grade": "excellent",
+        "grade_label": "优秀",
+        "published": True,
         "parts": {"plan": 100.0, "control": 40.0, "improvement": 160.0, "bonus": 30.0},
     }
     with pytest.raises(Conflict):
@@ -104,8 +119,11 @@ def test_the_deadline_timer_closes_scoring(session):
 
 def test_scores_are_checked_and_final_once_submitted(session):
     campaign = _open(session)
-    a = session.scalars(select(AssessmentAssignment).where(AssessmentAssignment.campaign_id == campaign.id,
-                                                           AssessmentAssignment.group_key == "leaders")).first()
+    a = session.scalars(
+        select(AssessmentAssignment).where(
+            AssessmentAssignment.campaign_id == campaign.id, AssessmentAssignment.group_key == "leaders"
+        )
+    ).first()
     leader = session.get(type(user(session, "t01")), a.scorer_id)
     sheet = scoring.sheet(session, leader, a.id)
     keys = list(sheet.maxima)
@@ -129,8 +147,14 @@ def test_a_used_system_is_frozen_and_a_change_makes_a_new_version(session):
     hr = user(session, "rsc_reviewer")
     system = systems.get(session, campaign.system_id)
     assert system.frozen_at is not None
-    payload = {"max": "50", "connotation": "新的内涵", "observation-functional": "观测点一", "observation-college": "观测点二",
-               "scorers-functional": ["leaders"], "scorers-college": ["leaders", "students"]}
+    payload = {
+        "max": "50",
+        "connotation": "新的内涵",
+        "observation-functional": "观测点一",
+        "observation-college": "观测点二",
+        "scorers-functional": ["leaders"],
+        "scorers-college": ["leaders", "students"],
+    }
     newer = systems.update_item(session, hr, system, "project", payload, NOW)
     assert newer.version == system.version + 1 and newer.id != system.id
     assert next(i for _p, i in systems.items_of(system.definition) if i["key"] == "project")["max"] == 40
@@ -140,11 +164,17 @@ def test_a_used_system_is_frozen_and_a_change_makes_a_new_version(session):
 def test_the_seeded_systems_copy_table_40():
     unit = systems.UNIT_SYSTEM
     assert [(p["name"], sum(i["max"] for i in p["items"])) for p in unit["parts"]] == [
-        ("质量计划", 100), ("质量控制", 40), ("质量提升", 160), ("突出工作加分", 30)]
+        ("质量计划", 100),
+        ("质量控制", 40),
+        ("质量提升", 160),
+        ("突出工作加分", 30),
+    ]
     improvement = unit["parts"][2]["items"][0]
     assert improvement["observation"]["functional"] == "任务完成情况、质量达成情况、工作满意度、工作创新度"
-    assert improvement["scorers"] == {"functional": ["leaders", "departments", "colleges"],
-                                      "college": ["leaders", "departments", "students"]}
+    assert improvement["scorers"] == {
+        "functional": ["leaders", "departments", "colleges"],
+        "college": ["leaders", "departments", "students"],
+    }
     assert set(systems.SHIPPED) == {"unit", "program", "staff"}
 
 
