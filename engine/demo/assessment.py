@@ -56,7 +56,7 @@ def load(session: Session, now: datetime) -> dict:
     if hr is None:
         return {}
     ps = org.principals_of(session, hr.id)
-    opened = now - timedelta(days=330)  # last year's campaign, opened and closed before this year began
+    opened = now - timedelta(days=360)  # last year's campaign, opened and closed before this year began
     last = campaigns.open_campaign(session, hr, ps, {
         "year": str(year - 1), "kinds": ["functional", "college"],
         "due": (opened + timedelta(days=25)).astimezone(tz).date().isoformat()}, opened)  # fmt: skip

@@ -13,7 +13,7 @@ from engine.core.errors import N_, Conflict, InvalidInput, NotFound
 
 from ..db import db, flash_on_commit, transactional
 from ..errors import translate, translate_fields
-from ..helpers import now, principals
+from ..helpers import now, principals, today
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 LABELS = {"groups": systems.GROUPS, "kinds": systems.TARGET_KINDS, "grades": campaigns.GRADE_LABELS,
@@ -43,6 +43,12 @@ def _labels() -> dict:
     return {name: _translated(table) for name, table in LABELS.items()}
 
 
+def _new_campaign_defaults() -> dict:
+    """This year, scoring due 12月31日 (the annual table's date for the assessment)."""
+    year = today().year
+    return {"year": str(year), "due": f"{year}-12-31"}
+
+
 @bp.get("/")
 @login_required
 def index(form=None, errors=None, status=200):
@@ -52,7 +58,8 @@ def index(form=None, errors=None, status=200):
         "assessment/index.html", organises=organises, may_run=campaigns.may_run(db.session, current_user, ps),
         campaigns=campaigns.list_campaigns(db.session) if organises else [], systems=systems.current(db.session),
         own=results.own_results(db.session, current_user, ps), to_score=scoring.open_count(db.session, current_user),
-        form=form or {}, field_errors=errors or {}, labels=_labels(), unit_kinds=["functional", "college"],
+        form=form or _new_campaign_defaults(), field_errors=errors or {}, labels=_labels(),
+        unit_kinds=["functional", "college"],
     ), status  # fmt: skip
 
 
