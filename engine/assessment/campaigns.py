@@ -80,6 +80,10 @@ def get_campaign(session: Session, user: User, principals, campaign_id) -> Asses
     return campaign
 
 
+def of_instance(session: Session, instance_id: int) -> AssessmentCampaign | None:
+    return session.scalar(select(AssessmentCampaign).where(AssessmentCampaign.instance_id == instance_id))
+
+
 def targets_of(session: Session, campaign_id: int) -> list[AssessmentTarget]:
     stmt = select(AssessmentTarget).where(AssessmentTarget.campaign_id == campaign_id)
     return list(session.scalars(stmt.order_by(AssessmentTarget.rank.is_(None), AssessmentTarget.rank,

@@ -165,3 +165,13 @@ def test_the_demo_year_has_a_published_and_an_open_campaign(demo_year_app):
     last = re.search(r'href="(/assessment/campaigns/\d+)">\d+年度[^<]*</a></td>\s*<td>已公布', index).group(1)
     html = page(hr, last)
     assert "一票否决" in html and "突出贡献" in html and "不合格" in html and "优秀" in html
+
+
+def test_the_organiser_s_inbox_task_leads_to_the_campaign(login_as, session):
+    hr = login_as("rsc_reviewer")
+    campaign_url = _open(hr)
+    inbox = page(hr, "/tasks")
+    task_url = re.search(r'href="(/tasks/\d+)"[^>]*>[^<]*收集评分', inbox)
+    assert task_url, "the 收集评分 task is in 人力资源处's inbox"
+    task_page = page(hr, task_url.group(1))
+    assert 'data-testid="assessment-task"' in task_page and f'href="{campaign_url}"' in task_page

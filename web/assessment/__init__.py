@@ -32,7 +32,11 @@ def _assessment_card():
                 "to_score": scoring.open_count(db.session, current_user),
                 "results": len(results.own_results(db.session, current_user, ps))}  # fmt: skip
 
-    return {"assessment_card": card}
+    def campaign_of(task):
+        """The campaign a 发展性考核 task of the inbox belongs to (its page is where the step is done)."""
+        return campaigns.of_instance(db.session, task.instance_id)
+
+    return {"assessment_card": card, "assessment_campaign_of": campaign_of}
 
 
 def _translated(table: dict) -> dict:
