@@ -38,6 +38,7 @@ from ..models import (
     Subject,
     User,
 )
+from ..notify import note, send
 from ..org import committees, functions, policy, positions
 from . import compute, systems
 
@@ -207,6 +208,10 @@ def make_assignments(session: Session, campaign: AssessmentCampaign, now: dateti
                     ))  # fmt: skip
                     count += 1
     session.flush()
+    scorers = session.execute(select(AssessmentAssignment.scorer_id, func.count()).where(
+        AssessmentAssignment.campaign_id == campaign.id).group_by(AssessmentAssignment.scorer_id)).all()  # fmt: skip
+    send(session, [note(uid, "task", f"{campaign.title}：{n} 个单位待您评分", "请在截止日期前完成网上评价。",
+                        "/assessment/mine", None, now) for uid, n in scorers])  # fmt: skip
     return count
 
 
@@ -278,6 +283,25 @@ def publish_results(step: workflow.Step, params: dict, data: dict) -> dict:
     campaign = _of_step(step, data)
     recompute(step.session, campaign, step.now)
     campaign.status, campaign.published_at = "published", step.now
+    targets = {t.org_unit_id: t for t in targets_of(step.session, campaign.id)}
+    heads = step.session.execute(select(RoleAssignment.user_id, RoleAssignment.scope_id).where(
+        RoleAssignment.role.in_((*HEADS, Role.REVIEWER)), RoleAssignment.scope_type == ScopeType.UNIT,
+        RoleAssignment.scope_id.in_(list(targets) or [-1]))).all()  # fmt: skip
+    send(
+        step.session,
+        [
+            note(
+                uid,
+                "published",
+                f"{campaign.title}结果已公布",
+                "可查看本单位的得分与构成。",
+                f"/assessment/results/{targets[unit].id}",
+                None,
+                step.now,
+            )
+            for uid, unit in heads
+        ],
+    )
     audit.record(
         step.session,
         actor_id=step.actor_id,

@@ -48,7 +48,8 @@ def test_a_campaign_through_the_pages(login_as, session):
     campaign_url = _open(hr)
     html = page(hr, campaign_url)
     assert "评分中" in html and 'data-testid="progress"' in html and "教务处" in html
-    # the school leader finds the scoring on the hub card, opens it from 我的评分, scores 教务处
+    # the school leader is told, finds the scoring on the hub card, opens it from 我的评分, scores 教务处
+    assert "个单位待您评分" in page(leader, "/notifications")
     hub = page(leader, "/quality/")
     mine = page(leader, re.search(r'href="([^"]+)" data-testid="card-assessment-mine"', hub).group(1))
     a = _assignment(session, "xiaozhang", "JWC")
@@ -70,6 +71,7 @@ def test_a_campaign_through_the_pages(login_as, session):
                    data={"veto_reason": "", "outstanding_reason": "省级奖励"}).status_code == 302  # fmt: skip
     assert hr.post(f"/assessment/campaigns/{campaign_id}/advance").status_code == 302
     assert session.get(AssessmentCampaign, campaign_id).status == "published"
+    assert "发展性考核结果已公布" in page(head, "/notifications")  # 教务处's reviewer is told
     # the unit sees its result and how it was made up: group means, never who gave what
     index = page(head, "/assessment/")
     result_url = f"/assessment/results/{target.id}"
