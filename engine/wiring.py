@@ -9,11 +9,12 @@ imported first. Idempotent. The registrations, in one place:
 - cycle: the `prepare_document` service;
 - servicedesk: the `service` task kind, the `escalate_service_request` service;
 - credits: the `credit` task kind.
+- assessment: the `assessment` task kind, the `assessment_open_scoring` / `_compute` / `_publish` services.
 """
 
 from __future__ import annotations
 
-from . import credits, cycle, documents, servicedesk
+from . import assessment, credits, cycle, documents, servicedesk
 from .workflow import kinds, services
 
 
@@ -25,4 +26,5 @@ def wire() -> None:
     cycle.register()
     servicedesk.register()
     credits.register()
+    assessment.register()
     services.REGISTRY.wired = True

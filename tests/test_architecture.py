@@ -29,7 +29,7 @@ ENGINE_LAYERS = [
     {"documents"},
     {"cycle", "standards"},
     {"oversight", "warnings", "modeling", "registries", "supervision", "feeds"},
-    {"diagnosis", "servicedesk", "quality", "credits"},
+    {"diagnosis", "servicedesk", "quality", "credits", "assessment"},
     {"scheduler"},
     {"demo", "wiring"},
     {"install"},

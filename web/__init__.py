@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     access_log.init_app(app)  # first before_request, last after_request: the whole request is timed
 
     from .credits import bp as credits_bp
+    from .assessment import bp as assessment_bp
     from .cycle import annual, cycle, record, sampling
     from .diagnosis import checklists, reviews
     from .documents import documents, form_templates
@@ -112,6 +113,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(feeds_api.bp)
     app.register_blueprint(quality_leaders.bp)
     app.register_blueprint(quality_bp)
+    app.register_blueprint(assessment_bp)
 
     from .templating import init_app as init_templating
 

@@ -1,6 +1,7 @@
 """The demo school: its organisation (organisation), and a year in flight played through the product's
 own services (year, the story in script). Loaded by `zhengai init` (engine/install.py)."""
 
+from .assessment import load as load_assessment
 from .credits import load as load_credits
 from .diagnosis import load as load_diagnosis
 from .feeds import load_feeds
@@ -13,7 +14,6 @@ from .warnings39 import load as load_warnings
 from .year import load as load_year
 
 __all__ = [
-    "DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_feeds", "load_history", "load_services",
-    "load_standards", "load_supervision", "load_warnings", "load_credits",
-    "load_year",
+    "DEMO_PASSWORD", "is_loaded", "load", "load_assessment", "load_credits", "load_diagnosis", "load_feeds",
+    "load_history", "load_services", "load_standards", "load_supervision", "load_warnings", "load_year",
 ]  # fmt: skip

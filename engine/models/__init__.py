@@ -1,5 +1,6 @@
 """ORM models; import from here."""
 
+from .assessment import AssessmentAssignment, AssessmentCampaign, AssessmentSystem, AssessmentTarget
 from .audit import AuditEntry
 from .batch import BatchRun
 from .credits import CreditClaim, CreditEntry, CreditGraduation, CreditItem
@@ -44,6 +45,10 @@ __all__ = [
     "CreditEntry",
     "CreditGraduation",
     "CreditItem",
+    "AssessmentAssignment",
+    "AssessmentCampaign",
+    "AssessmentSystem",
+    "AssessmentTarget",
     "FeedDefinition",
     "FeedRecord",
     "FeedToken",

@@ -1,6 +1,6 @@
 """Student quality credits (综合素质学分): the 认定标准 catalogue, claims, the ledger, classes' graduation years
 
-Revision ID: 0030_credits
+Revision ID: 0030
 Revises: 0029
 Create Date: 2026-11-30
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from engine.models.base import UTCDateTime
 
-revision = "0030_credits"
+revision = "0030"
 down_revision = "0029"
 branch_labels = None
 depends_on = None

@@ -80,7 +80,7 @@ def test_only_owners_and_admins_can_open_a_process(session):
         with pytest.raises(NotFound):
             modeling.get_editable(session, who, ps(session, who), "chain_teacher")
     assert {d.key for d in modeling.editable_definitions(session, rsc, ps(session, rsc))} == {
-        "chain_teacher", "chain_faculty_team"}  # fmt: skip
+        "chain_teacher", "chain_faculty_team", "assessment_campaign"}  # fmt: skip
     assert modeling.editable_definitions(session, teacher, ps(session, teacher)) == []
 
 
@@ -251,7 +251,7 @@ def test_an_instance_whose_current_step_was_removed_is_listed_with_the_reason_an
 def test_every_shipped_process_passes_the_deploy_check_unchanged(session):
     definitions = session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key)).all()
     assert len(definitions) == 16  # 8 chains, the basic-standard chain, 4 subject-level cycles, the school cycle,
-    # the service request (table 38), the quality-credit claim
+    # the service request (table 38), the quality-credit claim, the assessment campaign (table 40)
     for d in definitions:
         xml = modeling.working_copy(session, d)["xml"]
         assert modeling.validate(session, d, xml) == [], d.key

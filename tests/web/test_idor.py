@@ -22,6 +22,9 @@ from sqlalchemy import func, select
 from engine.models import (
     AnnualTask,
     ApiToken,
+    AssessmentAssignment,
+    AssessmentCampaign,
+    AssessmentTarget,
     Attachment,
     BasicStandard,
     BatchRun,
@@ -63,6 +66,7 @@ NOT_OBJECTS = {
     "registries.entries": "a registry's kind: every signed-in user reads the registries",
     "registries.show": "a registry entry: every signed-in user reads it (its edit form is checked below)",
     "feeds_api.push": "a feed's key: the push API signs in no user, its token decides (tests/web/test_feeds.py)",
+    "assessment.system": "an indicator system (table 40): every signed-in user reads it (its edit form: below)",
 }
 # arguments that choose a form of the page (or a step), not an object
 VALUE_ARGS = {"fmt": "xlsx", "action": "suspend", "step": "decide"}
@@ -414,6 +418,26 @@ def cases(d: Demo) -> dict[str, Case]:
         "credits.save_item": Case("xgb_reviewer", "t01", {"item_id": credit_item.id}),
         "credits.reverse": Case("xgb_reviewer", "c01", {"entry_id": credit_entry.id}),
         "credits.set_year": Case("jwc_staff", "c01", {"class_id": s01.class_id}),
+    })  # fmt: skip
+    # 发展性考核: 校长's assignment is his, not 蒋副校长's; a campaign is its organisers' (人力资源处), not a teacher's;
+    # 教务处's published result is its own people's, not another college's head's
+    assignment = d.s.scalar(select(AssessmentAssignment).where(AssessmentAssignment.scorer_id == d.user("xiaozhang").id)
+                            .order_by(AssessmentAssignment.id))  # fmt: skip
+    published = d.s.scalar(select(AssessmentCampaign).where(AssessmentCampaign.status == "published"))
+    result = d.s.scalar(select(AssessmentTarget).join(OrgUnit, OrgUnit.id == AssessmentTarget.org_unit_id)
+                        .where(AssessmentTarget.campaign_id == published.id, OrgUnit.code == "JWC"))  # fmt: skip
+    campaign = {"campaign_id": published.id}
+    out.update({
+        "assessment.sheet": Case("xiaozhang", "fxz_jiang", {"assignment_id": assignment.id}),
+        "assessment.save_sheet": Case("xiaozhang", "fxz_jiang", {"assignment_id": assignment.id}),
+        "assessment.campaign": Case("rsc_reviewer", "t01", campaign, published.title),
+        "assessment.update_settings": Case("rsc_reviewer", "t01", campaign),
+        "assessment.advance": Case("rsc_reviewer", "t01", campaign),
+        "assessment.export": Case("rsc_reviewer", "t01", campaign),
+        "assessment.set_reasons": Case("rsc_reviewer", "t01", {"target_id": result.id}),
+        "assessment.result": Case("jwc_staff", "dzxy_reviewer", {"target_id": result.id}, "查看构成"),
+        "assessment.update_item": Case(
+            "rsc_reviewer", "t01", {"system_id": published.system_id, "item_key": "routine"}),
     })  # fmt: skip
     return out
 

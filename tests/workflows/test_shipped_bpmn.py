@@ -44,6 +44,9 @@ def test_compiles_with_chinese_names_and_ascii_ids(path):
     elif path.stem == "credit_claim":  # quality credits: the counselor decides, a return goes back to the student
         assert set(kinds) == {"credit"} and len(kinds) == 2
         assert compiled.meta["lanes"]["辅导员"]["scope"] == "subject_class"
+    elif path.stem == "assessment_campaign":  # table 40: 人力资源处 closes scoring (or the timer does) and publishes
+        assert kinds == ["assessment"] * 2
+        assert set(compiled.meta["lanes"]) == {"人力资源处（会同党政办公室、质量管理处）"}
     elif path.stem == "cycle_school":  # steps 2 and 3: a confirmation per lead department / template owner
         assert kinds == ["confirm"] * 11 and not compiled.meta["called"]
         steps = {t["name"]: t["step"] for t in compiled.meta["tasks"].values()}

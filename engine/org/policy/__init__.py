@@ -47,10 +47,14 @@ What each rule admits:
   see every ledger and claim, record 减分 and reverse recognitions; a counselor sees their classes' ledgers and
   claims and records 减分 for them; a student their own ledger and the claims they made or that name them;
   教务处 (academic_affairs) also runs the graduation check.
+- the developmental assessment (table 40): monitors and 人力资源处 edit the indicator systems and run campaigns;
+  they, 党政办公室 and 质量管理处 read every campaign and its results before publication; a published result is
+  read by the unit's own staff and positions and the school leaders; a scorer sees their own assignments only.
 """
 
 from __future__ import annotations
 
+from .assessment import organises_assessment, reads_unit_result, runs_assessment
 from .base import (
     ANNUAL_ROW_ROLES,
     DOCUMENT_UNIT_ROLES,
@@ -163,4 +167,5 @@ __all__ = [
     "UNIT_LEADER_ROLES", "led_units", "quality_view_scope", "sees_quality_view",
     "counselled_classes", "credit_claim_visible", "credit_student_visible", "manages_credits",
     "runs_graduation_check",
+    "organises_assessment", "reads_unit_result", "runs_assessment",
 ]  # fmt: skip

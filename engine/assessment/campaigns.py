@@ -1,0 +1,396 @@
+"""Campaigns: 人力资源处 opens one (a year, the unit kinds, the latest system version) and the
+`assessment_campaign` process runs it (workflows/assessment_campaign.bpmn): 开放评分 (the services here make each
+scorer's assignments) → 收集评分 (人力资源处 closes it, or the deadline timer does) → 计算结果 → 审核结果 (人力资源处,
+with 党政办公室 and 质量管理处 reading) → 公布结果. Settings, vetoes and 突出贡献 are set until publication.
+
+Scorers come from the organisation: 学校领导 (every school leader), 服务对象 (heads and deputies of the other
+职能部门 and 二级学院), 专家委员会 (the expert committee's members), 职能部门 / 二级学院 (heads and deputies of units
+of that kind, the assessed unit left out), 学生 (the college's students). Each group but the leaders is a
+sample of at most `settings["sample"]` people, drawn by a seeded `random.Random` (the same campaign draws the same).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forms.assessment import DEFAULT_SETTINGS, validate_campaign, validate_reason, validate_settings
+
+from .. import workflow
+from ..core import audit, settings
+from ..core.errors import N_, Conflict, InvalidInput, NotFound, object_id
+from ..cycle import record
+from ..models import (
+    AssessmentAssignment,
+    AssessmentCampaign,
+    AssessmentSystem,
+    AssessmentTarget,
+    FunctionKey,
+    HumanTask,
+    OrgUnit,
+    QualityWarning,
+    Role,
+    RoleAssignment,
+    ScopeType,
+    Subject,
+    User,
+)
+from ..notify import note, send
+from ..org import committees, functions, policy, positions
+from . import compute, systems
+
+PROCESS = "assessment_campaign"
+STATUSES = {"scoring": N_("评分中"), "review": N_("审核中"), "published": N_("已公布")}
+GRADE_LABELS = {"excellent": N_("优秀"), "good": N_("良好"), "pass": N_("合格"), "fail": N_("不合格")}
+UNIT_KINDS = {"functional": "functional_dept", "college": "college"}  # target kind -> the unit's subject type
+ORGANISERS = (FunctionKey.HUMAN_RESOURCES, FunctionKey.PARTY_OFFICE, FunctionKey.QUALITY_OFFICE)
+HEADS = (Role.HEAD, Role.DEPUTY)
+DECISIONS = {"collect": "close", "review": "publish"}  # the organiser's task -> the only decision it takes
+
+
+def _viewer(user, principals):
+    return policy.viewer(user, principals)
+
+
+def hr_unit(session: Session) -> int | None:
+    return functions.holder_id(session, FunctionKey.HUMAN_RESOURCES)
+
+
+def may_run(session: Session, user: User, principals) -> bool:
+    return policy.runs_assessment(_viewer(user, principals), hr_unit(session))
+
+
+def may_organise(session: Session, user: User, principals) -> bool:
+    units = [functions.holder_id(session, key) for key in ORGANISERS]
+    return policy.organises_assessment(_viewer(user, principals), units)
+
+
+def list_campaigns(session: Session) -> list[AssessmentCampaign]:
+    return list(session.scalars(select(AssessmentCampaign).order_by(AssessmentCampaign.year.desc(),
+                                                                    AssessmentCampaign.id.desc())))  # fmt: skip
+
+
+def get_campaign(session: Session, user: User, principals, campaign_id) -> AssessmentCampaign:
+    """A campaign for its organisers (and monitors), else NotFound."""
+    campaign = session.get(AssessmentCampaign, object_id(campaign_id, N_("考核不存在")))
+    if campaign is None or not may_organise(session, user, principals):
+        raise NotFound(N_("考核不存在"))
+    return campaign
+
+
+def of_instance(session: Session, instance_id: int) -> AssessmentCampaign | None:
+    return session.scalar(select(AssessmentCampaign).where(AssessmentCampaign.instance_id == instance_id))
+
+
+def targets_of(session: Session, campaign_id: int) -> list[AssessmentTarget]:
+    stmt = select(AssessmentTarget).where(AssessmentTarget.campaign_id == campaign_id)
+    return list(session.scalars(stmt.order_by(AssessmentTarget.rank.is_(None), AssessmentTarget.rank,
+                                              AssessmentTarget.id)))  # fmt: skip
+
+
+def settings_of(campaign: AssessmentCampaign) -> dict:
+    return {**DEFAULT_SETTINGS, **(campaign.settings or {})}
+
+
+def groups_of(definition: dict) -> list[str]:
+    """The scorer groups the system names, in the order of systems.GROUPS."""
+    named = {g for _p, item in systems.items_of(definition) for gs in item["scorers"].values() for g in gs}
+    return [g for g in systems.GROUPS if g in named]
+
+
+# -- opening ------------------------------------------------------------------------------------------------
+
+
+def open_campaign(session: Session, user: User, principals, payload: dict, now: datetime) -> AssessmentCampaign:
+    """A new campaign on the latest 职能部门/二级学院 system (frozen from now on), its process started."""
+    if not may_run(session, user, principals):
+        raise NotFound(N_("考核不存在"))
+    system = next((s for s in systems.current(session) if s.kind == "unit"), None)
+    if system is None:
+        raise InvalidInput(N_("没有可用的考核指标体系"))
+    try:
+        clean = validate_campaign(payload, system.definition["targets"], positions.today_of(session, now))
+    except ValueError as exc:
+        raise InvalidInput(N_("请检查填写的内容"), fields=exc.args[0]) from None
+    tz = settings.of(session).timezone
+    due = datetime.combine(clean["due"], time(23, 59), tzinfo=tz)
+    kinds = "、".join(systems.TARGET_KINDS[k] for k in clean["kinds"])
+    campaign = AssessmentCampaign(
+        system_id=system.id, year=clean["year"], title=f"{clean['year']}年度{kinds}发展性考核",
+        target_kinds=clean["kinds"],
+        status="scoring", settings={**DEFAULT_SETTINGS}, scoring_due=due, created_by_id=user.id, created_at=now,
+    )  # fmt: skip
+    session.add(campaign)
+    if system.frozen_at is None:
+        system.frozen_at = now
+    session.flush()
+    instance = workflow.start_instance(session, process_key=PROCESS, actor=user, now=now,
+                                       data={"campaign_id": campaign.id, "scoring_due": due.isoformat()})  # fmt: skip
+    campaign.instance_id = instance.id
+    audit.record(
+        session, actor_id=user.id, action="assessment.campaign.open", object_type="assessment_campaign",
+        object_id=campaign.id, instance_id=instance.id, now=now,
+        after={"year": campaign.year, "kinds": clean["kinds"], "system": system.id, "due": due.isoformat()},
+    )  # fmt: skip
+    return campaign
+
+
+def _sample(ids, size: int, seed: str) -> list[int]:
+    ids = sorted(set(ids))
+    return ids if len(ids) <= size else sorted(random.Random(seed).sample(ids, size))
+
+
+def _heads(session: Session, unit_ids) -> list[int]:
+    stmt = (
+        select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.role.in_(HEADS), RoleAssignment.scope_type == ScopeType.UNIT,
+               RoleAssignment.scope_id.in_(list(unit_ids) or [-1]), User.active)
+    )  # fmt: skip
+    return list(session.scalars(stmt))
+
+
+def scorer_pool(session: Session, target: AssessmentTarget, units_by_kind: dict[str, list[int]]) -> dict[str, list]:
+    """Who may score the target, by group, before sampling."""
+    others = {k: [u for u in ids if u != target.org_unit_id] for k, ids in units_by_kind.items()}
+    leaders = (
+        select(RoleAssignment.user_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.role == Role.SCHOOL_LEADER, User.active)
+    )
+    students = select(User.id).where(User.kind == "student", User.active, User.org_unit_id == target.org_unit_id)
+    return {
+        "leaders": list(session.scalars(leaders)),
+        "clients": _heads(session, others["functional"] + others["college"]),
+        "experts": committees.member_user_ids(session, "expert_committee", ("any",), None),
+        "departments": _heads(session, others["functional"]),
+        "colleges": _heads(session, others["college"]),
+        "students": list(session.scalars(students)),
+    }
+
+
+def make_assignments(session: Session, campaign: AssessmentCampaign, now: datetime) -> int:
+    """The targets (every active unit of the campaign's kinds) and one assignment per sampled scorer and group."""
+    system = session.get(AssessmentSystem, campaign.system_id)
+    units = session.execute(
+        select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.active, OrgUnit.kind.in_(("functional", "college")))
+    ).all()
+    units_by_kind = {
+        "functional": [u for u, k in units if k == "functional"],
+        "college": [u for u, k in units if k == "college"],
+    }
+    sample = int(settings_of(campaign)["sample"])
+    count = 0
+    for kind in campaign.target_kinds:
+        for unit_id in sorted(units_by_kind.get(kind, [])):
+            own = select(func.min(Subject.id)).where(Subject.org_unit_id == unit_id, Subject.type == UNIT_KINDS[kind])
+            subject_id = session.scalar(own)
+            target = AssessmentTarget(campaign_id=campaign.id, org_unit_id=unit_id, unit_kind=kind,
+                                      subject_id=subject_id, parts={}, detail={})  # fmt: skip
+            session.add(target)
+            session.flush()
+            wanted = {
+                g for _p, item in systems.items_of(system.definition) for g in systems.for_kind(item["scorers"], kind)
+            }
+            pool = scorer_pool(session, target, units_by_kind)
+            for group in [g for g in systems.GROUPS if g in wanted]:
+                people = (
+                    pool[group]
+                    if group == "leaders"
+                    else _sample(pool[group], sample, f"{campaign.id}-{unit_id}-{group}")
+                )
+                for uid in sorted(set(people)):
+                    session.add(AssessmentAssignment(
+                        campaign_id=campaign.id, target_id=target.id, scorer_id=uid, group_key=group, status="open",
+                        scores={}, comment="",
+                    ))  # fmt: skip
+                    count += 1
+    session.flush()
+    scorers = session.execute(select(AssessmentAssignment.scorer_id, func.count()).where(
+        AssessmentAssignment.campaign_id == campaign.id).group_by(AssessmentAssignment.scorer_id)).all()  # fmt: skip
+    send(session, [note(uid, "task", f"{campaign.title}：{n} 个单位待您评分", "请在截止日期前完成网上评价。",
+                        "/assessment/mine", None, now) for uid, n in scorers])  # fmt: skip
+    return count
+
+
+# -- the process's services and its organisers' task kind (registered in engine/assessment/__init__.py) -------
+
+
+def _of_step(step: workflow.Step, data: dict) -> AssessmentCampaign:
+    campaign = step.session.get(AssessmentCampaign, int(data.get("campaign_id") or 0))
+    if campaign is None:
+        raise NotFound(N_("考核不存在"))
+    return campaign
+
+
+def open_scoring(step: workflow.Step, params: dict, data: dict) -> dict:
+    campaign = _of_step(step, data)
+    if step.session.scalar(select(func.count()).where(AssessmentTarget.campaign_id == campaign.id)):
+        return {"assignments": 0}  # made already (a retried step)
+    return {"assignments": make_assignments(step.session, campaign, step.now)}
+
+
+def auto_vetoes(session: Session, campaign: AssessmentCampaign, targets: list[AssessmentTarget]) -> None:
+    """A unit with a quality accident decided 严重 in the campaign's year gets the veto (一票否决), with the reason."""
+    by_unit = {t.org_unit_id: t for t in targets if not t.veto_reason}
+    rows = session.scalars(
+        select(QualityWarning).where(
+            QualityWarning.kind == "quality_accident", QualityWarning.org_unit_id.in_(list(by_unit) or [-1])
+        )
+    )
+    for w in rows:
+        proc = (w.details or {}).get("procedure") or {}
+        if proc.get("grade") == "serious" and w.since_at.year == campaign.year and w.org_unit_id in by_unit:
+            by_unit.pop(w.org_unit_id).veto_reason = f"严重质量事故：{w.title}"
+
+
+def recompute(session: Session, campaign: AssessmentCampaign, now: datetime) -> None:
+    """Every target's parts, total, rank and grade from the submitted scores and the settings."""
+    system = session.get(AssessmentSystem, campaign.system_id)
+    targets = targets_of(session, campaign.id)
+    submitted = session.execute(select(AssessmentAssignment.target_id, AssessmentAssignment.group_key,
+                                       AssessmentAssignment.scores).where(
+        AssessmentAssignment.campaign_id == campaign.id, AssessmentAssignment.status == "submitted")).all()  # fmt: skip
+    codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code).where(
+        OrgUnit.id.in_([t.org_unit_id for t in targets] or [-1]))).all())  # fmt: skip
+    inputs = []
+    for t in targets:
+        agreement = record.agreement(session, t.subject_id, campaign.year)["subject"] if t.subject_id else None
+        inputs.append(compute.Target(
+            id=t.id, kind=t.unit_kind, code=codes.get(t.org_unit_id, ""), veto=bool(t.veto_reason),
+            outstanding=bool(t.outstanding_reason), agreement=agreement,
+            scores=[(g, s) for tid, g, s in submitted if tid == t.id],
+        ))  # fmt: skip
+    results = compute.grade_all(system.definition, inputs, settings_of(campaign))
+    for t in targets:
+        r = results[t.id]
+        t.total, t.parts, t.rank, t.grade = r.total, r.parts, r.rank, r.grade
+        t.detail = {**r.detail, "over_line": r.over_line}
+    campaign.computed_at = now
+
+
+def compute_results(step: workflow.Step, params: dict, data: dict) -> dict:
+    campaign = _of_step(step, data)
+    auto_vetoes(step.session, campaign, targets_of(step.session, campaign.id))
+    recompute(step.session, campaign, step.now)
+    campaign.status = "review"
+    return {"computed": True}
+
+
+def publish_results(step: workflow.Step, params: dict, data: dict) -> dict:
+    campaign = _of_step(step, data)
+    recompute(step.session, campaign, step.now)
+    campaign.status, campaign.published_at = "published", step.now
+    targets = {t.org_unit_id: t for t in targets_of(step.session, campaign.id)}
+    heads = step.session.execute(select(RoleAssignment.user_id, RoleAssignment.scope_id).where(
+        RoleAssignment.role.in_((*HEADS, Role.REVIEWER)), RoleAssignment.scope_type == ScopeType.UNIT,
+        RoleAssignment.scope_id.in_(list(targets) or [-1]))).all()  # fmt: skip
+    send(
+        step.session,
+        [
+            note(
+                uid,
+                "published",
+                f"{campaign.title}结果已公布",
+                "可查看本单位的得分与构成。",
+                f"/assessment/results/{targets[unit].id}",
+                None,
+                step.now,
+            )
+            for uid, unit in heads
+        ],
+    )
+    audit.record(
+        step.session,
+        actor_id=step.actor_id,
+        action="assessment.campaign.publish",
+        object_type="assessment_campaign",
+        object_id=campaign.id,
+        instance_id=step.instance.id,
+        now=step.now,
+    )
+    return {"published": True}
+
+
+def take_decision(session: Session, ht: HumanTask, user: User, payload: dict, now: datetime) -> dict:
+    """The organiser's step: 结束评分 (collect) or 公布结果 (review); anything else is refused."""
+    wanted = DECISIONS.get(ht.bpmn_id)
+    if payload.get("decision") != wanted:
+        raise InvalidInput(N_("请从考核页面办理此任务"))
+    from ..workflow import readmodel
+
+    readmodel.record_outcome(ht, decision=wanted, comment="")
+    return {"decision": wanted}
+
+
+# -- the organisers' actions ----------------------------------------------------------------------------------
+
+
+def open_task(session: Session, campaign: AssessmentCampaign) -> HumanTask | None:
+    return session.scalar(select(HumanTask).where(HumanTask.instance_id == campaign.instance_id,
+                                                  HumanTask.state == "open"))  # fmt: skip
+
+
+def advance(session: Session, user: User, principals, campaign: AssessmentCampaign, now: datetime) -> str:
+    """结束评分 or 公布结果: complete the campaign's open organiser task (its candidates only)."""
+    task = open_task(session, campaign)
+    if task is None or task.bpmn_id not in DECISIONS:
+        raise Conflict(N_("考核当前没有待办理的步骤"))
+    workflow.complete_task(session, user, task.id, {"decision": DECISIONS[task.bpmn_id]}, now, principals)
+    return task.bpmn_id
+
+
+def update_settings(
+    session: Session, user: User, principals, campaign: AssessmentCampaign, payload: dict, now: datetime
+) -> None:
+    if not may_run(session, user, principals):
+        raise NotFound(N_("考核不存在"))
+    if campaign.status == "published":
+        raise Conflict(N_("考核结果已公布，不能再修改"))
+    system = session.get(AssessmentSystem, campaign.system_id)
+    try:
+        clean = validate_settings(payload, groups_of(system.definition))
+    except ValueError as exc:
+        raise InvalidInput(N_("请检查填写的内容"), fields=exc.args[0]) from None
+    before = dict(campaign.settings or {})
+    campaign.settings = {**settings_of(campaign), **clean}
+    if campaign.status == "review":
+        recompute(session, campaign, now)
+    audit.record(session, actor_id=user.id, action="assessment.campaign.settings", object_type="assessment_campaign",
+                 object_id=campaign.id, now=now, before=before, after=campaign.settings)  # fmt: skip
+
+
+def set_reasons(session: Session, user: User, principals, target_id, payload: dict, now: datetime) -> AssessmentTarget:
+    """一票否决 and 突出贡献 of one unit, each with its reason (empty clears it); not both."""
+    target = session.get(AssessmentTarget, object_id(target_id, N_("考核对象不存在")))
+    if target is None or not may_run(session, user, principals):
+        raise NotFound(N_("考核对象不存在"))
+    campaign = session.get(AssessmentCampaign, target.campaign_id)
+    if campaign.status == "published":
+        raise Conflict(N_("考核结果已公布，不能再修改"))
+    try:
+        veto = validate_reason(payload, "veto_reason")
+        outstanding = validate_reason(payload, "outstanding_reason")
+    except ValueError as exc:
+        raise InvalidInput(N_("请检查填写的内容"), fields=exc.args[0]) from None
+    if veto and outstanding:
+        raise InvalidInput(
+            N_("请检查填写的内容"), fields={"outstanding_reason": [N_("一票否决的单位不能同时认定突出贡献")]}
+        )
+    before = {"veto": target.veto_reason, "outstanding": target.outstanding_reason}
+    target.veto_reason, target.outstanding_reason = veto, outstanding
+    if campaign.status == "review":
+        recompute(session, campaign, now)
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="assessment.target.reasons",
+        object_type="assessment_target",
+        object_id=target.id,
+        now=now,
+        before=before,
+        after={"veto": veto, "outstanding": outstanding},
+    )
+    return target
