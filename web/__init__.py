@@ -58,8 +58,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     access_log.init_app(app)  # first before_request, last after_request: the whole request is timed
 
-    from .credits import bp as credits_bp
     from .assessment import bp as assessment_bp
+    from .credits import bp as credits_bp
     from .cycle import annual, cycle, record, sampling
     from .diagnosis import checklists, reviews
     from .documents import documents, form_templates
