@@ -136,7 +136,7 @@ def test_the_overview_shows_each_unit_s_figures_and_the_school_total(app, sessio
     assert cell(dzb, "indicator-graduation_rate") == "—"
     total = re.search(r'data-testid="total-row">(.*?)</tr>', html, re.S).group(1)
     assert cell(total, "total-graduation_rate") == "75%"
-    assert 'data-testid="assessment-head"' not in html  # no assessment part here: no column
+    assert cell(dzb, "assessment") == "—"  # the part is installed; no campaign in this year
     assert 'data-testid="trend-charts"' in html and "echarts.min.js" in html
 
 
@@ -237,3 +237,15 @@ def test_leaders_walk_from_the_overview_to_a_document(demo_year_app, username):
     page(client, re.search(r'href="([^"]+)" data-testid="record-link"', unit_page).group(1))
     survey = re.search(r'data-testid="unit-survey-employer">.*?href="([^"]+)"', unit_page, re.S).group(1)
     page(client, survey)
+
+
+def test_the_demo_s_assessment_and_credits_reach_the_leaders_view(demo_year_app):
+    """The real parts behind the optional columns: last year's published campaign (a veto and a direct 优秀) and
+    this year's credit standing with the graduating class's one student below the standard."""
+    client = login(demo_year_app.test_client(), "xiaozhang")
+    last = page(client, f"/quality/leaders/?year={NOW.year - 1}")
+    assert cell(row_of(last, "JHC"), "assessment").endswith("不合格")  # vetoed
+    assert cell(row_of(last, "ZJC"), "assessment").endswith("优秀")  # 突出贡献
+    now = page(client, f"/quality/leaders/?year={NOW.year}")
+    credits = cell(row_of(now, "RJXY"), "credits")
+    assert credits.endswith("(1)") and "%" in credits  # s27 of the graduating class is below 10
