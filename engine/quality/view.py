@@ -70,8 +70,11 @@ def optional_figures(session: Session, year: int, found: dict[str, Callable]) ->
     out: dict = {}
     if "assessment" in found:
         out["assessment"] = found["assessment"](session, year) or {}
-    if "credits" in found:
-        out["credits"] = found["credits"](session, year) or {}
+    if "credits" in found:  # the part's rate is a share (0-1); the view shows per cent, from the counts
+        out["credits"] = {
+            unit_id: {**c, "rate": round(100 * c["met"] / c["students"], 1) if c.get("students") else None}
+            for unit_id, c in (found["credits"](session, year) or {}).items()
+        }
     if "reports" in found:
         out["reports"] = list(found["reports"](session, year) or [])
     return out

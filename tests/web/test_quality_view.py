@@ -194,7 +194,7 @@ def fakes(dzb_id, dzxy_id):
     return {
         "assessment": lambda s, y: {dzb_id: {"total": 281.5, "grade": "excellent", "grade_label": "优秀",
                                              "parts": {"质量计划": 95.0}, "published": True}},
-        "credits": lambda s, y: {dzxy_id: {"students": 20, "met": 15, "rate": 75.0, "graduating_below": 2}},
+        "credits": lambda s, y: {dzxy_id: {"students": 20, "met": 15, "rate": 0.75, "graduating_below": 2}},
         "reports": lambda s, y: [
             {"id": 1, "title": "电子与物联网学院人才培养质量报告", "year": y, "unit_id": dzxy_id, "published_at": NOW,
              "url": "/reports/public/1"},
