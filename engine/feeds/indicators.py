@@ -17,6 +17,7 @@ One query reads the records, one pass aggregates them. The caller loaded the sub
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,6 +36,7 @@ COURSE_FEEDS = ("teaching_evaluation", "supervision_guidance", "homework_marking
 SUM_FIELDS = {("discipline", "incidents"), ("teacher_attendance", "absent"), ("student_attendance", "absent"),
               ("dorm_return", "late"), ("counselor_duty", "shifts"), ("counselor_group_guidance", "sessions"),
               ("homework_marking", "assigned"), ("homework_marking", "marked")}  # fmt: skip
+BOUND = re.compile(r"^\s*(≥|>=|>|≤|<=|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 RATES = {("graduation", "graduated"): "毕业率", ("graduation", "employed"): "就业率"}  # 0/1: a unit's share in %
 
 
@@ -69,12 +71,16 @@ class Panel:
 
     @property
     def series(self) -> list[dict]:
-        """Chart series (web/static/feed_charts.js) of the indicators with two years or more."""
+        """Chart series (web/static/feed_charts.js) of the indicators with two years or more; the threshold's
+        bound drawn as its line."""
         out = []
         for r in self.rows:
             if len(r.trend) >= 2:
-                out.append({"feed": r.feed_name, "field": r.label, "unit": r.unit, "owner": "", "min": None,
-                            "max": None, "points": r.trend, "threshold": r.threshold})  # fmt: skip
+                bound = BOUND.match(r.threshold or "")
+                low = float(bound.group(2)) if bound and bound.group(1)[0] in "≥>" else None
+                high = float(bound.group(2)) if bound and bound.group(1)[0] in "≤<" else None
+                out.append({"feed": r.feed_name, "field": r.label, "unit": r.unit, "owner": "", "min": low,
+                            "max": high, "points": r.trend, "threshold": r.threshold})  # fmt: skip
         return out
 
 

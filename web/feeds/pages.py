@@ -23,7 +23,8 @@ bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 @bp.record_once
 def _labels(state) -> None:
     state.app.jinja_env.globals.update(
-        FEED_SOURCE_LABELS=feeds.SOURCE_LABELS, FEED_DELIVERY_LABELS=feeds.DELIVERY_LABELS,
+        FEED_SOURCE_LABELS=feeds.SOURCE_LABELS,
+        FEED_DELIVERY_LABELS=feeds.DELIVERY_LABELS,
         FEED_TABLE39=feeds.TABLE39_KEYS,
     )
 

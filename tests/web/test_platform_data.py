@@ -1,0 +1,79 @@
+"""平台数据 where a subject is judged: the 自我诊断记录, the document page (平台数据分析 on the self-diagnosis) and
+the 规定性诊断 pages show the subject's indicators with their criteria; an outsider gets no panel or a 404."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import delete, select
+
+from engine import feeds
+from engine.models import BasicStandard, Document, FeedDefinition, FeedRecord, Subject
+from tests.conftest import NOW, login, page
+
+
+def _push(session, feed_key: str, rows: list[tuple[str, str, dict]]) -> None:
+    feed = session.scalar(select(FeedDefinition).where(FeedDefinition.key == feed_key))
+    records = [{"record_key": f"pd-{source}-{day}", "source": source, "occurred_on": day, "values": values}
+               for source, day, values in rows]  # fmt: skip
+    feeds.ingest(session, feed, records, "api", NOW)
+    session.flush()
+
+
+def _subject(session, code: str) -> Subject:
+    return session.scalar(select(Subject).where(Subject.code == code))
+
+
+def _row(html: str, testid: str) -> str:
+    found = re.search(rf'<tr data-testid="{testid}"[^>]*>(.*?)</tr>', html, re.S)
+    assert found, testid
+    return found.group(1)
+
+
+def test_the_course_team_sees_platform_data_analysis_on_the_record_and_the_self_diagnosis(
+    demo_year_app, demo_year_session
+):
+    demo_year_session.execute(delete(FeedRecord).where(FeedRecord.feed_key == "teaching_evaluation"))
+    _push(demo_year_session, "teaching_evaluation", [
+        ("t07", "2025-06-20", {"score": 88.5}), ("t07", "2026-06-20", {"score": 86.5}),
+        ("t06", "2026-06-20", {"score": 70.5}),
+    ])  # fmt: skip
+    course = _subject(demo_year_session, "RJ1002")  # Web 前端开发: team t07, t06
+    client = login(demo_year_app.test_client(), "t07")
+    html = page(client, f"/cycle/record/{course.id}/2026")
+    assert 'data-testid="platform-data"' in html and "平台数据分析" in html
+    score = _row(html, "indicator-teaching_evaluation-score")
+    assert "88.5" in score and "78.5" in score and "1/2 未达标" in score  # 2026: (86.5 + 70.5) / 2, t06 below
+    assert "≥ 80" in score and "BS12" in score and "未达标" in score
+    assert 'data-testid="platform-data-charts"' in html and "feed_charts.js" in html  # two years: drawn
+    # the self-diagnosis document (步骤 7) shows the same analysis in its header
+    diagnosis = demo_year_session.scalar(
+        select(Document).where(Document.subject_id == course.id, Document.doc_type == "diagnosis")
+    )
+    doc_html = page(client, f"/documents/{diagnosis.id}")
+    assert "平台数据分析" in doc_html and 'data-testid="indicator-teaching_evaluation-score"' in doc_html
+
+
+def test_an_outsider_gets_404_and_a_sampling_expert_who_judges_sees_the_data(demo_year_app, demo_year_session):
+    course = _subject(demo_year_session, "RJ1002")
+    diagnosis = demo_year_session.scalar(
+        select(Document).where(Document.subject_id == course.id, Document.doc_type == "diagnosis")
+    )
+    for outsider in ("t02", "s01"):  # another college's teacher, a student
+        client = login(demo_year_app.test_client(), outsider)
+        page(client, f"/cycle/record/{course.id}/2026", 404)
+        page(client, f"/documents/{diagnosis.id}", 404)
+    expert = login(demo_year_app.test_client(), "t01")  # wrote the school's sampling review of the course
+    assert 'data-testid="platform-data"' in page(expert, f"/cycle/record/{course.id}/2026")
+
+
+def test_the_prescriptive_diagnosis_shows_the_subjects_data_against_the_standard(session, login_as):
+    session.execute(delete(FeedRecord).where(FeedRecord.feed_key == "teaching_evaluation"))
+    _push(session, "teaching_evaluation", [("t08", "2026-05-20", {"score": 72}), ("t10", "2026-05-20", {"score": 90})])
+    bs12 = session.scalar(select(BasicStandard).where(BasicStandard.key == "BS12"))
+    data_course = _subject(session, "RJ2001")  # 数据采集与清洗: team t08, t10
+    jwc = login_as("jwc_reviewer")
+    chosen = page(jwc, f"/standards/{bs12.id}/diagnoses/new?subject_id={data_course.id}&year=2026")
+    assert "平台数据分析" in chosen
+    score = _row(chosen, "indicator-teaching_evaluation-score")
+    assert "81" in score and "1/2 未达标" in score and "达标" in score  # the mean of 72 and 90 meets ≥ 80
