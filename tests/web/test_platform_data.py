@@ -8,8 +8,11 @@ import re
 from sqlalchemy import delete, select
 
 from engine import feeds
-from engine.models import BasicStandard, Document, FeedDefinition, FeedRecord, Subject
+from engine.models import BasicStandard, Document, FeedDefinition, FeedRecord, QualityWarning, Subject
+from engine.warnings import rules
 from tests.conftest import NOW, login, page
+from tests.web.test_feeds import _push as push_api
+from tests.web.test_feeds import _token
 
 
 def _push(session, feed_key: str, rows: list[tuple[str, str, dict]]) -> None:
@@ -77,3 +80,46 @@ def test_the_prescriptive_diagnosis_shows_the_subjects_data_against_the_standard
     assert "平台数据分析" in chosen
     score = _row(chosen, "indicator-teaching_evaluation-score")
     assert "81" in score and "1/2 未达标" in score and "达标" in score  # the mean of 72 and 90 meets ≥ 80
+
+
+def _href(html: str, testid: str) -> str:
+    found = re.search(rf'href="([^"]+)"[^>]*data-testid="{testid}"', html)
+    assert found, testid
+    return found.group(1)
+
+
+def test_the_hubs_data_card_leads_to_process_data_and_for_the_lead_department_to_its_feeds(login_as):
+    teacher = login_as("t01")
+    hub = page(teacher, "/quality/")
+    assert 'data-testid="card-data"' in hub and 'data-testid="card-data-feeds"' not in hub
+    assert "过程数据" in page(teacher, _href(hub, "card-data-own"))
+    jwc = login_as("jwc_reviewer")  # 教务处 leads 毕业生毕业, 实习管理, 学生课堂学习 (table 39) and table 37's
+    hub = page(jwc, "/quality/")
+    feeds_page = page(jwc, _href(hub, "card-data-feeds").split("#")[0])
+    managed = feeds_page[feeds_page.index('data-testid="managed-feeds"') :]
+    assert "毕业生毕业" in managed and "学生课堂学习" in managed and "表 39 管理过程" in managed
+    shown = page(jwc, "/feeds/graduation")
+    assert "表 39 管理过程" in shown and "修满学分" in shown
+
+
+def test_a_monitor_enters_classroom_learning_and_a_staff_attendance_push_each_raise_one_warning(app, session, login_as):
+    s01 = login_as("s01")
+    assert "填报：学生课堂学习" in page(s01, "/feeds/")
+    refused = s01.post("/feeds/classroom_learning/entry", data={"occurred_on": "2026-11-20", "v_homework_rate": "很好"})
+    assert refused.status_code == 400 and "课堂作业完成率 应为数字" in refused.get_data(as_text=True)
+    ok = s01.post("/feeds/classroom_learning/entry", data={"occurred_on": "2026-11-20", "v_homework_rate": "76"})
+    assert ok.status_code == 302
+    token = _token(login_as("rsc_reviewer"), "staff_attendance")  # 人力资源处 leads 职员出勤
+    low = {"record_key": "ZY-1", "source": "dzb_staff", "occurred_on": "2026-10-31", "values": {"attendance_rate": 91}}
+    assert push_api(app.test_client(), token, [low], "/api/v1/feeds/staff_attendance/records").status_code == 200
+    rules.evaluate(session, NOW)
+    rules.evaluate(session, NOW)  # a second tick raises nothing new
+    warnings = [
+        w for w in session.scalars(select(QualityWarning)) if w.type_key in ("classroom_learning", "staff_attendance")
+    ]
+    raised = {w.type_key: w for w in warnings}
+    assert len(warnings) == len(raised) == 2
+    assert "学生课堂学习没有达到基本标准" in raised["classroom_learning"].title
+    assert "物联网应用技术专业学生综合素质培养" in raised["classroom_learning"].title  # the class's major's subject
+    assert "职员出勤没有达到基本标准：党办干事" in raised["staff_attendance"].title
+    assert "91" in page(login_as("dzb_staff"), "/feeds/")  # shown back to its 信息源
