@@ -41,6 +41,8 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load_warnings(session, now)  # table 39: a below-standard workload from sample values, providers
     if loaded:  # records of the demo feeds, one way in each (pushed, uploaded, entered by hand)
         demo.load_feeds(session, now)
+    if loaded and demo_year:  # table 39's feeds over three years, a few below standard raising their warnings
+        demo.load_management_feeds(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
             "standards": len(basic), "checklists": checklists, "feeds": feed_count}  # fmt: skip
 

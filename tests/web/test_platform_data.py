@@ -123,3 +123,20 @@ def test_a_monitor_enters_classroom_learning_and_a_staff_attendance_push_each_ra
     assert "物联网应用技术专业学生综合素质培养" in raised["classroom_learning"].title  # the class's major's subject
     assert "职员出勤没有达到基本标准：党办干事" in raised["staff_attendance"].title
     assert "91" in page(login_as("dzb_staff"), "/feeds/")  # shown back to its 信息源
+
+
+def test_the_demo_year_holds_three_years_of_table_39_data_and_its_warnings(demo_year_app, demo_year_session):
+    types = demo_year_session.scalars(select(QualityWarning.type_key).where(QualityWarning.rule_key.like("t39:%")))
+    assert {"staff_attendance", "teacher_training", "counselor_education", "classroom_learning", "internship"} <= set(
+        types
+    )
+    hr = login(demo_year_app.test_client(), "rsc_reviewer")
+    listing = page(hr, "/warnings")
+    assert "职员出勤没有达到基本标准：基建后勤处干事" in listing and "师资培训没有达到基本标准：刘洋" in listing
+    jhc = login(demo_year_app.test_client(), "jhc_staff")  # 基建后勤处's services go to its staff
+    assert "宿舍卫生间水龙头漏水" in page(jhc, "/services/queue")
+    college = _subject(demo_year_session, "RJXY")
+    reviewer = login(demo_year_app.test_client(), "rjxy_office")  # the college office writes its documents
+    html = page(reviewer, f"/cycle/record/{college.id}/2026")
+    training = _row(html, "indicator-teacher_training-hours")
+    assert "年度未结束" in training and "≥ 40" in training
