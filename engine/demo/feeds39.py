@@ -3,9 +3,10 @@ raise a few warnings of the new types.
 
 人力资源处 uploads 考勤系统's monthly 职员出勤 and its own 师资培训 hours; 党委学生工作部 enters the counselors'
 monthly 辅导员对学生教育 and a 学生违纪; 教务处 uploads the 学习委员's monthly 学生课堂学习 sheets of two classes
-for this school year; 教务处's 实习管理系统 pushes one class's 认知实习. Below standard on purpose: 基建后勤处's
-clerk's attendance this year, 刘洋 (t04)'s training hours last year, 冯辅导 (c02)'s dorm visits this year, one
-class's homework rate and one student's 实习周志. The demo's students all entered in 2025: no 毕业生毕业 yet.
+for this school year; 教务处's 实习管理系统 pushes one class's 认知实习; the 评教 system sends the 学生评教 of
+the two years before. Below standard on purpose: 基建后勤处's clerk's attendance this year, 刘洋 (t04)'s
+training hours last year, 冯辅导 (c02)'s dorm visits this year, one class's homework rate and one student's
+实习周志. The demo's students all entered in 2025: no 毕业生毕业 yet.
 """
 
 from __future__ import annotations
@@ -86,9 +87,14 @@ def load(session: Session, now: datetime) -> dict:
         students = session.scalars(
             select(User.username).where(User.kind == "student", User.class_id.is_not(None)).order_by(User.username)
         ).all()[20:30]  # 软件技术2025级1班: 认知实习
-        rows = [(s, internship_day, {"months": 1, "journal_rate": 70 if n == 0 else 92 + n % 8, "tutor": "杨磊"})
+        rows = [(s, internship_day, {"journal_rate": 70 if n == 0 else 92 + n % 8, "tutor": "杨磊"})
                 for n, s in enumerate(students)]  # fmt: skip
         counts["internship"] = _ingest(session, "internship", rows, "api", None, now)
+    history = [  # 学生评教 of the two years before (the recent terms' come with the table-37 demo)
+        (t, date(y, m, 28), {"score": 80 + (n * 7 + y + m) % 13, "comment": "课堂组织有序，作业反馈及时。"})
+        for n, t in enumerate(TEACHERS) for y in (this_year - 2, this_year - 1) for m in (6, 12)
+    ]  # fmt: skip
+    counts["teaching_evaluation"] = _ingest(session, "teaching_evaluation", history, "api", None, now)
     out: Counter = Counter()
     since = date(this_year - 1, 1, 1)
     for key in TYPES:

@@ -223,7 +223,7 @@ def for_subject(session: Session, subject: Subject, year: int, today: date) -> P
                 if test is not None:
                     row.below[y] = sum(1 for v in members.values() if not test(v))
         current = row.values.get(year)
-        row.running = agg == "sum" and year >= today.year
+        row.running = agg == "sum" and year >= today.year and test is not None
         if current is not None and test is not None and not row.running:
             row.met = bool(test(current))
         rows.append(row)
