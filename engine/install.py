@@ -47,6 +47,8 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load_feeds(session, now)
     if loaded and demo_year:  # the earlier years' surveys, feed records and warnings (the quality view's trends)
         demo.load_history(session, now)
+    if loaded and demo_year:  # table 39's feeds over three years, a few below standard raising their warnings
+        demo.load_management_feeds(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
             "standards": len(basic), "checklists": checklists, "feeds": feed_count,
             "credit_items": credit_items}  # fmt: skip

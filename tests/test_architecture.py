@@ -28,7 +28,8 @@ ENGINE_LAYERS = [
     {"workflow"},
     {"documents"},
     {"cycle", "standards"},
-    {"oversight", "warnings", "modeling", "registries", "supervision", "feeds"},
+    {"oversight", "warnings", "modeling", "registries", "supervision"},
+    {"feeds"},  # its per-subject indicators read table 39's measures and the standards' criteria
     {"diagnosis", "servicedesk", "quality", "credits", "assessment"},
     {"scheduler"},
     {"demo", "wiring"},

@@ -5,6 +5,7 @@ from .assessment import load as load_assessment
 from .credits import load as load_credits
 from .diagnosis import load as load_diagnosis
 from .feeds import load_feeds
+from .feeds39 import load as load_management_feeds
 from .history import load as load_history
 from .organisation import DEMO_PASSWORD, is_loaded, load
 from .services import load as load_services
@@ -15,5 +16,6 @@ from .year import load as load_year
 
 __all__ = [
     "DEMO_PASSWORD", "is_loaded", "load", "load_assessment", "load_credits", "load_diagnosis", "load_feeds",
-    "load_history", "load_services", "load_standards", "load_supervision", "load_warnings", "load_year",
+    "load_history", "load_management_feeds", "load_services", "load_standards", "load_supervision", "load_warnings",
+    "load_year",
 ]  # fmt: skip

@@ -1,7 +1,7 @@
 """The demo school's service requests (table 38), made through the services (engine/servicedesk): one in every
 state, so 服务 shows content to every role: a new one at 教务处, one 信息化处's staff claimed, one waiting for the
 requester's confirmation, a confirmed one, a 服务未落实 at 党政办公室, one 党政办公室 sent back to the provider, a
-closed case, and one past its due time that the BPMN timer escalated."""
+closed case, one past its due time that the BPMN timer escalated, and two at 基建后勤处 (its staff answer)."""
 
 from __future__ import annotations
 
@@ -73,6 +73,17 @@ REQUESTS = [
         ],
     ),
     (6, "t10", "network", "会议室投屏网络无法连接", "行政楼 402", "13800000110", []),  # 4 h due: escalated
+    # 基建后勤处's staff (jhc_staff) answer the dormitory and campus services
+    (3, "s03", "dormitory_repair", "宿舍卫生间水龙头漏水", "学生公寓 3 号楼 214", "13800000203", []),
+    (
+        30,
+        "s04",
+        "campus_cleaning",
+        "教学楼 B 区垃圾桶满溢未清运",
+        "教学楼 B 区一楼",
+        "13800000204",
+        [("jhc_staff", "done", "已安排保洁加派清运班次", 4)],
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
-"""The 18 information types of table 37 (教学过程信息采集参考模板), loaded for every school as data.
+"""The 18 information types of table 37 (教学过程信息采集参考模板) and the 7 of table 39 (管理过程信息采集参考模板)
+that table 37 lacks, loaded for every school as data.
 
 Each row: key, name, lead department (a function key), 信息源 kind, provider, fields, delivery modes. A field
 is (key, label, type, unit, min, max); min/max is the basic standard's threshold where the seed implies one
@@ -62,12 +63,38 @@ CATALOGUE = [
     ("counselor_evaluation", "学生评辅", F.STUDENT_AFFAIRS, "counselor", "学生", SYSTEM, SCORE),
 ]  # fmt: skip
 
+# Table 39 (管理过程) names these information types (信息源, provider) without table 37 defining them; their field
+# keys are what engine/warnings/table39.py's rules read, their thresholds the basic standards' criteria (BS04,
+# BS07, BS25, BS14, BS18, BS16). Fields a yearly total judges (training hours) carry no per-record threshold.
+TABLE39 = [
+    ("staff_attendance", "职员出勤", F.HUMAN_RESOURCES, "staff", "考勤系统", SYSTEM,
+     [_f("attendance_rate", "出勤率", "number", "%", 95, None), _f("absent_days", "无故缺勤", "number", "天")]),
+    ("teacher_training", "师资培训", F.HUMAN_RESOURCES, "teacher", "人力资源处", PERSON,
+     [_f("hours", "培训学时", "number", "学时"), _f("programme", "培训项目", "text")]),
+    ("counselor_work", "辅导员对学生教育", F.STUDENT_AFFAIRS, "counselor", "党委学生工作部", PERSON,
+     [_f("dorm_visits_per_week", "深入学生寝室", "number", "次/周", 2, None),
+      _f("class_meetings_per_month", "主题班会", "number", "次/月", 1, None)]),
+    ("internship", "实习管理", F.ACADEMIC_AFFAIRS, "student", "教务处（实习指导老师）", SYSTEM,
+     [_f("months", "顶岗实习时间", "number", "月", 6, None),
+      _f("journal_rate", "实习周志提交率", "number", "%", 90, None),
+      _f("tutor", "实习指导老师", "text")]),
+    ("graduation", "毕业生毕业", F.ACADEMIC_AFFAIRS, "student", "教务处", SYSTEM,
+     [_f("graduated", "是否毕业", "number", "0/1"), _f("credits", "修满学分", "number", "学分", 150, None),
+      _f("certificates", "职业资格证书", "number", "个", 1, None), _f("employed", "是否就业", "number", "0/1")]),
+    ("discipline", "学生违纪", F.STUDENT_AFFAIRS, "student", "党委学生工作部", PERSON,
+     [_f("incidents", "违纪次数", "number", "次"), NOTE]),
+    ("classroom_learning", "学生课堂学习", F.ACADEMIC_AFFAIRS, "class", "学习委员", PERSON,
+     [_f("homework_rate", "课堂作业完成率", "number", "%", 90, None),
+      _f("pass_rate", "课程考核通过率", "number", "%", 85, None), NOTE]),
+]  # fmt: skip
+TABLE39_KEYS = frozenset(row[0] for row in TABLE39)
+
 
 def load_catalogue(session: Session, now: datetime) -> int:
-    """Add the table-37 feeds the school lacks; returns how many were added. The caller commits."""
+    """Add the table-37 and table-39 feeds the school lacks; returns how many were added. The caller commits."""
     have = set(session.scalars(select(FeedDefinition.key)))
     added = 0
-    for key, name, lead, source, provider, delivery, fields in CATALOGUE:
+    for key, name, lead, source, provider, delivery, fields in CATALOGUE + TABLE39:
         if key in have:
             continue
         session.add(FeedDefinition(key=key, name=name, lead_function=str(lead), source_kind=source,
@@ -80,4 +107,4 @@ def load_catalogue(session: Session, now: datetime) -> int:
 
 # Entered by hand by the 信息源 itself: the 学习委员 (a student of the class) for the class, the teacher for
 # themselves. Other person-entered feeds are entered by their lead department.
-SELF_ENTRY = frozenset({"class_test", "class_learning", "homework_marking"})
+SELF_ENTRY = frozenset({"class_test", "class_learning", "classroom_learning", "homework_marking"})

@@ -15,7 +15,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import String, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..core import audit
 from ..core.errors import N_, InvalidInput
@@ -25,8 +25,9 @@ MAX_BATCH = 100_000  # records in one batch (the push API takes fewer: web/feeds
 CHUNK = 900  # keys per IN list (SQLite allows 999 parameters)
 TEXT_MAX = 500
 KEY_MAX = 64
-PERSONAL_SUBJECT = {"teacher": "teacher", "student": "student"}  # 信息源 kind -> its own subject's type
-USER_KIND = {"teacher": ("teacher",), "student": ("student",), "counselor": ("counselor",)}
+# 信息源 kind -> its own subject's type: every 教师, 辅导员 and 职员 has a personal subject of the 教师 level
+PERSONAL_SUBJECT = {"teacher": "teacher", "student": "student", "counselor": "teacher", "staff": "teacher"}
+USER_KIND = {"teacher": ("teacher",), "student": ("student",), "counselor": ("counselor",), "staff": ("staff",)}
 
 
 class InvalidBatch(InvalidInput):
@@ -112,13 +113,23 @@ def _chunks(items: list):
 
 
 def _sources(session: Session, feed: FeedDefinition, names: set[str]) -> dict[str, tuple]:
-    """source name -> (subject_id, user_id, class_id) for the known sources of the feed's kind."""
+    """source name -> (subject_id, user_id, class_id) for the known sources of the feed's kind. A class's
+    records reach its major's 专业学生综合素质培养 subject (the subject judging the major's students)."""
     found: dict[str, tuple] = {}
     names = sorted(n for n in names if isinstance(n, str) and n)
     if feed.source_kind == "class":
+        major = aliased(Subject)
+        cultivation = aliased(Subject)
         for chunk in _chunks(names):
-            rows = session.execute(select(SchoolClass.code, SchoolClass.id).where(SchoolClass.code.in_(chunk)))
-            found.update({code: (None, None, cid) for code, cid in rows})
+            rows = session.execute(
+                select(SchoolClass.code, SchoolClass.id, cultivation.id)
+                .outerjoin(major, major.id == SchoolClass.major_subject_id)
+                .outerjoin(
+                    cultivation, (cultivation.parent_id == major.id) & (cultivation.type == "student_cultivation")
+                )  # fmt: skip
+                .where(SchoolClass.code.in_(chunk))
+            )
+            found.update({code: (sid, None, cid) for code, cid, sid in rows})
         return found
     subject_type = PERSONAL_SUBJECT.get(feed.source_kind)
     for chunk in _chunks(names):

@@ -19,7 +19,13 @@ from ..models import FeedDefinition, FeedRecord, FeedToken, SchoolClass, User
 from ..org import functions, policy
 from .catalogue import SELF_ENTRY
 
-SOURCE_LABELS = {"teacher": N_("教师"), "student": N_("学生"), "counselor": N_("辅导员"), "class": N_("班级")}
+SOURCE_LABELS = {
+    "teacher": N_("教师"),
+    "student": N_("学生"),
+    "counselor": N_("辅导员"),
+    "staff": N_("职员"),
+    "class": N_("班级"),
+}
 DELIVERY_LABELS = {"api": N_("接口推送"), "upload": N_("文件导入"), "form": N_("人工填报")}
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, JSONType, UTCDateTime
 
-SOURCE_KINDS = ("teacher", "student", "counselor", "class")  # 信息源: 教师, 学生, 辅导员, 班级
+SOURCE_KINDS = ("teacher", "student", "counselor", "staff", "class")  # 信息源: 教师, 学生, 辅导员, 职员, 班级
 DELIVERY_MODES = ("api", "upload", "form")  # 接口推送, 文件导入, 人工填报
 
 

@@ -12,10 +12,12 @@ from flask_login import current_user, login_required
 from engine.core import periods
 from engine.cycle import record as records
 from engine.cycle import sampling
+from engine.documents import sharing
 from forms import record as layout
 from forms import record_exports
 
 from ..db import db
+from ..feeds.panel import platform_data
 from ..helpers import int_arg, now, principals, settings
 
 bp = Blueprint("record", __name__, url_prefix="/cycle/record")
@@ -29,13 +31,21 @@ def _load(subject_id, year):
     return records.record_for(db.session, current_user, subject_id, year, principals())
 
 
+def _judges(rec) -> bool:
+    """Whether the user has full access to one of the record's documents (the subject's people, its reviewers,
+    monitors): they see its 平台数据; readers of the published documents only do not."""
+    ps = principals()
+    return any(sharing.access(db.session, current_user, d.id, ps)[1] == "full" for d in rec.documents.values())
+
+
 @bp.get("/<subject_id>/<year>")
 @login_required
 def show(subject_id, year):
     rec = _load(subject_id, year)
     return render_template(
-        "cycle/record.html", rec=rec, groups=layout.GROUPS, columns=layout.columns(), percent=layout.percent
-    )
+        "cycle/record.html", rec=rec, groups=layout.GROUPS, columns=layout.columns(), percent=layout.percent,
+        platform=platform_data(rec.subject, rec.year) if _judges(rec) else None,
+    )  # fmt: skip
 
 
 @bp.get("/<subject_id>/<year>/export.<fmt>")

@@ -13,6 +13,7 @@ from engine.warnings import STATUSES as WARNING_STATUSES
 
 from ..db import db, flash_on_commit, transactional
 from ..errors import translate, translate_fields
+from ..feeds.panel import platform_data
 from ..helpers import now, principals
 
 bp = Blueprint("reviews", __name__)
@@ -101,7 +102,7 @@ def _new_page(standard_id, args, values: dict | None, field_errors: dict, status
         else:
             methods = request.form.getlist("methods")
         ctx.update(chosen=subject, chosen_year=year, existing=existing, version=version, criteria=criteria,
-                   values=values, methods=methods)  # fmt: skip
+                   values=values, methods=methods, platform=platform_data(subject, year))  # fmt: skip
     return render_template("diagnosis/prescriptive_new.html", **ctx), status
 
 
@@ -146,4 +147,5 @@ def prescriptive_show(diagnosis_id):
         "diagnosis/prescriptive_show.html", diagnosis=diagnosis,
         warning=prescriptive.warning_of(db.session, diagnosis), warning_statuses=WARNING_STATUSES,
         may_diagnose=prescriptive.may_diagnose(db.session, current_user, principals(), diagnosis.standard),
+        platform=platform_data(diagnosis.subject, diagnosis.year),
     )  # fmt: skip

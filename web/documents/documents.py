@@ -17,6 +17,7 @@ from forms.diff import diff_documents, summary
 from forms.templates import section_labels
 
 from ..db import db, flash_on_commit, transactional
+from ..feeds.panel import platform_data, year_of_period
 from ..helpers import int_arg, localtime, now, principals
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -98,6 +99,7 @@ def _render_show(doc, versions, level, version, data, template):
         attachments=attachments.of_document(db.session, doc.id),
         assessment=diagnosis.assessment_of(db.session, doc.id),
         assess_task=diagnosis.assessments.assessing_task(db.session, current_user, principals(), doc),
+        platform=platform_data(doc.subject, year_of_period(doc.period)) if level == "full" and doc.subject else None,
     )  # fmt: skip
 
 

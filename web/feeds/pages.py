@@ -23,8 +23,18 @@ bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 @bp.record_once
 def _labels(state) -> None:
     state.app.jinja_env.globals.update(
-        FEED_SOURCE_LABELS=feeds.SOURCE_LABELS, FEED_DELIVERY_LABELS=feeds.DELIVERY_LABELS
+        FEED_SOURCE_LABELS=feeds.SOURCE_LABELS,
+        FEED_DELIVERY_LABELS=feeds.DELIVERY_LABELS,
+        FEED_TABLE39=feeds.TABLE39_KEYS,
+        managed_feed_count=_managed_count,
     )
+
+
+def _managed_count() -> int:
+    """How many feeds the signed-in user manages (the 质量评价 hub's 平台数据 card links to them)."""
+    if not current_user.is_authenticated:
+        return 0
+    return len(feeds.managed_feeds(db.session, current_user, principals()))
 
 
 def _errors(errors: list[dict]) -> list[dict]:

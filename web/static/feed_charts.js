@@ -22,7 +22,10 @@
       grid: { left: 40, right: 16, top: 16, bottom: 28 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: s.points.map(function (p) { return p[0]; }) },
-      yAxis: { type: "value", scale: true },
+      // the threshold stays in view: the axis reaches it even when every value is on one side of it
+      yAxis: { type: "value", scale: true,
+               min: function (v) { return s.min !== null && s.min !== undefined ? Math.min(v.min, s.min) : v.min; },
+               max: function (v) { return s.max !== null && s.max !== undefined ? Math.max(v.max, s.max) : v.max; } },
       series: [{
         type: "line", name: s.field, data: s.points.map(function (p) { return p[1]; }), color: "#1f4e8c",
         markLine: lines.length ? { symbol: "none", silent: true, lineStyle: { color: "#c8102e", type: "dashed" },
