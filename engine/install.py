@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from . import demo, diagnosis, feeds, registries, standards, wiring, workflow
+from . import demo, diagnosis, feeds, registries, reports, standards, wiring, workflow
 from .core.db import make_engine
 from .core.migrate import upgrade
 from .core.settings import Settings
@@ -29,6 +29,7 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
     catalogue = registries.load_catalogue(session, now)  # tables 27, 28, second 28: every school, demo or not
     checklists = diagnosis.checklists.load_defaults(session, now)  # figure 12's review checklists: every school
     feed_count = feeds.load_catalogue(session, now)  # table 37's data feeds: every school
+    reports.catalogue.load_defaults(session, now)  # the yearly reports' types and headings: every school
     year = demo.load_year(session, now) if loaded and demo_year else None
     basic = standards.sync_standards(session, now)  # the shipped basic standards (table 10), as drafts
     if loaded:  # committees and the adopted standards; with the year, two revisions under way
@@ -39,6 +40,7 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load_supervision(session, now)
         demo.load_services(session, now)  # service requests in every state (table 38)
         demo.load_warnings(session, now)  # table 39: a below-standard workload from sample values, providers
+        demo.load_reports(session, now)  # last year's school report published, this year's in contributions
     if loaded:  # records of the demo feeds, one way in each (pushed, uploaded, entered by hand)
         demo.load_feeds(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,

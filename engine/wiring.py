@@ -7,12 +7,13 @@ imported first. Idempotent. The registrations, in one place:
 - documents: the `edit` and `review` task kinds, the `publish_document` service;
 - workflow: the `form` and `ack` task kinds, the `notify_overdue` service;
 - cycle: the `prepare_document` service;
-- servicedesk: the `service` task kind, the `escalate_service_request` service.
+- servicedesk: the `service` task kind, the `escalate_service_request` service;
+- reports: the `report` task kind, the `publish_report` service.
 """
 
 from __future__ import annotations
 
-from . import cycle, documents, servicedesk
+from . import cycle, documents, reports, servicedesk
 from .workflow import kinds, services
 
 
@@ -23,4 +24,5 @@ def wire() -> None:
     kinds.register()
     cycle.register()
     servicedesk.register()
+    reports.register()
     services.REGISTRY.wired = True

@@ -29,7 +29,7 @@ ENGINE_LAYERS = [
     {"documents"},
     {"cycle", "standards"},
     {"oversight", "warnings", "modeling", "registries", "supervision", "feeds"},
-    {"diagnosis", "servicedesk"},
+    {"diagnosis", "servicedesk", "reports"},
     {"scheduler"},
     {"demo", "wiring"},
     {"install"},

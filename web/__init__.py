@@ -74,6 +74,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .oversight import instances, monitor, monitor_actions
     from .quality import bp as quality_bp
     from .registries import registries, work_standards
+    from .reports import bp as reports_bp
+    from .reports import public as public_reports
     from .servicedesk import bp as servicedesk_bp
     from .standards import basic as basic_standards
     from .standards import committees
@@ -111,6 +113,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(feed_pages.bp)
     app.register_blueprint(feeds_api.bp)
     app.register_blueprint(quality_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(public_reports.bp)
 
     from .templating import init_app as init_templating
 

@@ -4,6 +4,7 @@ own services (year, the story in script). Loaded by `zhengai init` (engine/insta
 from .diagnosis import load as load_diagnosis
 from .feeds import load_feeds
 from .organisation import DEMO_PASSWORD, is_loaded, load
+from .reports import load as load_reports
 from .services import load as load_services
 from .standards import load as load_standards
 from .supervision import load as load_supervision
@@ -12,6 +13,6 @@ from .year import load as load_year
 
 __all__ = [
     "DEMO_PASSWORD", "is_loaded", "load", "load_diagnosis", "load_feeds", "load_services", "load_standards",
-    "load_supervision", "load_warnings",
+    "load_reports", "load_supervision", "load_warnings",
     "load_year",
 ]  # fmt: skip

@@ -41,6 +41,7 @@ from engine.models import (
     ProcessDefinition,
     QualityWarning,
     RegistryEntry,
+    Report,
     ReviewChecklist,
     SamplingDraw,
     SatisfactionSurvey,
@@ -60,6 +61,7 @@ NOT_OBJECTS = {
     "registries.entries": "a registry's kind: every signed-in user reads the registries",
     "registries.show": "a registry entry: every signed-in user reads it (its edit form is checked below)",
     "feeds_api.push": "a feed's key: the push API signs in no user, its token decides (tests/web/test_feeds.py)",
+    "public_reports.download": "a published report is public; any other id is 404 (tests/web/test_reports.py)",
 }
 # arguments that choose a form of the page (or a step), not an object
 VALUE_ARGS = {"fmt": "xlsx", "action": "suspend", "step": "decide"}
@@ -387,6 +389,22 @@ def cases(d: Demo) -> dict[str, Case]:
     service = d.s.scalar(select(ServiceRequest).where(ServiceRequest.requester_id == d.user("t04").id))
     out.update({
         "services.show": Case("t04", "t06", {"request_id": service.id}, service.description),
+    })  # fmt: skip
+    # 质量报告: a college's draft is its own and 质量管理处's, not the other college's; a department's section of the
+    # school report is that department's step; the headings are 质量管理处's
+    draft = d.s.scalar(select(Report).where(Report.unit_id == d.user("dzxy_reviewer").org_unit_id))
+    school_report = d.s.scalar(select(Report).where(Report.unit_id.is_(None), Report.status == "contributing"))
+    research = d.s.scalar(select(HumanTask).where(HumanTask.instance_id == school_report.instance_id,
+                                                  HumanTask.bpmn_id == "contrib_research"))  # fmt: skip
+    report = {"report_id": draft.id}
+    out.update({
+        **{e: Case("dzxy_reviewer", "rjxy_reviewer", report, draft.title) for e in ("reports.show", "reports.save")},
+        "reports.export": Case("dzxy_reviewer", "rjxy_reviewer", {**report, "fmt": "docx"}),
+        "reports.open_unit_report": Case("dzxy_reviewer", "rjxy_reviewer",
+                                         {"unit_id": draft.unit_id, "type_key": "unit_diagnosis"}),
+        **{e: Case("zlc_admin", "dzxy_reviewer", {"key": "school_quality"})
+           for e in ("reports.headings", "reports.save_headings")},
+        "reports.take_step": Case("kyc_staff", "jwc_staff", {"task_id": research.id}),
     })  # fmt: skip
     return out
 

@@ -41,6 +41,9 @@ What each rule admits:
   administrative staff).
 - a data feed (table 37): monitors and its lead department edit it, issue tokens, upload and read every record;
   a record is also seen by its 信息源 person, and a class's records by the class's students and counselor.
+- a yearly report: 质量管理处 (function quality_office) and monitors edit the report types' headings, start and
+  compile the school's reports; they and school leaders read every report, school leaders approve the school's;
+  a 职能部门's or 二级学院's staff (and positions in it) write and publish its own; published ones are public.
 """
 
 from __future__ import annotations
@@ -97,6 +100,7 @@ from .diagnosis import (
     reads_prescriptive,
 )
 from .feeds import class_ids_seen, feed_record_visible, manages_feed
+from .reports import is_school_leader, manages_reports, report_visible, report_writer_units
 from .school import (
     WARNING_ACTING_KINDS,
     draws_samples,
@@ -146,4 +150,5 @@ __all__ = [
     "sees_all_service_requests", "service_provider_units", "service_request_visible",
     "configures_warning_providers", "may_decide_accident", "may_propose_accident_grade", "reads_warning_types",
     "class_ids_seen", "feed_record_visible", "manages_feed",
+    "is_school_leader", "manages_reports", "report_visible", "report_writer_units",
 ]  # fmt: skip
