@@ -11,8 +11,8 @@ from io import BytesIO
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from engine.models import HumanTask, Report
-from tests.conftest import page
+from engine.models import Document, HumanTask, Report, ReportType, Subject, User
+from tests.conftest import login, page
 
 # section -> a user of the department holding its function in the demo organisation (engine/demo/data)
 WRITERS = {
@@ -134,3 +134,90 @@ def test_a_year_is_started_once_and_must_be_a_year(login_as):
     assert (
         login_as("jwc_staff").post("/reports/start", data={"type": "school_quality", "year": "2023"}).status_code == 404
     )
+
+
+def test_the_headings_of_a_report_type_are_edited_and_validated(login_as, session):
+    office = login_as("zlc_admin")
+    html = page(office, "/reports/")
+    assert 'href="/reports/types/school_quality"' in html
+    html = page(office, "/reports/types/school_quality")
+    assert 'data-testid="headings-form"' in html and "国际交流与合作" in html and "流程分送部门撰写" in html
+    rows = [(s["key"], s["title"], s["function"]) for s in
+            session.get(ReportType, "school_quality").sections]  # fmt: skip
+
+    def form(changed):
+        data = {"count": str(len(changed))}
+        for i, (key, title, function) in enumerate(changed):
+            data.update({f"key_{i}": key, f"title_{i}": title, f"function_{i}": function})
+        return data
+
+    # a section a process step writes cannot be deleted; two sections cannot share a title
+    deleted = office.post("/reports/types/school_quality", data=form([(rows[0][0], "", rows[0][2]), *rows[1:]]))
+    assert deleted.status_code == 400 and "不能删除" in deleted.get_data(as_text=True)
+    twice = office.post("/reports/types/school_quality", data=form([*rows, ("", "教学", "")]))
+    assert twice.status_code == 400 and "章节标题重复" in twice.get_data(as_text=True)
+    unknown = office.post("/reports/types/school_quality", data=form([*rows, ("", "附录", "no_such_function")]))
+    assert unknown.status_code == 400 and "请选择撰写部门" in unknown.get_data(as_text=True)
+    assert session.get(ReportType, "school_quality").sections[0]["title"] == "教学"  # nothing changed
+    # renamed, one section added (written by 质量管理处 when compiling)
+    changed = [(rows[0][0], "教育教学", rows[0][2]), *rows[1:], ("", "面临的挑战", "")]
+    saved = office.post("/reports/types/school_quality", data=form(changed))
+    assert saved.status_code == 302
+    html = page(office, saved.headers["Location"])
+    assert 'value="教育教学"' in html and 'value="面临的挑战"' in html
+    url = start(office, "2027")  # a report started now has the new headings
+    html = page(office, url)
+    assert "教育教学" in html and "面临的挑战" in html
+    # nobody else edits headings
+    page(login_as("jwc_staff"), "/reports/types/school_quality", 404)
+
+
+def test_a_college_report_is_prefilled_from_its_subjects_diagnoses(demo_year_app, demo_year_session):
+    session = demo_year_session
+    head = session.scalar(select(User).where(User.username == "dzxy_reviewer"))
+    subjects = select(Subject.id).where(Subject.org_unit_id == head.org_unit_id)
+    diagnoses = session.scalars(select(Document).where(Document.doc_type == "diagnosis",
+                                                       Document.subject_id.in_(subjects)))  # fmt: skip
+    conclusions = [r["cells"]["conclusion"] for d in diagnoses for r in d.data.get("rows", [])
+                   if r["cells"].get("conclusion")]  # fmt: skip
+    assert conclusions, "the demo year has self-diagnoses in the college"
+    client = login(demo_year_app.test_client(), "dzxy_reviewer")
+    html = page(client, "/reports/")
+    assert 'data-testid="unit-reports"' in html
+    report = session.scalar(
+        select(Report).where(Report.unit_id == head.org_unit_id, Report.type_key == "unit_diagnosis")
+    )
+    html = page(client, f"/reports/{report.id}")
+    assert 'data-testid="report-form"' in html and "自我诊断情况" in html
+    assert conclusions[0].replace('"', "&#34;") in html
+    page(login(demo_year_app.test_client(), "rjxy_reviewer"), f"/reports/{report.id}", 404)  # the other college
+    # publishing needs every section written; then it is public
+    fields = {f"section_{s['key']}": "" for s in report.sections}
+    refused = client.post(f"/reports/{report.id}", data={**fields, "action": "publish"})
+    assert refused.status_code == 400 and "请填写本部分内容" in refused.get_data(as_text=True)
+    fields = {f"section_{s['key']}": f"{s['title']}：已撰写。" for s in report.sections}
+    assert client.post(f"/reports/{report.id}", data={**fields, "action": "publish"}).status_code == 302
+    listing = page(demo_year_app.test_client(), "/public/reports")
+    assert report.title in listing
+    assert report.title in page(login(demo_year_app.test_client(), "t01"), f"/reports/{report.id}")
+
+
+def test_the_demo_shows_last_year_published_and_this_year_in_contributions(demo_year_app, demo_year_session):
+    from engine.reports import summary
+
+    listing = page(demo_year_app.test_client(), "/public/reports")
+    assert "2025年度人才培养质量年度报告" in listing and "2026年度人才培养质量年度报告" not in listing
+    published = summary.published(demo_year_session)
+    assert [(p["year"], p["unit_id"]) for p in published] == [(2025, None)]
+    assert published[0]["url"] == f"/public/reports/{published[0]['id']}.pdf" and published[0]["published_at"]
+    assert summary.published(demo_year_session, 2026) == []
+    office = login(demo_year_app.test_client(), "zlc_admin")
+    hub = page(office, "/quality/")
+    assert 'data-testid="card-reports"' in hub and 'href="/reports/"' in hub
+    html = page(office, "/reports/")
+    assert "2026年度人才培养质量年度报告" in html and "各部门撰写中" in html
+    student = login(demo_year_app.test_client(), "s01")
+    assert 'data-testid="card-reports"' not in page(student, "/quality/")
+    # a department with its section still open finds it in its inbox
+    inbox = page(login(demo_year_app.test_client(), "kyc_staff"), "/tasks")
+    assert "撰写“科技研发”部分" in inbox
