@@ -1,10 +1,11 @@
 """A report as Word (python-docx) and PDF (WeasyPrint): A4, a title block, its headings in order with their
-text, a table of who wrote what, page numbers. `report` is a plain dict:
-{"title", "subtitle", "sections": [{"title", "text"}], "table": {"head": [...], "rows": [[...]]} | None,
+text, charts (PNG), a table of who wrote what, page numbers. `report` is a plain dict: {"title", "subtitle",
+"sections": [{"title", "text"}], "charts": [{"title", "png"}], "table": {"head": [...], "rows": [[...]]} | None,
 "footer"}. WeasyPrint needs Pango and the CJK fonts (.ci/ensure-pdf.sh installs them)."""
 
 from __future__ import annotations
 
+import base64
 from html import escape
 from io import BytesIO
 
@@ -21,6 +22,7 @@ p { text-indent: 2em; margin: 0 0 2mm; }
 table { border-collapse: collapse; width: 100%; margin-top: 4mm; font-size: 10pt; }
 th, td { border: 0.5pt solid #333; padding: 1.5mm 2mm; text-align: left; vertical-align: top; }
 th { background: #eee; }
+figure { margin: 3mm 0; page-break-inside: avoid; } figure img { width: 100%; }
 .footer { margin-top: 10mm; color: #555; font-size: 9pt; text-align: right; }
 """
 
@@ -32,9 +34,14 @@ def _paragraphs(text: str) -> list[str]:
 def to_html(report: dict) -> str:
     parts = [f"<h1>{escape(report['title'])}</h1>", f"<div class='subtitle'>{escape(report.get('subtitle', ''))}</div>"]
     for n, section in enumerate(report["sections"], start=1):
-        parts.append(f"<h2>{_number(n)}、{escape(section['title'])}</h2>")
+        parts.append(f"<h2>{chapter_number(n)}、{escape(section['title'])}</h2>")
         paragraphs = _paragraphs(section.get("text", "")) or ["（本部分暂无内容）"]
         parts += [f"<p>{escape(p)}</p>" for p in paragraphs]
+    if report.get("charts"):
+        parts.append("<h2>附：状态数据图表</h2>")
+        for chart in report["charts"]:
+            encoded = base64.b64encode(chart["png"]).decode("ascii")
+            parts.append(f"<figure><img src='data:image/png;base64,{encoded}' alt='{escape(chart['title'])}'></figure>")
     table = report.get("table")
     if table and table.get("rows"):
         parts.append(f"<h2>{escape(table.get('title', ''))}</h2><table><thead><tr>")
@@ -60,7 +67,7 @@ def to_pdf(report: dict) -> bytes:
 NUMERALS = "一二三四五六七八九十"
 
 
-def _number(n: int) -> str:
+def chapter_number(n: int) -> str:
     """Chinese chapter numbers: 一 ... 十, 十一 ... 九十九."""
     if n <= 10:
         return NUMERALS[n - 1]
@@ -88,10 +95,14 @@ def to_docx(report: dict) -> bytes:
     sub = doc.add_paragraph(report.get("subtitle", ""))
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for n, part in enumerate(report["sections"], start=1):
-        doc.add_heading(f"{_number(n)}、{part['title']}", level=1)
+        doc.add_heading(f"{chapter_number(n)}、{part['title']}", level=1)
         for p in _paragraphs(part.get("text", "")) or ["（本部分暂无内容）"]:
             para = doc.add_paragraph(p)
             para.paragraph_format.first_line_indent = Pt(22)
+    if report.get("charts"):
+        doc.add_heading("附：状态数据图表", level=1)
+        for chart in report["charts"]:
+            doc.add_picture(BytesIO(chart["png"]), width=Mm(160))
     table_data = report.get("table")
     if table_data and table_data.get("rows"):
         doc.add_heading(table_data.get("title", ""), level=1)

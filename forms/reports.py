@@ -20,13 +20,14 @@ def validate_headings(rows, functions: set[str], locked: set[str]) -> list[dict]
     errors: dict[str, list[str]] = {}
     if not isinstance(rows, list):
         rows = []
-    out, seen_titles, seen_keys = [], set(), set()
+    out, seen_titles, seen_keys, taken = [], set(), set(), set()
     for i, row in enumerate(rows):
         row = row if isinstance(row, dict) else {}
         key = clean_text(row.get("key"))
         title = clean_text(row.get("title"))
         function = clean_text(row.get("function"))
         if not title:
+            taken.add(key)  # a deleted heading's key is not given to a new one in the same save
             if key in locked:
                 errors[f"title_{i}"] = ["该章节由流程分送部门撰写，不能删除"]
             continue  # an empty new row, or a heading deleted by emptying its title
@@ -55,7 +56,7 @@ def validate_headings(rows, functions: set[str], locked: set[str]) -> list[dict]
         while not row["key"]:
             candidate = f"s{n}"
             n += 1
-            if candidate not in seen_keys:
+            if candidate not in seen_keys and candidate not in taken:
                 row["key"] = candidate
                 seen_keys.add(candidate)
     return out

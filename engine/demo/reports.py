@@ -71,6 +71,8 @@ def load(session: Session, now: datetime) -> dict:
     current = reports.school.start(session, office, office_principals, reports.catalogue.QUALITY, year,
                                    now - timedelta(days=7))  # fmt: skip
     _contribute(session, users, current, THIS_YEAR_IN, now - timedelta(days=2))
+    # this year's data analysis report, its charts drawn from the collected data
+    reports.school.start(session, office, office_principals, reports.data.DATA_REPORT, year, now - timedelta(days=3))
     # the two colleges' diagnosis reports, drafted by their heads
     for username in COLLEGE_HEADS:
         head = users[username]

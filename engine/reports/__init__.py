@@ -4,11 +4,11 @@ parallel contributions, publication and the public list.
 
 Modules: catalogue (the types and their headings), units (a unit's reports), school (the process: start, the
 `report` task kind, the `publish_report` service), reading (permission-checked loading, the public reports, the
-export dict), summary (what the leaders' view reads). What BPMN calls is registered by `register`.
+export dict), data (the data analysis report's charts), summary (what the leaders' view reads). What BPMN calls is registered by `register`.
 """
 
 from .. import workflow
-from . import catalogue, reading, school, summary, units
+from . import catalogue, data, reading, school, summary, units
 from .school import STATUSES
 
 
@@ -17,4 +17,4 @@ def register() -> None:
     workflow.register_service("publish_report", "发布质量报告（向社会公开）", school.publish_service)
 
 
-__all__ = ["STATUSES", "catalogue", "reading", "register", "school", "summary", "units"]
+__all__ = ["STATUSES", "catalogue", "data", "reading", "register", "school", "summary", "units"]

@@ -11,7 +11,7 @@ from ..core.errors import N_, NotFound, object_id
 from ..models import OrgUnit, Report, User
 from ..models.org import SCHOOL
 from ..org import policy
-from . import school
+from . import data, school
 
 
 def get_report(session: Session, user: User, principals, report_id) -> Report:
@@ -69,6 +69,8 @@ def for_export(session: Session, report: Report) -> dict:
             "rows": [[s["title"], names.get(given[s["key"]].unit_id, "质量管理处")]
                      for s in report.sections if s["key"] in given],
         }  # fmt: skip
+    if report.type_key == data.DATA_REPORT:
+        out["charts"] = charts_of(session, report)
     if report.published_at:
         tz = settings.of(session).timezone
         out["footer"] = f"发布日期：{report.published_at.astimezone(tz):%Y-%m-%d}"
@@ -82,3 +84,8 @@ def unit_label(session: Session, report: Report) -> str:
         return root or "学校"
     unit = session.get(OrgUnit, report.unit_id)
     return unit.name if unit else ""
+
+
+def charts_of(session: Session, report: Report) -> list[dict]:
+    """The data analysis report's charts (other reports have none)."""
+    return data.charts(session, report.year) if report.type_key == data.DATA_REPORT else []

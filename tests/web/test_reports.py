@@ -221,3 +221,19 @@ def test_the_demo_shows_last_year_published_and_this_year_in_contributions(demo_
     # a department with its section still open finds it in its inbox
     inbox = page(login(demo_year_app.test_client(), "kyc_staff"), "/tasks")
     assert "撰写“科技研发”部分" in inbox
+
+
+def test_the_data_analysis_report_carries_charts_of_the_collected_data(login_as, app):
+    office = login_as("zlc_admin")
+    response = office.post("/reports/start", data={"type": "school_data", "year": "2026"})
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    html = page(office, url)
+    assert html.count('data-testid="chart"') == 4 and "教师出勤率（月平均）" in html and "撰写中" in html
+    fields = {f"section_{k}": "分析内容。" for k in ("overview", "students", "teaching", "findings")}
+    assert office.post(url, data={**fields, "action": "publish"}).status_code == 302
+    pdf = PdfReader(BytesIO(office.get(f"/reports/{report_id_of(url)}.pdf").data))
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "附：状态数据图表" in text and "学生发展数据分析" in text
+    assert sum(len(p.images) for p in pdf.pages) >= 4  # the charts are pictures in the PDF
+    assert "2026年度人才培养状态数据分析报告" in page(app.test_client(), "/public/reports")

@@ -5,6 +5,7 @@ block on the normal task page, posted here), Word and PDF. The public list is we
 
 from __future__ import annotations
 
+import base64
 from io import BytesIO
 
 from flask import Blueprint, redirect, render_template, request, send_file, url_for
@@ -96,8 +97,14 @@ def _show(report: Report, typed=None, errors=None, status=200):
         unit_label=reports.reading.unit_label(db.session, report), open_tasks=open_tasks,
         offered={t.id for t in open_tasks if tasks.is_candidate(db.session, t.id, principals())},
         history=tasks.history(db.session, report.instance_id) if report.instance_id else [],
-        field_errors=errors or {},
+        field_errors=errors or {}, charts=_charts(report),
     ), status  # fmt: skip
+
+
+def _charts(report: Report) -> list[dict]:
+    """The data analysis report's charts as data URIs (the same PNG its Word file and PDF carry)."""
+    return [{"title": c["title"], "src": "data:image/png;base64," + base64.b64encode(c["png"]).decode("ascii")}
+            for c in reports.reading.charts_of(db.session, report)]  # fmt: skip
 
 
 @bp.get("/<report_id>")
