@@ -4,7 +4,8 @@ parallel contributions, publication and the public list.
 
 Modules: catalogue (the types and their headings), units (a unit's reports), school (the process: start, the
 `report` task kind, the `publish_report` service), reading (permission-checked loading, the public reports, the
-export dict), data (the data analysis report's charts), summary (what the leaders' view reads). What BPMN calls is registered by `register`.
+export dict), data (the data analysis report's charts), summary (what the leaders' view reads). What BPMN calls
+is registered by `register`.
 """
 
 from .. import workflow
