@@ -43,7 +43,8 @@ def bar_chart_png(title: str, labels: list[str], values: list[float | None], uni
     for i in range(5):  # the grid and its scale
         y = bottom - (bottom - top) * i / 4
         draw.line((left, y, right, y), fill=GRID)
-        draw.text((8, y - 8), f"{peak * i / 4:.0f}", fill=AXIS, font=small)
+        if known:
+            draw.text((8, y - 8), f"{peak * i / 4:.0f}", fill=AXIS, font=small)
     draw.line((left, top, left, bottom), fill=AXIS)
     draw.line((left, bottom, right, bottom), fill=AXIS)
     slot = (right - left) / max(len(labels), 1)

@@ -235,7 +235,8 @@ def reports_card():
     if not current_user.is_authenticated or current_user.kind == "student":
         return None
     v = _viewer()
-    return {"manages": policy.manages_reports(v), "writes": bool(policy.report_writer_units(v)),
+    return {"manages": policy.manages_reports(v), "leads": policy.is_school_leader(v),
+            "writes": bool(policy.report_writer_units(v)),
             "published": len(reports.reading.published(db.session))}  # fmt: skip
 
 
