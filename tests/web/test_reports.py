@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from io import BytesIO
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -47,6 +48,7 @@ def report_id_of(url: str) -> int:
     return int(re.search(r"/reports/(\d+)", url).group(1))
 
 
+@pytest.mark.slow  # eleven departments' steps and a PDF rendered
 def test_the_school_quality_report_from_parallel_contributions_to_the_public_page(login_as, session, app):
     office = login_as("zlc_admin")
     url = start(office)
@@ -223,6 +225,7 @@ def test_the_demo_shows_last_year_published_and_this_year_in_contributions(demo_
     assert "撰写“科技研发”部分" in inbox
 
 
+@pytest.mark.slow  # four charts drawn and a PDF rendered
 def test_the_data_analysis_report_carries_charts_of_the_collected_data(login_as, app):
     office = login_as("zlc_admin")
     response = office.post("/reports/start", data={"type": "school_data", "year": "2026"})
