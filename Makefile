@@ -11,9 +11,13 @@ ZHENGAI_PORT ?= 5000
 # ZHENGAI_TEST_LDAP=1: the tests run beside a throw-away OpenLDAP (.ci/with-ldap.sh installs slapd if needed)
 WITH_LDAP := $(if $(filter 1,$(ZHENGAI_TEST_LDAP)),.ci/with-ldap.sh,)
 
-.PHONY: setup run test test-sqlite test-postgres test-ldap test-fuzz browser-deps lint bench bench-http translations clean
+.PHONY: setup pdf-deps run test test-sqlite test-postgres test-ldap test-fuzz browser-deps lint bench bench-http translations clean
 
-setup: $(VENV)/.installed node_modules/.installed $(MO)
+setup: pdf-deps $(VENV)/.installed node_modules/.installed $(MO)
+
+# WeasyPrint's system libraries and the CJK fonts (the PDF exports of the reports)
+pdf-deps:
+	.ci/ensure-pdf.sh
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from . import assessment, credits, demo, diagnosis, feeds, registries, standards, wiring, workflow
+from . import assessment, credits, demo, diagnosis, feeds, registries, reports, standards, wiring, workflow
 from .core.db import make_engine
 from .core.migrate import upgrade
 from .core.settings import Settings
@@ -31,6 +31,7 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
     feed_count = feeds.load_catalogue(session, now)  # table 37's data feeds: every school
     credit_items = credits.catalogue.load_defaults(session, now)  # the 认定标准 of quality credits: every school
     assessment.systems.load_defaults(session, now)  # table 40's indicator systems (and the 2018 extension)
+    reports.catalogue.load_defaults(session, now)  # the yearly reports' types and headings: every school
     year = demo.load_year(session, now) if loaded and demo_year else None
     basic = standards.sync_standards(session, now)  # the shipped basic standards (table 10), as drafts
     if loaded:  # committees and the adopted standards; with the year, two revisions under way
@@ -43,6 +44,7 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load_warnings(session, now)  # table 39: a below-standard workload from sample values, providers
         demo.load_credits(session, now)  # quality credits: claims in every state, a graduating class, 减分
         demo.load_assessment(session, now)  # table 40: last year's campaign published, this year's being scored
+        demo.load_reports(session, now)  # last year's school report published, this year's in contributions
     if loaded:  # records of the demo feeds, one way in each (pushed, uploaded, entered by hand)
         demo.load_feeds(session, now)
     if loaded and demo_year:  # the earlier years' surveys, feed records and warnings (the quality view's trends)

@@ -10,11 +10,12 @@ imported first. Idempotent. The registrations, in one place:
 - servicedesk: the `service` task kind, the `escalate_service_request` service;
 - credits: the `credit` task kind.
 - assessment: the `assessment` task kind, the `assessment_open_scoring` / `_compute` / `_publish` services.
+- reports: the `report` task kind, the `publish_report` service.
 """
 
 from __future__ import annotations
 
-from . import assessment, credits, cycle, documents, servicedesk
+from . import assessment, credits, cycle, documents, reports, servicedesk
 from .workflow import kinds, services
 
 
@@ -27,4 +28,5 @@ def wire() -> None:
     servicedesk.register()
     credits.register()
     assessment.register()
+    reports.register()
     services.REGISTRY.wired = True

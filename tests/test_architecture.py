@@ -30,7 +30,7 @@ ENGINE_LAYERS = [
     {"cycle", "standards"},
     {"oversight", "warnings", "modeling", "registries", "supervision"},
     {"feeds"},  # its per-subject indicators read table 39's measures and the standards' criteria
-    {"diagnosis", "servicedesk", "quality", "credits", "assessment"},
+    {"diagnosis", "servicedesk", "quality", "credits", "assessment", "reports"},
     {"scheduler"},
     {"demo", "wiring"},
     {"install"},

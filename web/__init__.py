@@ -74,6 +74,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .quality import bp as quality_bp
     from .quality import leaders as quality_leaders
     from .registries import registries, work_standards
+    from .reports import bp as reports_bp
+    from .reports import public as public_reports
     from .servicedesk import bp as servicedesk_bp
     from .standards import basic as basic_standards
     from .standards import committees
@@ -114,6 +116,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(quality_leaders.bp)
     app.register_blueprint(quality_bp)
     app.register_blueprint(assessment_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(public_reports.bp)
 
     from .templating import init_app as init_templating
 

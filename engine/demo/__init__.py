@@ -8,6 +8,7 @@ from .feeds import load_feeds
 from .feeds39 import load as load_management_feeds
 from .history import load as load_history
 from .organisation import DEMO_PASSWORD, is_loaded, load
+from .reports import load as load_reports
 from .services import load as load_services
 from .standards import load as load_standards
 from .supervision import load as load_supervision
@@ -16,6 +17,7 @@ from .year import load as load_year
 
 __all__ = [
     "DEMO_PASSWORD", "is_loaded", "load", "load_assessment", "load_credits", "load_diagnosis", "load_feeds",
-    "load_history", "load_management_feeds", "load_services", "load_standards", "load_supervision", "load_warnings",
+    "load_history", "load_management_feeds", "load_reports", "load_services", "load_standards", "load_supervision",
+    "load_warnings",
     "load_year",
 ]  # fmt: skip

@@ -24,6 +24,7 @@ from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
 from .registry import RegistryEntry
+from .report import Report, ReportContribution, ReportType
 from .schedule import (
     AnnualTask,
     CycleInstance,
@@ -64,6 +65,9 @@ __all__ = [
     "SupervisionPlan",
     "SupervisionRecord",
     "ServiceRequest",
+    "Report",
+    "ReportContribution",
+    "ReportType",
     "Notification",
     "ScheduledEffect",
     "SchedulerLease",

@@ -102,6 +102,10 @@ class FunctionKey(StrEnum):
     INFORMATION_OFFICE = "information_office"  # 信息化处: runs the platform
     LOGISTICS = "logistics"  # 基建后勤处
     COOPERATION = "cooperation"  # 合作发展处
+    PUBLICITY = "publicity"  # 党委宣传部: the 育人文化 section of the school's quality report
+    ADMISSIONS = "admissions"  # 招生就业处: its 招生就业 section
+    RESEARCH = "research"  # 科研处: its 科技研发 section
+    INTERNATIONAL = "international"  # 国际学院: its 国际交流与合作 and 留学生培养 sections
 
 
 class RegistryKind(StrEnum):

@@ -31,6 +31,10 @@ LABELS = {
     FunctionKey.INFORMATION_OFFICE: N_("信息化处"),
     FunctionKey.LOGISTICS: N_("基建后勤处"),
     FunctionKey.COOPERATION: N_("合作发展处"),
+    FunctionKey.PUBLICITY: N_("党委宣传部"),
+    FunctionKey.ADMISSIONS: N_("招生就业处"),
+    FunctionKey.RESEARCH: N_("科研处"),
+    FunctionKey.INTERNATIONAL: N_("国际学院"),
 }
 DUTIES = {
     FunctionKey.QUALITY_OFFICE: N_("学校复核诊断、诊改进度，查看全部预警"),
@@ -42,6 +46,10 @@ DUTIES = {
     FunctionKey.INFORMATION_OFFICE: N_("信息化建设与平台运行"),
     FunctionKey.LOGISTICS: N_("基建与后勤保障"),
     FunctionKey.COOPERATION: N_("校企合作与发展"),
+    FunctionKey.PUBLICITY: N_("撰写学校质量报告的育人文化部分"),
+    FunctionKey.ADMISSIONS: N_("撰写学校质量报告的招生就业部分"),
+    FunctionKey.RESEARCH: N_("撰写学校质量报告的科技研发部分"),
+    FunctionKey.INTERNATIONAL: N_("撰写学校质量报告的国际交流与合作、留学生培养部分"),
 }
 
 

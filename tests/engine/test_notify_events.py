@@ -136,7 +136,7 @@ def test_a_bulk_year_start_tells_each_person_once_with_one_insert_per_batch(sess
     run = cycle.create_run(session, user(session, "zlc_admin"), 2026, ["person"], cycle.default_dues(2027, TZ), NOW)
     with notification_inserts(session) as inserts:
         cycle.process_run(session, run.id, NOW, batch=100)
-    assert run.status == "finished" and run.done == 76
+    assert run.status == "finished" and run.done == 79
     assert len(inserts) <= 3  # the bulk path's one INSERT per subject type (teachers, students), the school's steps
     told = session.execute(
         select(User.username, Notification.link)
@@ -147,7 +147,7 @@ def test_a_bulk_year_start_tells_each_person_once_with_one_insert_per_batch(sess
     lead = [(u, link) for u, link in told if int(link.rsplit("/", 1)[1]) in school]
     assert len(lead) == 6  # steps 2-3 at school level: each lead department told of its basic standards
     first = [row for row in told if row not in lead]
-    assert len(first) == 76 and len({u for u, _ in first}) == 76  # one each: 36 of the 教师 level, 40 students
+    assert len(first) == 79 and len({u for u, _ in first}) == 79  # one each: 39 of the 教师 level, 40 students
     for username, link in first:  # and each for their own task
         task = session.get(HumanTask, int(link.rsplit("/", 1)[1]))
         assert session.get(Subject, task.subject_id).user_id == user(session, username).id

@@ -40,7 +40,7 @@ def new_school(tmp_path, clock):
     url = fresh_database(tmp_path, "new_school")
     out = cli(url, "init", "--no-demo")
     assert out.exit_code == 0, out.output
-    assert "zhengai create-admin" in out.output and "尚未分配给部门的职能（9 项）" in out.output
+    assert "zhengai create-admin" in out.output and "尚未分配给部门的职能（13 项）" in out.output
     out = cli(url, "create-admin", "chief", "--name", "王管理", "--password-stdin", stdin=PASSWORD + "\n")
     assert out.exit_code == 0 and "已创建管理员 chief" in out.output, out.output
     app = make_app(DATABASE_URL=url, ZHENGAI_CLOCK=clock, ZHENGAI_SETTINGS=SETTINGS)

@@ -108,11 +108,11 @@ def test_a_new_college_set_up_from_an_empty_database(new_school):
         ids = college_of_our_own(s)
         s.commit()
     page = admin.get("/admin/functions").get_data(as_text=True)
-    assert "no-units" not in page and "质量与教学管理中心（QA01）" in page and page.count("未分配</span>") == 9
+    assert "no-units" not in page and "质量与教学管理中心（QA01）" in page and page.count("未分配</span>") == 13
     response = admin.post("/admin/functions", data={k: str(ids["centre"]) for k in org.functions.LABELS})
     assert response.status_code == 302
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert "已保存职能分配（9 项有变化）" in page and "未分配</span>" not in page and "setup-notice" not in page
+    assert "已保存职能分配（13 项有变化）" in page and "未分配</span>" not in page and "setup-notice" not in page
     assert 'data-testid="setup-notice"' not in admin.get("/tasks").get_data(as_text=True)
 
     teacher = login(app.test_client(), "lin")

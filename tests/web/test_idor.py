@@ -47,6 +47,7 @@ from engine.models import (
     ProcessDefinition,
     QualityWarning,
     RegistryEntry,
+    Report,
     ReviewChecklist,
     SamplingDraw,
     SatisfactionSurvey,
@@ -67,6 +68,7 @@ NOT_OBJECTS = {
     "registries.show": "a registry entry: every signed-in user reads it (its edit form is checked below)",
     "feeds_api.push": "a feed's key: the push API signs in no user, its token decides (tests/web/test_feeds.py)",
     "assessment.system": "an indicator system (table 40): every signed-in user reads it (its edit form: below)",
+    "public_reports.download": "a published report is public; any other id is 404 (tests/web/test_reports.py)",
 }
 # arguments that choose a form of the page (or a step), not an object
 VALUE_ARGS = {"fmt": "xlsx", "action": "suspend", "step": "decide"}
@@ -438,6 +440,22 @@ def cases(d: Demo) -> dict[str, Case]:
         "assessment.result": Case("jwc_staff", "dzxy_reviewer", {"target_id": result.id}, "查看构成"),
         "assessment.update_item": Case(
             "rsc_reviewer", "t01", {"system_id": published.system_id, "item_key": "routine"}),
+    })  # fmt: skip
+    # 质量报告: a college's draft is its own and 质量管理处's, not the other college's; a department's section of the
+    # school report is that department's step; the headings are 质量管理处's
+    draft = d.s.scalar(select(Report).where(Report.unit_id == d.user("dzxy_reviewer").org_unit_id))
+    school_report = d.s.scalar(select(Report).where(Report.unit_id.is_(None), Report.status == "contributing"))
+    research = d.s.scalar(select(HumanTask).where(HumanTask.instance_id == school_report.instance_id,
+                                                  HumanTask.bpmn_id == "contrib_research"))  # fmt: skip
+    report = {"report_id": draft.id}
+    out.update({
+        **{e: Case("dzxy_reviewer", "rjxy_reviewer", report, draft.title) for e in ("reports.show", "reports.save")},
+        "reports.export": Case("dzxy_reviewer", "rjxy_reviewer", {**report, "fmt": "docx"}),
+        "reports.open_unit_report": Case("dzxy_reviewer", "rjxy_reviewer",
+                                         {"unit_id": draft.unit_id, "type_key": "unit_diagnosis"}),
+        **{e: Case("zlc_admin", "dzxy_reviewer", {"key": "school_quality"})
+           for e in ("reports.headings", "reports.save_headings")},
+        "reports.take_step": Case("kyc_staff", "jwc_staff", {"task_id": research.id}),
     })  # fmt: skip
     return out
 

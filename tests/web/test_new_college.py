@@ -22,7 +22,7 @@ KINDS = ("units", "staff", "majors", "courses", "classes", "students", "position
 FUNCTIONS = {
     "quality_office": "JT05", "party_office": "JT01", "academic_affairs": "JT02", "human_resources": "JT03",
     "student_affairs": "JT04", "security_office": "JT01", "information_office": "JT01", "logistics": "JT01",
-    "cooperation": "JT01",
+    "cooperation": "JT01", "publicity": "JT01", "admissions": "JT01", "research": "JT01", "international": "JT01",
 }  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from engine.reports.catalogue import PROCESS_SECTIONS, QUALITY
 from engine.workflow.bpmn.compiler import compile_bpmn
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -47,6 +48,10 @@ def test_compiles_with_chinese_names_and_ascii_ids(path):
     elif path.stem == "assessment_campaign":  # table 40: 人力资源处 closes scoring (or the timer does) and publishes
         assert kinds == ["assessment"] * 2
         assert set(compiled.meta["lanes"]) == {"人力资源处（会同党政办公室、质量管理处）"}
+    elif path.stem == "school_quality_report":  # eleven sections in parallel, each to the unit the data names
+        assert set(kinds) == {"report"} and len(kinds) == 13
+        scopes = {lane["scope"] for lane in compiled.meta["lanes"].values()}
+        assert {s for s in scopes if s.startswith("=unit_")} == {f"=unit_{k}" for k in PROCESS_SECTIONS[QUALITY]}
     elif path.stem == "cycle_school":  # steps 2 and 3: a confirmation per lead department / template owner
         assert kinds == ["confirm"] * 11 and not compiled.meta["called"]
         steps = {t["name"]: t["step"] for t in compiled.meta["tasks"].values()}

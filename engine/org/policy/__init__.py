@@ -50,6 +50,9 @@ What each rule admits:
 - the developmental assessment (table 40): monitors and 人力资源处 edit the indicator systems and run campaigns;
   they, 党政办公室 and 质量管理处 read every campaign and its results before publication; a published result is
   read by the unit's own staff and positions and the school leaders; a scorer sees their own assignments only.
+- a yearly report: 质量管理处 (function quality_office) and monitors edit the report types' headings, start and
+  compile the school's reports; they and school leaders read every report, school leaders approve the school's;
+  a 职能部门's or 二级学院's staff (and positions in it) write and publish its own; published ones are public.
 """
 
 from __future__ import annotations
@@ -115,6 +118,7 @@ from .diagnosis import (
 )
 from .feeds import class_ids_seen, feed_record_visible, manages_feed
 from .leaders import UNIT_LEADER_ROLES, led_units, quality_view_scope, sees_quality_view
+from .reports import is_school_leader, manages_reports, report_visible, report_writer_units
 from .school import (
     WARNING_ACTING_KINDS,
     draws_samples,
@@ -168,4 +172,5 @@ __all__ = [
     "counselled_classes", "credit_claim_visible", "credit_student_visible", "manages_credits",
     "runs_graduation_check",
     "organises_assessment", "reads_unit_result", "runs_assessment",
+    "is_school_leader", "manages_reports", "report_visible", "report_writer_units",
 ]  # fmt: skip
