@@ -42,3 +42,12 @@ def test_grouped_menus_by_mouse_and_keyboard(page, live_server):
     page.click("[data-testid=user-menu]")
     page.click("[data-testid=logout]")
     expect(page.locator("#username")).to_be_visible()
+
+
+def test_chinese_text_on_an_english_page_is_marked_as_chinese(page, live_server):
+    log_in(page, live_server, "t01")
+    page.click("[data-testid=lang-switch]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    name = page.locator("[data-testid=user-menu] [lang=zh-CN]").first
+    expect(name).to_have_text("张伟")  # the user's name is data, in Chinese
+    assert page.locator("[data-testid=user-menu]").get_attribute("lang") is None  # the English UI is not marked

@@ -61,6 +61,26 @@
     });
   });
 
+  // An English page still shows Chinese data (names, units, document text): such text is marked lang="zh-CN" so
+  // screen readers switch voice (WCAG 3.1.2). Form fields keep their values; an <option> gets the attribute itself.
+  if (document.documentElement.lang === "en" && document.createTreeWalker) {
+    var cjk = /[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]/;
+    var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, { acceptNode: function (n) {
+      var p = n.parentElement;
+      if (!p || !cjk.test(n.nodeValue) || /^(SCRIPT|STYLE|TEXTAREA|TITLE)$/.test(p.tagName)) { return NodeFilter.FILTER_REJECT; }
+      return p.closest("[lang]:not(html)") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+    } });
+    var chinese = [];
+    while (walker.nextNode()) { chinese.push(walker.currentNode); }
+    chinese.forEach(function (n) {
+      if (n.parentElement.tagName === "OPTION") { n.parentElement.lang = "zh-CN"; return; }
+      var span = document.createElement("span");
+      span.lang = "zh-CN";
+      n.parentNode.insertBefore(span, n);
+      span.appendChild(n);
+    });
+  }
+
   // After a refused submit: each field the server marked invalid says so (aria-invalid) and names its message
   // (aria-describedby); the first of them takes the focus, so the user starts where the problem is.
   var invalid = document.querySelectorAll(".is-invalid");
