@@ -22,6 +22,25 @@ from engine.core.db import make_engine  # noqa: E402
 from engine.core.settings import Settings  # noqa: E402
 from engine.models import Document, HumanTask, Subject, User  # noqa: E402
 
+from . import routing_cache  # noqa: E402
+
+routing_cache.install()  # every test builds an app: compile its URL rules once per run
+
+
+def _cheap_password_hashing() -> None:
+    """Seed the test databases with Argon2's cheapest parameters. A verification costs what the stored hash
+    says (60-600 ms with the production parameters on this machine), and the suite signs in thousands of
+    times. Production's hasher (engine/org/passwords.py) is unchanged; only this process's seeding uses it."""
+    from argon2 import PasswordHasher, profiles
+
+    from engine.org import passwords
+
+    passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    passwords.hash_once.cache_clear()
+
+
+_cheap_password_hashing()
+
 wiring.wire()  # what BPMN may call, registered once (engine/wiring.py), as the app factory does
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, school year 2026
