@@ -75,8 +75,8 @@ def _from_data(session: Session, year: int) -> dict[str, str]:
             continue
         mean = round(sum(v for _m, v in months) / len(months), 1)
         high, low = max(months, key=lambda p: p[1]), min(months, key=lambda p: p[1])
-        lines[feed_key] = (f"{title}：全年平均 {mean}{unit}，最高 {high[0]}月 {high[1]}{unit}，最低 {low[0]}月 "
-                           f"{low[1]}{unit}（{len(months)} 个月有数据）。")  # fmt: skip
+        spread = "" if high[1] == low[1] else f"，最高 {high[0]}月 {high[1]}{unit}，最低 {low[0]}月 {low[1]}{unit}"
+        lines[feed_key] = f"{title}：全年平均 {mean}{unit}{spread}（{len(months)} 个月有数据）。"
     out = {key: "\n".join(lines[f] for f in feeds) for key, feeds in FROM_DATA.items()}
     out["overview"] = f"{year}年度平台采集的状态数据（见附图）：\n" + out["overview"]
     return out

@@ -71,6 +71,7 @@ def test_the_enterprise_report_from_contributions_through_a_return_to_the_public
         f"/reports/tasks/{compile_task.id}",
         {**body, "action": "return", "return_section": "cultivation", "return_reason": "请补充试点数据"},
     )
+    assert "已退回修改" in page(office, url)
     # the department revises it from its inbox, with the reason in front of it
     assert "按退回意见修改" in page(jwc, "/tasks")
     revise = step(session, rid, "revise")
