@@ -44,13 +44,15 @@ def install(session: Session, now: datetime, with_demo: bool = True, demo_year: 
         demo.load_warnings(session, now)  # table 39: a below-standard workload from sample values, providers
         demo.load_credits(session, now)  # quality credits: claims in every state, a graduating class, 减分
         demo.load_assessment(session, now)  # table 40: last year's campaign published, this year's being scored
-        demo.load_reports(session, now)  # last year's school report published, this year's in contributions
     if loaded:  # records of the demo feeds, one way in each (pushed, uploaded, entered by hand)
         demo.load_feeds(session, now)
     if loaded and demo_year:  # the earlier years' surveys, feed records and warnings (the quality view's trends)
         demo.load_history(session, now)
     if loaded and demo_year:  # table 39's feeds over three years, a few below standard raising their warnings
         demo.load_management_feeds(session, now)
+        # the school's reports (after the feeds: the data analysis report is prefilled from the collected data):
+        # two published, two in contributions, the colleges' diagnosis reports drafted
+        demo.load_reports(session, now)
     return {"templates": added, "demo": loaded, "versions": versions, "catalogue": catalogue, "demo_year": year,
             "standards": len(basic), "checklists": checklists, "feeds": feed_count,
             "credit_items": credit_items}  # fmt: skip

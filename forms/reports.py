@@ -95,3 +95,21 @@ def validate_year(value) -> int:
     if not 2000 <= year <= 2100:
         raise ValueError({"year": ["年度应在 2000 至 2100 之间"]})
     return year
+
+
+def validate_return(payload, returnable: dict[str, str]) -> tuple[str, str]:
+    """A contribution returned by the compilation: `return_section` one of `returnable` (key -> title: the
+    contributions not returned before), `return_reason` required, at most 2,000 characters."""
+    payload = payload if isinstance(payload, dict) else {}
+    errors = {}
+    key = clean_text(payload.get("return_section"))
+    if key not in returnable:
+        errors["return_section"] = ["请选择退回的章节（每个部门的内容只能退回一次）"]
+    reason = clean_text(payload.get("return_reason"))
+    if not reason:
+        errors["return_reason"] = ["请填写退回理由"]
+    elif too_long := length_error(reason, 2000):
+        errors["return_reason"] = [too_long]
+    if errors:
+        raise ValueError(errors)
+    return key, reason

@@ -53,7 +53,8 @@ class Report(Base):
 
 
 class ReportContribution(Base):
-    """A department's text for one section of a school report (the parallel contributions)."""
+    """A department's text for one section of a school report (the parallel contributions). 质量管理处 may return
+    it once while compiling (`returned_at`, `returned_reason`; `submitted_at` is cleared until it comes back)."""
 
     __tablename__ = "report_contribution"
     __table_args__ = (UniqueConstraint("report_id", "section_key", name="uq_report_contribution_section"),)
@@ -64,3 +65,5 @@ class ReportContribution(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    returned_reason: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

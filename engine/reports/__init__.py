@@ -1,11 +1,11 @@
 """The yearly reports (§六(二)7(5), annex 质量报告): report types with editable headings, the units' own reports
-(prefilled from their subjects' diagnoses and reviews), the school's 人才培养质量年度报告 as a BPMN process with
+(prefilled from their subjects' diagnoses and reviews), the school's four reports as BPMN processes with
 parallel contributions, publication and the public list.
 
-Modules: catalogue (the types and their headings), units (a unit's reports), school (the process: start, the
-`report` task kind, the `publish_report` service), reading (permission-checked loading, the public reports, the
-export dict), data (the data analysis report's charts), summary (what the leaders' view reads). What BPMN calls
-is registered by `register`.
+Modules: catalogue (the types and their headings), units (a unit's reports), school (the processes: start, the
+`report` task kind, the `publish_report` service), prefill (what a school report's sections start with), reading
+(permission-checked loading, the public reports, the export dict), data (the data analysis report's charts),
+summary (what the leaders' view reads). What BPMN calls is registered by `register`.
 """
 
 from .. import workflow

@@ -1,7 +1,9 @@
 """The report types (§六(二)7(5), annex 质量报告) as data: what each unit and the school write every year and
 its headings. The shipped types are loaded once (`load_defaults`); 质量管理处 and monitors edit the headings
 (`update_headings`). A school report's heading names the function of the department that contributes it;
-the process steps of the 人才培养质量年度报告 (workflows/school_quality_report.bpmn) are keyed by heading."""
+each school report runs through its process (`PROCESSES`), whose contribution steps are keyed by heading: the
+人才培养质量年度报告's hand-drawn workflows/school_quality_report.bpmn, the other three generated from
+`PROCESS_SECTIONS` by workflows/generate_reports.py (with a step that returns a contribution to its department)."""
 
 from __future__ import annotations
 
@@ -19,13 +21,21 @@ from ..models.org import COLLEGE, FUNCTIONAL
 from ..org import policy
 
 F = FunctionKey
-QUALITY = "school_quality"  # the school's 人才培养质量年度报告, the one run by the BPMN process
+QUALITY = "school_quality"  # the school's 人才培养质量年度报告
 PROCESS = "school_quality_report"
+DATA, DIAGNOSIS, ENTERPRISE = "school_data", "school_diagnosis", "school_enterprise"
+# type -> the process it runs through (every school report; workflows/<process>.bpmn)
+PROCESSES = {QUALITY: PROCESS, DATA: "school_data_report", DIAGNOSIS: "school_diagnosis_report",
+             ENTERPRISE: "school_enterprise_report"}  # fmt: skip
+RETURNS = frozenset({DATA, DIAGNOSIS, ENTERPRISE})  # processes whose compilation may return a contribution once
 UNIT_DIAGNOSIS = "unit_diagnosis"  # a unit's 内部质量保证体系诊断与改进报告, prefilled from its subjects' records
 # The sections a process step is keyed to (workflows/school_quality_report.bpmn `contrib_<key>`): never deleted.
 PROCESS_SECTIONS = {
     QUALITY: ("teaching", "faculty", "student_quality", "culture", "admissions", "cooperation", "research",
               "innovation", "international", "overseas", "assurance"),
+    DATA: ("overview", "students", "teaching", "faculty"),
+    DIAGNOSIS: ("basics", "diagnosis", "functional", "colleges"),
+    ENTERPRISE: ("overview", "cultivation", "colleges"),
 }  # fmt: skip
 
 
@@ -50,15 +60,18 @@ DEFAULTS = {
         _s("research", "科技研发", F.RESEARCH), _s("innovation", "创新创业", F.INTERNATIONAL),
         _s("international", "国际交流与合作", F.INTERNATIONAL), _s("overseas", "留学生培养", F.INTERNATIONAL),
         _s("assurance", "质量保证", F.QUALITY_OFFICE)]),
-    "school_data": ("school", "", "人才培养状态数据分析报告", [
-        _s("overview", "数据采集概况"), _s("students", "学生发展数据分析"), _s("teaching", "教学运行数据分析"),
+    DATA: ("school", "", "人才培养状态数据分析报告", [
+        _s("overview", "数据采集概况", F.INFORMATION_OFFICE), _s("students", "学生发展数据分析", F.STUDENT_AFFAIRS),
+        _s("teaching", "教学运行数据分析", F.ACADEMIC_AFFAIRS), _s("faculty", "师资队伍数据分析", F.HUMAN_RESOURCES),
         _s("findings", "主要发现与建议")]),
-    "school_diagnosis": ("school", "", "内部质量保证体系诊断与改进报告", [
-        _s("basics", "基本情况"), _s("diagnosis", "诊断与改进情况"), _s("problems", "存在的主要问题"),
+    DIAGNOSIS: ("school", "", "内部质量保证体系诊断与改进报告", [
+        _s("basics", "基本情况", F.QUALITY_OFFICE), _s("diagnosis", "诊断与改进情况", F.QUALITY_OFFICE),
+        _s("functional", "职能部门诊断与改进情况", F.PARTY_OFFICE),
+        _s("colleges", "二级学院诊断与改进情况", F.PARTY_OFFICE), _s("problems", "存在的主要问题"),
         _s("measures", "改进措施")]),
-    "school_enterprise": ("school", "", "校企协同育人年度报告", [
-        _s("overview", "校企合作基本情况"), _s("cultivation", "协同育人举措与成效"),
-        _s("problems", "存在问题与改进措施")]),
+    ENTERPRISE: ("school", "", "校企协同育人年度报告", [
+        _s("overview", "校企合作基本情况", F.COOPERATION), _s("cultivation", "协同育人举措与成效", F.ACADEMIC_AFFAIRS),
+        _s("colleges", "二级学院校企协同育人情况", F.COOPERATION), _s("problems", "存在问题与改进措施")]),
 }  # fmt: skip
 # The college's 人才培养质量报告 is the cycle's step 10 document (forms/cycle_templates.py REPORTS): not a type here.
 UNIT_KINDS = (FUNCTIONAL, COLLEGE)

@@ -250,8 +250,8 @@ def test_an_instance_whose_current_step_was_removed_is_listed_with_the_reason_an
 
 def test_every_shipped_process_passes_the_deploy_check_unchanged(session):
     definitions = session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key)).all()
-    assert len(definitions) == 18  # 8 chains, the basic-standard chain, 4 subject-level cycles, the school cycle,
-    # the service request (table 38), the quality-credit claim, the assessment campaign (table 40), the school report
+    assert len(definitions) == 21  # 8 chains, the basic-standard chain, 4 subject-level cycles, the school cycle,
+    # the service request (table 38), the quality-credit claim, the assessment campaign (table 40), 4 school reports
     for d in definitions:
         xml = modeling.working_copy(session, d)["xml"]
         assert modeling.validate(session, d, xml) == [], d.key

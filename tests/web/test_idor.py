@@ -443,8 +443,10 @@ def cases(d: Demo) -> dict[str, Case]:
     })  # fmt: skip
     # 质量报告: a college's draft is its own and 质量管理处's, not the other college's; a department's section of the
     # school report is that department's step; the headings are 质量管理处's
-    draft = d.s.scalar(select(Report).where(Report.unit_id == d.user("dzxy_reviewer").org_unit_id))
-    school_report = d.s.scalar(select(Report).where(Report.unit_id.is_(None), Report.status == "contributing"))
+    draft = d.s.scalar(select(Report).where(Report.unit_id == d.user("dzxy_reviewer").org_unit_id,
+                                            Report.status == "draft"))  # fmt: skip
+    school_report = d.s.scalar(select(Report).where(Report.type_key == "school_quality",
+                                                    Report.status == "contributing"))  # fmt: skip
     research = d.s.scalar(select(HumanTask).where(HumanTask.instance_id == school_report.instance_id,
                                                   HumanTask.bpmn_id == "contrib_research"))  # fmt: skip
     report = {"report_id": draft.id}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine.reports.catalogue import PROCESS_SECTIONS, QUALITY
+from engine.reports.catalogue import PROCESS_SECTIONS, PROCESSES, QUALITY, RETURNS
 from engine.workflow.bpmn.compiler import compile_bpmn
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -52,6 +52,13 @@ def test_compiles_with_chinese_names_and_ascii_ids(path):
         assert set(kinds) == {"report"} and len(kinds) == 13
         scopes = {lane["scope"] for lane in compiled.meta["lanes"].values()}
         assert {s for s in scopes if s.startswith("=unit_")} == {f"=unit_{k}" for k in PROCESS_SECTIONS[QUALITY]}
+    elif path.stem in {PROCESSES[k] for k in RETURNS}:  # the other school reports: generate_reports.py's shape
+        key = next(k for k in RETURNS if PROCESSES[k] == path.stem)
+        assert set(kinds) == {"report"} and len(kinds) == len(PROCESS_SECTIONS[key]) + 3  # compile, revise, approve
+        scopes = {lane["scope"] for lane in compiled.meta["lanes"].values()}
+        assert {s for s in scopes if s.startswith("=unit_")} == {f"=unit_{k}" for k in PROCESS_SECTIONS[key]} | {
+            "=unit_returned"
+        }
     elif path.stem == "cycle_school":  # steps 2 and 3: a confirmation per lead department / template owner
         assert kinds == ["confirm"] * 11 and not compiled.meta["called"]
         steps = {t["name"]: t["step"] for t in compiled.meta["tasks"].values()}
@@ -60,3 +67,13 @@ def test_compiles_with_chinese_names_and_ascii_ids(path):
         assert kinds.count("ack") == 1 and kinds.count("edit") >= 4
         assert kinds.count("confirm") == 1  # 1 目标优化 in the second and third year of the target period
         assert {c.split("_", 1)[0] for c in compiled.meta["called"]} == {"chain"}
+
+
+def test_the_generated_report_processes_are_what_the_generator_writes():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate_reports", WORKFLOWS / "generate_reports.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    for key in generator.GENERATED:
+        assert (WORKFLOWS / f"{PROCESSES[key]}.bpmn").read_text(encoding="utf-8") == generator.build(key), key

@@ -224,9 +224,14 @@ def report_of_task(task):
     report = reports.school.of_task(db.session, task)
     if report is None:
         return None
-    return {"report": report, "texts": reports.reading.texts(db.session, report),
-            "section": reports.school.section_of(task),
-            "own": reports.school.contribution(db.session, report, reports.school.section_of(task) or "")}  # fmt: skip
+    section = reports.school.section_of(db.session, task)
+    own = reports.school.contribution(db.session, report, section) if section else None
+    out = {"report": report, "texts": reports.reading.texts(db.session, report), "section": section, "own": own}
+    if task.bpmn_id == "compile":  # every contribution's state, and what may still be returned
+        given = reports.school.contributions(db.session, report)
+        out["given"], out["writers"] = given, _units(c.unit_id for c in given.values())
+        out["returnable"] = reports.school.returnable(db.session, report)
+    return out
 
 
 @bp.app_template_global()
