@@ -1,7 +1,7 @@
 """The school's other three reports run through processes: a contribution returned by 质量管理处 once (with its
 reason); the three report types' headings gain the departments that contribute them.
 
-Revision ID: 0033_reportsx
+Revision ID: 0033
 Revises: 0032
 Create Date: 2026-11-30
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 from engine.models.base import JSONType, UTCDateTime
 
-revision = "0033_reportsx"
+revision = "0033"
 down_revision = "0032"
 branch_labels = None
 depends_on = None
