@@ -182,10 +182,10 @@ def complete_task(
     """Complete a human task with raw input; its kind (engine/workflow/services.py) reads the input first.
 
     The hot path of the product, so it is written for speed (README, Performance): one query loads the task
-    with the permission check, one the instance with its state; the task's kind reads the input (and
-    writes what it owns, e.g. the document); then, with autoflush off, the engine runs, the read-model
-    diff, deadlines, notices and the audit entries are written with a few Core statements, and one flush
-    at the end writes the ORM objects that changed (the document, the instance with its optimistic lock).
+    with the permission check, its instance with the stored state, the document its kind works on and what
+    the kind reads (`load_for_step`); the kind reads the input (and writes what it owns, e.g. the document);
+    then, with autoflush off, the engine runs, and the read-model diff, deadlines, notices, the instance
+    and the audit entries are written with a few Core statements (no ORM unit of work).
     A race is decided twice: the task row is closed only while it is still open and unclaimed by
     others, and the instance's UPDATE only matches the version that was loaded.
     """
