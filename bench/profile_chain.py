@@ -4,11 +4,13 @@ Runs the requests of bench/http.py's chain (create+start, open the task, submit,
 approve) through the Flask test client with bearer tokens on a fresh SQLite database, and prints per
 request its median time, its CPU time and the SQL statements it ran (a SQLAlchemy event listener counts
 them). `--sql` lists the statements of the last chain; `--profile` runs the loop under cProfile and prints
-the functions that took longest. `--loops N` then returns one document N times and times 20 more loops
-(bench/http.py's last figure, in process; PROFILE_LOOPS=tottime profiles those 20). This is how
-the completion path was taken apart (README, Performance).
+the functions that took longest; `--calls` (not with `--profile`) counts each request's Python function
+calls, which a busy machine does not change, so two versions of the code compare without a quiet machine.
+`--loops N` then returns one document N times and times 20 more loops (bench/http.py's last figure, in
+process; PROFILE_LOOPS=tottime profiles those 20). This is how the completion path was taken apart
+(README, Performance).
 
-Run: `.venv/bin/python bench/profile_chain.py [--chains 100] [--sql] [--profile [--sort tottime]]`.
+Run: `.venv/bin/python bench/profile_chain.py [--chains 100] [--sql] [--calls | --profile [--sort tottime]]`.
 """
 
 from __future__ import annotations
@@ -42,8 +44,11 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="run the timed chains under cProfile")
     ap.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
     ap.add_argument("--callees", default=None, help="with --profile: what the functions matching this name called")
+    ap.add_argument("--calls", action="store_true", help="count the Python function calls of each request (cProfile)")
     ap.add_argument("--loops", type=int, default=0, help="then return one document this often and time 20 more loops")
     a = ap.parse_args()
+    if a.calls and a.profile:
+        ap.error("--calls counts with a profiler of its own: not with --profile")
 
     from engine.models import Subject, User
     from web import create_app
@@ -69,11 +74,18 @@ def main() -> None:
     assert teacher_pages.post("/login", data={"username": "t01", "password": "demo1234"}).status_code == 302
     timings: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     last_sql: dict[str, list[str]] = {}
+    calls: dict[str, list[int]] = defaultdict(list)
 
     def timed(step: str, call):
         statements.clear()
+        counter = cProfile.Profile() if a.calls else None
         wall, cpu = time.perf_counter(), time.process_time()
+        if counter:
+            counter.enable()
         response = call()
+        if counter:
+            counter.disable()
+            calls[step].append(pstats.Stats(counter).total_calls)
         timings[step].append(((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000,
                               len(statements)))  # fmt: skip
         last_sql[step] = [s.split("\n")[0][:140] for s in statements]
@@ -115,10 +127,12 @@ def main() -> None:
     for step in STEPS:
         rows = timings[step]
         print(f"{step:18s} median {statistics.median(r[0] for r in rows):6.2f} ms  "
-              f"cpu {statistics.median(r[1] for r in rows):6.2f} ms  statements {rows[-1][2]}")  # fmt: skip
+              f"cpu {statistics.median(r[1] for r in rows):6.2f} ms  statements {rows[-1][2]}"
+              + (f"  function calls {statistics.median(calls[step]):.0f}" if calls[step] else ""))  # fmt: skip
     print(f"whole chains in process: {a.chains / elapsed:.1f} chains/s")
     if a.loops:
-        loops(a.loops, client, teacher_pages, headers, subject_id, timed, timings, last_sql, a.sql)
+        calls.clear()
+        loops(a.loops, client, teacher_pages, headers, subject_id, timed, timings, last_sql, a.sql, calls)
     if a.sql:
         for step in STEPS:
             print(f"== {step}")
@@ -132,7 +146,7 @@ def main() -> None:
             stats.print_callees(a.callees)
 
 
-def loops(count, client, teacher_pages, headers, subject_id, timed, timings, last_sql, sql) -> None:
+def loops(count, client, teacher_pages, headers, subject_id, timed, timings, last_sql, sql, calls) -> None:
     """bench/http.py's last figure in process: a document returned `count` times, then 20 timed loops."""
 
     def own(user: str, title: str) -> int:
@@ -150,6 +164,7 @@ def loops(count, client, teacher_pages, headers, subject_id, timed, timings, las
     for n in range(count + 20):
         if n == count:
             timings.clear()
+            calls.clear()
             if profiler:
                 profiler.enable()
         review = own("dzxy_reviewer", task["title"])
@@ -165,7 +180,8 @@ def loops(count, client, teacher_pages, headers, subject_id, timed, timings, las
     for step in ("submit", "return"):
         rows = timings[step]
         print(f"{step} after {count} loops: median {statistics.median(r[0] for r in rows):6.2f} ms  "
-              f"cpu {statistics.median(r[1] for r in rows):6.2f} ms  statements {rows[-1][2]}")  # fmt: skip
+              f"cpu {statistics.median(r[1] for r in rows):6.2f} ms  statements {rows[-1][2]}"
+              + (f"  function calls {statistics.median(calls[step]):.0f}" if calls[step] else ""))  # fmt: skip
         if sql:
             print("\n".join(last_sql[step]))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -47,12 +48,37 @@ class _Document(Schema):
 _DOCUMENT = _Document()  # built once (with its nested schemas); loading does not change it
 
 
-def validate_document(definition: dict, payload, *, submit: bool, stored: dict | None = None) -> dict:
+@dataclass(frozen=True)
+class Compiled:
+    """What validation reads of a template definition, worked out once (engine/documents/templates.py keeps
+    one per definition). Shared between requests: nothing here is ever changed."""
+
+    definition: dict
+    items: dict
+    columns: dict
+    header_defs: dict
+    sections: dict
+
+
+def compile_definition(definition: dict) -> Compiled:
+    return Compiled(
+        definition,
+        template_items(definition),
+        {c["key"]: c for c in definition["columns"]},
+        {h["key"]: h for h in definition["header"] if h.get("source") == "input"},
+        {s["key"]: s.get("label") for s in definition["sections"]},
+    )
+
+
+def validate_document(
+    definition: dict | None, payload, *, submit: bool, stored: dict | None = None, compiled: Compiled | None = None
+) -> dict:
     """Return the clean document or raise ValidationError with {"rows.3.cells.description": [...]}.
 
     Drafts only need a sound shape; a submission also needs every included row filled in. Readonly
     columns keep their value in `stored` (the document as it is) whatever is posted; a choice column
-    takes only one of its choices.
+    takes only one of its choices. `compiled`: the definition as `compile_definition` gives it, when the caller
+    keeps one.
     """
     try:
         doc = _DOCUMENT.load(payload if isinstance(payload, dict) else {})
@@ -60,9 +86,9 @@ def validate_document(definition: dict, payload, *, submit: bool, stored: dict |
         raise ValidationError(_flatten(exc.messages)) from None
 
     errors: dict[str, list[str]] = {}
-    items = template_items(definition)
-    columns = {c["key"]: c for c in definition["columns"]}
-    header_defs = {h["key"]: h for h in definition["header"] if h.get("source") == "input"}
+    compiled = compiled or compile_definition(definition)
+    definition, items, columns = compiled.definition, compiled.items, compiled.columns
+    header_defs = compiled.header_defs
 
     header = {}
     for key, value in doc["header"].items():
@@ -77,7 +103,7 @@ def validate_document(definition: dict, payload, *, submit: bool, stored: dict |
         if submit and h.get("required") and not header.get(key):
             errors.setdefault(f"header.{key}", []).append("请填写此项")
 
-    sections = {s["key"]: s.get("label") for s in definition["sections"]}
+    sections = dict(compiled.sections)  # own sections are added to this copy
     custom_sections = []
     for i, s in enumerate(doc["sections"]):
         if s["key"] in sections:

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from forms import carry, work_standards
-from forms.documents import validate_document
+from forms.documents import Compiled, compile_definition, validate_document
 from forms.templates import empty_document
 
 from .. import org, workflow
@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..notify import notifications
 from ..workflow import kinds, readmodel, services, tasks
-from . import sharing, team
+from . import sharing, team, templates
 
 CHAIN_DOC_TYPES = ("target", "standard", "plan")  # started by authors, approved along the subject's chain
 DOC_TYPE_LABELS = {
@@ -316,10 +316,11 @@ def _authored_subject(session: Session, user: User, subject_id) -> Subject:
     return subject
 
 
-def _clean(session: Session, doc: Document, payload, *, submit: bool, template: FormTemplate | None = None) -> dict:
-    template = template or template_of(session, doc)
+def _clean(session: Session, doc: Document, payload, *, submit: bool, compiled: Compiled | None = None) -> dict:
+    """The document validated against its template (`compiled`: as engine/documents/templates.py keeps it)."""
+    compiled = compiled or compile_definition(template_of(session, doc).definition)
     try:
-        return validate_document(template.definition, payload, submit=submit, stored=doc.data)
+        return validate_document(None, payload, submit=submit, stored=doc.data, compiled=compiled)
     except ValidationError as exc:
         raise InvalidInput(N_("请检查填写的内容"), fields=exc.messages) from None
 
@@ -340,11 +341,13 @@ def save_draft(session: Session, user: User, task_id, payload, now: datetime) ->
     return doc
 
 
-def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: datetime) -> Document:
-    doc, template, allowed = team.submission(session, ht.document_id, user)
-    if not allowed:
+def submit_from_task(session: Session, ht: HumanTask, user: User, payload, now: datetime, read: tuple) -> Document:
+    """Submit the edit task's document; `read`: what the completion's one read brought along for it
+    (`team.submission_columns`; the document itself is in the session)."""
+    doc, text = session.get(Document, ht.document_id), read[-1]
+    if not team.allowed(read):
         raise NotAllowed(N_("团队成员可以保存草稿，由负责人提交审核"))
-    clean = _clean(session, doc, payload, submit=True, template=template)
+    clean = _clean(session, doc, payload, submit=True, compiled=templates.compiled(text) if text else None)
     before = {"status": doc.status}
     values = {"data": clean, "status": DocumentStatus.IN_REVIEW, "updated_at": now, "updated_by_id": user.id}
     write_row(session, doc, values)  # one UPDATE now, no unit of work (the completion path)
@@ -364,11 +367,11 @@ def after_review(session: Session, ht: HumanTask, now: datetime) -> None:
 # -- what the workflow does to documents (registered in engine/wiring.py) ---------------------------
 
 
-def take_edit(session: Session, ht: HumanTask, user: User, payload: dict, now: datetime) -> dict:
-    """An author's edit task completes by submitting its document."""
+def take_edit(session: Session, ht: HumanTask, user: User, payload: dict, now: datetime, read: tuple) -> dict:
+    """An author's edit task completes by submitting its document (`read`: the completion read what that needs)."""
     if not ht.document_id:
         raise Conflict(N_("该任务没有关联文档"))
-    submit_from_task(session, ht, user, payload.get("document"), now)
+    submit_from_task(session, ht, user, payload.get("document"), now, read)
     readmodel.record_outcome(ht, decision="submit")
     return {"decision": None, "comment": ""}
 
@@ -388,8 +391,9 @@ def publish_service(step: services.Step, params: dict, data: dict) -> dict:
 
 
 def register() -> None:
-    services.register_task_kind("edit", "填写文档", take_edit)
-    services.register_task_kind("review", "审核", take_review)
+    # the completion's one read brings the document each works on, and a submission's template and team
+    services.register_task_kind("edit", "填写文档", take_edit, document="task", read=team.submission_columns)
+    services.register_task_kind("review", "审核", take_review, document="instance")
     services.register_service("publish_document", "发布文档（上传诊改信息平台）", publish_service)
 
 

@@ -1,8 +1,11 @@
-"""Who of a subject's team may submit its document, and the document a submission loads with its template."""
+"""Who of a subject's team may submit its document, and the document a submission loads with its template.
+
+A completion of an edit task reads all of it with the task itself (`submission_columns`, registered as the
+`edit` kind's read: engine/workflow/services.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Document, FormTemplate, SubjectMember, User
@@ -23,33 +26,25 @@ def _may_submit(member: bool, role: str | None, members: int, has_leader: bool) 
     return members <= 1 or role == "leader" or not has_leader
 
 
-def _submission_statement():
-    """The document, its template and what `may_submit` asks of its team, in one statement (a submission's
-    hot path): the submitter's membership and role, the team's size and whether it has a leader."""
+def submission_columns() -> tuple:
+    """What `may_submit` asks of the team of the completion's document (the submitter's membership and role,
+    the team's size, whether it has a leader) and the document's template definition as text (the key of
+    engine/documents/templates.py `compiled`): columns correlated with `Document` and the user's id."""
     team = select(func.count()).where(SubjectMember.subject_id == Document.subject_id)
     mine = SubjectMember.subject_id == Document.subject_id, SubjectMember.user_id == bindparam("user_id")
+    template = select(cast(FormTemplate.definition, Text)).where(
+        FormTemplate.key == Document.template_key, FormTemplate.version == Document.template_version
+    )
     return (
-        select(
-            Document,
-            FormTemplate,
-            select(func.count()).where(*mine).scalar_subquery(),
-            select(SubjectMember.role).where(*mine).scalar_subquery(),
-            team.scalar_subquery(),
-            team.where(SubjectMember.role == "leader").scalar_subquery(),
-        )
-        .outerjoin(
-            FormTemplate,
-            (FormTemplate.key == Document.template_key) & (FormTemplate.version == Document.template_version),
-        )
-        .where(Document.id == bindparam("document_id"))
+        select(func.count()).where(*mine).scalar_subquery(),
+        select(SubjectMember.role).where(*mine).scalar_subquery(),
+        team.scalar_subquery(),
+        team.where(SubjectMember.role == "leader").scalar_subquery(),
+        template.scalar_subquery(),
     )
 
 
-_SUBMISSION = _submission_statement()  # built once
-
-
-def submission(session: Session, document_id: int, user: User) -> tuple[Document, FormTemplate | None, bool]:
-    """The document, its template and whether `user` may submit it (`may_submit`): one statement."""
-    params = {"document_id": document_id, "user_id": user.id}
-    doc, template, member, role, members, leaders = session.execute(_SUBMISSION, params).one()
-    return doc, template, _may_submit(bool(member), role, members, bool(leaders))
+def allowed(read: tuple) -> bool:
+    """`may_submit` from the values of `submission_columns`."""
+    member, role, members, leaders, _template = read
+    return _may_submit(bool(member), role, members or 0, bool(leaders))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from functools import lru_cache
 
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from forms.documents import Compiled, compile_definition
 from forms.template_edit import all_keys, revise_definition
 from forms.templates import builtin_templates
 from forms.text import length_error
@@ -17,6 +20,13 @@ from ..core import audit
 from ..core.errors import N_, InvalidInput, NotFound
 from ..models import Document, FormTemplate
 from ..org import policy
+
+
+@lru_cache(maxsize=256)
+def compiled(definition_text: str) -> Compiled:
+    """A template definition, parsed and worked out for validation, kept per definition: keyed by the stored
+    text itself, so no edit, rollback or other database can make it serve a definition that is not stored."""
+    return compile_definition(json.loads(definition_text))
 
 
 def owned_subject_types(session: Session, user, principals: list[str]) -> set[str] | None:

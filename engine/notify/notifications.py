@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from .. import org
@@ -115,15 +115,32 @@ def authors_of(session: Session, subject_id: int | None) -> set[int]:
     return set(session.scalars(_AUTHORS, {"subject_id": subject_id}))
 
 
-def document_published(session: Session, doc, version: int, actor_id, now: datetime) -> int:
-    """Tell a document's authors that the chain approved it (not the approver, if an author)."""
+_N = Notification.__table__.c
+# Built once: a document's authors found and told in one statement (an approval's step, engine/documents).
+_PUBLISHED = insert(Notification.__table__).from_select(
+    ["user_id", "kind", "title", "body", "link", "created_at", "email_attempts"],
+    _AUTHORS.where(SubjectMember.user_id != bindparam("actor_id"))
+    .add_columns(
+        literal("published"),
+        bindparam("title", type_=_N.title.type),
+        bindparam("body", type_=_N.body.type),
+        bindparam("link", type_=_N.link.type),
+        bindparam("now", type_=_N.created_at.type),
+        literal(0),
+    )
+    .order_by(SubjectMember.user_id),
+)
+
+
+def document_published(session: Session, doc, version: int, actor_id, now: datetime) -> None:
+    """Tell a document's active authors that the chain approved it (not the approver, if an author)."""
     who = session.get(User, actor_id) if actor_id else None
     body = f"第{version}版已审定发布" + (f"（{who.display_name}审定）" if who else "")
-    rows = [
-        note(uid, "published", f"【已发布】{doc.title}", body, f"/documents/{doc.id}", None, now)
-        for uid in sorted(authors_of(session, doc.subject_id) - {actor_id})
-    ]
-    return send(session, rows)
+    if doc.subject_id is None:
+        return
+    params = {"subject_id": doc.subject_id, "actor_id": actor_id or 0, "title": f"【已发布】{doc.title}"[:200],
+              "body": body, "link": f"/documents/{doc.id}", "now": now}  # fmt: skip
+    session.execute(_PUBLISHED, params)
 
 
 # -- the notification centre -------------------------------------------------------------------------

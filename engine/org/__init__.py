@@ -19,6 +19,7 @@ from .assignment import (
     principals_of,
     resolve,
     resolve_many,
+    resolve_people,
     user_principal,
     user_with_principals,
     users_behind,
@@ -38,6 +39,7 @@ from .principal import Principal
 __all__ = [
     "FIXED_UNIT_PREFIX", "FUNCTION_PREFIX", "MONITOR", "OWNER_ROLES", "ROLES", "SCOPES", "Assignment", "Principal",
     "Viewer", "functions", "group_principal", "has_members", "head_units", "is_monitor", "owned_unit_ids",
-    "owns_any_process", "owns_process", "policy", "principals_of", "resolve", "resolve_many", "user_principal",
+    "owns_any_process", "owns_process", "policy", "principals_of", "resolve", "resolve_many", "resolve_people",
+    "user_principal",
     "user_with_principals", "users_behind", "POSITIONS", "principals_from",
 ]  # fmt: skip

@@ -138,12 +138,7 @@ def resolve_many(
         if ids:
             for sid, uid in session.execute(_MEMBERS, {"ids": ids}):
                 members.setdefault(sid, []).append(uid)
-        return {
-            (s.id if s else None): (
-                ([user_principal(i) for i in sorted(members.get(s.id, []))], s.name) if s else ([], ROLES["author"])
-            )
-            for s in subjects
-        }
+        return _authors(subjects, members)
     if (kind := committees.kind_of(assignment.scope)) is not None:
         return _committee_members(session, kind, assignment.roles, subjects)
     out = {}
@@ -157,6 +152,33 @@ def resolve_many(
             principals = [group_principal(r, scope_type, scope_id) for r in assignment.roles]
             out[subject.id if subject else None] = (principals, label + roles)
     return out
+
+
+def _authors(subjects, members: dict[int, list[int]]) -> dict[int | None, tuple[list[str], str]]:
+    return {
+        (s.id if s else None): (
+            ([user_principal(i) for i in sorted(members.get(s.id, []))], s.name) if s else ([], ROLES["author"])
+        )
+        for s in subjects
+    }
+
+
+def resolve_people(
+    session: Session, assignment: Assignment, subjects, data: dict | None = None
+) -> tuple[dict[int | None, tuple[list[str], str]], dict[str, set[int]]]:
+    """`resolve_many` and the `users_behind` what it resolved to; a lane of a subject's authors (the author's
+    step of every chain, a return's) in one statement for both."""
+    if assignment.roles != ("author",):
+        resolved = resolve_many(session, assignment, subjects, data)
+        return resolved, users_behind(session, {p for principals, _ in resolved.values() for p in principals})
+    members: dict[int, list[int]] = {}
+    behind: dict[str, set[int]] = {}
+    ids = [s.id for s in subjects if s is not None]
+    if ids:
+        for sid, uid, active in session.execute(_MEMBERS_ACTIVE, {"ids": ids}):
+            members.setdefault(sid, []).append(uid)
+            behind[user_principal(uid)] = {uid} if active else set()
+    return _authors(subjects, members), behind
 
 
 def _committee_members(session: Session, kind: str, roles: tuple[str, ...], subjects):
@@ -202,6 +224,11 @@ def has_members(session: Session, principals: list[str]) -> bool:
 # and the active holders of positions matched as (role, scope type, scope id) rows.
 _MEMBERS = select(SubjectMember.subject_id, SubjectMember.user_id).where(
     SubjectMember.subject_id.in_(bindparam("ids", expanding=True))
+)
+_MEMBERS_ACTIVE = (
+    select(SubjectMember.subject_id, SubjectMember.user_id, User.active)
+    .join(User, User.id == SubjectMember.user_id)
+    .where(SubjectMember.subject_id.in_(bindparam("ids", expanding=True)))
 )
 _ACTIVE = select(User.id).where(User.id.in_(bindparam("ids", expanding=True)), User.active)
 _HOLDERS = (

@@ -120,12 +120,12 @@ def lane_people(
     session: Session, lane: dict | None, subjects: list, data: dict | None = None
 ) -> dict[int | None, People]:
     """A lane's people for each subject (keyed by subject id; None for an instance without a subject):
-    one query for the authors of all subjects, one for the active users behind all principals. `data`: the
-    task's data, where a `=<name>` lane finds its unit (engine/org/assignment.py)."""
+    for authors one query for all subjects (who, and whether active), else one for the principals and one for
+    the active users behind them. `data`: the task's data, where a `=<name>` lane finds its unit
+    (engine/org/assignment.py)."""
     if not lane:
         return {(s.id if s else None): People([], "", False) for s in subjects}
-    resolved = org.resolve_many(session, org.Assignment(tuple(lane["roles"]), lane["scope"]), subjects, data)
-    behind = org.users_behind(session, {p for principals, _ in resolved.values() for p in principals})
+    resolved, behind = org.resolve_people(session, org.Assignment(tuple(lane["roles"]), lane["scope"]), subjects, data)
     return {
         key: People(principals, label, any(behind.get(p) for p in principals),
                     {p: behind.get(p, set()) for p in principals})

@@ -15,9 +15,9 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import String, bindparam, cast, func, literal_column, select, update
+from sqlalchemy import String, bindparam, case, cast, false, func, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, configure_mappers, joinedload, undefer
+from sqlalchemy.orm import Session, configure_mappers, defaultload, joinedload, lazyload, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import org
@@ -107,38 +107,56 @@ def load_instance(session: Session, instance_id: int) -> ProcessInstance | None:
 
 
 @cache
-def _load_for_step_stmts() -> dict:
+def _load_for_step_stmts() -> tuple[dict, dict]:
     """A completion's one read, by whether the user is a monitor (engine/workflow/tasks.py
     `visible_statements`): the task if the user may see it and whether it is offered to them, its instance
     with the stored state and the subject, the instance's open task rows ("id:Spiff task id", comma
-    separated) and, for a review (which publishes or returns it), the document."""
+    separated), the document its kind works on (a review publishes or returns its instance's document, an
+    edit submits its own: `TaskKind.document`) and the columns its kind reads (`TaskKind.read`, e.g. a
+    submission's template and team); and where each kind's columns are in the row."""
     configure_mappers()
     t = HumanTask.__table__.alias("open_task")  # not the loaded task's row (the outer query's human_task)
     row = cast(t.c.id, String) + literal_column("':'") + t.c.spiff_task_id
     open_rows = select(func.aggregate_strings(row, literal_column("','"))).where(
         t.c.instance_id == ProcessInstance.id, t.c.state == "open"
     )
-    reviewed = (Document.id == ProcessInstance.document_id) & (HumanTask.kind == "review")
-    return {
-        monitor: stmt.add_columns(ProcessInstance, open_rows.scalar_subquery(), Document)
+    kinds = services.kinds_with_reads()
+    owner = {"instance": ProcessInstance.document_id, "task": HumanTask.document_id}
+    which = [(HumanTask.kind == k.name, owner[k.document]) for k in kinds if k.document]
+    reads, at = [], {}
+    for k in kinds:
+        columns = k.read() if k.read else ()
+        at[k.name] = slice(len(reads), len(reads) + len(columns))
+        reads += [case((HumanTask.kind == k.name, c)) for c in columns]  # only asked for a task of that kind
+    statements = {
+        monitor: stmt.add_columns(ProcessInstance, open_rows.scalar_subquery(), Document, *reads)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .outerjoin(Document, reviewed)
-        .options(undefer(ProcessInstance.state_json), joinedload(ProcessInstance.subject))
+        .outerjoin(Document, Document.id == case(*which) if which else false())
+        .options(
+            undefer(ProcessInstance.state_json),
+            joinedload(ProcessInstance.subject),
+            # not read by a step (a document's subject is the instance's, found in the session if asked for)
+            lazyload(Document.subject),
+            defaultload(ProcessInstance.version).lazyload(ProcessVersion.definition),
+        )
         for monitor, stmt in tasks.visible_statements().items()
     }
+    return statements, at
 
 
 def load_for_step(session: Session, user: User, task_id, principals: list[str] | None):
     """The task the user may work on now (else NotFound or why not, as `tasks.actionable_task`), its instance
-    as `load_instance` gives it, the instance's open task rows (id, Spiff task id) and, for a review, its
-    document (kept in the identity map while the caller holds it): one statement."""
+    as `load_instance` gives it, the instance's open task rows (id, Spiff task id), the document its kind
+    works on (kept in the identity map while the caller holds it) and what its kind reads: one statement."""
     if principals is None:
         principals = org.principals_of(session, user.id)
-    ht, offered, own_review, instance, text, document = tasks.visible_row(session, _load_for_step_stmts(), user,
-                                                                          task_id, principals)  # fmt: skip
+    statements, at = _load_for_step_stmts()
+    ht, offered, own_review, instance, text, document, *reads = tasks.visible_row(session, statements, user, task_id,
+                                                                                  principals)  # fmt: skip
     tasks.check_actionable(session, ht, user, principals, bool(offered), bool(own_review))
     rows = [item.split(":", 1) for item in text.split(",")] if text else []
-    return ht, instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows], document
+    read = tuple(reads[at[ht.kind]]) if ht.kind in at else ()
+    return ht, instance, [(int(row_id), spiff_id) for row_id, spiff_id in rows], document, read
 
 
 RACED = N_("该任务已被他人处理，请刷新页面")
@@ -164,15 +182,16 @@ def complete_task(
     """Complete a human task with raw input; its kind (engine/workflow/services.py) reads the input first.
 
     The hot path of the product, so it is written for speed (README, Performance): one query loads the task
-    with the permission check, one the instance with its state; the task's kind reads the input (and
-    writes what it owns, e.g. the document); then, with autoflush off, the engine runs, the read-model
-    diff, deadlines, notices and the audit entries are written with a few Core statements, and one flush
-    at the end writes the ORM objects that changed (the document, the instance with its optimistic lock).
+    with the permission check, its instance with the stored state, the document its kind works on and what
+    the kind reads (`load_for_step`); the kind reads the input (and writes what it owns, e.g. the document);
+    then, with autoflush off, the engine runs, and the read-model diff, deadlines, notices, the instance
+    and the audit entries are written with a few Core statements (no ORM unit of work).
     A race is decided twice: the task row is closed only while it is still open and unclaimed by
     others, and the instance's UPDATE only matches the version that was loaded.
     """
-    # a review changes its document (publishes or returns it): it comes with the task, held until the end
-    ht, instance, open_rows, _document = load_for_step(session, user, task_id, principals)
+    # a review changes its document (publishes or returns it), an edit submits it: it comes with the task, held
+    ht, instance, open_rows, _document, read = load_for_step(session, user, task_id, principals)
+    kind = services.kind_of(ht.kind)
     with step_of_instance(ht.instance_id), holding(session):
         with audit.collected(session):
             if instance.status != "running":
@@ -185,7 +204,10 @@ def complete_task(
 
             before = {"state": ht.state, "claimant_id": ht.claimant_id}
             with session.no_autoflush:
-                data = services.take_input(ht.kind)(session, ht, user, payload, now)
+                if kind.read:
+                    data = kind.take_input(session, ht, user, payload, now, read=read)
+                else:
+                    data = kind.take_input(session, ht, user, payload, now)
                 ready.set_data(**data)
                 ready.run()
                 if not readmodel.complete_row(session, ht, user, now):

@@ -43,9 +43,16 @@ class Service:
 
 @dataclass(frozen=True)
 class TaskKind:
+    """`take_input(session, human task, user, payload, now)` -> data for the engine. `document`: which document
+    the completion's one read brings along ("instance": the instance's, "task": the task row's, None: none).
+    `read()`: more columns for that read (correlated with the task, its instance and that document), built
+    once; their values reach `take_input` as `read=` (a tuple), so the kind asks nothing more itself."""
+
     name: str
     label: str
-    take_input: Callable  # (session, human task, user, payload, now) -> data for the engine
+    take_input: Callable
+    document: str | None = None
+    read: Callable[[], tuple] | None = None
 
 
 class NotWired(RuntimeError):
@@ -63,8 +70,9 @@ class Registry:
     def add_service(self, name: str, label: str, run: Callable) -> None:
         self._add(self.services, Service(name, label, run))
 
-    def add_task_kind(self, name: str, label: str, take_input: Callable) -> None:
-        self._add(self.kinds, TaskKind(name, label, take_input))
+    def add_task_kind(self, name: str, label: str, take_input: Callable, *, document: str | None = None,
+                      read: Callable[[], tuple] | None = None) -> None:  # fmt: skip
+        self._add(self.kinds, TaskKind(name, label, take_input, document, read))
 
     @staticmethod
     def _add(table: dict, item) -> None:
@@ -106,6 +114,16 @@ def call(step: Step, operation: str, params: dict, data: dict) -> dict:
 
 def take_input(kind: str) -> Callable:
     """How a task of `kind` turns a person's input into the engine's data."""
+    return kind_of(kind).take_input
+
+
+def kind_of(kind: str) -> TaskKind:
+    """The registered kind (a kind nobody registered is a plain form)."""
     REGISTRY.check()
-    handler = REGISTRY.kinds.get(kind) or REGISTRY.kinds.get("form")
-    return handler.take_input
+    return REGISTRY.kinds.get(kind) or REGISTRY.kinds["form"]
+
+
+def kinds_with_reads() -> list[TaskKind]:
+    """The kinds whose completion reads a document or more columns (engine/workflow/runtime.py)."""
+    REGISTRY.check()
+    return [k for k in REGISTRY.kinds.values() if k.document or k.read]

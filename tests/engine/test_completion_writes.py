@@ -4,13 +4,15 @@ the instance's optimistic lock must still be a conflict that changes nothing."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.core.db import write_row
 from engine.documents import service as documents
-from engine.models import Document, HumanTask, ProcessInstance
+from engine.models import Document, HumanTask, Notification, ProcessInstance
 from engine.workflow import batch, runtime
 from tests.conftest import NOW, document_of, filled, own_subject, user
 
@@ -95,3 +97,47 @@ def test_a_batch_item_that_loses_the_race_leaves_the_document_as_the_database_ha
     # the document was published by Core inside the rolled-back savepoint: the session must not say so
     assert (doc.status, doc.published_version) == ("in_review", 0)
     assert session.get(HumanTask, review.id).state == "open"
+
+
+@contextmanager
+def reads(session):
+    """The SELECTs the block runs, each named by the table of its first column."""
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement.split()[1].split(".")[0])
+
+    engine = session.connection().engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_each_completion_reads_once_and_asks_only_who_comes_next(session):
+    """A submission's document, template and team come with the task's one read; a return finds the authors
+    and whether they are active in one statement; an approval tells the authors with an INSERT ... SELECT."""
+    task = start(session)
+    data = filled(document_of(session, task).data)
+    author, reviewer = user(session, "t01"), user(session, "dzxy_reviewer")
+    principals = {u.id: runtime.org.principals_of(session, u.id) for u in (author, reviewer)}
+    with reads(session) as seen:
+        runtime.complete_task(session, author, task.id, {"document": data}, NOW, principals[author.id])
+    assert seen == ["human_task", "role_assignment"]  # the task with everything; the reviewers behind the group
+    review = review_of(session, task.instance_id)
+    with reads(session) as seen:
+        runtime.complete_task(session, reviewer, review.id, {"decision": "return", "comment": "补充"}, NOW,
+                              principals[reviewer.id])  # fmt: skip
+    assert seen == ["human_task", "subject_member"]
+    assert document_of(session, task).status == "returned"
+    again = review_of(session, task.instance_id)
+    runtime.complete_task(session, author, again.id, {"document": data}, NOW, principals[author.id])
+    review = review_of(session, task.instance_id)
+    with reads(session) as seen:
+        runtime.complete_task(session, reviewer, review.id, {"decision": "approve"}, NOW, principals[reviewer.id])
+    assert seen == ["human_task"]
+    assert document_of(session, task).status == "published"
+    told = session.scalars(select(Notification.user_id).where(Notification.kind == "published")).all()
+    assert told == [author.id]
