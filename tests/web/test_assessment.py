@@ -82,7 +82,8 @@ def test_a_campaign_through_the_pages(login_as, session):
     )
     workbook = load_workbook(BytesIO(hr.get(f"/assessment/campaigns/{campaign_id}/export.xlsx").data))
     rows = list(workbook.active.values)
-    assert rows[1][:3] == ("名次", "单位", "类别") and any(r[1] == "教务处" and r[-3] == "优秀" for r in rows[2:])
+    assert rows[1][:4] == ("名次", "考核对象", "所在单位", "类别")
+    assert any(r[1] == "教务处" and r[-3] == "优秀" for r in rows[2:])
 
 
 def test_a_scorer_sees_only_their_own_assignments(login_as, session):
