@@ -165,9 +165,32 @@ def test_the_demo_year_has_a_published_and_an_open_campaign(demo_year_app):
     hr = login(demo_year_app.test_client(), "rsc_reviewer")
     index = page(hr, "/assessment/")
     assert "已公布" in index and "评分中" in index
-    last = re.search(r'href="(/assessment/campaigns/\d+)">\d+年度[^<]*</a></td>\s*<td>已公布', index).group(1)
+    last = re.search(r'href="(/assessment/campaigns/\d+)">\d+年度职能部门[^<]*</a></td>\s*<td>已公布', index).group(1)
     html = page(hr, last)
     assert "一票否决" in html and "突出贡献" in html and "不合格" in html and "优秀" in html
+    # the 2018 extension: this year's 专业/课程 campaign is scored by a student, an expert teacher and 教务处
+    assert "2026年度专业、课程发展性考核" in index and "2025年度教师、辅导员发展性考核" in index
+    for username in ("s01", "t01", "jwc_reviewer"):
+        mine = page(login(demo_year_app.test_client(), username), "/assessment/mine")
+        assert "2026年度专业、课程发展性考核" in mine and "待评分" in mine, username
+    # last year's were published: a major's leader reads the major's and their own result, a teacher their own
+    t01 = login(demo_year_app.test_client(), "t01")
+    own = page(t01, "/assessment/")
+    assert "物联网应用技术" in own and "张伟" in own
+    major = re.search(r"<td>2025年度专业、课程发展性考核</td><td>物联网应用技术.*?href=\"(/assessment/results/\d+)",
+                      own, re.S)  # fmt: skip
+    result = page(t01, major.group(1))
+    assert 'data-testid="target-kind"' in result and "专业 · 电子与物联网学院" in result
+    assert "学校领导：" in result and "教务处：" in result and "学生：" in result  # how it was made up, by group
+    t02 = login(demo_year_app.test_client(), "t02")
+    mine = re.search(r'<td>王芳.*?href="(/assessment/results/\d+)"', page(t02, "/assessment/"), re.S).group(1)
+    assert "考核结果：王芳" in page(t02, mine)
+    assert login(demo_year_app.test_client(), "t03").get(mine).status_code == 404  # another teacher's
+    assert login(demo_year_app.test_client(), "s01").get(major.group(1)).status_code == 404
+    jwc = page(login(demo_year_app.test_client(), "jwc_reviewer"), "/assessment/")
+    listed = jwc.split('data-testid="campaigns"')[1].split("</table>")[0]  # 教务处 co-organises the extension's
+    assert "2025年度专业、课程发展性考核" in listed and "2025年度教师、辅导员发展性考核" in listed
+    assert "职能部门、二级学院发展性考核" not in listed
 
 
 def test_the_organiser_s_inbox_task_leads_to_the_campaign(login_as, session):
