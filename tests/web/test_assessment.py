@@ -10,8 +10,9 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from engine.assessment import scoring
 from engine.models import AssessmentAssignment, AssessmentCampaign, AssessmentTarget, OrgUnit, User
-from tests.conftest import login, page
+from tests.conftest import NOW, login, page
 
 OPEN = {"year": "2026", "due": "2026-12-31", "kinds": ["functional", "college"]}
 
@@ -201,3 +202,36 @@ def test_the_organiser_s_inbox_task_leads_to_the_campaign(login_as, session):
     assert task_url, "the 收集评分 task is in 人力资源处's inbox"
     task_page = page(hr, task_url.group(1))
     assert 'data-testid="assessment-task"' in task_page and f'href="{campaign_url}"' in task_page
+
+
+def test_hr_opens_a_counselor_campaign_and_the_last_score_in_closes_the_scoring(login_as, session):
+    hr = login_as("rsc_reviewer")
+    index = page(hr, "/assessment/")
+    assert 'data-testid="open-form-program"' in index and 'data-testid="open-form-staff"' in index
+    refused = hr.post("/assessment/campaigns", data={"system": "staff", "year": "2026", "due": "2026-12-31"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    staff_form = html.split('data-testid="open-form-staff"')[1].split("</form>")[0]
+    assert 'data-testid="kinds-error"' in staff_form and "请至少选择一类考核对象" in staff_form  # at its own form
+    assert session.scalar(select(AssessmentCampaign.id)) is None
+    opened = hr.post("/assessment/campaigns", data={"system": "staff", "year": "2026", "due": "2026-12-31",
+                                                     "kinds": ["counselor"]})  # fmt: skip
+    assert opened.status_code == 302
+    campaign_url = opened.headers["Location"]
+    html = page(hr, campaign_url)
+    assert "2026年度辅导员发展性考核" in html and "郑辅导" in html and "冯辅导" in html and "评分中" in html
+    campaign_id = int(campaign_url.rsplit("/", 1)[1])
+    rows = session.scalars(select(AssessmentAssignment).where(AssessmentAssignment.campaign_id == campaign_id)
+                           .order_by(AssessmentAssignment.id)).all()  # fmt: skip
+    *first, last = rows
+    for a in first:  # everybody but the last scorer, through the engine (the page is tested above)
+        scorer = session.get(User, a.scorer_id)
+        maxima = scoring.sheet(session, scorer, a.id).maxima
+        scoring.save(session, scorer, a.id, {f"points-{k}": str(m * 0.8) for k, m in maxima.items()}, True, NOW)
+    assert session.get(AssessmentCampaign, campaign_id).status == "scoring"
+    scorer = login_as(session.get(User, last.scorer_id).username)
+    assert f"/assessment/assignments/{last.id}" in page(scorer, "/assessment/mine")
+    _submit_all(scorer, session, last)
+    html = page(hr, campaign_url)  # the last score in closed the scoring: computed, waiting for the review
+    assert "审核中" in html and 'data-testid="grade-' in html and 'data-testid="export"' in html
+    assert "评分已全部提交" in page(hr, "/notifications")
