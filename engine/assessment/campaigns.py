@@ -7,6 +7,8 @@ Scorers come from the organisation: 学校领导 (every school leader), 服务�
 职能部门 and 二级学院), 专家委员会 (the expert committee's members), 职能部门 / 二级学院 (heads and deputies of units
 of that kind, the assessed unit left out), 学生 (the college's students). Each group but the leaders is a
 sample of at most `settings["sample"]` people, drawn by a seeded `random.Random` (the same campaign draws the same).
+A campaign on a 2018-extension system (专业/课程, 教师/辅导员/职员) assesses subjects instead; subjects.py names them
+and their scorers. 人力资源处 runs every campaign; the extension's lead departments read theirs (CO_ORGANISERS).
 """
 
 from __future__ import annotations
