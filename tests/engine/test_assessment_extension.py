@@ -160,3 +160,24 @@ def test_scoring_closes_itself_when_the_last_assignment_is_submitted_and_not_bef
     assert closed.state == "completed" and closed.decision == "close" and closed.completed_by_id is None
     told = session.scalars(done).all()
     assert len(told) == 1 and told[0].link == f"/assessment/campaigns/{campaign.id}"
+
+
+def test_a_new_campaign_s_deadline_comes_from_the_annual_table_else_the_system_s_date(session):
+    from datetime import date
+
+    from engine.assessment import systems
+    from engine.models import AnnualTask
+
+    # no 2018 table: the system's own 编制时间 (6月30日) while it is ahead, else the year's end
+    assert systems.default_due(session, "staff", 2018, date(2018, 3, 1)) == date(2018, 6, 30)
+    assert systems.default_due(session, "staff", 2018, date(2018, 7, 1)) == date(2018, 12, 31)
+    rows = [(75, "教师、辅导员、职员发展性考核指标体系制定", date(2018, 6, 30)),
+            (103, "对教师、辅导员、职员实施年度发展性考核", date(2018, 12, 31))]  # fmt: skip
+    for no, task, due in rows:
+        session.add(AnnualTask(year=2018, no=no, category="发展性考核", task=task, responsible=["人力资源处"],
+                               cooperating=[], responsible_unit_ids=[], due_text=f"{due.month}月{due.day}日",
+                               due_kind="date", due_date=due, note=""))  # fmt: skip
+    session.flush()
+    # the row that carries the assessment out (no. 103) sets the scoring deadline; 专业/课程 have no row
+    assert systems.default_due(session, "staff", 2018, date(2018, 3, 1)) == date(2018, 12, 31)
+    assert systems.default_due(session, "program", 2018, date(2018, 3, 1)) == date(2018, 6, 30)
