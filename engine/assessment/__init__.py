@@ -1,13 +1,15 @@
-"""Developmental assessment (发展性考核, seed §六(二)7(4), table 40) of 职能部门 and 二级学院.
+"""Developmental assessment (发展性考核, seed §六(二)7(4), table 40) of 职能部门 and 二级学院, and its 2018 extension
+to 专业 / 课程 and 教师 / 辅导员 / 职员.
 
 Modules: systems (indicator systems as data, shipped and edited), campaigns (opening one, its scorers from the
-organisation, the `assessment_campaign` process's services and task kind, settings, veto and 突出贡献), compute
-(the arithmetic, pure), scoring (网上评价: a scorer's assignments), results (a unit's breakdown, the Excel export),
+organisation, the `assessment_campaign` process's services and task kind, settings, veto and 突出贡献), subjects
+(the extension's targets and their scorers), compute (the arithmetic, pure), scoring (网上评价: a scorer's
+assignments), closing (the last submission ends the scoring), results (a result's breakdown, the Excel export),
 summary (what the leaders' view reads). What BPMN calls is registered by `register` (engine/wiring.py).
 """
 
 from .. import workflow
-from . import campaigns, compute, results, scoring, summary, systems
+from . import campaigns, closing, compute, results, scoring, subjects, summary, systems
 
 
 def register() -> None:
@@ -17,4 +19,4 @@ def register() -> None:
     workflow.register_service("assessment_publish", "发展性考核：公布考核结果", campaigns.publish_results)
 
 
-__all__ = ["campaigns", "compute", "register", "results", "scoring", "summary", "systems"]
+__all__ = ["campaigns", "closing", "compute", "register", "results", "scoring", "subjects", "summary", "systems"]

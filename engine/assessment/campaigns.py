@@ -7,6 +7,8 @@ Scorers come from the organisation: 学校领导 (every school leader), 服务�
 职能部门 and 二级学院), 专家委员会 (the expert committee's members), 职能部门 / 二级学院 (heads and deputies of units
 of that kind, the assessed unit left out), 学生 (the college's students). Each group but the leaders is a
 sample of at most `settings["sample"]` people, drawn by a seeded `random.Random` (the same campaign draws the same).
+A campaign on a 2018-extension system (专业/课程, 教师/辅导员/职员) assesses subjects instead; subjects.py names them
+and their scorers. 人力资源处 runs every campaign; the extension's lead departments read theirs (CO_ORGANISERS).
 """
 
 from __future__ import annotations
@@ -40,13 +42,20 @@ from ..models import (
 )
 from ..notify import note, send
 from ..org import committees, functions, policy, positions
-from . import compute, systems
+from . import compute, subjects, systems
 
 PROCESS = "assessment_campaign"
 STATUSES = {"scoring": N_("评分中"), "review": N_("审核中"), "published": N_("已公布")}
 GRADE_LABELS = {"excellent": N_("优秀"), "good": N_("良好"), "pass": N_("合格"), "fail": N_("不合格")}
 UNIT_KINDS = {"functional": "functional_dept", "college": "college"}  # target kind -> the unit's subject type
 ORGANISERS = (FunctionKey.HUMAN_RESOURCES, FunctionKey.PARTY_OFFICE, FunctionKey.QUALITY_OFFICE)
+# who organises besides 人力资源处, by system kind: the seed's lead departments of the extension's subjects
+# (教务处 for 专业/课程 and with 党委学生工作部 and 党政办公室 for 教师/辅导员/职员, annual table 2018 no. 103)
+CO_ORGANISERS = {
+    "unit": (FunctionKey.PARTY_OFFICE, FunctionKey.QUALITY_OFFICE),
+    "program": (FunctionKey.ACADEMIC_AFFAIRS, FunctionKey.QUALITY_OFFICE),
+    "staff": (FunctionKey.ACADEMIC_AFFAIRS, FunctionKey.STUDENT_AFFAIRS, FunctionKey.PARTY_OFFICE),
+}
 HEADS = (Role.HEAD, Role.DEPUTY)
 DECISIONS = {"collect": "close", "review": "publish"}  # the organiser's task -> the only decision it takes
 
@@ -63,9 +72,23 @@ def may_run(session: Session, user: User, principals) -> bool:
     return policy.runs_assessment(_viewer(user, principals), hr_unit(session))
 
 
-def may_organise(session: Session, user: User, principals) -> bool:
-    units = [functions.holder_id(session, key) for key in ORGANISERS]
+def may_organise(session: Session, user: User, principals, system_kind: str | None = None) -> bool:
+    """Whether the user organises campaigns of the system kind (of any kind when None)."""
+    keys = {FunctionKey.HUMAN_RESOURCES, *(k for kind, ks in CO_ORGANISERS.items() if system_kind in (None, kind)
+                                           for k in ks)}  # fmt: skip
+    units = [functions.holder_id(session, key) for key in sorted(keys)]
     return policy.organises_assessment(_viewer(user, principals), units)
+
+
+def kind_of(session: Session, campaign: AssessmentCampaign) -> str:
+    """The campaign's system kind: unit, program or staff."""
+    return session.get(AssessmentSystem, campaign.system_id).kind
+
+
+def organised(session: Session, user: User, principals) -> list[AssessmentCampaign]:
+    """The campaigns the user organises, newest first."""
+    kinds = [k for k in CO_ORGANISERS if may_organise(session, user, principals, k)]
+    return [c for c in list_campaigns(session) if kind_of(session, c) in kinds]
 
 
 def list_campaigns(session: Session) -> list[AssessmentCampaign]:
@@ -76,7 +99,7 @@ def list_campaigns(session: Session) -> list[AssessmentCampaign]:
 def get_campaign(session: Session, user: User, principals, campaign_id) -> AssessmentCampaign:
     """A campaign for its organisers (and monitors), else NotFound."""
     campaign = session.get(AssessmentCampaign, object_id(campaign_id, N_("考核不存在")))
-    if campaign is None or not may_organise(session, user, principals):
+    if campaign is None or not may_organise(session, user, principals, kind_of(session, campaign)):
         raise NotFound(N_("考核不存在"))
     return campaign
 
@@ -105,10 +128,12 @@ def groups_of(definition: dict) -> list[str]:
 
 
 def open_campaign(session: Session, user: User, principals, payload: dict, now: datetime) -> AssessmentCampaign:
-    """A new campaign on the latest 职能部门/二级学院 system (frozen from now on), its process started."""
+    """A new campaign on the latest version of a system (`payload["system"]`: unit, the default, program or
+    staff; frozen from now on), its process started."""
     if not may_run(session, user, principals):
         raise NotFound(N_("考核不存在"))
-    system = next((s for s in systems.current(session) if s.kind == "unit"), None)
+    wanted = payload.get("system") or "unit"
+    system = next((s for s in systems.current(session) if s.kind == wanted), None)
     if system is None:
         raise InvalidInput(N_("没有可用的考核指标体系"))
     try:
@@ -171,36 +196,43 @@ def scorer_pool(session: Session, target: AssessmentTarget, units_by_kind: dict[
     }
 
 
+def _new_targets(session: Session, campaign: AssessmentCampaign, kind: str, units_by_kind: dict[str, list[int]]):
+    """(target, scorer pool, sampling seed) for each unit or subject of the kind, the target added."""
+    if kind in systems.UNIT_TARGETS:
+        for unit_id in sorted(units_by_kind.get(kind, [])):
+            own = select(func.min(Subject.id)).where(Subject.org_unit_id == unit_id, Subject.type == UNIT_KINDS[kind])
+            target = AssessmentTarget(campaign_id=campaign.id, org_unit_id=unit_id, unit_kind=kind,
+                                      subject_id=session.scalar(own), parts={}, detail={})  # fmt: skip
+            session.add(target)
+            session.flush()
+            yield target, scorer_pool(session, target, units_by_kind), f"{campaign.id}-{unit_id}"
+        return
+    for subject in subjects.targets(session, kind):
+        target = AssessmentTarget(campaign_id=campaign.id, org_unit_id=subject.org_unit_id, unit_kind=kind,
+                                  subject_id=subject.id, parts={}, detail={})  # fmt: skip
+        session.add(target)
+        session.flush()
+        yield target, subjects.scorer_pool(session, subject, kind), f"{campaign.id}-s{subject.id}"
+
+
 def make_assignments(session: Session, campaign: AssessmentCampaign, now: datetime) -> int:
-    """The targets (every active unit of the campaign's kinds) and one assignment per sampled scorer and group."""
+    """The targets (every active unit, or every subject, of the campaign's kinds) and one assignment per sampled
+    scorer and group the system names for the kind."""
     system = session.get(AssessmentSystem, campaign.system_id)
     units = session.execute(
-        select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.active, OrgUnit.kind.in_(("functional", "college")))
+        select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.active, OrgUnit.kind.in_(systems.UNIT_TARGETS))
     ).all()
-    units_by_kind = {
-        "functional": [u for u, k in units if k == "functional"],
-        "college": [u for u, k in units if k == "college"],
-    }
+    units_by_kind = {k: [u for u, uk in units if uk == k] for k in systems.UNIT_TARGETS}
     sample = int(settings_of(campaign)["sample"])
     count = 0
     for kind in campaign.target_kinds:
-        for unit_id in sorted(units_by_kind.get(kind, [])):
-            own = select(func.min(Subject.id)).where(Subject.org_unit_id == unit_id, Subject.type == UNIT_KINDS[kind])
-            subject_id = session.scalar(own)
-            target = AssessmentTarget(campaign_id=campaign.id, org_unit_id=unit_id, unit_kind=kind,
-                                      subject_id=subject_id, parts={}, detail={})  # fmt: skip
-            session.add(target)
-            session.flush()
-            wanted = {
-                g for _p, item in systems.items_of(system.definition) for g in systems.for_kind(item["scorers"], kind)
-            }
-            pool = scorer_pool(session, target, units_by_kind)
+        wanted = {
+            g for _p, item in systems.items_of(system.definition) for g in systems.for_kind(item["scorers"], kind)
+        }
+        for target, pool, seed in _new_targets(session, campaign, kind, units_by_kind):
             for group in [g for g in systems.GROUPS if g in wanted]:
-                people = (
-                    pool[group]
-                    if group == "leaders"
-                    else _sample(pool[group], sample, f"{campaign.id}-{unit_id}-{group}")
-                )
+                found = pool.get(group, [])
+                people = found if group == "leaders" else _sample(found, sample, f"{seed}-{group}")
                 for uid in sorted(set(people)):
                     session.add(AssessmentAssignment(
                         campaign_id=campaign.id, target_id=target.id, scorer_id=uid, group_key=group, status="open",
@@ -210,7 +242,8 @@ def make_assignments(session: Session, campaign: AssessmentCampaign, now: dateti
     session.flush()
     scorers = session.execute(select(AssessmentAssignment.scorer_id, func.count()).where(
         AssessmentAssignment.campaign_id == campaign.id).group_by(AssessmentAssignment.scorer_id)).all()  # fmt: skip
-    send(session, [note(uid, "task", f"{campaign.title}：{n} 个单位待您评分", "请在截止日期前完成网上评价。",
+    what = "个单位" if set(campaign.target_kinds) <= set(systems.UNIT_TARGETS) else "个考核对象"
+    send(session, [note(uid, "task", f"{campaign.title}：{n} {what}待您评分", "请在截止日期前完成网上评价。",
                         "/assessment/mine", None, now) for uid, n in scorers])  # fmt: skip
     return count
 
@@ -255,11 +288,14 @@ def recompute(session: Session, campaign: AssessmentCampaign, now: datetime) -> 
         AssessmentAssignment.campaign_id == campaign.id, AssessmentAssignment.status == "submitted")).all()  # fmt: skip
     codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code).where(
         OrgUnit.id.in_([t.org_unit_id for t in targets] or [-1]))).all())  # fmt: skip
+    subject_codes = dict(session.execute(select(Subject.id, Subject.code).where(
+        Subject.id.in_([t.subject_id for t in targets if t.subject_id] or [-1]))).all())  # fmt: skip
     inputs = []
     for t in targets:
         agreement = record.agreement(session, t.subject_id, campaign.year)["subject"] if t.subject_id else None
         inputs.append(compute.Target(
-            id=t.id, kind=t.unit_kind, code=codes.get(t.org_unit_id, ""), veto=bool(t.veto_reason),
+            id=t.id, kind=t.unit_kind, veto=bool(t.veto_reason),
+            code=(codes.get(t.org_unit_id) if t.unit_kind in UNIT_KINDS else subject_codes.get(t.subject_id)) or "",
             outstanding=bool(t.outstanding_reason), agreement=agreement,
             scores=[(g, s) for tid, g, s in submitted if tid == t.id],
         ))  # fmt: skip
@@ -273,7 +309,8 @@ def recompute(session: Session, campaign: AssessmentCampaign, now: datetime) -> 
 
 def compute_results(step: workflow.Step, params: dict, data: dict) -> dict:
     campaign = _of_step(step, data)
-    auto_vetoes(step.session, campaign, targets_of(step.session, campaign.id))
+    units = [t for t in targets_of(step.session, campaign.id) if t.unit_kind in systems.UNIT_TARGETS]
+    auto_vetoes(step.session, campaign, units)  # a unit's accident; a person's or a major's veto is set by hand
     recompute(step.session, campaign, step.now)
     campaign.status = "review"
     return {"computed": True}
@@ -283,25 +320,17 @@ def publish_results(step: workflow.Step, params: dict, data: dict) -> dict:
     campaign = _of_step(step, data)
     recompute(step.session, campaign, step.now)
     campaign.status, campaign.published_at = "published", step.now
-    targets = {t.org_unit_id: t for t in targets_of(step.session, campaign.id)}
+    every = targets_of(step.session, campaign.id)
+    targets = {t.org_unit_id: t for t in every if t.unit_kind in systems.UNIT_TARGETS}
     heads = step.session.execute(select(RoleAssignment.user_id, RoleAssignment.scope_id).where(
         RoleAssignment.role.in_((*HEADS, Role.REVIEWER)), RoleAssignment.scope_type == ScopeType.UNIT,
         RoleAssignment.scope_id.in_(list(targets) or [-1]))).all()  # fmt: skip
-    send(
-        step.session,
-        [
-            note(
-                uid,
-                "published",
-                f"{campaign.title}结果已公布",
-                "可查看本单位的得分与构成。",
-                f"/assessment/results/{targets[unit].id}",
-                None,
-                step.now,
-            )
-            for uid, unit in heads
-        ],
-    )
+    told = [(uid, targets[unit].id, "可查看本单位的得分与构成。") for uid, unit in heads]
+    people = subjects.responsible(step.session, [t.subject_id for t in every if t.unit_kind not in UNIT_KINDS])
+    told += [(uid, t.id, "可查看您负责的考核对象的得分与构成。") for t in every if t.unit_kind not in UNIT_KINDS
+             for uid in sorted(people.get(t.subject_id, ()))]  # fmt: skip
+    send(step.session, [note(uid, "published", f"{campaign.title}结果已公布", body, f"/assessment/results/{tid}",
+                             None, step.now) for uid, tid, body in told])  # fmt: skip
     audit.record(
         step.session,
         actor_id=step.actor_id,

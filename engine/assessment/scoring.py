@@ -13,8 +13,16 @@ from forms.assessment import validate_scores
 
 from ..core import audit
 from ..core.errors import N_, Conflict, InvalidInput, NotFound, object_id
-from ..models import AssessmentAssignment, AssessmentCampaign, AssessmentSystem, AssessmentTarget, OrgUnit, User
-from . import systems
+from ..models import (
+    AssessmentAssignment,
+    AssessmentCampaign,
+    AssessmentSystem,
+    AssessmentTarget,
+    OrgUnit,
+    Subject,
+    User,
+)
+from . import closing, systems
 
 STATUSES = {"open": N_("待评分"), "draft": N_("已暂存"), "submitted": N_("已提交")}
 
@@ -28,6 +36,7 @@ class Sheet:
     target: AssessmentTarget
     unit: OrgUnit
     rows: list[dict]  # {part, item, observation, max}
+    name: str = ""  # what is scored: the unit, or the 专业 / 课程 / person of the 2018 extension
 
     @property
     def maxima(self) -> dict[str, float]:
@@ -38,23 +47,24 @@ class Sheet:
         return self.assignment.status != "submitted" and self.campaign.status == "scoring"
 
 
-def mine(session: Session, user: User) -> list[tuple[AssessmentAssignment, AssessmentCampaign, OrgUnit]]:
-    """The user's assignments in campaigns still scoring, then the rest; open ones first."""
+def mine(session: Session, user: User) -> list[tuple[AssessmentAssignment, AssessmentCampaign, str, str]]:
+    """The user's assignments (with what is scored and the target kind) in campaigns still scoring, then the
+    rest; open ones first."""
     stmt = (
-        select(AssessmentAssignment, AssessmentCampaign, OrgUnit)
+        select(AssessmentAssignment, AssessmentCampaign, OrgUnit.name, Subject.name, AssessmentTarget.unit_kind)
         .join(AssessmentCampaign, AssessmentCampaign.id == AssessmentAssignment.campaign_id)
         .join(AssessmentTarget, AssessmentTarget.id == AssessmentAssignment.target_id)
         .join(OrgUnit, OrgUnit.id == AssessmentTarget.org_unit_id)
+        .outerjoin(Subject, Subject.id == AssessmentTarget.subject_id)
         .where(AssessmentAssignment.scorer_id == user.id)
     )
-    rows = [tuple(r) for r in session.execute(stmt)]
-    return sorted(
-        rows, key=lambda r: (r[1].status != "scoring", r[0].status == "submitted", -r[1].year, r[2].name, r[0].id)
-    )
+    rows = [(a, c, unit if kind in systems.UNIT_TARGETS else subject or unit, kind)
+            for a, c, unit, subject, kind in session.execute(stmt)]  # fmt: skip
+    return sorted(rows, key=lambda r: (r[1].status != "scoring", r[0].status == "submitted", -r[1].year, r[2], r[0].id))
 
 
 def open_count(session: Session, user: User) -> int:
-    return sum(1 for a, c, _u in mine(session, user) if c.status == "scoring" and a.status != "submitted")
+    return sum(1 for a, c, _n, _k in mine(session, user) if c.status == "scoring" and a.status != "submitted")
 
 
 def sheet(session: Session, user: User, assignment_id) -> Sheet:
@@ -70,7 +80,10 @@ def sheet(session: Session, user: User, assignment_id) -> Sheet:
         for part, item in systems.items_of(system.definition)
         if a.group_key in systems.for_kind(item["scorers"], target.unit_kind)
     ]
-    return Sheet(a, campaign, target, session.get(OrgUnit, target.org_unit_id), rows)
+    unit = session.get(OrgUnit, target.org_unit_id)
+    subject = session.get(Subject, target.subject_id) if target.subject_id else None
+    name = subject.name if subject is not None and target.unit_kind not in systems.UNIT_TARGETS else unit.name
+    return Sheet(a, campaign, target, unit, rows, name)
 
 
 def save(session: Session, user: User, assignment_id, payload: dict, final: bool, now: datetime) -> Sheet:
@@ -94,4 +107,6 @@ def save(session: Session, user: User, assignment_id, payload: dict, final: bool
         session, actor_id=user.id, action="assessment.score.submit" if final else "assessment.score.save",
         object_type="assessment_assignment", object_id=a.id, now=now, after={"scores": a.scores},
     )  # fmt: skip
+    if final:
+        closing.close_if_complete(session, s.campaign, user.id, now)  # the last one in ends the scoring at once
     return s

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AssessmentCampaign, AssessmentTarget
 from .campaigns import GRADE_LABELS
+from .systems import UNIT_TARGETS
 
 
 def unit_results(session: Session, year: int) -> dict[int, dict]:
@@ -16,7 +17,11 @@ def unit_results(session: Session, year: int) -> dict[int, dict]:
     stmt = (
         select(AssessmentTarget)
         .join(AssessmentCampaign, AssessmentCampaign.id == AssessmentTarget.campaign_id)
-        .where(AssessmentCampaign.year == year, AssessmentCampaign.status == "published")
+        .where(
+            AssessmentCampaign.year == year,
+            AssessmentCampaign.status == "published",
+            AssessmentTarget.unit_kind.in_(UNIT_TARGETS),
+        )  # a unit's own result, not its majors' or people's
         .order_by(AssessmentCampaign.published_at, AssessmentCampaign.id)
     )
     return {

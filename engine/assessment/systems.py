@@ -9,7 +9,8 @@ Table 40's 内涵 and 观测点 are copied as the seed prints them (its typo 的
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+import re
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,17 +19,19 @@ from forms.assessment import validate_item
 
 from ..core import audit
 from ..core.errors import N_, InvalidInput, NotFound, object_id
-from ..models import AssessmentSystem, User
+from ..models import AnnualTask, AssessmentSystem, User
 
 GROUPS = {
     "leaders": N_("学校领导"), "clients": N_("服务对象"), "experts": N_("专家委员会"),
     "departments": N_("职能部门"), "colleges": N_("二级学院"), "students": N_("学生"),
+    "academic": N_("教务处"), "section": N_("所在教研室/科室负责人"), "unit": N_("所在二级学院/部门"),
 }  # fmt: skip
 TARGET_KINDS = {
     "functional": N_("职能部门"), "college": N_("二级学院"), "major": N_("专业"), "course": N_("课程"),
     "teacher": N_("教师"), "counselor": N_("辅导员"), "staff": N_("职员"),
 }  # fmt: skip
 KINDS = {"unit": N_("职能部门/二级学院"), "program": N_("专业/课程"), "staff": N_("教师/辅导员/职员")}
+UNIT_TARGETS = ("functional", "college")  # targets that are org units; the others are subjects (专业, 课程, people)
 USE_OF_RESULTS = (
     "考核结果实行一票否决制，对于发生特别严重事件的部门可直接确定为不合格；对为学校做出突出贡献的部门可直接确定为"
     "优秀等次，不占优秀名额。根据学校绩效分配方案，对考核结果为优秀、良好的给予一定绩效奖励；对考核结果为不合格的，"
@@ -99,25 +102,63 @@ def _extension(targets: list[str], content: str, scorers: list[str]) -> dict:
     ]}  # fmt: skip
 
 
+# Who scores a subject of the extension: 专业/课程 by 学校领导, 专家委员会, 教务处 and 学生; a 教师 by 学生 (评教), the
+# head of their 教研室 and their 二级学院; a 辅导员 by 学生 and their 二级学院; a 职员 by the head of their 科室 and
+# their department (people are not scored by the school leaders: the units' heads are their line).
+PROGRAM_SCORERS = ["leaders", "experts", "academic", "students"]
+STAFF_SCORERS = {"teacher": ["students", "section", "unit"], "counselor": ["students", "unit"],
+                 "staff": ["section", "unit"]}  # fmt: skip
+
 SHIPPED = {
     "unit": ("职能部门/二级学院年度发展性考核", "4月30日", UNIT_SYSTEM),
-    "program": ("专业/课程发展性考核", "6月30日", _extension(["major", "course"], "发展建设", ["leaders", "experts"])),
+    "program": ("专业/课程发展性考核", "6月30日", _extension(["major", "course"], "发展建设", PROGRAM_SCORERS)),
     "staff": ("教师/辅导员/职员发展性考核", "6月30日",
-              _extension(["teacher", "counselor", "staff"], "个人发展", ["leaders", "departments", "students"])),
+              _extension(["teacher", "counselor", "staff"], "个人发展", STAFF_SCORERS)),
 }  # fmt: skip
 
 
 def load_defaults(session: Session, now: datetime) -> int:
     """The shipped systems a school lacks (every school, demo or not); the count added."""
-    have = set(session.scalars(select(AssessmentSystem.kind)))
+    have = {s.kind: s for s in session.scalars(select(AssessmentSystem).order_by(AssessmentSystem.version))}
     added = 0
     for kind, (name, due, definition) in SHIPPED.items():
+        untouched = have.get(kind)
+        if (
+            untouched is not None
+            and untouched.version == 1
+            and untouched.frozen_at is None
+            and untouched.updated_by_id is None
+            and untouched.definition != definition
+        ):
+            untouched.definition = copy.deepcopy(definition)  # a shipped system nobody edited or used: refreshed
         if kind not in have:
             session.add(AssessmentSystem(kind=kind, version=1, name=name, due=due, definition=copy.deepcopy(definition),
                                          created_at=now))  # fmt: skip
             added += 1
     session.flush()
     return added
+
+
+DUE_ROWS = {"unit": "职能部门", "program": "专业", "staff": "教师"}  # what the annual table's row names
+
+
+def default_due(session: Session, kind: str, year: int, today: date) -> date:
+    """A new campaign's scoring deadline: the due date of the year's annual-table row that assesses the system's
+    subjects (e.g. 2018 no. 103, 对教师、辅导员、职员实施年度发展性考核, 12月31日) when the table has one and it is
+    not past; else the system's own date in that year (6月30日), else the year's end, else today."""
+    rows = session.execute(select(AnnualTask.task, AnnualTask.due_date).where(
+        AnnualTask.year == year, AnnualTask.due_date.is_not(None))).all()  # fmt: skip
+    found = sorted((("实施" not in task), due) for task, due in rows if "发展性考核" in task and DUE_ROWS[kind] in task)
+    system = next((s for s in current(session) if s.kind == kind), None)
+    own = re.fullmatch(r"(\d{1,2})月(\d{1,2})日", system.due if system else "")
+    candidates = [due for _rank, due in found]
+    if own:
+        try:
+            candidates.append(date(year, int(own.group(1)), int(own.group(2))))
+        except ValueError:
+            pass
+    candidates.append(date(year, 12, 31))
+    return next((d for d in candidates if d >= today), today)
 
 
 def part_max(part: dict) -> float:

@@ -1,7 +1,8 @@
 """The demo school's developmental assessment (table 40), played through engine/assessment: last year's campaign
 scored by every scorer, with a veto (一票否决) and a 突出贡献 set by 人力资源处, computed and published; this year's
 campaign open for scoring with about a third of the scores in, so 校长, 蒋副校长 and the heads of departments have
-scoring to do and 人事处审核员 (rsc_reviewer) organises it."""
+scoring to do and 人事处审核员 (rsc_reviewer) organises it. The 2018 extension (专业/课程, 教师/辅导员) likewise:
+see `_extension`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import org
-from ..assessment import campaigns, scoring
+from ..assessment import campaigns, scoring, systems
 from ..core import periods, settings
-from ..models import AssessmentAssignment, AssessmentTarget, OrgUnit, User
+from ..models import AssessmentAssignment, AssessmentTarget, OrgUnit, Subject, User
 
 ORGANISER = "rsc_reviewer"
 VETO = ("JHC", "学生宿舍消防安全责任事故（特别严重事件），经学校认定一票否决")
@@ -29,15 +30,17 @@ def _fraction(code: str, *keys: str) -> float:
 
 def _score(session: Session, campaign, at: datetime, keep_open=lambda a, user: False) -> int:
     rows = session.execute(
-        select(AssessmentAssignment, OrgUnit.code)
+        select(AssessmentAssignment, OrgUnit.code, Subject.code, AssessmentTarget.unit_kind)
         .join(AssessmentTarget, AssessmentTarget.id == AssessmentAssignment.target_id)
         .join(OrgUnit, OrgUnit.id == AssessmentTarget.org_unit_id)
+        .outerjoin(Subject, Subject.id == AssessmentTarget.subject_id)
         .where(AssessmentAssignment.campaign_id == campaign.id)
         .order_by(AssessmentAssignment.id)
     ).all()  # fmt: skip
     users = {u.id: u for u in session.scalars(select(User))}
     done = 0
-    for a, code in rows:
+    for a, unit_code, subject_code, kind in rows:
+        code = unit_code if kind in systems.UNIT_TARGETS else subject_code
         scorer = users[a.scorer_id]
         if keep_open(a, scorer):
             continue
@@ -67,7 +70,7 @@ def load(session: Session, now: datetime) -> dict:
         target = targets.get(units.get(code))
         if target is not None:
             campaigns.set_reasons(session, hr, ps, target.id, {field: reason}, opened + timedelta(days=12))
-    campaigns.advance(session, hr, ps, last, opened + timedelta(days=20))  # 结束评分: computed, to review
+    # the last score in closed the scoring by itself: computed, to review
     campaigns.advance(session, hr, ps, last, opened + timedelta(days=30))  # 公布结果
     start = now - timedelta(days=5)
     current = campaigns.open_campaign(session, hr, ps, {
@@ -79,4 +82,34 @@ def load(session: Session, now: datetime) -> dict:
         now - timedelta(days=1),
         keep_open=lambda a, user: user.username in STILL_TO_SCORE or a.id % 3 != 0,
     )
-    return {"last": last.id, "current": current.id, "scored": scored}
+    extension = _extension(session, hr, ps, year, now)
+    return {"last": last.id, "current": current.id, "scored": scored, **extension}
+
+
+def _extension(session: Session, hr: User, ps, year: int, now: datetime) -> dict:
+    """The 2018 extension: last year's 专业/课程 and 教师/辅导员 campaigns scored in full (the last score closes the
+    scoring) and published, so a major's leader (t01) and a teacher (t02) read their results; this year's
+    专业/课程 campaign open with a third of the scores in, so a school leader, an expert (t01), 教务处 and the
+    majors' students (s01) have scoring to do."""
+    tz = settings.of(session).timezone
+    opened = now - timedelta(days=350)
+    due = (opened + timedelta(days=25)).astimezone(tz).date().isoformat()
+    done = {}
+    for system, kinds in (("program", ["major", "course"]), ("staff", ["teacher", "counselor"])):
+        c = campaigns.open_campaign(session, hr, ps, {"system": system, "year": str(year - 1), "kinds": kinds,
+                                                      "due": due}, opened)  # fmt: skip
+        _score(session, c, opened + timedelta(days=10))
+        campaigns.advance(session, hr, ps, c, opened + timedelta(days=30))  # 公布结果
+        done[f"last_{system}"] = c.id
+    start = now - timedelta(days=3)
+    current = campaigns.open_campaign(session, hr, ps, {
+        "system": "program", "year": str(year), "kinds": ["major", "course"],
+        "due": (now + timedelta(days=30)).astimezone(tz).date().isoformat()}, start)  # fmt: skip
+    _score(
+        session,
+        current,
+        now - timedelta(days=1),
+        keep_open=lambda a, user: user.username in (*STILL_TO_SCORE, "t01", "s01", "jwc_reviewer") or a.id % 3 != 0,
+    )
+    done["current_program"] = current.id
+    return done

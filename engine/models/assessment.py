@@ -52,11 +52,15 @@ class AssessmentCampaign(Base):
 
 
 class AssessmentTarget(Base):
-    """One assessed unit of a campaign and its result: `parts` {part key: score}, `detail` {items: {item key:
-    {mean, groups: {group: mean}}}, agreement}; a veto (一票否决) or a 突出贡献 set with its reason."""
+    """One assessed unit of a campaign, or one subject of the 2018 extension (a 专业, a 课程, a 教师 / 辅导员 / 职员's
+    own subject; `org_unit_id` is then the subject's unit and `unit_kind` the target kind), and its result:
+    `parts` {part key: score}, `detail` {items: {item key: {mean, groups: {group: mean}}}, agreement}; a veto
+    (一票否决) or a 突出贡献 set with its reason."""
 
     __tablename__ = "assessment_target"
-    __table_args__ = (UniqueConstraint("campaign_id", "org_unit_id", name="uq_assessment_target_unit"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "org_unit_id", "subject_id", name="uq_assessment_target_subject"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("assessment_campaign.id"), index=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)

@@ -19,8 +19,8 @@ def test_a_scorer_fills_and_submits_and_the_scoring_is_final(page, live_server):
     log_in(page, base, "rsc_reviewer")
     page.goto(base + "/quality/")
     page.click("[data-testid=card-assessment-index]")
-    page.fill("#f-year", str(date.today().year))
-    page.fill("#f-due", (date.today() + timedelta(days=30)).isoformat())
+    page.fill("#f-year-unit", str(date.today().year))
+    page.fill("#f-due-unit", (date.today() + timedelta(days=30)).isoformat())
     page.click("[data-testid=open-campaign]")
     expect(page.locator("[data-testid=progress]")).to_be_visible()
 

@@ -10,8 +10,9 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from engine.assessment import scoring
 from engine.models import AssessmentAssignment, AssessmentCampaign, AssessmentTarget, OrgUnit, User
-from tests.conftest import login, page
+from tests.conftest import NOW, login, page
 
 OPEN = {"year": "2026", "due": "2026-12-31", "kinds": ["functional", "college"]}
 
@@ -82,7 +83,8 @@ def test_a_campaign_through_the_pages(login_as, session):
     )
     workbook = load_workbook(BytesIO(hr.get(f"/assessment/campaigns/{campaign_id}/export.xlsx").data))
     rows = list(workbook.active.values)
-    assert rows[1][:3] == ("名次", "单位", "类别") and any(r[1] == "教务处" and r[-3] == "优秀" for r in rows[2:])
+    assert rows[1][:4] == ("名次", "考核对象", "所在单位", "类别")
+    assert any(r[1] == "教务处" and r[-3] == "优秀" for r in rows[2:])
 
 
 def test_a_scorer_sees_only_their_own_assignments(login_as, session):
@@ -164,9 +166,32 @@ def test_the_demo_year_has_a_published_and_an_open_campaign(demo_year_app):
     hr = login(demo_year_app.test_client(), "rsc_reviewer")
     index = page(hr, "/assessment/")
     assert "已公布" in index and "评分中" in index
-    last = re.search(r'href="(/assessment/campaigns/\d+)">\d+年度[^<]*</a></td>\s*<td>已公布', index).group(1)
+    last = re.search(r'href="(/assessment/campaigns/\d+)">\d+年度职能部门[^<]*</a></td>\s*<td>已公布', index).group(1)
     html = page(hr, last)
     assert "一票否决" in html and "突出贡献" in html and "不合格" in html and "优秀" in html
+    # the 2018 extension: this year's 专业/课程 campaign is scored by a student, an expert teacher and 教务处
+    assert "2026年度专业、课程发展性考核" in index and "2025年度教师、辅导员发展性考核" in index
+    for username in ("s01", "t01", "jwc_reviewer"):
+        mine = page(login(demo_year_app.test_client(), username), "/assessment/mine")
+        assert "2026年度专业、课程发展性考核" in mine and "待评分" in mine, username
+    # last year's were published: a major's leader reads the major's and their own result, a teacher their own
+    t01 = login(demo_year_app.test_client(), "t01")
+    own = page(t01, "/assessment/")
+    assert "物联网应用技术" in own and "张伟" in own
+    major = re.search(r"2025年度专业、课程发展性考核</td>\s*<td[^>]*>物联网应用技术.*?href=\"(/assessment/results/\d+)",
+                      own, re.S)  # fmt: skip
+    result = page(t01, major.group(1))
+    assert 'data-testid="target-kind"' in result and "专业 · 电子与物联网学院" in result
+    assert "学校领导：" in result and "教务处：" in result and "学生：" in result  # how it was made up, by group
+    t02 = login(demo_year_app.test_client(), "t02")
+    mine = re.search(r'<td[^>]*>王芳.*?href="(/assessment/results/\d+)"', page(t02, "/assessment/"), re.S).group(1)
+    assert "考核结果：王芳" in page(t02, mine)
+    assert login(demo_year_app.test_client(), "t03").get(mine).status_code == 404  # another teacher's
+    assert login(demo_year_app.test_client(), "s01").get(major.group(1)).status_code == 404
+    jwc = page(login(demo_year_app.test_client(), "jwc_reviewer"), "/assessment/")
+    listed = jwc.split('data-testid="campaigns"')[1].split("</table>")[0]  # 教务处 co-organises the extension's
+    assert "2025年度专业、课程发展性考核" in listed and "2025年度教师、辅导员发展性考核" in listed
+    assert "职能部门、二级学院发展性考核" not in listed
 
 
 def test_the_organiser_s_inbox_task_leads_to_the_campaign(login_as, session):
@@ -177,3 +202,36 @@ def test_the_organiser_s_inbox_task_leads_to_the_campaign(login_as, session):
     assert task_url, "the 收集评分 task is in 人力资源处's inbox"
     task_page = page(hr, task_url.group(1))
     assert 'data-testid="assessment-task"' in task_page and f'href="{campaign_url}"' in task_page
+
+
+def test_hr_opens_a_counselor_campaign_and_the_last_score_in_closes_the_scoring(login_as, session):
+    hr = login_as("rsc_reviewer")
+    index = page(hr, "/assessment/")
+    assert 'data-testid="open-form-program"' in index and 'data-testid="open-form-staff"' in index
+    refused = hr.post("/assessment/campaigns", data={"system": "staff", "year": "2026", "due": "2026-12-31"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    staff_form = html.split('data-testid="open-form-staff"')[1].split("</form>")[0]
+    assert 'data-testid="kinds-error"' in staff_form and "请至少选择一类考核对象" in staff_form  # at its own form
+    assert session.scalar(select(AssessmentCampaign.id)) is None
+    opened = hr.post("/assessment/campaigns", data={"system": "staff", "year": "2026", "due": "2026-12-31",
+                                                     "kinds": ["counselor"]})  # fmt: skip
+    assert opened.status_code == 302
+    campaign_url = opened.headers["Location"]
+    html = page(hr, campaign_url)
+    assert "2026年度辅导员发展性考核" in html and "郑辅导" in html and "冯辅导" in html and "评分中" in html
+    campaign_id = int(campaign_url.rsplit("/", 1)[1])
+    rows = session.scalars(select(AssessmentAssignment).where(AssessmentAssignment.campaign_id == campaign_id)
+                           .order_by(AssessmentAssignment.id)).all()  # fmt: skip
+    *first, last = rows
+    for a in first:  # everybody but the last scorer, through the engine (the page is tested above)
+        scorer = session.get(User, a.scorer_id)
+        maxima = scoring.sheet(session, scorer, a.id).maxima
+        scoring.save(session, scorer, a.id, {f"points-{k}": str(m * 0.8) for k, m in maxima.items()}, True, NOW)
+    assert session.get(AssessmentCampaign, campaign_id).status == "scoring"
+    scorer = login_as(session.get(User, last.scorer_id).username)
+    assert f"/assessment/assignments/{last.id}" in page(scorer, "/assessment/mine")
+    _submit_all(scorer, session, last)
+    html = page(hr, campaign_url)  # the last score in closed the scoring: computed, waiting for the review
+    assert "审核中" in html and 'data-testid="grade-' in html and 'data-testid="export"' in html
+    assert "评分已全部提交" in page(hr, "/notifications")

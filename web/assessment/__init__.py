@@ -47,10 +47,11 @@ def _labels() -> dict:
     return {name: _translated(table) for name, table in LABELS.items()}
 
 
-def _new_campaign_defaults() -> dict:
-    """This year, scoring due 12月31日 (the annual table's date for the assessment)."""
+def _new_campaign_defaults(kind: str) -> dict:
+    """This year, scoring due on the annual table's date for the assessment (systems.default_due)."""
     year = today().year
-    return {"year": str(year), "due": f"{year}-12-31"}
+    return {"year": str(year), "due": systems.default_due(db.session, kind, year, today()).isoformat(),
+            "system": kind}  # fmt: skip
 
 
 @bp.get("/")
@@ -58,12 +59,19 @@ def _new_campaign_defaults() -> dict:
 def index(form=None, errors=None, status=200):
     ps = principals()
     organises = campaigns.may_organise(db.session, current_user, ps)
+    may_run = campaigns.may_run(db.session, current_user, ps)
+    current = systems.current(db.session)
+    forms = {s.kind: _new_campaign_defaults(s.kind) for s in current} if may_run else {}
+    error_system = (form or {}).get("system") if (form or {}).get("system") in forms else "unit"
+    if form is not None:
+        forms[error_system] = form
+    own = results.own_results(db.session, current_user, ps)
     return render_template(
-        "assessment/index.html", organises=organises, may_run=campaigns.may_run(db.session, current_user, ps),
-        campaigns=campaigns.list_campaigns(db.session) if organises else [], systems=systems.current(db.session),
-        own=results.own_results(db.session, current_user, ps), to_score=scoring.open_count(db.session, current_user),
-        form=form or _new_campaign_defaults(), field_errors=errors or {}, labels=_labels(),
-        unit_kinds=["functional", "college"],
+        "assessment/index.html", organises=organises, may_run=may_run,
+        campaigns=campaigns.organised(db.session, current_user, ps) if organises else [], systems=current,
+        own=own, own_names=results.target_names(db.session, [t for t, _c in own]),
+        to_score=scoring.open_count(db.session, current_user), forms=forms,
+        error_system=error_system, field_errors=errors or {}, labels=_labels(),
     ), status  # fmt: skip
 
 
@@ -111,7 +119,7 @@ def save_sheet(assignment_id):
 @transactional
 def open_campaign():
     form = {"year": request.form.get("year", ""), "due": request.form.get("due", ""),
-            "kinds": request.form.getlist("kinds")}  # fmt: skip
+            "kinds": request.form.getlist("kinds"), "system": request.form.get("system", "unit")}  # fmt: skip
     try:
         campaign = campaigns.open_campaign(db.session, current_user, principals(), form, now())
     except InvalidInput as exc:
@@ -130,6 +138,7 @@ def _campaign_page(campaign, form=None, errors=None, status=200, error_target=No
         "assessment/campaign.html", campaign=campaign, system=system,
         targets=campaigns.targets_of(db.session, campaign.id),
         units=results.unit_names(db.session), progress=results.progress(db.session, campaign.id),
+        names=results.target_names(db.session, campaigns.targets_of(db.session, campaign.id)),
         settings=campaigns.settings_of(campaign), groups=campaigns.groups_of(system.definition), task=task,
         may_run=campaigns.may_run(db.session, current_user, ps), form=form, field_errors=errors or {},
         error_target=error_target, labels=_labels(), parts=system.definition["parts"],
@@ -182,7 +191,7 @@ def export(campaign_id):
     return send_file(
         BytesIO(data),
         as_attachment=True,
-        download_name=f"发展性考核结果-{c.year}.xlsx",
+        download_name=f"发展性考核结果-{c.year}-{c.id}.xlsx",
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -48,8 +48,10 @@ What each rule admits:
   claims and records 减分 for them; a student their own ledger and the claims they made or that name them;
   教务处 (academic_affairs) also runs the graduation check.
 - the developmental assessment (table 40): monitors and 人力资源处 edit the indicator systems and run campaigns;
-  they, 党政办公室 and 质量管理处 read every campaign and its results before publication; a published result is
-  read by the unit's own staff and positions and the school leaders; a scorer sees their own assignments only.
+  they, 党政办公室 and 质量管理处 read every campaign and its results before publication (教务处 also the 专业/课程
+  campaigns, 教务处 and 党委学生工作部 the 教师/辅导员/职员 ones); a published result is read by the unit's own
+  staff and positions and the school leaders, a 专业's, 课程's or person's by the one responsible, the heads of
+  its unit and the school leaders; a scorer sees their own assignments only.
 - a yearly report: 质量管理处 (function quality_office) and monitors edit the report types' headings, start and
   compile the school's reports; they and school leaders read every report, school leaders approve the school's;
   a 职能部门's or 二级学院's staff (and positions in it) write and publish its own; published ones are public.
@@ -57,7 +59,7 @@ What each rule admits:
 
 from __future__ import annotations
 
-from .assessment import organises_assessment, reads_unit_result, runs_assessment
+from .assessment import organises_assessment, reads_subject_result, reads_unit_result, runs_assessment
 from .base import (
     ANNUAL_ROW_ROLES,
     DOCUMENT_UNIT_ROLES,
@@ -171,6 +173,6 @@ __all__ = [
     "UNIT_LEADER_ROLES", "led_units", "quality_view_scope", "sees_quality_view",
     "counselled_classes", "credit_claim_visible", "credit_student_visible", "manages_credits",
     "runs_graduation_check",
-    "organises_assessment", "reads_unit_result", "runs_assessment",
+    "organises_assessment", "reads_subject_result", "reads_unit_result", "runs_assessment",
     "is_school_leader", "manages_reports", "report_visible", "report_writer_units",
 ]  # fmt: skip

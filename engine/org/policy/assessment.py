@@ -2,7 +2,8 @@
 
 The organisers: 人力资源处 (function human_resources) runs the campaigns and edits the indicator systems; 党政办公室
 and 质量管理处 review the results with it. The organisers and monitors read every campaign, its results before
-publication too; a unit's own people (its staff, positions in it) and the school leaders read a published result.
+publication too; a unit's own people (its staff, positions in it) and the school leaders read a published result;
+a 专业's, 课程's or person's published result is read by the one responsible, the heads of its unit and the leaders.
 A scorer works on their own assignments only.
 """
 
@@ -32,4 +33,12 @@ def reads_unit_result(v: Viewer, unit_id: int) -> bool:
     return v.user.org_unit_id == unit_id or unit_id in v.units(*UNIT_ROLES) or v.holds(Role.SCHOOL_LEADER)
 
 
-__all__ = ["organises_assessment", "reads_unit_result", "runs_assessment"]
+def reads_subject_result(v: Viewer, unit_id: int | None, responsible_ids) -> bool:
+    """A published result of a 专业, 课程 or person (2018 extension): the person responsible for it (the team's
+    leader, the person themself), the heads of its unit, the school leaders; never another teacher or a student."""
+    if v.is_student:
+        return False
+    return v.user.id in responsible_ids or unit_id in v.units(Role.HEAD, Role.DEPUTY) or v.holds(Role.SCHOOL_LEADER)
+
+
+__all__ = ["organises_assessment", "reads_subject_result", "reads_unit_result", "runs_assessment"]

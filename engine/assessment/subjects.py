@@ -1,0 +1,152 @@
+"""The 2018 extension's targets: 专业 and 课程 subjects, and the 教师-level subjects of 教师 / 辅导员 / 职员 (seed 附件
+2018: 发展性考核 of 专业/课程 and 教师/辅导员/职员), and who scores them, resolved from the organisation:
+
+- 学校领导 (leaders) and 专家委员会 (experts): as for units;
+- 教务处 (academic): the heads and deputies of the unit holding the academic_affairs function, else its reviewers;
+- 学生 (students): a major's students (its classes); a course's: its major's, else its college's; a teacher's
+  (评教): the students of the majors whose team or courses they are in, else their college's; a counselor's:
+  the students of their classes;
+- 所在教研室/科室负责人 (section): the heads of the person's 教研室/科室 when they belong to one, else the leaders
+  of the majors whose team they are in (the 专业负责人 leads the teaching section);
+- 所在二级学院/部门 (unit): the heads and deputies of the person's college or department, else its reviewers.
+
+Nobody scores themself. Sampling (at most `sample` per group, 学校领导 all) is the caller's (campaigns.py).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    FunctionKey,
+    OrgUnit,
+    Role,
+    RoleAssignment,
+    SchoolClass,
+    ScopeType,
+    Subject,
+    SubjectMember,
+    User,
+)
+from ..org import committees, functions
+
+SUBJECT_TYPES = {"major": "major", "course": "course", "teacher": "teacher", "counselor": "teacher",
+                 "staff": "teacher"}  # fmt: skip  # target kind -> Subject.type
+PEOPLE = ("teacher", "counselor", "staff")
+SUB_UNITS = ("office", "teaching_section", "training_centre")
+
+
+def targets(session: Session, kind: str) -> list[Subject]:
+    """The subjects a campaign assesses for a target kind: every major or course with a unit; every active
+    person of that kind (their 教师-level subject)."""
+    stmt = select(Subject).where(Subject.type == SUBJECT_TYPES[kind], Subject.org_unit_id.is_not(None))
+    if kind in PEOPLE:
+        stmt = stmt.join(User, User.id == Subject.user_id).where(User.kind == kind, User.active)
+    return list(session.scalars(stmt.order_by(Subject.code, Subject.id)))
+
+
+def _leads(session: Session, unit_id: int | None) -> list[int]:
+    """The unit's heads and deputies, else its reviewers (a department run by its 审核人 in the roster)."""
+    if unit_id is None:
+        return []
+    for roles in ((Role.HEAD, Role.DEPUTY), (Role.REVIEWER,)):
+        people = list(session.scalars(
+            select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id)
+            .where(RoleAssignment.role.in_(roles), RoleAssignment.scope_type == ScopeType.UNIT,
+                   RoleAssignment.scope_id == unit_id, User.active)
+        ))  # fmt: skip
+        if people:
+            return people
+    return []
+
+
+def _students(session: Session, *, majors=(), unit_id: int | None = None, classes=()) -> list[int]:
+    stmt = select(User.id).where(User.kind == "student", User.active)
+    if classes:
+        stmt = stmt.where(User.class_id.in_(list(classes)))
+    elif majors:
+        stmt = stmt.join(SchoolClass, SchoolClass.id == User.class_id).where(
+            SchoolClass.major_subject_id.in_(list(majors)))  # fmt: skip
+    elif unit_id is not None:
+        stmt = stmt.where(User.org_unit_id == unit_id)
+    else:
+        return []
+    return list(session.scalars(stmt))
+
+
+def _majors_of(session: Session, user_id: int) -> list[int]:
+    """The majors whose team the person is in, directly or through one of its courses."""
+    rows = session.execute(
+        select(Subject.id, Subject.type, Subject.parent_id).join(SubjectMember, SubjectMember.subject_id == Subject.id)
+        .where(SubjectMember.user_id == user_id, Subject.type.in_(("major", "course")))
+    ).all()  # fmt: skip
+    return sorted({sid if stype == "major" else parent for sid, stype, parent in rows if stype == "major" or parent})
+
+
+def _top_unit(session: Session, unit_id: int | None) -> OrgUnit | None:
+    unit = session.get(OrgUnit, unit_id) if unit_id else None
+    if unit is not None and unit.kind in SUB_UNITS and unit.parent_id:
+        return session.get(OrgUnit, unit.parent_id)
+    return unit
+
+
+def _section(session: Session, person: User) -> list[int]:
+    unit = session.get(OrgUnit, person.org_unit_id) if person.org_unit_id else None
+    if unit is not None and unit.kind in SUB_UNITS:
+        return _leads(session, unit.id)
+    majors = _majors_of(session, person.id)
+    return list(session.scalars(select(SubjectMember.user_id).where(
+        SubjectMember.subject_id.in_(majors or [-1]), SubjectMember.role == "leader")))  # fmt: skip
+
+
+def scorer_pool(session: Session, subject: Subject, kind: str) -> dict[str, list[int]]:
+    """Who may score the subject, by group, before sampling; the subject's own person is left out."""
+    leaders = select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id).where(
+        RoleAssignment.role == Role.SCHOOL_LEADER, User.active)  # fmt: skip
+    pool: dict[str, list[int]] = {
+        "leaders": list(session.scalars(leaders)),
+        "experts": committees.member_user_ids(session, "expert_committee", ("any",), None),
+        "academic": _leads(session, functions.holder_id(session, FunctionKey.ACADEMIC_AFFAIRS)),
+    }
+    if kind == "major":
+        pool["students"] = _students(session, majors=[subject.id])
+    elif kind == "course":
+        pool["students"] = (_students(session, majors=[subject.parent_id]) if subject.parent_id else []) or _students(
+            session, unit_id=subject.org_unit_id
+        )
+    else:
+        person = session.get(User, subject.user_id)
+        top = _top_unit(session, person.org_unit_id)
+        pool["unit"] = _leads(session, top.id if top else None)
+        pool["section"] = _section(session, person)
+        if kind == "counselor":
+            classes = session.scalars(select(RoleAssignment.scope_id).where(
+                RoleAssignment.user_id == person.id, RoleAssignment.role == Role.COUNSELOR,
+                RoleAssignment.scope_type == ScopeType.CLASS))  # fmt: skip
+            pool["students"] = _students(session, classes=list(classes))
+        elif kind == "teacher":
+            majors = _majors_of(session, person.id)
+            pool["students"] = _students(session, majors=majors) if majors else _students(
+                session, unit_id=top.id if top else None)  # fmt: skip
+        else:
+            pool["students"] = []
+    own = subject.user_id
+    return {g: sorted({u for u in ids if u != own}) for g, ids in pool.items()}
+
+
+def responsible(session: Session, subject_ids) -> dict[int, set[int]]:
+    """Each subject's responsible people: the leader of a major's or course's team, the person of a 教师-level
+    subject (the leader of their own subject)."""
+    out: dict[int, set[int]] = {}
+    rows = session.execute(select(SubjectMember.subject_id, SubjectMember.user_id).where(
+        SubjectMember.subject_id.in_(list(subject_ids) or [-1]), SubjectMember.role == "leader"))  # fmt: skip
+    for sid, uid in rows:
+        out.setdefault(sid, set()).add(uid)
+    return out
+
+
+def led_by(session: Session, user_id: int) -> list[int]:
+    """The subjects the user is responsible for (leader of the team, or their own subject)."""
+    return list(session.scalars(select(SubjectMember.subject_id).where(
+        SubjectMember.user_id == user_id, SubjectMember.role == "leader")))  # fmt: skip
