@@ -1,15 +1,15 @@
 """The 2018 extension of developmental assessment: a campaign's targets may be subjects (专业, 课程, people), many of
 them in one unit, so a target is unique by campaign, unit and subject
 
-Revision ID: 0033_assessx
-Revises: 0032
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-11-30
 """
 
 from alembic import op
 
-revision = "0033_assessx"
-down_revision = "0032"
+revision = "0034"
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 
