@@ -82,6 +82,7 @@ def test_a_teaching_accident_through_its_procedure_on_the_pages(login_as, sessio
 
     page = jwc.get(f"/warnings/{w.id}").get_data(as_text=True)
     assert 'data-testid="accident-decide"' in page and 'id="grade-critical"' in page
+    assert "事故所在单位当年的发展性考核一票否决" in page
     bad_grade = jwc.post(f"{url}/decide", data={"grade": "catastrophic", "note": "x"})
     assert bad_grade.status_code == 400 and "请选择事故等级" in bad_grade.get_data(as_text=True)
     assert jwc.post(f"{url}/decide", data={"grade": "general", "note": "已重考"}).status_code == 302
