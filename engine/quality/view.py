@@ -7,7 +7,8 @@ Who sees it and which units: engine/org/policy/leaders.py (`quality_view_scope`)
 grouped query over all units (no query per row, no workflow loaded): bench/quality_view.py times it.
 
 The other parts' summaries are read through optional imports (`providers()`), so the view works without them;
-tests pass fakes. Each provider is called once per page with (session, year).
+tests pass fakes. Each provider is called once per page with (session, year); `assessment_trend` with
+(session, unit ids, years).
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ def overview(session: Session, year: int, now: datetime, scope: list[int] | None
         "reviews": reviews.get(None), "surveys": {k: survey.get((year, k, None)) for k in kinds},
         "indicators": {i.key: values[i.key].get((year, None)) for i in shown},
         "credits": _credits_total(extra["credits"], ids) if "credits" in extra else None,
+        "assessment": assessed.get((year, None)),  # the mean total of the units assessed
         "reports": [r for r in reports if r.get("unit_id") is None],
     }  # fmt: skip
     raised = figures.warnings_raised_by_year(session, years, ids)

@@ -81,6 +81,8 @@ def test_the_quality_view_draws_the_assessment_trend(session, login_as):
     assert line["name"] == "发展性考核平均分" and line["unit"] == "分"
     at = {y: v for y, v in zip(charts["years"], line["values"], strict=True)}
     assert at["2024"] is None and at["2025"] == round((240.5 + 210) / 2, 1) and at["2026"] == (275 + 190) / 2
+    total = re.search(r'data-testid="total-assessment"[^>]*>([^<]+)<', overview).group(1)
+    assert total == "232.5"  # this year's mean of the two colleges' totals
     unit_link = re.search(r'data-unit="DZXY">\s*<td[^>]*><a href="([^"]+)"', overview).group(1)
     unit_page = page(leader, unit_link)
     (own,) = [s for s in _charts(unit_page)["series"] if s["key"] == "assessment"]
