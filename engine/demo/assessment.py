@@ -1,5 +1,5 @@
 """The demo school's developmental assessment (table 40), played through engine/assessment: the year before last's
-campaign published on a third of the scores (so a unit's result shows a trend over two years); last year's campaign
+campaign scored and published (so a unit's result shows a trend over two years); last year's campaign
 scored by every scorer, with a 突出贡献 set by 人力资源处 and the automatic veto (一票否决) of 基建后勤处, where a
 quality accident was decided 特别严重 (engine/warnings/accidents.py), computed and published; this year's campaign
 open for scoring with about a third of the scores in, so 校长, 蒋副校长 and the heads of departments have scoring to
@@ -76,12 +76,12 @@ def _critical_accident(session: Session, year: int, at: datetime) -> None:
     warnings.resolve(session, office, ps[office.id], w.id, "整改已完成并复查。", at + timedelta(hours=4))
 
 
-def _published(session: Session, hr: User, ps, year: int, opened: datetime, tz, keep_open=lambda a, u: False):
-    """A campaign of `year` opened at `opened`, scored, computed (the automatic vetoes) and published."""
+def _scored(session: Session, hr: User, ps, year: int, opened: datetime, tz):
+    """A campaign of `year` opened at `opened` and scored by every scorer."""
     campaign = campaigns.open_campaign(session, hr, ps, {
         "year": str(year), "kinds": ["functional", "college"],
         "due": (opened + timedelta(days=25)).astimezone(tz).date().isoformat()}, opened)  # fmt: skip
-    _score(session, campaign, opened + timedelta(days=10), keep_open)
+    _score(session, campaign, opened + timedelta(days=10))
     return campaign
 
 
@@ -92,14 +92,14 @@ def load(session: Session, now: datetime) -> dict:
     if hr is None:
         return {}
     ps = org.principals_of(session, hr.id)
-    earlier = now - timedelta(days=725)  # the year before last's campaign, scored by a third of its scorers
-    before = _published(session, hr, ps, year - 2, earlier, tz, keep_open=lambda a, user: a.id % 3 != 0)
+    earlier = now - timedelta(days=725)  # the year before last's campaign
+    before = _scored(session, hr, ps, year - 2, earlier, tz)
     campaigns.advance(session, hr, ps, before, earlier + timedelta(days=20))
     campaigns.advance(session, hr, ps, before, earlier + timedelta(days=30))
     opened = now - timedelta(days=360)  # last year's campaign, opened and closed before this year began
     # the accident happened in the campaign's year, before the results were computed
     _critical_accident(session, year - 1, min(opened + timedelta(days=1), datetime(year - 1, 12, 20, 12, tzinfo=tz)))
-    last = _published(session, hr, ps, year - 1, opened, tz)
+    last = _scored(session, hr, ps, year - 1, opened, tz)
     units = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
     targets = {t.org_unit_id: t for t in campaigns.targets_of(session, last.id)}
     code, reason = OUTSTANDING
