@@ -33,7 +33,6 @@ from ..models import (
     FunctionKey,
     HumanTask,
     OrgUnit,
-    QualityWarning,
     Role,
     RoleAssignment,
     ScopeType,
@@ -266,17 +265,13 @@ def open_scoring(step: workflow.Step, params: dict, data: dict) -> dict:
 
 
 def auto_vetoes(session: Session, campaign: AssessmentCampaign, targets: list[AssessmentTarget]) -> None:
-    """A unit with a quality accident decided 严重 in the campaign's year gets the veto (一票否决), with the reason."""
+    """一票否决: a unit with a quality accident decided 特别严重 in the campaign's year gets the veto, the accident
+    named as its reason (engine/assessment/vetoes.py; 一般 and 严重 accidents change nothing)."""
+    from . import vetoes  # imported here to keep this part's change inside the veto function
+
     by_unit = {t.org_unit_id: t for t in targets if not t.veto_reason}
-    rows = session.scalars(
-        select(QualityWarning).where(
-            QualityWarning.kind == "quality_accident", QualityWarning.org_unit_id.in_(list(by_unit) or [-1])
-        )
-    )
-    for w in rows:
-        proc = (w.details or {}).get("procedure") or {}
-        if proc.get("grade") == "serious" and w.since_at.year == campaign.year and w.org_unit_id in by_unit:
-            by_unit.pop(w.org_unit_id).veto_reason = f"严重质量事故：{w.title}"
+    for unit_id, w in vetoes.critical_accidents(session, campaign.year, by_unit).items():
+        by_unit[unit_id].veto_reason = vetoes.reason(session, w)
 
 
 def recompute(session: Session, campaign: AssessmentCampaign, now: datetime) -> None:

@@ -21,7 +21,7 @@ from ..models import (
     User,
 )
 from ..org import policy
-from . import campaigns, subjects, systems
+from . import campaigns, subjects, summary, systems
 
 
 def progress(session: Session, campaign_id: int) -> dict[str, dict[str, int]]:
@@ -144,3 +144,10 @@ def export_xlsx(session: Session, campaign: AssessmentCampaign, labels: dict) ->
 
 def unit_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(OrgUnit.id, OrgUnit.name)).all())
+
+
+def trend(session: Session, target: AssessmentTarget) -> list[dict]:
+    """The unit's published results, one per campaign year, oldest first: {"year", "total", "grade", "grade_label",
+    "target_id"} (the result page's trend; every one is readable by whoever reads this unit's result)."""
+    found = summary.unit_trend(session, [target.org_unit_id])
+    return [{"year": year, **r} for (year, _unit), r in sorted(found.items())]

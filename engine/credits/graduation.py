@@ -1,7 +1,9 @@
 """The graduation check: each student of a class graduating in the year whose credits are below the standard
 raises table 39's "毕业生毕业时没有达到基本标准" warning (type `graduation`) for 教务处 (the unit holding
 academic_affairs), with the student's personal subject as its object — once per student and year (rule key
-`credits:graduation:<student id>:<year>`), so a rerun raises nothing new.
+`credits:graduation:<student id>:<year>`), so a rerun raises nothing new. A student the graduation feed's rule
+(academic credits) has warned already keeps that one warning, which gains the quality-credit criterion
+(engine/warnings/graduation.py): one warning per student and year names every criterion not met.
 
 The scheduler's tick runs it for the current year from `Settings.credit_check_month` (May: the spring's claims
 are recognised, graduation is in June/July), so a student still below is warned while there is time to catch
@@ -19,6 +21,7 @@ from ..core import audit, settings
 from ..core.errors import N_, NotFound
 from ..models import FunctionKey, QualityWarning, Subject, User, WarningLevel
 from ..org import functions
+from ..warnings import graduation as one_warning
 from ..warnings import service as warnings
 from ..warnings import table39
 from . import access, ledger
@@ -27,7 +30,7 @@ TYPE_KEY = "graduation"
 
 
 def rule_key(student_id: int, year: int) -> str:
-    return f"credits:graduation:{student_id}:{year}"
+    return one_warning.credits_rule_key(student_id, year)
 
 
 def below(session: Session, year: int) -> list[tuple[User, float]]:
@@ -40,42 +43,48 @@ def below(session: Session, year: int) -> list[tuple[User, float]]:
 
 
 def check(session: Session, year: int, now: datetime, actor: User | None = None) -> list[QualityWarning]:
-    """Raise the warnings not raised yet for `year`; returns the new ones (none when 教务处 is not set up)."""
+    """Raise the warnings not raised yet for `year`; returns the new ones (none when 教务处 is not set up). A student
+    the graduation feed's rule has warned already gets the quality-credit criterion added to that warning instead
+    (engine/warnings/graduation.py); those are not returned."""
     unit_id = functions.holder_id(session, FunctionKey.ACADEMIC_AFFAIRS)
     found = below(session, year)
     if unit_id is None or not found:
         return []
-    keys = {s.id: rule_key(s.id, year) for s, _total in found}
-    known = set(session.scalars(select(QualityWarning.rule_key).where(QualityWarning.rule_key.in_(keys.values()))))
-    new = [(s, total) for s, total in found if keys[s.id] not in known]
     subjects = dict(
         session.execute(
             select(Subject.user_id, Subject.id).where(
-                Subject.user_id.in_([s.id for s, _ in new] or [-1]), Subject.type == "student"
+                Subject.user_id.in_([s.id for s, _ in found] or [-1]), Subject.type == "student"
             )
         ).all()
     )
+    known = one_warning.existing(session, year, {s.id: subjects.get(s.id) for s, _total in found})
     classes = {k.id: k.name for k in ledger.graduating_classes(session, year)}
     bar = ledger.standard(session)
     kind = table39.BY_KEY[TYPE_KEY].kind
-    raised = []
-    for student, total in new:
+    raised, added = [], 0
+    for student, total in found:
+        line = f"综合素质学分：{total:g} 分（毕业标准：{bar:g} 分）"
+        info = {"credits": total, "standard": bar}
+        if student.id in known:
+            added += one_warning.add_criterion(session, known[student.id], one_warning.CREDITS, [line], info, now)
+            continue
         place = classes.get(student.class_id, "")
         w = warnings.create(
             session, kind=kind, type_key=TYPE_KEY, level=WarningLevel.YELLOW,
             title=f"毕业生毕业时没有达到基本标准：{student.display_name}（{place}，{year}届）",
-            description=f"{student.display_name}（{student.username}，{place}）综合素质学分 {total:g} 分，"
-                        f"未达到毕业标准 {bar:g} 分。",
-            org_unit_id=unit_id, now=now, rule_key=keys[student.id],
+            description=f"{student.display_name}（{student.username}，{place}）{year}届毕业时未达到基本标准：\n{line}",
+            org_unit_id=unit_id, now=now, rule_key=rule_key(student.id, year),
             object_type="subject" if student.id in subjects else "user",
             object_id=subjects.get(student.id, student.id), responsible_user_id=student.id, send=False,
-            details={"type": TYPE_KEY, "year": year, "credits": total, "standard": bar, "student_id": student.id},
+            details={"type": TYPE_KEY, "year": year, "credits": total, "standard": bar, "student_id": student.id,
+                     "criteria": one_warning.first_criteria(one_warning.CREDITS, [line], info)},
         )  # fmt: skip
         raised.append(w)
     warnings.notify(session, raised, now)
     if actor is not None:
         audit.record(session, actor_id=actor.id, action="credit_graduation.check", object_type="credit_graduation",
-                     object_id=year, now=now, after={"below": len(found), "raised": len(raised)})  # fmt: skip
+                     object_id=year, now=now, after={"below": len(found), "raised": len(raised),
+                                                     "added": added})  # fmt: skip
     return raised
 
 

@@ -1,8 +1,10 @@
-"""The demo school's developmental assessment (table 40), played through engine/assessment: last year's campaign
-scored by every scorer, with a veto (一票否决) and a 突出贡献 set by 人力资源处, computed and published; this year's
-campaign open for scoring with about a third of the scores in, so 校长, 蒋副校长 and the heads of departments have
-scoring to do and 人事处审核员 (rsc_reviewer) organises it. The 2018 extension (专业/课程, 教师/辅导员) likewise:
-see `_extension`."""
+"""The demo school's developmental assessment (table 40), played through engine/assessment: the year before last's
+campaign scored and published (so a unit's result shows a trend over two years); last year's campaign
+scored by every scorer (the last score closes the scoring by itself), with a 突出贡献 set by 人力资源处 and the
+automatic veto (一票否决) of 基建后勤处, where a quality accident was decided 特别严重 (engine/warnings/accidents.py),
+computed and published; this year's campaign open for scoring with about a third of the scores in, so 校长, 蒋副校长
+and the heads of departments have scoring to do and 人事处审核员 (rsc_reviewer) organises it. The 2018 extension
+(专业/课程, 教师/辅导员) likewise: see `_extension`."""
 
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ from .. import org
 from ..assessment import campaigns, scoring, systems
 from ..core import periods, settings
 from ..models import AssessmentAssignment, AssessmentTarget, OrgUnit, Subject, User
+from ..warnings import accidents
+from ..warnings import service as warnings
 
 ORGANISER = "rsc_reviewer"
-VETO = ("JHC", "学生宿舍消防安全责任事故（特别严重事件），经学校认定一票否决")
+ACCIDENT = ("JHC", "学生宿舍消防安全责任事故", "学生宿舍楼配电箱长期未检修引发火情，两间宿舍过火，所幸无人员伤亡。")
 OUTSTANDING = ("ZJC", "年度招生计划超额完成，获省级招生就业工作先进集体")
 STILL_TO_SCORE = ("xiaozhang", "fxz_jiang")  # leaders whose scoring this year is left open
 
@@ -52,6 +56,38 @@ def _score(session: Session, campaign, at: datetime, keep_open=lambda a, user: F
     return done
 
 
+def _critical_accident(session: Session, year: int, at: datetime) -> None:
+    """基建后勤处's staff accident of `year`: reported and proposed by the 诊改办公室, decided 特别严重 and handled by
+    党政办公室 (table 39 sends a 职员's accident there), resolved."""
+    code, title, description = ACCIDENT
+    users = {
+        u.username: u for u in session.scalars(select(User).where(User.username.in_(("zlc_admin", "dzb_reviewer"))))
+    }
+    unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+    if unit is None or len(users) < 2:
+        return
+    office, party = users["zlc_admin"], users["dzb_reviewer"]
+    ps = {u.id: org.principals_of(session, u.id) for u in users.values()}
+    w = warnings.report(session, office, ps[office.id], {
+        "kind": "quality_accident", "concerns": "staff", "level": "red", "org_unit_id": str(unit), "title": title,
+        "description": description}, at)  # fmt: skip
+    steps = ((office, "propose", "critical", "造成财产损失，消防安全责任未落实，建议认定为特别严重质量事故。"),
+             (party, "decide", "critical", "经党政办公室会议认定为特别严重质量事故。"),
+             (party, "record", "", "基建后勤处负责人诫勉谈话；全校宿舍配电设施排查整改。"))  # fmt: skip
+    for n, (who, action, grade, note) in enumerate(steps, start=1):
+        accidents.step(session, who, ps[who.id], w.id, action, {"grade": grade, "note": note}, at + timedelta(hours=n))
+    warnings.resolve(session, office, ps[office.id], w.id, "整改已完成并复查。", at + timedelta(hours=4))
+
+
+def _scored(session: Session, hr: User, ps, year: int, opened: datetime, tz):
+    """A campaign of `year` opened at `opened` and scored by every scorer."""
+    campaign = campaigns.open_campaign(session, hr, ps, {
+        "year": str(year), "kinds": ["functional", "college"],
+        "due": (opened + timedelta(days=25)).astimezone(tz).date().isoformat()}, opened)  # fmt: skip
+    _score(session, campaign, opened + timedelta(days=10))
+    return campaign
+
+
 def load(session: Session, now: datetime) -> dict:
     tz = settings.of(session).timezone
     year = periods.local_year(now, tz)
@@ -59,18 +95,18 @@ def load(session: Session, now: datetime) -> dict:
     if hr is None:
         return {}
     ps = org.principals_of(session, hr.id)
+    earlier = now - timedelta(days=725)  # the year before last's campaign; the last score closes its scoring
+    before = _scored(session, hr, ps, year - 2, earlier, tz)
+    campaigns.advance(session, hr, ps, before, earlier + timedelta(days=30))  # 公布结果
     opened = now - timedelta(days=360)  # last year's campaign, opened and closed before this year began
-    last = campaigns.open_campaign(session, hr, ps, {
-        "year": str(year - 1), "kinds": ["functional", "college"],
-        "due": (opened + timedelta(days=25)).astimezone(tz).date().isoformat()}, opened)  # fmt: skip
-    _score(session, last, opened + timedelta(days=10))
+    # the accident happened in the campaign's year, before the results were computed
+    _critical_accident(session, year - 1, min(opened + timedelta(days=1), datetime(year - 1, 12, 20, 12, tzinfo=tz)))
+    last = _scored(session, hr, ps, year - 1, opened, tz)  # the last score in: computed (the veto), to review
     units = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
     targets = {t.org_unit_id: t for t in campaigns.targets_of(session, last.id)}
-    for (code, reason), field in ((VETO, "veto_reason"), (OUTSTANDING, "outstanding_reason")):
-        target = targets.get(units.get(code))
-        if target is not None:
-            campaigns.set_reasons(session, hr, ps, target.id, {field: reason}, opened + timedelta(days=12))
-    # the last score in closed the scoring by itself: computed, to review
+    code, reason = OUTSTANDING
+    if (target := targets.get(units.get(code))) is not None:
+        campaigns.set_reasons(session, hr, ps, target.id, {"outstanding_reason": reason}, opened + timedelta(days=12))
     campaigns.advance(session, hr, ps, last, opened + timedelta(days=30))  # 公布结果
     start = now - timedelta(days=5)
     current = campaigns.open_campaign(session, hr, ps, {
@@ -83,7 +119,7 @@ def load(session: Session, now: datetime) -> dict:
         keep_open=lambda a, user: user.username in STILL_TO_SCORE or a.id % 3 != 0,
     )
     extension = _extension(session, hr, ps, year, now)
-    return {"last": last.id, "current": current.id, "scored": scored, **extension}
+    return {"before": before.id, "last": last.id, "current": current.id, "scored": scored, **extension}
 
 
 def _extension(session: Session, hr: User, ps, year: int, now: datetime) -> dict:

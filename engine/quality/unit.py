@@ -72,7 +72,9 @@ def unit_page(session: Session, v, unit: OrgUnit, year: int, now: datetime, foun
     values = indicators.compute(session, years, ids)
     survey = figures.survey_figures(session, years, ids)
     raised = figures.warnings_raised_by_year(session, years, ids)
-    extra = view.optional_figures(session, year, view.providers() if found is None else found)
+    found = view.providers() if found is None else found
+    extra = view.optional_figures(session, year, found)
+    assessed = view.assessment_trend(session, years, ids, found)
     shown = [i for i in indicators.INDICATORS if (year, unit.id) in values.get(i.key, {})]
     return {
         "unit": unit, "year": year, "subjects": subjects, "readable": readable,
@@ -86,5 +88,5 @@ def unit_page(session: Session, v, unit: OrgUnit, year: int, now: datetime, foun
         "credits": extra.get("credits", {}).get(unit.id),
         "reports": [r for r in extra.get("reports", []) if r.get("unit_id") == unit.id],
         "optional": sorted(extra),
-        "trends": view.trends(years, values, survey, raised, unit.id),
+        "trends": view.trends(years, values, survey, raised, unit.id, assessed),
     }  # fmt: skip

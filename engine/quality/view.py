@@ -7,7 +7,8 @@ Who sees it and which units: engine/org/policy/leaders.py (`quality_view_scope`)
 grouped query over all units (no query per row, no workflow loaded): bench/quality_view.py times it.
 
 The other parts' summaries are read through optional imports (`providers()`), so the view works without them;
-tests pass fakes. Each provider is called once per page with (session, year).
+tests pass fakes. Each provider is called once per page with (session, year); `assessment_trend` with
+(session, unit ids, years).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ TREND_YEARS = 5
 # name -> (module, function): the other parts' summaries, keyed as the view's columns
 OPTIONAL = {
     "assessment": ("engine.assessment.summary", "unit_results"),
+    "assessment_trend": ("engine.assessment.summary", "unit_trend"),  # (session, unit ids, years): the trend
     "credits": ("engine.credits.summary", "standing_by_unit"),
     "reports": ("engine.reports.summary", "published"),
 }
@@ -101,7 +103,9 @@ def overview(session: Session, year: int, now: datetime, scope: list[int] | None
     years = figures.years_back(year, TREND_YEARS)
     survey = figures.survey_figures(session, years, ids)
     values = indicators.compute(session, years, ids)
-    extra = optional_figures(session, year, providers() if found is None else found)
+    found = providers() if found is None else found
+    extra = optional_figures(session, year, found)
+    assessed = assessment_trend(session, years, ids, found)
     shown = [i for i in indicators.INDICATORS if any(y == year for y, _u in values.get(i.key, {}))]
     kinds = [k for k in figures.SURVEY_KINDS if any(y == year and kd == k for y, kd, _c in survey)]
     reports = extra.get("reports", [])
@@ -123,18 +127,34 @@ def overview(session: Session, year: int, now: datetime, scope: list[int] | None
         "reviews": reviews.get(None), "surveys": {k: survey.get((year, k, None)) for k in kinds},
         "indicators": {i.key: values[i.key].get((year, None)) for i in shown},
         "credits": _credits_total(extra["credits"], ids) if "credits" in extra else None,
+        "assessment": assessed.get((year, None)),  # the mean total of the units assessed
         "reports": [r for r in reports if r.get("unit_id") is None],
     }  # fmt: skip
     raised = figures.warnings_raised_by_year(session, years, ids)
     return {
         "year": year, "rows": rows, "total": total, "indicators": shown, "survey_kinds": kinds,
-        "optional": sorted(extra), "trends": trends(years, values, survey, raised, None),
+        "optional": sorted(extra), "trends": trends(years, values, survey, raised, None, assessed),
     }  # fmt: skip
 
 
-def trends(years: list[int], values: dict, survey: dict, raised: dict, unit_id: int | None) -> dict:
+def assessment_trend(session: Session, years: list[int], ids: set[int], found: dict) -> dict:
+    """The published assessment totals over the years: {(year, unit id): total}, and {(year, None): the mean
+    total of the units in view that were assessed that year}; empty without the assessment part."""
+    if "assessment_trend" not in found:
+        return {}
+    totals = {k: r["total"] for k, r in (found["assessment_trend"](session, ids, years) or {}).items()}
+    for y in years:
+        of_year = [t for (ty, _u), t in totals.items() if ty == y]
+        if of_year:
+            totals[(y, None)] = round(sum(of_year) / len(of_year), 1)
+    return totals
+
+
+def trends(
+    years: list[int], values: dict, survey: dict, raised: dict, unit_id: int | None, assessed: dict | None = None
+) -> dict:
     """The chart data of a unit (or the school: None): a line per indicator and survey kind with any value,
-    and the warnings raised per year."""
+    the published assessment's total (a unit's; the school's mean), and the warnings raised per year."""
     series = []
     for ind in indicators.INDICATORS:
         points = [(values.get(ind.key, {}).get((y, unit_id)) or {}).get("value") for y in years]
@@ -145,6 +165,10 @@ def trends(years: list[int], values: dict, survey: dict, raised: dict, unit_id: 
         if any(p is not None for p in points):
             series.append({"key": f"survey_{kind}", "name": figures.SURVEY_LABELS[kind], "unit": "%",
                            "values": points})  # fmt: skip
+    points = [(assessed or {}).get((y, unit_id)) for y in years]
+    if any(p is not None for p in points):
+        series.append({"key": "assessment", "name": N_("发展性考核总分") if unit_id else N_("发展性考核平均分"),
+                       "unit": N_("分"), "values": points})  # fmt: skip
     series.append({"key": "warnings", "name": N_("当年发出预警"), "unit": N_("条"),
                    "values": [raised.get((y, unit_id), 0) for y in years]})  # fmt: skip
     return {"years": [str(y) for y in years], "series": series}

@@ -1,6 +1,6 @@
 """质量事故 认定与处理 (table 39): a reported quality accident goes through its procedure on the warning itself.
 
-reported -> proposed (the 诊改办公室 or a 诊改工作组 member proposes the grade, 一般 or 严重, with reasons) ->
+reported -> proposed (the 诊改办公室 or a 诊改工作组 member proposes the grade, 一般, 严重 or 特别严重, with reasons) ->
 decided (the responsible department, the one table 39 names for whom the accident concerns, decides the grade)
 -> recorded (the department records the handling). Only then can the warning be resolved (service.resolve).
 Each step is a note in the warning's history and an audit row; a step out of order is refused (Conflict) and
@@ -20,7 +20,10 @@ from ..models import Committee, CommitteeMember, QualityWarning, User, WarningSt
 from ..org import policy
 from .service import MAX_NOTE, add_note_entry, get_warning, note_entry
 
-GRADES = {"general": N_("一般"), "serious": N_("严重")}
+# 特别严重 (critical) is the seed's 特别严重事件: decided, it vetoes the unit's developmental assessment of the year
+# (engine/assessment/campaigns.py auto_vetoes); 一般 and 严重 do not change the assessment by themselves.
+GRADES = {"general": N_("一般"), "serious": N_("严重"), "critical": N_("特别严重")}
+CRITICAL = "critical"
 STAGES = {
     "reported": N_("已报告，待提出等级认定建议"), "proposed": N_("已提出建议，待责任部门认定"),
     "decided": N_("已认定，待记录处理结果"), "recorded": N_("已记录处理结果"),

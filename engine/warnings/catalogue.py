@@ -24,7 +24,7 @@ from ..core import audit, settings
 from ..core.errors import N_, InvalidInput, NotFound
 from ..models import QualityWarning, Subject, SubjectMember, User, WarningLevel, WarningTypeProvider
 from ..org import functions, policy
-from . import table39
+from . import graduation, table39
 from .service import KINDS, OPEN, create, notify, warning_visible_clause
 
 MAX_PROVIDER = 100
@@ -124,6 +124,8 @@ def raise_below(
     known = set(session.scalars(select(QualityWarning.rule_key).where(QualityWarning.rule_key.in_(keys))))
     new = [f for f in findings if f.rule_key not in known]
     subjects = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_({f.subject_id for f in new})))}
+    if t.key == graduation.TYPE_KEY:  # one warning per student and year: the credit check's may be there already
+        new = _onto_credit_warnings(session, new, subjects, now, out)
     leaders = dict(
         session.execute(
             select(SubjectMember.subject_id, SubjectMember.user_id).where(
@@ -137,21 +139,49 @@ def raise_below(
         if subject is None:
             out["skipped"] += 1
             continue
-        lines = [f"{ind}：{_fmt(v)}{unit}（基本标准：{threshold}{unit}）" for ind, v, threshold, unit in f.failed]
+        lines = _lines(f)
         place = f"（{subject.org_unit.name}）" if subject.org_unit else ""
+        failed = [[ind, value, threshold, unit] for ind, value, threshold, unit in f.failed]
+        extra = {"criteria": graduation.first_criteria(graduation.ACADEMIC, lines, {"failed": failed})} if (
+            t.key == graduation.TYPE_KEY) else {}  # fmt: skip
         w = create(
             session, kind=t.kind, type_key=t.key, level=WarningLevel.YELLOW,
             title=f"{t.case}：{subject.name}（{f.period}）",
             description=f"{subject.name}{place} {f.period} 的采集数据未达到{t.standard}基本标准：\n" + "\n".join(lines),
             org_unit_id=unit_id, now=now, rule_key=f.rule_key, object_type="subject", object_id=subject.id,
             responsible_user_id=subject.user_id or leaders.get(subject.id), send=False,
-            details={"type": t.key, "standard": t.standard, "period": f.period, "feed": t.feed,
-                     "failed": [[ind, value, threshold, unit] for ind, value, threshold, unit in f.failed]},
+            details={"type": t.key, "standard": t.standard, "period": f.period, "feed": t.feed, "failed": failed,
+                     **extra},
         )  # fmt: skip
         raised.append(w)
         out["raised"] += 1
     notify(session, raised, now)
     return raised
+
+
+def _lines(f: table39.Finding) -> list[str]:
+    return [f"{ind}：{_fmt(v)}{unit}（基本标准：{threshold}{unit}）" for ind, v, threshold, unit in f.failed]
+
+
+def _onto_credit_warnings(session: Session, findings: list, subjects: dict, now: datetime, out: Counter) -> list:
+    """The graduation findings of students the quality-credit check has warned already: their criteria are added
+    to that warning (once); returns the findings still to raise. One query per graduation year."""
+    students = {f.subject_id: subjects[f.subject_id].user_id for f in findings if f.subject_id in subjects}
+    found = {}
+    for period in {f.period for f in findings}:
+        of_year = {students[f.subject_id]: f.subject_id for f in findings
+                   if f.period == period and students.get(f.subject_id)}  # fmt: skip
+        found[period] = graduation.existing(session, period, of_year)
+    rest = []
+    for f in findings:
+        w = found[f.period].get(students.get(f.subject_id))
+        if w is None:
+            rest.append(f)
+            continue
+        failed = [[ind, value, threshold, unit] for ind, value, threshold, unit in f.failed]
+        if graduation.add_criterion(session, w, graduation.ACADEMIC, _lines(f), {"failed": failed}, now):
+            out["extended"] += 1
+    return rest
 
 
 def values_reader():

@@ -62,7 +62,7 @@ NOTE_ACTIONS = {
     "raise": N_("发出预警"), "report": N_("报告"), "acknowledge": N_("确认"), "resolve": N_("解除"),
     "note": N_("补充说明"), "escalate": N_("升级为红色"), "update": N_("新增逾期任务"), "reopen": N_("重新预警"),
     "auto_resolve": N_("自动解除"), "propose": N_("提出等级认定建议"), "decide": N_("认定事故等级"),
-    "record": N_("记录处理结果"),
+    "record": N_("记录处理结果"), "criterion": N_("新增未达标项"),
 }  # fmt: skip
 RED_AFTER = timedelta(days=30)
 MAX_NOTE = 2000

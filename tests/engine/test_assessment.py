@@ -38,6 +38,12 @@ def _score_all(session, campaign, points_for):
     return rows
 
 
+def _accident(session, unit_id, title, procedure, concerned=None, at=NOW):
+    details = {"procedure": procedure, **({"concerned_unit_id": concerned} if concerned else {})}
+    return warnings.create(session, kind="quality_accident", level="red", title=title, description="",
+                           org_unit_id=unit_id, now=at, source="manual", details=details)  # fmt: skip
+
+
 def test_a_campaign_for_all_units_end_to_end(session):
     campaign = _open(session)
     targets = campaigns.targets_of(session, campaign.id)
@@ -51,19 +57,14 @@ def test_a_campaign_for_all_units_end_to_end(session):
         AssessmentAssignment.target_id == college.id))}  # fmt: skip
     assert by_group == {"leaders", "clients", "experts", "departments", "students"}  # no 二级学院 group for a college
 
-    # 党政办公室 has a 严重 quality accident this year: vetoed; 信息化处 made an outstanding contribution
-    dzb = session.scalar(select(OrgUnit).where(OrgUnit.code == "DZB"))
-    warnings.create(
-        session,
-        kind="quality_accident",
-        level="red",
-        title="考务事故",
-        description="",
-        org_unit_id=dzb.id,
-        now=NOW,
-        source="manual",
-        details={"procedure": {"stage": "decided", "grade": "serious"}},
-    )
+    # 党政办公室 had a 特别严重 quality accident this year (decided by 教务处, which is not vetoed): vetoed;
+    # 组织部's accident was decided 严重 and another one was only proposed 特别严重: neither vetoes;
+    # 信息化处 made an outstanding contribution
+    dzb, zzb, jwc = (session.scalar(select(OrgUnit).where(OrgUnit.code == c)) for c in ("DZB", "ZZB", "JWC"))
+    accident = _accident(session, jwc.id, "考务事故", {"stage": "recorded", "grade": "critical"}, dzb.id)
+    _accident(session, zzb.id, "档案遗失", {"stage": "decided", "grade": "serious"})
+    _accident(session, zzb.id, "数据泄露", {"stage": "proposed", "proposed_grade": "critical"})
+    _accident(session, zzb.id, "去年的事故", {"stage": "decided", "grade": "critical"}, at=NOW - timedelta(days=366))
     hr = user(session, "rsc_reviewer")
     ps = org.principals_of(session, hr.id)
     xxh = next(t for t in targets if session.get(OrgUnit, t.org_unit_id).code == "XXH")
@@ -78,7 +79,9 @@ def test_a_campaign_for_all_units_end_to_end(session):
     _score_all(session, campaign, lambda code, g, k, m: round(m * share.get(code, 0.6), 2))
     assert campaign.status == "review" and campaigns.open_task(session, campaign).bpmn_id == "review"
     by_code = {session.get(OrgUnit, t.org_unit_id).code: t for t in campaigns.targets_of(session, campaign.id)}
-    assert by_code["DZB"].veto_reason == "严重质量事故：考务事故" and by_code["DZB"].grade == "fail"
+    assert by_code["DZB"].veto_reason == f"特别严重质量事故：考务事故（{NOW.date()}，预警 #{accident.id}）"
+    assert by_code["DZB"].grade == "fail" and by_code["JWC"].veto_reason is None
+    assert by_code["ZZB"].veto_reason is None
     assert by_code["XXH"].grade == "excellent"  # 突出贡献, on 66 % of the base
     # 教务处 and 人事处 both have full marks (330 of 300: 110 %); one 优秀 place: the tie goes by code, JWC < RSC
     assert by_code["JWC"].total == by_code["RSC"].total == 330

@@ -244,7 +244,15 @@ def test_the_demo_s_assessment_and_credits_reach_the_leaders_view(demo_year_app)
     this year's credit standing with the graduating class's one student below the standard."""
     client = login(demo_year_app.test_client(), "xiaozhang")
     last = page(client, f"/quality/leaders/?year={NOW.year - 1}")
-    assert cell(row_of(last, "JHC"), "assessment").endswith("不合格")  # vetoed
+    assert cell(row_of(last, "JHC"), "assessment").endswith("不合格")  # vetoed: a 特别严重 accident last year
+    charts = json.loads(unescape(re.search(r'data-charts="([^"]+)"', last).group(1)))
+    (assessed,) = [s for s in charts["series"] if s["key"] == "assessment"]
+    assert [v is not None for v in assessed["values"][-3:]] == [False, True, True]  # two published years
+    hr = login(demo_year_app.test_client(), "rsc_reviewer")
+    campaign = re.search(rf'href="(/assessment/campaigns/\d+)">{NOW.year - 1}年度职能部门', page(hr, "/assessment/")).group(1)
+    shown = page(hr, re.search(r'href="(/assessment/results/\d+)">基建后勤处', page(hr, campaign)).group(1))
+    assert "一票否决：特别严重质量事故：学生宿舍消防安全责任事故" in shown
+    assert shown.count('data-testid="trend-row"') == 2 and 'data-testid="trend-chart"' in shown
     assert cell(row_of(last, "ZJC"), "assessment").endswith("优秀")  # 突出贡献
     now = page(client, f"/quality/leaders/?year={NOW.year}")
     credits = cell(row_of(now, "RJXY"), "credits")

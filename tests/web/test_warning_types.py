@@ -73,13 +73,18 @@ def test_a_teaching_accident_through_its_procedure_on_the_pages(login_as, sessio
     assert early.status_code == 409 and "请先由诊改办公室或工作组提出等级认定建议" in early.get_data(as_text=True)
 
     office = login_as("zlc_admin")
-    assert 'data-testid="accident-propose"' in office.get(f"/warnings/{w.id}").get_data(as_text=True)
+    proposal = office.get(f"/warnings/{w.id}").get_data(as_text=True)
+    assert 'data-testid="accident-propose"' in proposal
+    assert re.search(r'id="grade-critical" value="critical"\s*>\s*<label[^>]*>特别严重<', proposal)
     no_grade = office.post(f"{url}/propose", data={"note": "影响较大"})
     assert no_grade.status_code == 400 and 'data-testid="error-grade"' in no_grade.get_data(as_text=True)
     assert office.post(f"{url}/propose", data={"grade": "serious", "note": "影响约 60 名学生"}).status_code == 302
 
     page = jwc.get(f"/warnings/{w.id}").get_data(as_text=True)
-    assert 'data-testid="accident-decide"' in page and "严重" in page
+    assert 'data-testid="accident-decide"' in page and 'id="grade-critical"' in page
+    assert "事故所在单位当年的发展性考核一票否决" in page
+    bad_grade = jwc.post(f"{url}/decide", data={"grade": "catastrophic", "note": "x"})
+    assert bad_grade.status_code == 400 and "请选择事故等级" in bad_grade.get_data(as_text=True)
     assert jwc.post(f"{url}/decide", data={"grade": "general", "note": "已重考"}).status_code == 302
     assert 'data-testid="resolve"' not in jwc.get(f"/warnings/{w.id}").get_data(as_text=True)  # handling first
     resolve_early = jwc.post(f"/warnings/{w.id}/resolve", data={"note": "完成"})

@@ -4,6 +4,8 @@ a unit's result with how it was made up. The engine (engine/assessment) checks e
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,6 +20,7 @@ from ..helpers import now, principals, today
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 LABELS = {"groups": systems.GROUPS, "kinds": systems.TARGET_KINDS, "grades": campaigns.GRADE_LABELS,
           "statuses": campaigns.STATUSES, "sheet_statuses": scoring.STATUSES}  # fmt: skip
+TREND_NAME, POINTS = N_("历年总分"), N_("分")
 
 
 @bp.app_context_processor
@@ -214,11 +217,19 @@ def set_reasons(target_id):
     return redirect(url_for("assessment.campaign", campaign_id=target.campaign_id) + f"#target-{target.id}")
 
 
+def _trend_charts(trend: list[dict]) -> str:
+    """The trend as the 质量看板's chart script (quality_trends.js) reads it: one line of the totals."""
+    series = [{"key": "assessment", "name": _(TREND_NAME), "unit": _(POINTS), "values": [r["total"] for r in trend]}]
+    return json.dumps({"years": [str(r["year"]) for r in trend], "series": series}, ensure_ascii=False)
+
+
 @bp.get("/results/<target_id>")
 @login_required
 def result(target_id):
     target = results.get_target(db.session, current_user, principals(), target_id)
-    return render_template("assessment/result.html", target=target, labels=_labels(),
+    trend = results.trend(db.session, target)
+    return render_template("assessment/result.html", target=target, labels=_labels(), trend=trend,
+                           trend_charts=_trend_charts(trend) if len(trend) > 1 else None,
                            **results.breakdown(db.session, target))  # fmt: skip
 
 
