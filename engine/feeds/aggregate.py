@@ -6,8 +6,8 @@ the fields read from the record's JSON in SQL, takes a fraction of that (bench/q
 A `Measure` is a feed's number field, how a source's records of a year make its value (`agg`) and, optionally, a
 field that admits a record (`of`: only records where it is positive count, e.g. the employed among the graduated).
 Every group gets a `Cell` with what both views derive their figures from:
-- `rows`: the records admitted, `records`: those with a value, `total` their sum, `positive` those above 0
-  (`want` "value"; "share" gives only `rows` and `positive`);
+- `rows`: the records admitted, `records`: those with a value, `total` their sum (`want` "value");
+- `rows` and `positive`: the records admitted and those above 0 (`want` "share");
 - `sources` / `positive_sources` with `total`: the sources (subjects) with a value / above 0 (`want` "sources",
   grouped by unit: a distinct count costs; grouped by subject the group is one source);
 - `value` (grouped by subject only): the source's value by `agg`: mean, sum, min or the last in day order.
@@ -19,12 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, and_, case, distinct, extract, func, literal, null, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, Integer, and_, case, distinct, extract, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from ..models import FeedRecord, Subject
 
 AGGS = ("mean", "sum", "min", "last")
+WANTS = ("value", "share", "sources")
+ID_SPAN = 10**12  # record ids are below it: the last record's id is its order key modulo this
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,6 @@ class Cell:
     positive_sources: int
     value: float | None = None  # by subject: the source's value by the measure's agg
 
-    @property
-    def mean(self) -> float | None:
-        return self.total / self.records if self.records else None
-
 
 def _number(field: str):
     return FeedRecord.values[field].as_float()
@@ -60,11 +58,7 @@ def _x(m: Measure):
     return case((_number(m.of) > 0, _number(m.field))) if m.of else _number(m.field)
 
 
-def _needs_window(measures: list[Measure], by: str) -> bool:
-    return by == "subject" and any(m.agg == "last" for m in measures)
-
-
-def _base(measures: list[Measure], since: date, until: date, by: str, where: list, columns: list):
+def _base(measures: list[Measure], since: date, until: date, where: list, columns: list):
     feed = measures[0].feed
     return (
         select(*columns)
@@ -74,52 +68,50 @@ def _base(measures: list[Measure], since: date, until: date, by: str, where: lis
     )
 
 
+def _order_key():
+    """A record's place in day order as one integer (the day, then the id): its max is the last record."""
+    day = (extract("year", FeedRecord.occurred_on) * 372 + extract("month", FeedRecord.occurred_on) * 31
+           + extract("day", FeedRecord.occurred_on))  # fmt: skip
+    return day.cast(BigInteger) * ID_SPAN + FeedRecord.id
+
+
 def _query(session: Session, measures: list[Measure], since: date, until: date, by: str, where: list):
-    """One GROUP BY (year, key) over the feed's records: 8 aggregates per measure (see `_cell`); the costly ones
-    (distinct sources, a window for the last value) only where asked for."""
+    """One GROUP BY (year, key) over the feed's records: 8 aggregates per measure (see `_cell`), each only where
+    the measure wants it (every use of a field reads the record's JSON again). A source's last value of a year is
+    read from its last record with a value (the max of `_order_key`), joined back by id."""
     year = extract("year", FeedRecord.occurred_on).cast(Integer)
     key = FeedRecord.subject_id if by == "subject" else Subject.org_unit_id
-    xs = [_x(m) for m in measures]
-    admitted = [(_number(m.of) > 0) if m.of else None for m in measures]
-    window = _needs_window(measures, by)
-    if window:  # a source's last value of the year: the first in reverse day order among its records with a value
-        lasts = [
-            func.first_value(x).over(
-                partition_by=(FeedRecord.subject_id, year),
-                order_by=(case((x.is_(None), 1), else_=0), FeedRecord.occurred_on.desc(), FeedRecord.id.desc()),
-            )
-            if m.agg == "last"
-            else null()
-            for m, x in zip(measures, xs, strict=True)
-        ]
-        inner = [year.label("y"), key.label("k"), FeedRecord.subject_id.label("w")]
-        for i, (x, a, last) in enumerate(zip(xs, admitted, lasts, strict=True)):
-            inner += [x.label(f"x{i}"), (literal(1) if a is None else case((a, 1), else_=0)).label(f"a{i}")]
-            inner.append(last.label(f"l{i}"))
-        r = _base(measures, since, until, by, where, inner).subquery().c
-        year, key, who = r.y, r.k, r.w
-        xs = [r[f"x{i}"] for i in range(len(measures))]
-        rows_of = [func.sum(r[f"a{i}"]) for i in range(len(measures))]
-        lasts = [r[f"l{i}"] for i in range(len(measures))]
-    else:
-        who = FeedRecord.subject_id
-        rows_of = [func.count() if a is None else func.sum(case((a, 1), else_=0)) for a in admitted]
-        lasts = [None] * len(measures)
-    columns = []
-    zero = literal(0)
-    for m, x, rows, last in zip(measures, xs, rows_of, lasts, strict=True):
-        # each use of x reads the JSON again (SQLite inlines it): only the statistics the measure wants
+    who, zero, columns, lasts = FeedRecord.subject_id, literal(0), [], []
+    for m in measures:
+        x = _x(m)
+        rows = func.count() if not m.of else func.sum(case((_number(m.of) > 0, 1), else_=0))
         if m.want == "share":
-            hit = x > 0 if not m.of or window else and_(_number(m.of) > 0, _number(m.field) > 0)
+            hit = and_(_number(m.of) > 0, _number(m.field) > 0) if m.of else x > 0
             columns += [rows, zero, zero, func.sum(case((hit, 1), else_=0)), zero, zero]
         elif m.want == "sources" and by == "unit":
             columns += [rows, zero, func.sum(x), zero, func.count(distinct(case((x.is_not(None), who))))]
             columns.append(func.count(distinct(case((x > 0, who)))))
         else:
-            columns += [rows, func.count(x), func.sum(x), func.sum(case((x > 0, 1), else_=0)), zero, zero]
-        columns += [func.min(x) if m.agg == "min" else zero, func.max(last) if last is not None else zero]
-    stmt = select(year, key, *columns) if window else _base(measures, since, until, by, where, [year, key, *columns])
-    return session.execute(stmt.group_by(year, key)).all()
+            columns += [rows, func.count(x), func.sum(x), zero, zero, zero]
+        columns.append(func.min(x) if m.agg == "min" else zero)
+        last = m.agg == "last" and by == "subject"
+        columns.append(func.max(case((x.is_not(None), _order_key()))) if last else zero)
+        lasts.append(last)
+    stmt = _base(measures, since, until, where, [year.label("y"), key.label("k"),
+                 *(c.label(f"c{n}") for n, c in enumerate(columns))]).group_by(year, key)  # fmt: skip
+    if not any(lasts):
+        return session.execute(stmt).all()
+    g = stmt.subquery()
+    out, joined = [g.c.y, g.c.k], g
+    for i, (m, last) in enumerate(zip(measures, lasts, strict=True)):
+        out += [g.c[f"c{8 * i + n}"] for n in range(7)]
+        if last:
+            record = aliased(FeedRecord)
+            joined = joined.outerjoin(record, record.id == g.c[f"c{8 * i + 7}"] % ID_SPAN)
+            out.append(record.values[m.field].as_float())
+        else:
+            out.append(g.c[f"c{8 * i + 7}"])
+    return session.execute(select(*out).select_from(joined)).all()
 
 
 def _cell(m: Measure, row, at: int, by: str) -> Cell | None:
@@ -144,7 +136,7 @@ def aggregate(
 ) -> dict[Measure, dict[tuple[int, int | None], Cell]]:
     """{measure: {(year, subject id or unit id): Cell}} of the records with since <= occurred_on <= until, one
     query per feed; `by` "subject" (the record's source) or "unit" (its subject's org unit)."""
-    assert by in ("subject", "unit") and all(m.agg in AGGS for m in measures)
+    assert by in ("subject", "unit") and all(m.agg in AGGS and m.want in WANTS for m in measures)
     by_feed: dict[str, list[Measure]] = {}
     for m in measures:
         by_feed.setdefault(m.feed, []).append(m)
@@ -157,4 +149,4 @@ def aggregate(
     return out
 
 
-__all__ = ["AGGS", "Cell", "Measure", "aggregate"]
+__all__ = ["AGGS", "WANTS", "Cell", "Measure", "aggregate"]

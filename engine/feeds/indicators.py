@@ -165,13 +165,10 @@ def for_subject(session: Session, subject: Subject, year: int, today: date) -> P
     years = list(range(year - YEARS + 1, year + 1))
     since, until = date(years[0], 1, 1), date(year, 12, 31)
     where = [member_clause(session, subject)]
-    if subject.type == "course":
-        where.append(FeedRecord.feed_key.in_(COURSE_FEEDS))
-    present = set(session.scalars(select(FeedRecord.feed_key).distinct().where(
-        *where, FeedRecord.occurred_on >= since, FeedRecord.occurred_on <= until)))  # fmt: skip
     feeds = {f.key: f for f in all_feeds(session)}
     measures = _measures()
-    wanted = [Measure(k, spec["key"], _agg(measures, k, spec["key"])) for k, f in feeds.items() if k in present
+    wanted = [Measure(k, spec["key"], _agg(measures, k, spec["key"])) for k, f in feeds.items()
+              if subject.type != "course" or k in COURSE_FEEDS  # a course: its team's teaching feeds only
               for spec in f.fields if spec.get("type") == "number"]  # fmt: skip
     # (feed, field) -> year -> member subject -> its value of the year
     grouped: dict[tuple[str, str], dict[int, dict[int, float]]] = {}
