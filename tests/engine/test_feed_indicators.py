@@ -115,42 +115,22 @@ def test_a_graduates_credits_are_the_last_record_of_the_year_in_day_order(sessio
 def test_the_subject_panel_and_the_leaders_view_agree_on_the_same_records(session):
     """One aggregate behind both: a college's per-teacher workload, 评教 and 毕业率 are the same figures on its
     平台数据分析 and on 质量看板 (one 评教 and one graduation record a person: the record mean is the person mean)."""
-    push(
-        session,
-        "teaching_workload",
-        [
-            ("t01", "2026-03-01", {"hours": 150}),
-            ("t01", "2026-10-01", {"hours": 150}),
-            ("t02", "2026-04-01", {"hours": 200}),
-            ("t06", "2026-04-01", {"hours": 90}),
-        ],
-    )
-    push(
-        session,
-        "teaching_evaluation",
-        [
-            ("t01", "2026-05-01", {"score": 90}),
-            ("t02", "2026-05-01", {"score": 70}),
-            ("t06", "2026-05-01", {"score": 40}),
-        ],
-    )
-    push(
-        session,
-        "graduation",
-        [
-            ("s01", "2026-06-30", {"graduated": 1}),
-            ("s02", "2026-06-30", {"graduated": 0}),
-            ("s03", "2026-06-30", {"graduated": 1}),
-            ("s04", "2026-06-30", {"graduated": 1}),
-        ],
-    )
+    records = {
+        "teaching_workload": [("t01", "2026-03-01", {"hours": 150}), ("t01", "2026-10-01", {"hours": 150}),
+                              ("t02", "2026-04-01", {"hours": 200}), ("t06", "2026-04-01", {"hours": 90})],
+        "teaching_evaluation": [("t01", "2026-05-01", {"score": 90}), ("t02", "2026-05-01", {"score": 70}),
+                                ("t06", "2026-05-01", {"score": 40})],
+        "graduation": [(s, "2026-06-30", {"graduated": int(s != "s02")}) for s in ("s01", "s02", "s03", "s04")],
+    }  # fmt: skip
+    for feed_key, rows in records.items():
+        push(session, feed_key, rows)
     college = subject(session, "college", "DZXY")
     panel = indicators.for_subject(session, college, 2026, TODAY)
     view = quality_indicators.compute(session, [2025, 2026], {college.org_unit_id})
     mine = {k: v[(2026, college.org_unit_id)]["value"] for k, v in view.items()}
     assert row(panel, "teaching_workload", "hours").values[2026] == mine["workload"] == 250  # (300 + 200) / 2
     assert row(panel, "teaching_evaluation", "score").values[2026] == mine["evaluation"] == 80
-    assert row(panel, "graduation", "graduated").values[2026] == mine["graduation_rate"]
+    assert row(panel, "graduation", "graduated").values[2026] == mine["graduation_rate"] == 75.0  # 3 of 4
 
 
 def test_class_records_reach_the_majors_student_cultivation_subject(session):
