@@ -1,5 +1,6 @@
 """Time the leaders' quality view (engine/quality) over a generated school year: its overview (every unit, every
-column family, the trends) and a college's page, on SQLite.
+column family, the trends) and a college's page, and the college's 平台数据分析 panel (engine/feeds/indicators.py),
+on SQLite. Both read the feeds through one grouped aggregate (engine/feeds/aggregate.py).
 
     .venv/bin/python bench/quality_view.py [--records 100000] [--warnings 5000]
 
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from engine import feeds, quality
 from engine.core.db import make_engine
-from engine.models import FeedDefinition, OrgUnit, User
+from engine.feeds import indicators
+from engine.models import FeedDefinition, OrgUnit, Subject, User
 from engine.warnings import service as warnings
 
 FIELDS = [{"key": k, "label": k, "type": "number", "unit": "", "min": None, "max": None}
@@ -70,9 +72,11 @@ def main() -> None:
         admin = session.scalar(select(User).where(User.username == "zlc_admin"))
         college = session.scalar(select(OrgUnit).where(OrgUnit.kind == "college"))
         viewer = quality_viewer(session, admin)
+        subject = session.scalar(select(Subject).where(Subject.type == "college", Subject.org_unit_id == college.id))
         for label, run in (
             ("overview", lambda: quality.overview(session, 2026, NOW, None, found={})),
             ("college page", lambda: quality.unit_page(session, viewer, college, 2026, NOW, found={})),
+            ("college data panel", lambda: indicators.for_subject(session, subject, 2026, NOW.date())),
         ):
             samples = []
             for _ in range(args.runs):

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from engine.core.errors import DomainError, StepFailed
 
 from .clock import now
-from .db import record_incident
+from .db import db, record_incident
 from .extensions import limiter
 
 HTTP_MESSAGES = {
@@ -50,6 +50,15 @@ def translate_fields(fields: dict) -> dict:
         return translate(m["message"], m.get("params")) if isinstance(m, dict) else translate(m)
 
     return {k: [one(m) for m in (v if isinstance(v, list) else [v])] for k, v in (fields or {}).items()}
+
+
+def refused(exc: DomainError, fallback: str) -> dict:
+    """A refused change in a view: rolls the request's transaction back (nothing is kept) and gives the field
+    messages, translated, for the form shown again with 400: the refusal's fields, else its message at the
+    `fallback` field."""
+    db.session.rollback()
+    fields = getattr(exc, "fields", None)
+    return translate_fields(fields) if fields else {fallback: [translate(exc.message, exc.params)]}
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):

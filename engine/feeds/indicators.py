@@ -12,7 +12,8 @@ Which records concern a subject:
   a college its students' and its majors' 专业学生综合素质培养.
 A person's value for a year is the measure's aggregate (sum for totals such as 年教学工作量, the last for a
 graduate's credits, else the mean); a unit's is the mean over its members, with how many members fall below.
-One query reads the records, one pass aggregates them. The caller loaded the subject through a permission check.
+The feeds' one grouped aggregate (`aggregate`, by subject and year, in SQL) gives the persons' values. The caller
+loaded the subject through a permission check.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from ..models import FeedRecord, OrgUnit, SchoolClass, Subject, SubjectMember
 from ..standards import criteria_for
 from ..warnings import table39
+from .aggregate import Measure, aggregate
 from .catalogue import TABLE39_KEYS
 from .service import all_feeds
 
@@ -153,45 +155,27 @@ def _test(spec: dict, criterion: dict | None):
     return text, lambda v: (low is None or v >= low) and (high is None or v <= high)
 
 
-def _number(value):
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return value
-
-
-def _person_value(agg: str, values: list):
-    if agg == "sum":
-        return sum(values)
-    if agg == "last":
-        return values[-1]
-    if agg == "min":
-        return min(values)
-    return sum(values) / len(values)
+def _agg(measures: dict, feed_key: str, field_key: str) -> str:
+    m = measures.get((feed_key, field_key))
+    return m[1].agg if m else ("sum" if (feed_key, field_key) in SUM_FIELDS else "mean")
 
 
 def for_subject(session: Session, subject: Subject, year: int, today: date) -> Panel:
     """The subject's indicators for `year` and the two years before it (see the module's docstring)."""
     years = list(range(year - YEARS + 1, year + 1))
-    stmt = select(FeedRecord.feed_key, FeedRecord.subject_id, FeedRecord.occurred_on, FeedRecord.values).where(
-        member_clause(session, subject),
-        FeedRecord.occurred_on >= date(years[0], 1, 1),
-        FeedRecord.occurred_on <= date(year, 12, 31),
-    )
-    if subject.type == "course":
-        stmt = stmt.where(FeedRecord.feed_key.in_(COURSE_FEEDS))
+    since, until = date(years[0], 1, 1), date(year, 12, 31)
+    where = [member_clause(session, subject)]
     feeds = {f.key: f for f in all_feeds(session)}
     measures = _measures()
-    # (feed, field) -> year -> member subject -> [values in day order]
-    grouped: dict[tuple[str, str], dict[int, dict[int, list]]] = {}
-    for feed_key, member, day, values in session.execute(stmt.order_by(FeedRecord.occurred_on, FeedRecord.id)):
-        feed = feeds.get(feed_key)
-        if feed is None or not isinstance(values, dict):
-            continue
-        for spec in feed.fields:
-            if spec.get("type") == "number" and (v := _number(values.get(spec["key"]))) is not None:
-                grouped.setdefault((feed_key, spec["key"]), {}).setdefault(day.year, {}).setdefault(member, []).append(
-                    v
-                )
+    wanted = [Measure(k, spec["key"], _agg(measures, k, spec["key"])) for k, f in feeds.items()
+              if subject.type != "course" or k in COURSE_FEEDS  # a course: its team's teaching feeds only
+              for spec in f.fields if spec.get("type") == "number"]  # fmt: skip
+    # (feed, field) -> year -> member subject -> its value of the year
+    grouped: dict[tuple[str, str], dict[int, dict[int, float]]] = {}
+    for m, cells in aggregate(session, wanted, since, until, by="subject", where=where).items():
+        for (y, member), cell in cells.items():
+            if cell.value is not None:
+                grouped.setdefault((m.feed, m.field), {}).setdefault(y, {})[member] = cell.value
     standards = {measures[k][0].standard for k in grouped if k in measures and measures[k][0].standard}
     criteria = _criteria(session, standards)
     unit_level = subject.type not in PERSONAL
@@ -201,7 +185,7 @@ def for_subject(session: Session, subject: Subject, year: int, today: date) -> P
         feed = feeds[feed_key]
         spec = next(f for f in feed.fields if f["key"] == field_key)
         t, m = measures.get((feed_key, field_key), (None, None))
-        agg = m.agg if m else ("sum" if (feed_key, field_key) in SUM_FIELDS else "mean")
+        agg = _agg(measures, feed_key, field_key)
         criterion = criteria.get((t.standard, m.indicator)) if t else None
         threshold, test = _test(spec, criterion)
         label, unit = spec["label"], spec.get("unit") or ""
@@ -211,7 +195,7 @@ def for_subject(session: Session, subject: Subject, year: int, today: date) -> P
         row = Indicator(feed_key, feed.name, field_key, label, unit, threshold, t.standard if criterion else None,
                         feed_key in TABLE39_KEYS, {})  # fmt: skip
         for y in years:
-            members = {s: _person_value(agg, vs) for s, vs in by_year.get(y, {}).items()}
+            members = by_year.get(y, {})
             if not members:
                 row.values[y] = None
                 continue

@@ -2,10 +2,8 @@
 (评教, 教学工作量, 出勤), per unit and year, from the feeds' records.
 
 A record counts for the unit of its 信息源's subject (a teacher's or student's own subject, whose unit is their
-department or college); the total is the sum over the units shown. A feed's means and shares are one GROUP BY
-(year, unit) over `feed_record` joined with `subject` (a per-source or per-student figure one more), the fields
-read from the record's JSON in SQL: the table-39 rules read records one by one through `engine.feeds.values_of`,
-but a view over every unit and five years cannot (200,000 records took 5 s that way; bench/quality_view.py).
+department or college); the total is the sum over the units shown. The figures come from the feeds' one grouped
+aggregate (`engine.feeds.aggregate`, by unit and year), which a subject's 平台数据 reads too (by subject).
 A feed the school does not have, or has no records of, gives no figure: the view shows only the indicators the
 data holds.
 - `share`: the records whose field is positive among those counted (all, or those whose `of` field is positive);
@@ -19,11 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, and_, case, distinct, extract, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import feeds
 from ..core.errors import N_
-from ..models import FeedRecord, Subject
+from ..feeds import Cell, Measure
+from ..models import Subject
 
 PERSON_TYPES = ("teacher", "student")
 
@@ -59,52 +59,21 @@ def _students_per_unit(session: Session) -> dict[int | None, int]:
     ).all())  # fmt: skip
 
 
-def _base(feed: str, since: date, until: date, unit_ids):
-    year = extract("year", FeedRecord.occurred_on).cast(Integer).label("y")
-    where = [FeedRecord.feed_key == feed, FeedRecord.occurred_on >= since, FeedRecord.occurred_on <= until,
-             Subject.type.in_(PERSON_TYPES)]  # fmt: skip
-    if unit_ids is not None:
-        where.append(Subject.org_unit_id.in_(sorted(unit_ids) or [-1]))
-    return select().select_from(FeedRecord).join(Subject, Subject.id == FeedRecord.subject_id).where(*where), year
+def _measure(ind: Indicator) -> Measure:
+    want = {"share": "share", "per_subject": "sources", "student_share": "sources"}.get(ind.how, "value")
+    return Measure(ind.feed, ind.field, "sum" if ind.how == "per_subject" else "mean", ind.of, want)
 
 
-def _value(field: str):
-    return FeedRecord.values[field].as_float()
-
-
-def _grouped(session: Session, feed: str, inds: list[Indicator], since: date, until: date, unit_ids) -> dict:
-    """{indicator key: [(year, unit, a, b)]}: a sum and a count (mean, per_subject), hits and counted (share), or
-    the students hit (student_share, b unused). A feed's means and shares are one query together."""
-    base, year = _base(feed, since, until, unit_ids)
-    unit = Subject.org_unit_id
-    out: dict[str, list] = {}
-    simple = [i for i in inds if i.how in ("mean", "share")]
-    if simple:
-        columns = []
-        for ind in simple:
-            x = _value(ind.field)
-            if ind.how == "mean":
-                columns += [func.sum(x), func.count(x)]
-            else:
-                counted = _value(ind.of) > 0 if ind.of else None
-                hit = x > 0 if counted is None else and_(counted, x > 0)
-                columns += [func.sum(case((hit, 1), else_=0)),
-                            func.count() if counted is None else func.sum(case((counted, 1), else_=0))]  # fmt: skip
-        rows = session.execute(base.add_columns(year, unit, *columns).group_by(year, unit)).all()
-        for n, ind in enumerate(simple):
-            out[ind.key] = [(r[0], r[1], r[2 + 2 * n], r[3 + 2 * n]) for r in rows]
-    for ind in inds:
-        x = _value(ind.field)
-        if ind.how == "per_subject":
-            per = (base.add_columns(year, unit.label("u"), FeedRecord.subject_id, func.sum(x).label("t"))
-                   .where(x.is_not(None)).group_by(year, unit, FeedRecord.subject_id).subquery())  # fmt: skip
-            out[ind.key] = session.execute(
-                select(per.c.y, per.c.u, func.sum(per.c.t), func.count()).group_by(per.c.y, per.c.u)
-            ).all()
-        elif ind.how == "student_share":
-            stmt = base.add_columns(year, unit, func.count(distinct(FeedRecord.subject_id)), func.count()).where(x > 0)
-            out[ind.key] = session.execute(stmt.group_by(year, unit)).all()
-    return out
+def _pair(ind: Indicator, cell: Cell) -> tuple[float, int]:
+    """(a, b) of a unit's cell: a sum and a count (mean, per_subject), hits and counted (share), or the students
+    hit (student_share, b unused)."""
+    if ind.how == "mean":
+        return cell.total, cell.records
+    if ind.how == "per_subject":
+        return cell.total, cell.sources
+    if ind.how == "share":
+        return cell.positive, cell.rows
+    return cell.positive_sources, 0
 
 
 def _figure(ind: Indicator, a: float, b: int, students: int) -> dict | None:
@@ -123,14 +92,13 @@ def compute(session: Session, years: list[int], unit_ids=None) -> dict[str, dict
     since, until = date(min(years), 1, 1), date(max(years), 12, 31)
     out: dict[str, dict] = {}
     students: dict[int | None, int] | None = None
-    by_feed: dict[str, list[Indicator]] = {}
+    where = [Subject.type.in_(PERSON_TYPES)]
+    if unit_ids is not None:
+        where.append(Subject.org_unit_id.in_(sorted(unit_ids) or [-1]))
+    cells = feeds.aggregate(session, [_measure(i) for i in INDICATORS], since, until, by="unit", where=where)
     for ind in INDICATORS:
-        by_feed.setdefault(ind.feed, []).append(ind)
-    grouped: dict[str, list] = {}
-    for feed, inds in by_feed.items():
-        grouped.update(_grouped(session, feed, inds, since, until, unit_ids))
-    for ind in INDICATORS:
-        rows = grouped.get(ind.key)
+        rows = [(y, u, *_pair(ind, c)) for (y, u), c in cells[_measure(ind)].items() if _pair(ind, c)[0] or
+                ind.how != "student_share"]  # fmt: skip
         if not rows:
             continue
         if ind.how == "student_share" and students is None:

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from engine import feeds
 from engine.feeds import indicators
 from engine.models import FeedDefinition, FeedRecord, OrgFunction, QualityWarning, SchoolClass, Subject
+from engine.quality import indicators as quality_indicators
 from engine.warnings import rules
 from tests.conftest import NOW, own_subject
 
@@ -101,6 +102,35 @@ def test_a_college_reads_its_teachers_staff_and_students_not_another_colleges(se
     attendance = row(panel, "staff_attendance", "attendance_rate")
     assert (attendance.values[2026], attendance.threshold, attendance.met) == (90, "≥ 95", False)
     assert indicators.for_subject(session, subject(session, "college", "RJXY"), 2026, TODAY).rows[0].values[2026] == 50
+
+
+def test_a_graduates_credits_are_the_last_record_of_the_year_in_day_order(session):
+    push(session, "graduation", [("s01", "2026-06-30", {"credits": 160}), ("s01", "2026-01-10", {"credits": 140}),
+                                 ("s01", "2026-03-01", {"certificates": 1})])  # fmt: skip
+    panel = indicators.for_subject(session, own_subject(session, "s01"), 2026, TODAY)
+    credits, certificates = row(panel, "graduation", "credits"), row(panel, "graduation", "certificates")
+    assert (credits.values[2026], certificates.values[2026]) == (160, 1)
+
+
+def test_the_subject_panel_and_the_leaders_view_agree_on_the_same_records(session):
+    """One aggregate behind both: a college's per-teacher workload, 评教 and 毕业率 are the same figures on its
+    平台数据分析 and on 质量看板 (one 评教 and one graduation record a person: the record mean is the person mean)."""
+    records = {
+        "teaching_workload": [("t01", "2026-03-01", {"hours": 150}), ("t01", "2026-10-01", {"hours": 150}),
+                              ("t02", "2026-04-01", {"hours": 200}), ("t06", "2026-04-01", {"hours": 90})],
+        "teaching_evaluation": [("t01", "2026-05-01", {"score": 90}), ("t02", "2026-05-01", {"score": 70}),
+                                ("t06", "2026-05-01", {"score": 40})],
+        "graduation": [(s, "2026-06-30", {"graduated": int(s != "s02")}) for s in ("s01", "s02", "s03", "s04")],
+    }  # fmt: skip
+    for feed_key, rows in records.items():
+        push(session, feed_key, rows)
+    college = subject(session, "college", "DZXY")
+    panel = indicators.for_subject(session, college, 2026, TODAY)
+    view = quality_indicators.compute(session, [2025, 2026], {college.org_unit_id})
+    mine = {k: v[(2026, college.org_unit_id)]["value"] for k, v in view.items()}
+    assert row(panel, "teaching_workload", "hours").values[2026] == mine["workload"] == 250  # (300 + 200) / 2
+    assert row(panel, "teaching_evaluation", "score").values[2026] == mine["evaluation"] == 80
+    assert row(panel, "graduation", "graduated").values[2026] == mine["graduation_rate"] == 75.0  # 3 of 4
 
 
 def test_class_records_reach_the_majors_student_cultivation_subject(session):

@@ -49,6 +49,7 @@ def test_the_course_team_sees_platform_data_analysis_on_the_record_and_the_self_
     assert "88.5" in score and "78.5" in score and "1/2 未达标" in score  # 2026: (86.5 + 70.5) / 2, t06 below
     assert "≥ 80" in score and "BS12" in score and "未达标" in score
     assert 'data-testid="platform-data-charts"' in html and "feed_charts.js" in html  # two years: drawn
+    assert "/static/charts.js?v=" in html  # the common ECharts set-up
     # the self-diagnosis document (步骤 7) shows the same analysis in its header
     diagnosis = demo_year_session.scalar(
         select(Document).where(Document.subject_id == course.id, Document.doc_type == "diagnosis")

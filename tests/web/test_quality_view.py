@@ -137,7 +137,7 @@ def test_the_overview_shows_each_unit_s_figures_and_the_school_total(app, sessio
     total = re.search(r'data-testid="total-row">(.*?)</tr>', html, re.S).group(1)
     assert cell(total, "total-graduation_rate") == "75%"
     assert cell(dzb, "assessment") == "—"  # the part is installed; no campaign in this year
-    assert 'data-testid="trend-charts"' in html and "echarts.common.min.js" in html
+    assert 'data-testid="trend-charts"' in html and "echarts.common.min.js" in html and "/static/charts.js?v=" in html
 
 
 def test_the_unit_page_lists_its_warnings_reviews_and_indicators(app, session, known):

@@ -14,7 +14,7 @@ from engine.assessment import campaigns, results, scoring, systems
 from engine.core.errors import N_, Conflict, InvalidInput, NotFound
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate, translate_fields
+from ..errors import refused, translate
 from ..helpers import now, principals, today
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
@@ -106,9 +106,9 @@ def save_sheet(assignment_id):
     try:
         scoring.save(db.session, current_user, assignment_id, form, final, now())
     except InvalidInput as exc:
-        db.session.rollback()
+        errors = refused(exc, "sheet")
         s = scoring.sheet(db.session, current_user, assignment_id)
-        return _sheet_page(s, form, translate_fields(exc.fields), 400)
+        return _sheet_page(s, form, errors, 400)
     except Conflict as exc:
         db.session.rollback()
         s = scoring.sheet(db.session, current_user, assignment_id)
@@ -126,8 +126,7 @@ def open_campaign():
     try:
         campaign = campaigns.open_campaign(db.session, current_user, principals(), form, now())
     except InvalidInput as exc:
-        db.session.rollback()
-        errors = translate_fields(exc.fields) if exc.fields else {"year": [translate(exc.message, exc.params)]}
+        errors = refused(exc, "year")
         return index(form, errors, 400)
     flash_on_commit(_("考核已开启：%(title)s", title=campaign.title), "success")
     return redirect(url_for("assessment.campaign", campaign_id=campaign.id))
@@ -162,9 +161,7 @@ def update_settings(campaign_id):
     try:
         campaigns.update_settings(db.session, current_user, principals(), c, request.form.to_dict(), now())
     except (InvalidInput, Conflict) as exc:
-        db.session.rollback()
-        fields = translate_fields(exc.fields) if getattr(exc, "fields", None) else {
-            "threshold-excellent": [translate(exc.message, exc.params)]}  # fmt: skip
+        fields = refused(exc, "threshold-excellent")
         return _campaign_page(c, request.form.to_dict(), fields, 400)
     flash_on_commit(_("考核设置已保存"), "success")
     return redirect(url_for("assessment.campaign", campaign_id=c.id))
@@ -207,11 +204,9 @@ def set_reasons(target_id):
     try:
         target = campaigns.set_reasons(db.session, current_user, principals(), target_id, form, now())
     except (InvalidInput, Conflict) as exc:
-        db.session.rollback()
+        fields = refused(exc, "veto_reason")
         target = results.get_target(db.session, current_user, principals(), target_id)
         c = campaigns.get_campaign(db.session, current_user, principals(), target.campaign_id)
-        fields = translate_fields(exc.fields) if getattr(exc, "fields", None) else {
-            "veto_reason": [translate(exc.message, exc.params)]}  # fmt: skip
         return _campaign_page(c, form, fields, 400, error_target=target.id)
     flash_on_commit(_("已保存一票否决与突出贡献"), "success")
     return redirect(url_for("assessment.campaign", campaign_id=target.campaign_id) + f"#target-{target.id}")
@@ -259,8 +254,7 @@ def update_item(system_id, item_key):
     try:
         saved = systems.update_item(db.session, current_user, s, item_key, form, now())
     except InvalidInput as exc:
-        db.session.rollback()
-        return system(system_id, form, translate_fields(exc.fields), 400, item_key)
+        return system(system_id, form, refused(exc, "name"), 400, item_key)
     if saved.id != s.id:
         flash_on_commit(_("该版本已被考核使用，修改已保存为新版本 v%(version)s", version=saved.version), "success")
     else:

@@ -15,7 +15,7 @@ from engine.models import CreditEntry, OrgUnit
 from forms.credits import LIMITS
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate_fields
+from ..errors import refused
 from ..helpers import int_arg, now, principals, settings, today
 from .base import bp, names, nav, student_page
 
@@ -93,9 +93,9 @@ def save_item(item_id=None):
     try:
         item = credits.catalogue.save_item(db.session, current_user, principals(), item_id, form, now())
     except InvalidInput as exc:
-        db.session.rollback()
+        errors = refused(exc, "title")
         item = credits.catalogue.get_item(db.session, item_id) if item_id is not None else None
-        return _item_form(item, form, translate_fields(exc.fields), 400)
+        return _item_form(item, form, errors, 400)
     flash_on_commit(_("已保存认定项目：%(title)s", title=item.title), "success")
     return redirect(url_for("credits.items"))
 
@@ -124,11 +124,10 @@ def reverse(entry_id):
         back = claims.reverse(db.session, current_user, principals(), entry_id, {"reason": request.form.get("reason")},
                               now())  # fmt: skip
     except InvalidInput as exc:
-        db.session.rollback()
+        reason = refused(exc, "reason").get("reason", [])
         entry = db.session.get(CreditEntry, int(entry_id))
         found = access.get_student(db.session, current_user, principals(), entry.student_id)
-        page, status = student_page(found, errors={f"reason-{entry.id}": translate_fields(exc.fields)["reason"]},
-                                     status=400)  # fmt: skip
+        page, status = student_page(found, errors={f"reason-{entry.id}": reason}, status=400)
         return page, status
     flash_on_commit(_("已撤销认定：%(title)s", title=back.title), "success")
     return redirect(url_for("credits.student", user_id=back.student_id))
@@ -177,8 +176,7 @@ def set_year(class_id):
         klass = ledger.set_graduation_year(db.session, current_user, principals(), class_id, request.form.get("year"),
                                            now())  # fmt: skip
     except InvalidInput as exc:
-        db.session.rollback()
-        errors = {f"year-{class_id}": translate_fields(exc.fields)["year"]}
+        errors = {f"year-{class_id}": refused(exc, "year").get("year", [])}
         return _graduation_page(year, errors, 400)
     flash_on_commit(_("已设置毕业年份：%(name)s", name=klass.name), "success")
     return redirect(url_for("credits.graduation_page", year=year))

@@ -19,7 +19,7 @@ from engine.workflow import tasks
 from forms.credits import CATEGORIES, DECISION_LABELS, DIRECTIONS, LIMITS, STEPS
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate, translate_fields
+from ..errors import refused
 from ..helpers import now, principals, today
 from .base import bp, ledger_context, names, nav, student_page
 
@@ -69,8 +69,7 @@ def claim():
     try:
         made = claims.submit(db.session, current_user, form, file, now(), current_app.config["MAX_CONTENT_LENGTH"])
     except InvalidInput as exc:
-        db.session.rollback()
-        errors = translate_fields(exc.fields) if exc.fields else {"item": [translate(exc.message, exc.params)]}
+        errors = refused(exc, "item")
         return _claim_form(form, errors, 400)
     flash_on_commit(_("学分申请已提交：%(title)s", title=made.title), "success")
     return redirect(url_for("credits.show_claim", claim_id=made.id))
@@ -121,9 +120,9 @@ def deduct(user_id):
     try:
         entry = claims.deduct(db.session, current_user, principals(), user_id, form, now())
     except InvalidInput as exc:
-        db.session.rollback()
+        errors = refused(exc, "reason")
         found = access.get_student(db.session, current_user, principals(), user_id)
-        return student_page(found, form, translate_fields(exc.fields), 400)
+        return student_page(found, form, errors, 400)
     flash_on_commit(_("已记录减分：%(title)s", title=entry.title), "success")
     return redirect(url_for("credits.student", user_id=entry.student_id))
 

@@ -165,16 +165,21 @@ def subjects_xlsx():
     page = cycle_progress.subjects(db.session, filters, now(), 1, per_page=50_000)
     header = [_("主体"), _("类型"), _("部门"), _("当前步骤"), _("任务"), _("办理人"), _("截止日期"), _("逾期天数")]
     return xlsx_download(_("诊改进度"), header, (
-        [r["subject"], _(SUBJECT_TYPE_LABELS.get(r["type"], r["type"])), r["department"], _step_cell(r),
+        [r["subject"], _type_label(r["type"]), r["department"], _step_cell(r),
          _("等待学校抽样") if r["waiting"] else r["task"], r["assignee"], localtime(r["due_at"], "%Y-%m-%d"),
          r["days_late"]]
         for r in page.rows
     ), f"cycle-progress-{filters.year}.xlsx")  # fmt: skip
 
 
+def _type_label(kind: str) -> str:
+    label = SUBJECT_TYPE_LABELS.get(kind, kind)  # N_() labels
+    return _(label)
+
+
 def _step_cell(row: dict) -> str:
     if row["status"] == "completed":
         return _("已完成")
-    if row["step"]:
-        return f"{row['step']} {_(cycle.step_name(row['step']))}"
+    if step := row["step"]:
+        return f"{step} {_(cycle.step_name(step))}"
     return _("无当前任务")

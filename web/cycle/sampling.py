@@ -13,7 +13,7 @@ from engine.cycle import sampling
 from engine.models import User
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate, translate_fields
+from ..errors import refused
 from ..helpers import int_arg, now, principals, settings
 
 bp = Blueprint("sampling", __name__, url_prefix="/cycle/sampling")
@@ -72,13 +72,12 @@ def make():
 @bp.errorhandler(InvalidInput)
 def _invalid(exc):
     """A refused draw saves nothing and shows the form again, as typed, with the messages."""
-    db.session.rollback()
+    errors = refused(exc, "sizes")
     form = request.form
     values = {
         **{f"size_{k}": form.get(f"size_{k}", "") for k in cycle.LEVELS},
         "stratify": form.get("stratify") == "1", "pilots": form.get("pilots") == "1", "note": form.get("note", ""),
     }  # fmt: skip
-    errors = translate_fields(exc.fields) or {"sizes": [translate(exc.message, exc.params)]}
     return _page(_year(request.values.get("year")), values=values, field_errors=errors, status=400)
 
 

@@ -14,7 +14,7 @@ from engine.core.errors import N_, InvalidInput, NotFound
 from forms.feeds import fields_text, parse_definition
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate, translate_fields
+from ..errors import refused, translate, translate_fields
 from ..helpers import now, principals
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -101,8 +101,7 @@ def issue_token(feed_key):
     try:
         token = feeds.issue_token(db.session, current_user, feed, request.form.get("label", ""), now())
     except InvalidInput as exc:
-        db.session.rollback()
-        return _show(feed, field_errors=translate_fields(exc.fields), status=400)
+        return _show(feed, field_errors=refused(exc, "label"), status=400)
     return _show(feed, new_token=token)
 
 

@@ -17,7 +17,7 @@ from engine.models import OrgUnit, SchoolClass, Subject, User
 from engine.org import positions as position_service
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate_fields
+from ..errors import refused
 from ..helpers import int_arg, is_local_path, now
 from .blueprint import bp, headed_units, is_admin
 
@@ -87,8 +87,7 @@ def assign_position():
             allowed_units=_allowed(),
         )  # fmt: skip
     except InvalidInput as exc:
-        db.session.rollback()
-        fields = translate_fields(exc.fields) or {"role": [_(exc.message, **exc.params)]}
+        fields = refused(exc, "role")
         return _page(form=f, field_errors=fields, status=400)
     person = db.session.get(User, term.user_id)
     flash_on_commit(_("已任命 %(name)s 为%(role)s", name=person.display_name,

@@ -58,7 +58,10 @@ def _card():
 
 def _charts(trends: dict) -> str:
     """The trends as the chart script reads them, with their names in the reader's language."""
-    series = [{**s, "name": _(s["name"]), "unit": _(s["unit"]) if s["unit"] != "%" else "%"} for s in trends["series"]]
+    series = []
+    for s in trends["series"]:
+        name, unit = s["name"], s["unit"]  # N_() labels of engine.quality
+        series.append({**s, "name": _(name), "unit": _(unit) if unit != "%" else "%"})
     return json.dumps({"years": trends["years"], "series": series}, ensure_ascii=False)
 
 

@@ -21,7 +21,7 @@ from engine.workflow import tasks
 from forms import report_exports
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate, translate_fields
+from ..errors import refused
 from ..helpers import now, principals
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -62,8 +62,7 @@ def start():
     try:
         report = reports.school.start(db.session, current_user, principals(), form["type"], form["year"], now())
     except InvalidInput as exc:
-        db.session.rollback()
-        errors = translate_fields(exc.fields) if exc.fields else {"year": [translate(exc.message, exc.params)]}
+        errors = refused(exc, "year")
         return _index(form, errors, 400)
     flash_on_commit(_("已启动：%(title)s", title=report.title), "success")
     return redirect(url_for("reports.show", report_id=report.id))
@@ -78,8 +77,7 @@ def open_unit_report(unit_id, type_key):
             db.session, current_user, principals(), unit_id, type_key, request.form.get("year", ""), now()
         )
     except InvalidInput as exc:
-        db.session.rollback()
-        return _index({"year": request.form.get("year", "")}, translate_fields(exc.fields), 400)
+        return _index({"year": request.form.get("year", "")}, refused(exc, "year"), 400)
     return redirect(url_for("reports.show", report_id=report.id))
 
 
@@ -122,10 +120,10 @@ def save(report_id):
     try:
         reports.units.save(db.session, current_user, principals(), report, request.form.to_dict(), publish, now())
     except InvalidInput as exc:
-        db.session.rollback()
+        errors = refused(exc, "title")
         report = reports.reading.get_report(db.session, current_user, principals(), report_id)
         typed = {s["key"]: request.form.get(f"section_{s['key']}", "") for s in report.sections}
-        return _show(report, typed, translate_fields(exc.fields), 400)
+        return _show(report, typed, errors, 400)
     flash_on_commit(_("报告已发布") if publish else _("草稿已保存"), "success")
     return redirect(url_for("reports.show", report_id=report.id))
 
@@ -180,8 +178,8 @@ def save_headings(key):
     try:
         reports.catalogue.update_headings(db.session, current_user, principals(), key, rows, now())
     except InvalidInput as exc:
-        db.session.rollback()
-        return _headings(reports.catalogue.get_type(db.session, key), rows, translate_fields(exc.fields), 400)
+        errors = refused(exc, "headings")
+        return _headings(reports.catalogue.get_type(db.session, key), rows, errors, 400)
     flash_on_commit(_("报告提纲已保存：%(title)s", title=rtype.title), "success")
     return redirect(url_for("reports.headings", key=key))
 
@@ -207,9 +205,9 @@ def take_step(task_id):
             raise NotFound(N_("任务不存在"))
         done = workflow.complete_task(db.session, current_user, task_id, payload, now(), principals())
     except InvalidInput as exc:
-        db.session.rollback()
+        errors = refused(exc, "comment")
         task = tasks.get_task(db.session, current_user, task_id, principals())
-        ctx = task_context(task, field_errors=translate_fields(exc.fields))
+        ctx = task_context(task, field_errors=errors)
         ctx["review_input"] = payload
         return render_template("tasks/show.html", **ctx), 400
     flash_on_commit(_("已提交：%(name)s", name=done.name), "success")

@@ -17,7 +17,7 @@ from engine.workflow import tasks
 from forms.servicedesk import DECISION_LABELS, LIMITS, STEPS
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate, translate_fields
+from ..errors import refused
 from ..helpers import now, principals
 
 bp = Blueprint("services", __name__, url_prefix="/services")
@@ -72,8 +72,7 @@ def submit():
     try:
         made = servicedesk.submit(db.session, current_user, form, now())
     except InvalidInput as exc:
-        db.session.rollback()
-        errors = translate_fields(exc.fields) if exc.fields else {"service": [translate(exc.message, exc.params)]}
+        errors = refused(exc, "service")
         return _index(form, errors, 400)
     flash_on_commit(_("服务申请已提交：%(title)s", title=made.service_title), "success")
     return redirect(url_for("services.show", request_id=made.id))

@@ -1,29 +1,23 @@
-// Charts of the overdue dashboard (ECharts). Data: #zg-charts[data-charts]; clicking a bar opens the
+// Charts of the overdue dashboard (ECharts, set up by charts.js). Data: #zg-charts[data-charts]; clicking a bar opens the
 // task list behind it, like the links in the tables below.
 (function () {
   "use strict";
 
   var root = document.getElementById("zg-charts");
-  if (!root || !window.echarts) { return; }
+  if (!root || !window.echarts || !window.zgCharts) { return; }
   var data = JSON.parse(root.dataset.charts);
   var L = data.labels;
-  // Canvas text does not fall back like HTML does: name the CJK fonts first (fonts-noto-cjk on Linux).
-  var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  var FONT = window.zgCharts.FONT;  // charts.js: the common set-up
   var RED = "#c8102e", BLUE = "#1f4e8c";
   var BUCKET_COLORS = { due_soon: "#f59f00", late_1_7: "#fa5252", late_8_30: "#e03131", late_30_plus: "#862e2e" };
-  var charts = [];
 
   function open(url) { if (url) { window.location.href = url; } }
 
   function make(el, height, option, rows) {
     el.style.height = height + "px";
-    var chart = window.echarts.init(el, null, { renderer: "canvas" });
-    option.textStyle = { fontFamily: FONT };
-    option.animation = false;
-    chart.setOption(option);
+    var chart = window.zgCharts.draw(el, option);
     chart.on("click", function (p) { var row = rows[p.dataIndex]; open(row && row.url); });
     chart.getZr().on("mousemove", function (e) { chart.getZr().setCursorStyle(e.target ? "pointer" : "default"); });
-    charts.push(chart);
   }
 
   function empty(el) {
@@ -68,6 +62,5 @@
     var kind = el.dataset.chart;
     if (kind === "buckets") { buckets(el, data.buckets); } else { stacked(el, data[kind] || []); }
   });
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   root.dataset.ready = "1";
 })();

@@ -14,7 +14,7 @@ from engine.org import policy
 from engine.supervision import records
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate, translate_fields
+from ..errors import refused, translate_fields
 from ..helpers import now, principals, today
 from .blueprint import bp, year_arg
 
@@ -166,9 +166,8 @@ def respond(record_id):
     try:
         record = records.respond(db.session, current_user, principals(), record_id, text, now())
     except InvalidInput as exc:
-        db.session.rollback()
+        errors = refused(exc, "response")
         record = records.get_record(db.session, current_user, principals(), record_id)
-        errors = translate_fields(exc.fields) or {"response": [translate(exc.message, exc.params)]}
         return _show_page(record, text, errors, 400)
     flash_on_commit(_("回复已保存"), "success")
     return redirect(url_for("supervision.show", record_id=record.id))

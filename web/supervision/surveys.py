@@ -14,7 +14,7 @@ from engine.models import User
 from engine.supervision import surveys
 
 from ..db import db, flash_on_commit, transactional
-from ..errors import translate, translate_fields
+from ..errors import refused, translate
 from ..helpers import now, principals
 from .blueprint import bp, year_arg
 
@@ -73,8 +73,7 @@ def survey_upload():
         bad = [r for r in exc.rows if r["errors"]]
         return _page(year, values, translate(exc.message, exc.params), bad_rows=bad, status=400)
     except InvalidInput as exc:
-        db.session.rollback()
-        fields = translate_fields(exc.fields) or {"file": [translate(exc.message, exc.params)]}
+        fields = refused(exc, "file")
         return _page(year, values, errors=fields, status=400)
     return redirect(url_for("supervision.survey", survey_id=survey.id))
 
