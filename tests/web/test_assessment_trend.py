@@ -66,7 +66,7 @@ def test_a_unit_s_result_page_shows_every_published_year(session, login_as):
     assert "（本次）" in rows[1][1]
     chart = _charts(html)
     assert chart["years"] == ["2025", "2026"] and chart["series"][0]["values"] == [240.5, 275.0]
-    assert "quality_trends.js" in html
+    assert "quality_trends.js" in html and "/static/charts.js?v=" in html  # the common ECharts set-up first
     earlier = page(college, re.search(r'href="([^"]+)">2025</a>', rows[0][1]).group(1))
     assert "2025年度发展性考核" in earlier and 'data-testid="trend-chart"' in earlier
     page(college, f"/assessment/results/{targets[(2026, 'RJXY')].id}", 404)  # another college's result
