@@ -161,8 +161,9 @@ def main() -> None:
 
             eng = create_engine(url)
             with eng.begin() as conn:  # the seed wrote explicit ids: move the sequence past them
-                conn.execute(text("SELECT setval(pg_get_serial_sequence('human_task', 'id'), "
-                                  "(SELECT max(id) FROM human_task))"))  # fmt: skip
+                for table in ("human_task", "process_instance"):
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                      f"(SELECT max(id) FROM {table}))"))  # fmt: skip
             with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("ANALYZE"))  # statistics, as a school's database has: not autovacuum's mid-run
             eng.dispose()
