@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import workflow
 from ..core import audit
-from ..core.db import holding
-from ..models import AssessmentAssignment, AssessmentCampaign, FunctionKey, HumanTask, RoleAssignment, ScopeType, User
+from ..models import AssessmentAssignment, AssessmentCampaign, FunctionKey, RoleAssignment, ScopeType, User
 from ..notify import note, send
 from ..org import functions, policy
-from ..workflow import readmodel
 
 CLOSED_BY_SYSTEM = "评分已全部提交，系统自动结束评分"
 
@@ -32,28 +30,14 @@ def close_if_complete(session: Session, campaign: AssessmentCampaign, actor_id: 
     """Complete the campaign's open 收集评分 step when every assignment is submitted; True when it did."""
     if campaign.status != "scoring" or campaign.instance_id is None or not all_submitted(session, campaign.id):
         return False
-    ht = session.scalar(select(HumanTask).where(HumanTask.instance_id == campaign.instance_id,
-                                                HumanTask.bpmn_id == "collect", HumanTask.state == "open"))  # fmt: skip
-    instance = workflow.load_instance(session, campaign.instance_id)
-    if ht is None or instance is None or instance.status != "running":
+    ht = workflow.complete_by_system(session, campaign.instance_id, "collect",
+                                     {"decision": "close", "closed_by": "all_submitted"}, CLOSED_BY_SYSTEM, actor_id,
+                                     now)  # fmt: skip
+    if ht is None:
         return False
-    wf, meta = workflow.load_workflow(session, instance)
-    task = next((t for t in readmodel.ready_human_tasks(wf) if str(t.id) == ht.spiff_task_id), None)
-    if task is None:
-        return False
-    task.set_data(decision="close", closed_by="all_submitted")
-    task.run()
-    session.execute(
-        update(HumanTask).where(HumanTask.id == ht.id, HumanTask.state == "open")
-        .values(state="completed", completed_at=now, decision="close", comment=CLOSED_BY_SYSTEM)
-        .execution_options(synchronize_session=False)
-    )  # fmt: skip
-    with holding(session):
-        workflow.advance(session, instance, wf, meta, None, actor_id, now, closed=(ht.id,))
-        session.flush()
     audit.record(
         session, actor_id=actor_id, action="assessment.campaign.autoclose", object_type="assessment_campaign",
-        object_id=campaign.id, instance_id=instance.id, now=now, after={"status": campaign.status},
+        object_id=campaign.id, instance_id=campaign.instance_id, now=now, after={"status": campaign.status},
     )  # fmt: skip
     _tell_organisers(session, campaign, now)
     return True

@@ -8,10 +8,10 @@ tasks, task kinds) is registered here by the packages that own it (`services`; e
 
 Modules: runtime (the interface), readmodel (task rows), tasks (reading them: inbox, permission-checked
 loading), services (the registry), kinds (the workflow's own kinds), deadlines (effects planned for the
-scheduler), incidents (failed steps, stuck tasks), replay (fast-forward a called process), batch (one
-SAVEPOINT per item), bulk (many starts at once), binding (which versions of the called processes an
-instance runs: the latest at its start), migration, deploy, bpmn/ (compiler, scripting,
-serializer), expressions (the only language BPMN conditions are written in).
+scheduler), incidents (failed steps, stuck tasks), system_steps (a person's step completed by the system),
+replay (fast-forward a called process), batch (one SAVEPOINT per item), bulk (many starts at once),
+binding (which versions of the called processes an instance runs: the latest at its start), migration,
+deploy, bpmn/ (compiler, scripting, serializer), expressions (the only language BPMN conditions are written in).
 """
 
 from .batch import Outcome, complete_many, each_in_savepoint
@@ -33,13 +33,14 @@ from .runtime import (
     wake_instance,
 )
 from .services import Step, register_service, register_task_kind, service_labels, task_kinds
+from .system_steps import complete_by_system
 from .tasks import BLOCKED, actionable_task, get_task
 
 __all__ = [
     "BLOCKED", "FALLBACK_PRINCIPAL", "Outcome", "Start", "Step", "Unsupported", "actionable_task", "advance",
     "bind", "blockers", "bound_versions", "callers", "claim_task", "compile_for_deploy", "complete_many",
-    "complete_task", "deploy_builtin", "each_in_savepoint", "get_task", "instance_bundle", "latest_deployed",
-    "latest_version", "load_instance", "load_workflow", "migrate_instance", "record_failure", "register_service",
-    "register_task_kind", "retry_instance", "service_labels", "start_instance", "start_many", "task_kinds",
-    "unclaim_task", "version_bundle", "wake_instance",
+    "complete_by_system", "complete_task", "deploy_builtin", "each_in_savepoint", "get_task", "instance_bundle",
+    "latest_deployed", "latest_version", "load_instance", "load_workflow", "migrate_instance", "record_failure",
+    "register_service", "register_task_kind", "retry_instance", "service_labels", "start_instance", "start_many",
+    "task_kinds", "unclaim_task", "version_bundle", "wake_instance",
 ]  # fmt: skip
