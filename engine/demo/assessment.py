@@ -28,7 +28,7 @@ STILL_TO_SCORE = ("xiaozhang", "fxz_jiang")  # leaders whose scoring this year i
 
 
 def _fraction(code: str, *keys: str) -> float:
-    """A steady share of the maximum (0.62-0.99): the unit's own level and a little per group and item."""
+    """A steady share of the maximum (0.62-0.99): the unit's own level and a little per year, group and item."""
     return 0.62 + (zlib.crc32(code.encode()) % 30) / 100 + (zlib.crc32("|".join((code, *keys)).encode()) % 8) / 100
 
 
@@ -49,7 +49,7 @@ def _score(session: Session, campaign, at: datetime, keep_open=lambda a, user: F
         if keep_open(a, scorer):
             continue
         sheet = scoring.sheet(session, scorer, a.id)
-        payload = {f"points-{k}": f"{m * _fraction(code, a.group_key, k):.1f}" for k, m in sheet.maxima.items()}
+        payload = {f"points-{k}": f"{m * _fraction(code, str(campaign.year), a.group_key, k):.1f}" for k, m in sheet.maxima.items()}
         payload["comment"] = "工作扎实，目标明确。" if done % 3 == 0 else ""
         scoring.save(session, scorer, a.id, payload, True, at)
         done += 1
