@@ -49,7 +49,8 @@ def _score(session: Session, campaign, at: datetime, keep_open=lambda a, user: F
         if keep_open(a, scorer):
             continue
         sheet = scoring.sheet(session, scorer, a.id)
-        payload = {f"points-{k}": f"{m * _fraction(code, str(campaign.year), a.group_key, k):.1f}" for k, m in sheet.maxima.items()}
+        year = str(campaign.year)
+        payload = {f"points-{k}": f"{m * _fraction(code, year, a.group_key, k):.1f}" for k, m in sheet.maxima.items()}
         payload["comment"] = "工作扎实，目标明确。" if done % 3 == 0 else ""
         scoring.save(session, scorer, a.id, payload, True, at)
         done += 1
