@@ -172,7 +172,8 @@ def test_the_accident_procedure_in_order_by_the_right_people_each_step_audited(s
     assert [n["action"] for n in w.notes] == ["report", "propose", "decide", "record"]
     warnings.resolve(session, jwc, jwc_ps, w.id, "整改完成", NOW)
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "warning",
-                                                              AuditEntry.object_id == str(w.id))).all()  # fmt: skip
+                                                              AuditEntry.object_id == str(w.id))
+                              .order_by(AuditEntry.id)).all()  # fmt: skip
     assert actions == ["warning.raise", "warning.accident.propose", "warning.accident.decide",
                        "warning.accident.record", "warning.resolve"]  # fmt: skip
 

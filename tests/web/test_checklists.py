@@ -99,7 +99,8 @@ def test_the_lead_department_edits_a_draft_publishes_it_and_the_old_version_stay
     old_url = re.search(r'data-testid="checklist-version-1">\s*<td[^>]*><a href="([^"]+)"', listing).group(1)
     old = page(jwc, old_url)
     assert "表达是否规范" in old and "课程思政是否融入" not in old
-    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "checklist")).all()
+    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "checklist")
+                               .order_by(AuditEntry.id)).all()
     assert actions == ["checklist.save", "checklist.publish"]
 
 

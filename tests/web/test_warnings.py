@@ -66,7 +66,9 @@ def test_lifecycle_through_the_pages(login_as, session, raised):
     assert w.status == "resolved" and 'data-status="resolved"' in shown and 'data-testid="resolve"' not in shown
     assert "已安排起草" in shown and "标准已印发" in shown and shown.count('<li class="list-group-item small"') == 3
     actions = session.scalars(
-        select(AuditEntry.action).where(AuditEntry.object_type == "warning", AuditEntry.object_id == str(w.id))
+        select(AuditEntry.action)
+        .where(AuditEntry.object_type == "warning", AuditEntry.object_id == str(w.id))
+        .order_by(AuditEntry.id)  # PostgreSQL returns rows in no fixed order without it
     ).all()
     assert actions == ["warning.raise", "warning.acknowledge", "warning.resolve"]
     assert head.post(f"/warnings/{w.id}/resolve", data={"note": "again"}).status_code == 409
