@@ -176,19 +176,29 @@ def _heads(session: Session, unit_ids) -> list[int]:
     return list(session.scalars(stmt))
 
 
-def scorer_pool(session: Session, target: AssessmentTarget, units_by_kind: dict[str, list[int]]) -> dict[str, list]:
-    """Who may score the target, by group, before sampling."""
-    others = {k: [u for u in ids if u != target.org_unit_id] for k, ids in units_by_kind.items()}
+def school_pool(session: Session) -> dict[str, list[int]]:
+    """The groups that are the same for every target, read once per campaign: every active school leader and
+    the expert committee."""
     leaders = (
         select(RoleAssignment.user_id)
         .join(User, User.id == RoleAssignment.user_id)
         .where(RoleAssignment.role == Role.SCHOOL_LEADER, User.active)
     )
-    students = select(User.id).where(User.kind == "student", User.active, User.org_unit_id == target.org_unit_id)
     return {
         "leaders": list(session.scalars(leaders)),
-        "clients": _heads(session, others["functional"] + others["college"]),
         "experts": committees.member_user_ids(session, "expert_committee", ("any",), None),
+    }
+
+
+def scorer_pool(
+    session: Session, target: AssessmentTarget, units_by_kind: dict[str, list[int]], school: dict[str, list[int]]
+) -> dict[str, list]:
+    """Who may score the target, by group, before sampling (`school`: `school_pool`)."""
+    others = {k: [u for u in ids if u != target.org_unit_id] for k, ids in units_by_kind.items()}
+    students = select(User.id).where(User.kind == "student", User.active, User.org_unit_id == target.org_unit_id)
+    return {
+        **school,
+        "clients": _heads(session, others["functional"] + others["college"]),
         "departments": _heads(session, others["functional"]),
         "colleges": _heads(session, others["college"]),
         "students": list(session.scalars(students)),
@@ -197,6 +207,7 @@ def scorer_pool(session: Session, target: AssessmentTarget, units_by_kind: dict[
 
 def _new_targets(session: Session, campaign: AssessmentCampaign, kind: str, units_by_kind: dict[str, list[int]]):
     """(target, scorer pool, sampling seed) for each unit or subject of the kind, the target added."""
+    school = school_pool(session)
     if kind in systems.UNIT_TARGETS:
         for unit_id in sorted(units_by_kind.get(kind, [])):
             own = select(func.min(Subject.id)).where(Subject.org_unit_id == unit_id, Subject.type == UNIT_KINDS[kind])
@@ -204,14 +215,15 @@ def _new_targets(session: Session, campaign: AssessmentCampaign, kind: str, unit
                                       subject_id=session.scalar(own), parts={}, detail={})  # fmt: skip
             session.add(target)
             session.flush()
-            yield target, scorer_pool(session, target, units_by_kind), f"{campaign.id}-{unit_id}"
+            yield target, scorer_pool(session, target, units_by_kind, school), f"{campaign.id}-{unit_id}"
         return
+    school = {**school, "academic": subjects.academic(session)}
     for subject in subjects.targets(session, kind):
         target = AssessmentTarget(campaign_id=campaign.id, org_unit_id=subject.org_unit_id, unit_kind=kind,
                                   subject_id=subject.id, parts={}, detail={})  # fmt: skip
         session.add(target)
         session.flush()
-        yield target, subjects.scorer_pool(session, subject, kind), f"{campaign.id}-s{subject.id}"
+        yield target, subjects.scorer_pool(session, subject, kind, school), f"{campaign.id}-s{subject.id}"
 
 
 def make_assignments(session: Session, campaign: AssessmentCampaign, now: datetime) -> int:

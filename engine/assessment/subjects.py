@@ -29,7 +29,7 @@ from ..models import (
     SubjectMember,
     User,
 )
-from ..org import committees, functions
+from ..org import functions
 
 SUBJECT_TYPES = {"major": "major", "course": "course", "teacher": "teacher", "counselor": "teacher",
                  "staff": "teacher"}  # fmt: skip  # target kind -> Subject.type
@@ -100,15 +100,15 @@ def _section(session: Session, person: User) -> list[int]:
         SubjectMember.subject_id.in_(majors or [-1]), SubjectMember.role == "leader")))  # fmt: skip
 
 
-def scorer_pool(session: Session, subject: Subject, kind: str) -> dict[str, list[int]]:
-    """Who may score the subject, by group, before sampling; the subject's own person is left out."""
-    leaders = select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id).where(
-        RoleAssignment.role == Role.SCHOOL_LEADER, User.active)  # fmt: skip
-    pool: dict[str, list[int]] = {
-        "leaders": list(session.scalars(leaders)),
-        "experts": committees.member_user_ids(session, "expert_committee", ("any",), None),
-        "academic": _leads(session, functions.holder_id(session, FunctionKey.ACADEMIC_AFFAIRS)),
-    }
+def academic(session: Session) -> list[int]:
+    """教务处's scorers: the heads and deputies of the unit holding academic_affairs, else its reviewers."""
+    return _leads(session, functions.holder_id(session, FunctionKey.ACADEMIC_AFFAIRS))
+
+
+def scorer_pool(session: Session, subject: Subject, kind: str, school: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Who may score the subject, by group, before sampling; the subject's own person is left out. `school`: the
+    groups the same for every subject, read once per campaign (leaders, experts: campaigns.school_pool; academic)."""
+    pool: dict[str, list[int]] = dict(school)
     if kind == "major":
         pool["students"] = _students(session, majors=[subject.id])
     elif kind == "course":
