@@ -236,19 +236,27 @@ def main() -> None:
         print(f"whole chains, 8 clients: {8 * per_client / elapsed:.1f} chains/s ({8 * per_client} chains)"
               + (f"; {len(errors)} failed: {errors[:2]}" if errors else ""))  # fmt: skip
 
-        # one document returned again and again: does completing slow down with its history?
-        timings = {}
+        # one document returned again and again: does completing slow down with its history? Then, on the same
+        # connections, whole fresh chains as a reference measured at the same moment (the machine's load, the
+        # server's pool and caches as the 8 clients left them): the history's cost is the difference.
+        timings, fresh = {}, {}
         loop = Chain(mine, Client(port, tokens["dzxy_reviewer"]), subject_of["t01"], timings)
         title = loop.submit(loop.start())
         for _ in range(a.loops):
             loop.decide(loop.review_task(title), "return")
             loop.submit(own_task(mine, "教师发展目标"))
         timings.clear()
-        for _ in range(20):
+        for _ in range(60):
             loop.decide(loop.review_task(title), "return")
             loop.submit(own_task(mine, "教师发展目标"))
+        loop.decide(loop.review_task(title), "approve")
+        loop.t = fresh
+        for _ in range(60):
+            loop.run()
         report(f"submit after {a.loops} return loops", timings["submit"], median=6)
         report(f"return after {a.loops} return loops", timings["return"], median=6)
+        report("  then, for reference: submit of a fresh chain", fresh["submit"])
+        report("  then, for reference: approve of a fresh chain", fresh["approve"])
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -9,6 +9,7 @@ still waits for both reviewers; and completing a task costs the same after 50 lo
 from __future__ import annotations
 
 from lxml import etree
+from SpiffWorkflow.util.task import TaskState as SpiffState
 from sqlalchemy import event, select
 
 from engine import modeling, org
@@ -144,6 +145,67 @@ def test_completing_costs_the_same_after_fifty_loops(session, connection):
     # the task with its permission, the instance, the document; the read-model diff (close, insert, candidates,
     # deadlines, notice), the document, the instance and the audit log: one statement each, no ORM autoflush
     assert first[0] <= 15, statements
+
+
+def with_boundary_timers(xml: str = TEACHER) -> str:
+    """The teacher chain with a non-interrupting reminder timer on the author's step and on the review."""
+    root = etree.fromstring(xml.encode("utf-8"))
+    process = root.find("bpmn:process", NSMAP)
+    lanes = {"edit_document": "lane_0", "review_college": "lane_1"}
+    for step, lane_id in lanes.items():
+        lane = process.find(f"bpmn:laneSet/bpmn:lane[@id='{lane_id}']", NSMAP)
+        timer = etree.SubElement(process, f"{{{BPMN}}}boundaryEvent", id=f"remind_{step}", name="超时提醒",
+                                 attachedToRef=step, cancelActivity="false")  # fmt: skip
+        definition_ = etree.SubElement(timer, f"{{{BPMN}}}timerEventDefinition")
+        etree.SubElement(definition_, f"{{{BPMN}}}timeDuration").text = '"P3D"'
+        etree.SubElement(process, f"{{{BPMN}}}endEvent", id=f"reminded_{step}", name="已提醒")
+        etree.SubElement(process, f"{{{BPMN}}}sequenceFlow", id=f"flow_remind_{step}", sourceRef=f"remind_{step}",
+                         targetRef=f"reminded_{step}")  # fmt: skip
+        for node in (f"remind_{step}", f"reminded_{step}"):
+            etree.SubElement(lane, f"{{{BPMN}}}flowNodeRef").text = node
+    return etree.tostring(root, encoding="unicode")
+
+
+def waiting_timers(session, instance_id) -> set[str]:
+    wf, _meta = runtime.load_workflow(session, runtime.load_instance(session, instance_id))
+    return {t.task_spec.bpmn_id for t in wf.get_tasks(state=SpiffState.WAITING)}
+
+
+def test_withdrawing_after_loops_under_boundary_timers(session):
+    """A submission made from a step with a boundary event (Spiff puts a split above it) is still taken back
+    after many loops: the compacted state keeps what the reset reads (the step, its split, their data)."""
+    modeling.deploy(session, owner(session), definition(session), with_boundary_timers(), "审核带提醒", NOW)
+    author = user(session, "t01")
+    task = documents.start_document(session, author, own_subject(session, "t01").id, "target", NOW)
+    instance_id = task.instance_id
+    runtime.complete_task(session, author, task.id, {"document": filled(session.get(Document, task.document_id).data)},
+                          NOW)  # fmt: skip
+    sizes = []
+    for _ in range(12):
+        decide(session, open_tasks(session, instance_id)[0], "dzxy_reviewer", "return")
+        resubmit(session, instance_id)
+        sizes.append(len(stored_state(session, instance_id)))
+    assert abs(sizes[-1] - sizes[2]) < 50 and max(sizes) < 2 * STATE_LIMIT
+    submitted = session.scalar(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id, HumanTask.kind == "edit", HumanTask.state == "completed")
+        .order_by(HumanTask.id.desc())
+        .limit(1)
+    )
+    assert waiting_timers(session, instance_id) == {"remind_review_college"}
+    reopened = withdrawal.withdraw(session, author, submitted.id, NOW)
+    session.flush()
+    assert [t.bpmn_id for t in open_tasks(session, instance_id)] == ["edit_document"]
+    assert waiting_timers(session, instance_id) == {"remind_edit_document"}  # the reopened step's reminder
+    assert session.get(Document, task.document_id).status == "returned"
+    runtime.complete_task(session, author, reopened.id,
+                          {"document": filled(session.get(Document, task.document_id).data)}, NOW)  # fmt: skip
+    [review] = open_tasks(session, instance_id)
+    assert review.bpmn_id == "review_college"
+    decide(session, review, "dzxy_reviewer", "approve")
+    session.flush()
+    assert session.get(ProcessInstance, instance_id).status == "completed"
+    assert session.get(Document, task.document_id).status == "published"
 
 
 def parallel_review(xml: str = TEACHER) -> str:

@@ -12,13 +12,16 @@ saves all of them. What Spiff (and we) read of the past, measured on 3.2:
   gateway). An inclusive join (`get_tasks(end_at_spec=...)`) also never looks below an earlier pass of
   its own gateway;
 - `reset_from_task_id` on the author's latest submission (the withdrawal, engine/documents/withdrawal.py):
-  that task, its parent, and under a boundary event the split above it;
+  that task and its parent (whose data it copies). Under a boundary event the parent is the event's split,
+  and the reset resets every child of that split (the step and its boundary events, cancelled when the step
+  completed), so the events are back on the reopened step;
 - the subprocess of a running call activity.
 
 So every unfinished task keeps its ancestors up to the nearest finished step a person took (a manual
-task, or a call activity, which waits for its chain's people) and `MARGIN` more above it; the root
-stays. Everything else that is finished goes: branches that ended (a cancelled prediction, a completed
-escalation path) and the ancestors beyond that window. A kept task whose parent goes is re-attached to
+task, or a call activity, which waits for its chain's people) and `MARGIN` more above it (and, when that
+is a boundary event's split, the split's other children); the root stays. Everything else that is
+finished goes: branches that ended (a cancelled prediction, a completed escalation path) and the
+ancestors beyond that window. A kept task whose parent goes is re-attached to
 its nearest kept ancestor, so ancestry among the kept tasks is what it was. For every unfinished task of
 a parallel or inclusive gateway, the gateway's other tasks of the same pass stay with their real parent
 (the branch's last step, so `task.parent.task_spec` is still the input it arrived by) and the task where
@@ -39,12 +42,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.util.task import TaskState
 
-MARGIN = 2  # ancestors kept above a finished person's step: its parent, and a boundary event's split
+MARGIN = 1  # ancestors kept above a finished person's step: its parent (a boundary event's split, if any)
 SPLICED = "zg_spliced"  # internal data of a kept task re-attached above its dropped parent
 DONE = TaskState.COMPLETED | TaskState.CANCELLED  # what may be dropped (an ERROR task never is)
 REACHED = (TaskState.COMPLETED, TaskState.READY, TaskState.WAITING, TaskState.STARTED)  # on the path taken
@@ -106,6 +110,8 @@ def _keep(workflow) -> set:
                 margin -= 1
             elif _waits_for_people(above):
                 margin = MARGIN
+                if isinstance(above.parent.task_spec, BoundaryEventSplit):  # a withdrawal resets them all
+                    keep.update(above.parent._children)
             above = above.parent
     joins = [t for t in workflow.tasks.values() if not t.has_state(DONE) and isinstance(t.task_spec, UnstructuredJoin)]
     for join in joins:

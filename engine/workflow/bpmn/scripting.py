@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition, TimerEventDefinition
 
 from .. import expressions, services
+from . import spiff_fixes  # noqa: F401 - Spiff 3.2's behaviour mended where ours depends on it
 
 # Service tasks may call only the registered services (engine/workflow/services.py). The runtime binds a
 # handler that performs them inside the step's database transaction; without a handler (validation,
@@ -68,22 +67,6 @@ class SafeScriptEngine(PythonScriptEngine):
         expressions.compile_expression(expression)
 
 
-def _date_timer_fired(self, my_task):
-    """Spiff's `TimeDateEventDefinition.has_fired`, against the step's clock (`SafeEnvironment.now`) rather
-    than the wall clock when the runtime gives one: time is a parameter (a timer the step computed from its
-    own clock, e.g. the cycle's 次日再查 wait for the sampling draw, is not due at once because the wall
-    clock is ahead of it)."""
-    event_value = my_task._get_internal_data("event_value")
-    if event_value is None:
-        event_value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-        my_task._set_internal_data(event_value=event_value)
-    now = getattr(my_task.workflow.script_engine.environment, "now", None) or datetime.now(UTC)
-    if TimerEventDefinition.parse_time_or_duration(event_value) < now:
-        my_task._set_internal_data(event_fired=True)
-    return my_task._get_internal_data("event_fired", False)
-
-
-TimeDateEventDefinition.has_fired = _date_timer_fired
 
 
 def run_engine(wf) -> None:
