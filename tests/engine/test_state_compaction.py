@@ -51,6 +51,25 @@ def resubmit(session, instance_id, username="t01") -> None:
     runtime.complete_task(session, user(session, username), edit.id, {"document": data}, NOW)
 
 
+def deployed_and_submitted(session, xml: str, note: str) -> tuple:
+    """t01's target under the teacher chain redeployed as `xml`, started and submitted: (author, edit task)."""
+    modeling.deploy(session, owner(session), definition(session), xml, note, NOW)
+    author = user(session, "t01")
+    task = documents.start_document(session, author, own_subject(session, "t01").id, "target", NOW)
+    runtime.complete_task(session, author, task.id, {"document": filled(session.get(Document, task.document_id).data)},
+                          NOW)  # fmt: skip
+    return author, task
+
+
+def latest_submission(session, instance_id) -> HumanTask:
+    return session.scalar(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id, HumanTask.kind == "edit", HumanTask.state == "completed")
+        .order_by(HumanTask.id.desc())
+        .limit(1)
+    )
+
+
 def test_fifty_return_loops_keep_the_state_small_and_the_chain_still_publishes(session, login_as):
     review = submit_target(session, "t01")
     instance_id = review.instance_id
@@ -92,12 +111,7 @@ def test_withdrawing_after_many_loops_takes_the_submission_back(session):
     for _ in range(20):
         decide(session, open_tasks(session, instance_id)[0], "dzxy_reviewer", "return")
         resubmit(session, instance_id)
-    submitted = session.scalar(
-        select(HumanTask)
-        .where(HumanTask.instance_id == instance_id, HumanTask.kind == "edit", HumanTask.state == "completed")
-        .order_by(HumanTask.id.desc())
-        .limit(1)
-    )
+    submitted = latest_submission(session, instance_id)
     reopened = withdrawal.withdraw(session, user(session, "t01"), submitted.id, NOW)
     session.flush()
     assert reopened.id == submitted.id and reopened.state == "open"
@@ -174,24 +188,15 @@ def waiting_timers(session, instance_id) -> set[str]:
 def test_withdrawing_after_loops_under_boundary_timers(session):
     """A submission made from a step with a boundary event (Spiff puts a split above it) is still taken back
     after many loops: the compacted state keeps what the reset reads (the step, its split, their data)."""
-    modeling.deploy(session, owner(session), definition(session), with_boundary_timers(), "审核带提醒", NOW)
-    author = user(session, "t01")
-    task = documents.start_document(session, author, own_subject(session, "t01").id, "target", NOW)
+    author, task = deployed_and_submitted(session, with_boundary_timers(), "审核带提醒")
     instance_id = task.instance_id
-    runtime.complete_task(session, author, task.id, {"document": filled(session.get(Document, task.document_id).data)},
-                          NOW)  # fmt: skip
     sizes = []
     for _ in range(12):
         decide(session, open_tasks(session, instance_id)[0], "dzxy_reviewer", "return")
         resubmit(session, instance_id)
         sizes.append(len(stored_state(session, instance_id)))
     assert abs(sizes[-1] - sizes[2]) < 50 and max(sizes) < 2 * STATE_LIMIT
-    submitted = session.scalar(
-        select(HumanTask)
-        .where(HumanTask.instance_id == instance_id, HumanTask.kind == "edit", HumanTask.state == "completed")
-        .order_by(HumanTask.id.desc())
-        .limit(1)
-    )
+    submitted = latest_submission(session, instance_id)
     assert waiting_timers(session, instance_id) == {"remind_review_college"}
     reopened = withdrawal.withdraw(session, author, submitted.id, NOW)
     session.flush()
@@ -235,12 +240,8 @@ def parallel_review(xml: str = TEACHER) -> str:
 
 
 def test_a_parallel_review_in_a_loop_still_waits_for_both_reviewers(session):
-    modeling.deploy(session, owner(session), definition(session), parallel_review(), "两处同时审核", NOW)
-    author = user(session, "t01")
-    task = documents.start_document(session, author, own_subject(session, "t01").id, "target", NOW)
+    author, task = deployed_and_submitted(session, parallel_review(), "两处同时审核")
     instance_id = task.instance_id
-    runtime.complete_task(session, author, task.id, {"document": filled(session.get(Document, task.document_id).data)},
-                          NOW)  # fmt: skip
     sizes = []
     for _ in range(15):
         college, rsc = sorted(open_tasks(session, instance_id), key=lambda t: t.bpmn_id)
