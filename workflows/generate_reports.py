@@ -1,6 +1,5 @@
-"""Write the processes of the school's reports other than the 人才培养质量年度报告 (whose school_quality_report.bpmn
-is drawn by hand): 人才培养状态数据分析报告, 内部质量保证体系诊断与改进报告 and 校企协同育人年度报告, one file per
-report type, all of one shape (seed §六(二)7(5)):
+"""Write the processes of the school's four reports: 人才培养质量年度报告, 人才培养状态数据分析报告,
+内部质量保证体系诊断与改进报告 and 校企协同育人年度报告, one file per report type, all of one shape (seed §六(二)7(5)):
 
     start → each heading in `PROCESS_SECTIONS` written in parallel by the department its data names (`=unit_<key>`)
     → 质量管理处 compiles → (a contribution returned once with a reason → its department revises → compile again)
@@ -21,7 +20,8 @@ from xml.sax.saxutils import quoteattr
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from engine.reports.catalogue import DEFAULTS, PROCESS_SECTIONS, PROCESSES, RETURNS  # noqa: E402
+from engine.reports.catalogue import DATA, DEFAULTS, PROCESS_SECTIONS, PROCESSES, RETURNS  # noqa: E402
+from engine.reports.prefill import FROM_UNITS  # noqa: E402
 
 ROLES = "head,reviewer,office_staff"
 LANE_H, X0, W = 90, 150, 1300
@@ -50,6 +50,7 @@ def build(type_key: str) -> str:
     headings = {s["key"]: s["title"] for s in DEFAULTS[type_key][3]}
     keys = PROCESS_SECTIONS[type_key]
     returns = type_key in RETURNS
+    prefilled = "（已按平台数据和各单位报告预填，可修改）" if type_key == DATA or type_key in FROM_UNITS else ""
     name = f"学校{title}"
     office = ["start", "split", "join", "compile", *(["gw_compile"] if returns else []), "publish", "end_published"]
     lanes = [_lane("lane_quality_office", "质量管理处", ROLES, "function:quality_office", office)]
@@ -60,7 +61,7 @@ def build(type_key: str) -> str:
     nodes = ['<bpmn:startEvent id="start" name="质量管理处启动本年度报告" />',
              '<bpmn:parallelGateway id="split" name="分送各部门撰写" />']  # fmt: skip
     nodes += [_task(f"contrib_{k}", f"撰写“{headings[k]}”部分",
-                    f"按{title}的提纲撰写“{headings[k]}”部分（已按平台数据和各单位报告预填，可修改），提交质量管理处汇编。")
+                    f"按{title}的提纲撰写“{headings[k]}”部分{prefilled}，提交质量管理处汇编。")
               for k in keys]  # fmt: skip
     nodes.append('<bpmn:parallelGateway id="join" name="各部分均已提交" />')
     nodes.append(_task("compile", "汇编报告", "质量管理处按提纲顺序汇编各部门提交的内容，修改后报学校领导审定；"
@@ -171,7 +172,7 @@ def _diagram(process: str, keys, returns: bool, flows) -> str:
             "\n    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>")  # fmt: skip
 
 
-GENERATED = sorted(RETURNS)  # the hand-drawn school_quality_report.bpmn is not generated
+GENERATED = sorted(PROCESSES)
 
 
 def main() -> None:

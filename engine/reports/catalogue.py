@@ -1,9 +1,9 @@
 """The report types (§六(二)7(5), annex 质量报告) as data: what each unit and the school write every year and
 its headings. The shipped types are loaded once (`load_defaults`); 质量管理处 and monitors edit the headings
 (`update_headings`). A school report's heading names the function of the department that contributes it;
-each school report runs through its process (`PROCESSES`), whose contribution steps are keyed by heading: the
-人才培养质量年度报告's hand-drawn workflows/school_quality_report.bpmn, the other three generated from
-`PROCESS_SECTIONS` by workflows/generate_reports.py (with a step that returns a contribution to its department)."""
+each school report runs through its process (`PROCESSES`), whose contribution steps are keyed by heading: all
+four are generated from `PROCESS_SECTIONS` by workflows/generate_reports.py (with a step that returns a
+contribution to its department)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ DATA, DIAGNOSIS, ENTERPRISE = "school_data", "school_diagnosis", "school_enterpr
 # type -> the process it runs through (every school report; workflows/<process>.bpmn)
 PROCESSES = {QUALITY: PROCESS, DATA: "school_data_report", DIAGNOSIS: "school_diagnosis_report",
              ENTERPRISE: "school_enterprise_report"}  # fmt: skip
-RETURNS = frozenset({DATA, DIAGNOSIS, ENTERPRISE})  # processes whose compilation may return a contribution once
+RETURNS = frozenset({QUALITY, DATA, DIAGNOSIS, ENTERPRISE})  # compilation may return a contribution once
 UNIT_DIAGNOSIS = "unit_diagnosis"  # a unit's 内部质量保证体系诊断与改进报告, prefilled from its subjects' records
 # The sections a process step is keyed to (workflows/school_quality_report.bpmn `contrib_<key>`): never deleted.
 PROCESS_SECTIONS = {

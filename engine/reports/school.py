@@ -1,12 +1,10 @@
-"""The school's reports as processes (catalogue.PROCESSES: the 人才培养质量年度报告's
-workflows/school_quality_report.bpmn and the three that workflows/generate_reports.py writes): 质量管理处 starts
-one for a year; each process section goes, in parallel, to the department holding the section's function (the
-pairing is the report type's data, engine/reports/catalogue.py; a section whose function nobody holds goes to
-质量管理处), prefilled (prefill.py); 质量管理处 compiles the contributions in heading order and, in the generated
-processes, may return one contribution once with a reason (`revise` goes to its department); a school leader
-approves (or returns it to the compilation with a comment); the `publish_report` service publishes it. Every
-step is the `report` task kind (`take_step`), which writes the contribution or the compiled text in the step's
-transaction.
+"""The school's reports as processes (catalogue.PROCESSES, all four written by workflows/generate_reports.py):
+质量管理处 starts one for a year; each process section goes, in parallel, to the department holding the section's
+function (the pairing is the report type's data, engine/reports/catalogue.py; a section whose function nobody
+holds goes to 质量管理处), prefilled (prefill.py); 质量管理处 compiles the contributions in heading order and may
+return one contribution once with a reason (`revise` goes to its department); a school leader approves (or
+returns it to the compilation with a comment); the `publish_report` service publishes it. Every step is the
+`report` task kind (`take_step`), which writes the contribution or the compiled text in the step's transaction.
 """
 
 from __future__ import annotations

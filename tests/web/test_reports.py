@@ -80,6 +80,22 @@ def test_the_school_quality_report_from_parallel_contributions_to_the_public_pag
     positions = [html.index(f"{TITLES[k]}部分：") for k in WRITERS]
     assert positions == sorted(positions)
     fields = {f"section_{k}": f"{TITLES[k]}：汇编后的内容。" for k in WRITERS}
+    # one department's part goes back to it once, with a reason; its revision comes back to the compilation
+    assert 'data-testid="return-section-form"' in html
+    returned = office.post(f"/reports/tasks/{compile_task.id}",
+                           data={**fields, "action": "return", "return_section": "research",
+                                 "return_reason": "请补充横向课题到账经费"})  # fmt: skip
+    assert returned.status_code == 302, returned.get_data(as_text=True)[:300]
+    revise = step(session, rid, "revise")
+    kyc = clients["kyc_staff"]
+    page(jwc, f"/tasks/{revise.id}", 404)  # only the department whose part was returned
+    assert "请补充横向课题到账经费" in page(kyc, f"/tasks/{revise.id}")
+    revised = kyc.post(f"/reports/tasks/{revise.id}", data={"text": "科技研发部分：横向课题到账 120 万元。"})
+    assert revised.status_code == 302
+    compile_task = step(session, rid, "compile")
+    html = page(office, f"/tasks/{compile_task.id}")
+    assert "横向课题到账 120 万元" in html and "退回理由：请补充横向课题到账经费" in html
+    fields["section_research"] = "科技研发：横向课题到账 120 万元。"
     assert office.post(f"/reports/tasks/{compile_task.id}", data=fields).status_code == 302
     # a school leader returns it (a comment is required), 质量管理处 compiles again, the leader approves
     leader = login_as("xiaozhang")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine.reports.catalogue import PROCESS_SECTIONS, PROCESSES, QUALITY, RETURNS
+from engine.reports.catalogue import PROCESS_SECTIONS, PROCESSES, RETURNS
 from engine.workflow.bpmn.compiler import compile_bpmn
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -48,11 +48,7 @@ def test_compiles_with_chinese_names_and_ascii_ids(path):
     elif path.stem == "assessment_campaign":  # table 40: 人力资源处 closes scoring (or the timer does) and publishes
         assert kinds == ["assessment"] * 2
         assert set(compiled.meta["lanes"]) == {"人力资源处（会同党政办公室、质量管理处）"}
-    elif path.stem == "school_quality_report":  # eleven sections in parallel, each to the unit the data names
-        assert set(kinds) == {"report"} and len(kinds) == 13
-        scopes = {lane["scope"] for lane in compiled.meta["lanes"].values()}
-        assert {s for s in scopes if s.startswith("=unit_")} == {f"=unit_{k}" for k in PROCESS_SECTIONS[QUALITY]}
-    elif path.stem in {PROCESSES[k] for k in RETURNS}:  # the other school reports: generate_reports.py's shape
+    elif path.stem in {PROCESSES[k] for k in RETURNS}:  # the school's reports: generate_reports.py's shape
         key = next(k for k in RETURNS if PROCESSES[k] == path.stem)
         assert set(kinds) == {"report"} and len(kinds) == len(PROCESS_SECTIONS[key]) + 3  # compile, revise, approve
         scopes = {lane["scope"] for lane in compiled.meta["lanes"].values()}
