@@ -1,7 +1,9 @@
 """A report as Word (python-docx) and PDF (WeasyPrint): A4, a title block, its headings in order with their
-text, charts (PNG), a table of who wrote what, page numbers. `report` is a plain dict: {"title", "subtitle",
-"sections": [{"title", "text"}], "charts": [{"title", "png"}], "table": {"head": [...], "rows": [[...]]} | None,
-"footer"}. WeasyPrint needs Pango and the CJK fonts (.ci/ensure-pdf.sh installs them)."""
+text, charts (PNG), a table of who wrote what, page numbers; and as Excel (openpyxl), for the colleges' exchange
+of figures: the headings and their text on one sheet, each chart's figures on another, who wrote what on a third.
+`report` is a plain dict: {"title", "subtitle", "sections": [{"title", "text"}], "charts": [{"title", "png",
+"unit", "labels", "values"}], "table": {"head": [...], "rows": [[...]]} | None, "footer"}. WeasyPrint needs Pango
+and the CJK fonts (.ci/ensure-pdf.sh installs them)."""
 
 from __future__ import annotations
 
@@ -131,4 +133,48 @@ def to_docx(report: dict) -> bytes:
         run._r.append(el)
     buf = BytesIO()
     doc.save(buf)
+    return buf.getvalue()
+
+
+def to_xlsx(report: dict) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "报告正文"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    ws.append([report["title"]])
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.append([report.get("subtitle", "")])
+    ws.append(["章节", "内容"])
+    for cell in ws[3]:
+        cell.font, cell.fill = bold, fill
+    for n, part in enumerate(report["sections"], start=1):
+        ws.append([f"{chapter_number(n)}、{part['title']}", part.get("text", "")])
+        ws.cell(ws.max_row, 2).alignment = wrap
+    if report.get("footer"):
+        ws.append([report["footer"]])
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 28, 100
+    charts = [c for c in report.get("charts") or [] if c.get("labels")]
+    if charts:
+        data = wb.create_sheet("状态数据")
+        data.append(["指标", "单位", *charts[0]["labels"]])
+        for chart in charts:
+            data.append([chart["title"], chart.get("unit", ""), *chart["values"]])  # a month without data stays empty
+        for cell in data[1]:
+            cell.font, cell.fill = bold, fill
+        data.column_dimensions["A"].width = 28
+    table = report.get("table")
+    if table and table.get("rows"):
+        sheet = wb.create_sheet(table.get("title") or "表")
+        sheet.append(table["head"])
+        for row in table["rows"]:
+            sheet.append([str(v) for v in row])
+        for cell in sheet[1]:
+            cell.font, cell.fill = bold, fill
+        sheet.column_dimensions["A"].width = sheet.column_dimensions["B"].width = 28
+    buf = BytesIO()
+    wb.save(buf)
     return buf.getvalue()

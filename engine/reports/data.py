@@ -35,9 +35,11 @@ def monthly_means(session: Session, feed_key: str, field: str, year: int) -> lis
 
 
 def charts(session: Session, year: int) -> list[dict]:
-    """[{"title", "png"}] for the data analysis report of the year."""
+    """[{"title", "png", "unit", "labels", "values"}] for the data analysis report of the year: the picture and
+    the figures it is drawn from (the Excel export lists them)."""
     out = []
     for feed_key, field, title, unit in INDICATORS:
         values = monthly_means(session, feed_key, field, year)
-        out.append({"title": title, "png": bar_chart_png(title, MONTHS, values, unit)})
+        out.append({"title": title, "png": bar_chart_png(title, MONTHS, values, unit), "unit": unit,
+                    "labels": MONTHS, "values": values})  # fmt: skip
     return out

@@ -9,6 +9,7 @@ import re
 from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -129,6 +130,13 @@ def test_the_school_quality_report_from_parallel_contributions_to_the_public_pag
     assert "2026年度人才培养质量年度报告" in listing
     href = re.search(r'href="([^"]+\.pdf)"[^>]*data-testid="download-pdf"', listing).group(1)
     assert anonymous.get(href).status_code == 200
+    # and its Excel file: the headings with their text, and who wrote what
+    href = re.search(r'href="([^"]+\.xlsx)"[^>]*data-testid="download-xlsx"', listing).group(1)
+    book = load_workbook(BytesIO(anonymous.get(href).data))
+    assert book.sheetnames == ["报告正文", "编制分工"]
+    body = {row[0]: row[1] for row in book["报告正文"].iter_rows(min_row=4, values_only=True)}
+    assert body["一、教学"] == "教学：补充了数据后的内容。"
+    assert ("科技研发", "科研处") in set(book["编制分工"].iter_rows(min_row=2, values_only=True))
 
 
 def test_an_unpublished_report_is_not_public(login_as, app):

@@ -1,18 +1,22 @@
-"""The school's other three reports run through one generated process shape (workflows/generate_reports.py): the
+"""The school's reports run through one generated process shape (workflows/generate_reports.py): the
 校企协同育人年度报告 walked from the pages — prefilled from a college's published 校企协同育人报告, written by the
 departments its headings name (合作发展处, 教务处; another department's step is not found), one contribution
 returned once with a reason and revised, approved by a school leader, listed on the public page for anonymous
-visitors; the 人才培养状态数据分析报告 started the same way, its sections prefilled from the collected data."""
+visitors; the 人才培养状态数据分析报告 started the same way, its sections prefilled from the collected data and its
+Excel file carrying the figures its charts are drawn from."""
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from engine.models import HumanTask, OrgUnit, Report
+from engine.reports import data
 from tests.conftest import page
 from tests.web.test_reports import report_id_of, step
 
@@ -126,6 +130,17 @@ def test_the_data_analysis_report_runs_through_the_same_process_prefilled_from_t
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "附：状态数据图表" in text and "学生发展数据分析" in text
     assert sum(len(p.images) for p in pdf.pages) >= 4
+    # the Excel file (the page's link) carries the figures the charts are drawn from, month by month
+    href = re.search(r'href="([^"]+\.xlsx)"[^>]*data-testid="export-xlsx"', page(office, url)).group(1)
+    book = load_workbook(BytesIO(office.get(href).data))
+    assert book.sheetnames == ["报告正文", "状态数据", "编制分工"]
+    figures = {row[0]: row[2:] for row in book["状态数据"].iter_rows(min_row=2, values_only=True)}
+    assert list(figures) == [title for _f, _k, title, _u in data.INDICATORS]
+    for feed_key, field, title, _unit in data.INDICATORS:
+        assert list(figures[title]) == data.monthly_means(session, feed_key, field, report.year), title
+    assert any(v is not None for v in figures["教师出勤率（月平均）"])  # the demo collected data this year
+    headings = [row[0] for row in book["报告正文"].iter_rows(min_row=4, values_only=True)]
+    assert "二、学生发展数据分析" in headings
 
 
 def test_the_headings_of_the_other_school_reports_name_their_contributing_departments(login_as):

@@ -128,7 +128,7 @@ def save(report_id):
     return redirect(url_for("reports.show", report_id=report.id))
 
 
-@bp.get("/<report_id>.<any(docx, pdf):fmt>")
+@bp.get("/<report_id>.<any(docx, pdf, xlsx):fmt>")
 @login_required
 def export(report_id, fmt):
     report = reports.reading.get_report(db.session, current_user, principals(), report_id)
@@ -139,6 +139,9 @@ def _send(report: Report, fmt: str):
     data = reports.reading.for_export(db.session, report)
     if fmt == "pdf":
         content, mimetype = report_exports.to_pdf(data), "application/pdf"
+    elif fmt == "xlsx":
+        content = report_exports.to_xlsx(data)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         content = report_exports.to_docx(data)
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -21,6 +21,6 @@ def index():
     return render_template("reports/public.html", rows=rows, names=names)
 
 
-@bp.get("/<report_id>.<any(docx, pdf):fmt>")
+@bp.get("/<report_id>.<any(docx, pdf, xlsx):fmt>")
 def download(report_id, fmt):
     return _send(reports.reading.public_report(db.session, report_id), fmt)
