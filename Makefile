@@ -81,6 +81,7 @@ bench: setup
 	$(BIN)/python bench/scheduler_tick.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/cycle_start.py 2000 100
+	$(BIN)/python bench/assessment_open.py
 
 bench-http: setup
 	$(BIN)/python bench/http.py

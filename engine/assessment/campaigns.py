@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from forms.assessment import DEFAULT_SETTINGS, validate_campaign, validate_reason, validate_settings
@@ -162,8 +162,8 @@ def open_campaign(session: Session, user: User, principals, payload: dict, now: 
     return campaign
 
 
-def _sample(ids, size: int, seed: str) -> list[int]:
-    ids = sorted(set(ids))
+def _sample(ids: list[int], size: int, seed: str) -> list[int]:
+    """At most `size` of `ids` (sorted and unique, as the scorer pools are), the same ones for the same seed."""
     return ids if len(ids) <= size else sorted(random.Random(seed).sample(ids, size))
 
 
@@ -196,13 +196,14 @@ def scorer_pool(
     """Who may score the target, by group, before sampling (`school`: `school_pool`)."""
     others = {k: [u for u in ids if u != target.org_unit_id] for k, ids in units_by_kind.items()}
     students = select(User.id).where(User.kind == "student", User.active, User.org_unit_id == target.org_unit_id)
-    return {
+    pool = {
         **school,
         "clients": _heads(session, others["functional"] + others["college"]),
         "departments": _heads(session, others["functional"]),
         "colleges": _heads(session, others["college"]),
         "students": list(session.scalars(students)),
     }
+    return {group: sorted(set(ids)) for group, ids in pool.items()}
 
 
 def _new_targets(session: Session, campaign: AssessmentCampaign, kind: str, units_by_kind: dict[str, list[int]]):
@@ -217,13 +218,15 @@ def _new_targets(session: Session, campaign: AssessmentCampaign, kind: str, unit
             session.flush()
             yield target, scorer_pool(session, target, units_by_kind, school), f"{campaign.id}-{unit_id}"
         return
-    school = {**school, "academic": subjects.academic(session)}
-    for subject in subjects.targets(session, kind):
+    school = {group: sorted(set(ids)) for group, ids in {**school, "academic": subjects.academic(session)}.items()}
+    targets = subjects.targets(session, kind)
+    memo = {subjects.PEOPLE_KEY: subjects.people_of(session, targets) if kind in subjects.PEOPLE else {}}
+    for subject in targets:
         target = AssessmentTarget(campaign_id=campaign.id, org_unit_id=subject.org_unit_id, unit_kind=kind,
                                   subject_id=subject.id, parts={}, detail={})  # fmt: skip
         session.add(target)
         session.flush()
-        yield target, subjects.scorer_pool(session, subject, kind, school), f"{campaign.id}-s{subject.id}"
+        yield target, subjects.scorer_pool(session, subject, kind, school, memo), f"{campaign.id}-s{subject.id}"
 
 
 def make_assignments(session: Session, campaign: AssessmentCampaign, now: datetime) -> int:
@@ -235,7 +238,7 @@ def make_assignments(session: Session, campaign: AssessmentCampaign, now: dateti
     ).all()
     units_by_kind = {k: [u for u, uk in units if uk == k] for k in systems.UNIT_TARGETS}
     sample = int(settings_of(campaign)["sample"])
-    count = 0
+    rows = []
     for kind in campaign.target_kinds:
         wanted = {
             g for _p, item in systems.items_of(system.definition) for g in systems.for_kind(item["scorers"], kind)
@@ -244,13 +247,12 @@ def make_assignments(session: Session, campaign: AssessmentCampaign, now: dateti
             for group in [g for g in systems.GROUPS if g in wanted]:
                 found = pool.get(group, [])
                 people = found if group == "leaders" else _sample(found, sample, f"{seed}-{group}")
-                for uid in sorted(set(people)):
-                    session.add(AssessmentAssignment(
-                        campaign_id=campaign.id, target_id=target.id, scorer_id=uid, group_key=group, status="open",
-                        scores={}, comment="",
-                    ))  # fmt: skip
-                    count += 1
+                rows += [{"campaign_id": campaign.id, "target_id": target.id, "scorer_id": uid, "group_key": group,
+                          "status": "open", "scores": {}, "comment": ""} for uid in sorted(set(people))]  # fmt: skip
     session.flush()
+    if rows:  # one statement (executemany), not an ORM object per assignment: a campaign over every teacher has
+        session.execute(insert(AssessmentAssignment), rows)  # thousands
+    count = len(rows)
     scorers = session.execute(select(AssessmentAssignment.scorer_id, func.count()).where(
         AssessmentAssignment.campaign_id == campaign.id).group_by(AssessmentAssignment.scorer_id)).all()  # fmt: skip
     what = "个单位" if set(campaign.target_kinds) <= set(systems.UNIT_TARGETS) else "个考核对象"

@@ -15,6 +15,8 @@ Nobody scores themself. Sampling (at most `sample` per group, 学校领导 all) 
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,6 +48,19 @@ def targets(session: Session, kind: str) -> list[Subject]:
     return list(session.scalars(stmt.order_by(Subject.code, Subject.id)))
 
 
+def people_of(session: Session, subjects: list[Subject]) -> dict[int, User]:
+    """The persons of 教师-level subjects, read at once (keep the dict for as long as scorer_pool runs: it is
+    given as `memo[PEOPLE_KEY]`)."""
+    ids = [s.user_id for s in subjects if s.user_id]
+    found: dict[int, User] = {}
+    for start in range(0, len(ids), 500):
+        found.update({u.id: u for u in session.scalars(select(User).where(User.id.in_(ids[start:start + 500])))})
+    return found
+
+
+PEOPLE_KEY, MAJORS_KEY = ("people",), ("majors",)
+
+
 def _leads(session: Session, unit_id: int | None) -> list[int]:
     """The unit's heads and deputies, else its reviewers (a department run by its 审核人 in the roster)."""
     if unit_id is None:
@@ -75,13 +90,19 @@ def _students(session: Session, *, majors=(), unit_id: int | None = None, classe
     return list(session.scalars(stmt))
 
 
-def _majors_of(session: Session, user_id: int) -> list[int]:
-    """The majors whose team the person is in, directly or through one of its courses."""
+def _majors_by_person(session: Session) -> dict[int, list[int]]:
+    """Each person's majors: those whose team they are in, directly or through one of its courses (one read for
+    a whole campaign)."""
     rows = session.execute(
-        select(Subject.id, Subject.type, Subject.parent_id).join(SubjectMember, SubjectMember.subject_id == Subject.id)
-        .where(SubjectMember.user_id == user_id, Subject.type.in_(("major", "course")))
+        select(SubjectMember.user_id, Subject.id, Subject.type, Subject.parent_id)
+        .join(SubjectMember, SubjectMember.subject_id == Subject.id)
+        .where(Subject.type.in_(("major", "course")))
     ).all()  # fmt: skip
-    return sorted({sid if stype == "major" else parent for sid, stype, parent in rows if stype == "major" or parent})
+    out: dict[int, set[int]] = {}
+    for uid, sid, stype, parent in rows:
+        if stype == "major" or parent:
+            out.setdefault(uid, set()).add(sid if stype == "major" else parent)
+    return {uid: sorted(majors) for uid, majors in out.items()}
 
 
 def _top_unit(session: Session, unit_id: int | None) -> OrgUnit | None:
@@ -91,13 +112,14 @@ def _top_unit(session: Session, unit_id: int | None) -> OrgUnit | None:
     return unit
 
 
-def _section(session: Session, person: User) -> list[int]:
+def _section(session: Session, person: User, majors: list[int], once) -> list[int]:
     unit = session.get(OrgUnit, person.org_unit_id) if person.org_unit_id else None
     if unit is not None and unit.kind in SUB_UNITS:
-        return _leads(session, unit.id)
-    majors = _majors_of(session, person.id)
-    return list(session.scalars(select(SubjectMember.user_id).where(
-        SubjectMember.subject_id.in_(majors or [-1]), SubjectMember.role == "leader")))  # fmt: skip
+        return once(("leads", unit.id), lambda: _leads(session, unit.id))
+    if not majors:
+        return []
+    return once(("major leaders", tuple(majors)), lambda: list(session.scalars(select(SubjectMember.user_id).where(
+        SubjectMember.subject_id.in_(majors), SubjectMember.role == "leader"))))  # fmt: skip
 
 
 def academic(session: Session) -> list[int]:
@@ -105,34 +127,57 @@ def academic(session: Session) -> list[int]:
     return _leads(session, functions.holder_id(session, FunctionKey.ACADEMIC_AFFAIRS))
 
 
-def scorer_pool(session: Session, subject: Subject, kind: str, school: dict[str, list[int]]) -> dict[str, list[int]]:
+def scorer_pool(
+    session: Session, subject: Subject, kind: str, school: dict[str, list[int]], memo: dict | None = None
+) -> dict[str, list[int]]:
     """Who may score the subject, by group, before sampling; the subject's own person is left out. `school`: the
-    groups the same for every subject, read once per campaign (leaders, experts: campaigns.school_pool; academic)."""
+    groups the same for every subject, read once per campaign (leaders, experts: campaigns.school_pool; academic),
+    each sorted and unique, as every group returned is. `memo`: one dict for the whole campaign, so what many
+    subjects share (a college's students and heads, a major's students, a section's heads) is read once, not once
+    per teacher or course."""
+    memo = {} if memo is None else memo
+
+    def once(key: tuple, read):
+        if key not in memo:
+            memo[key] = sorted(set(read()))
+        return memo[key]
+
+    def students(*, majors=(), unit_id=None, classes=()):
+        key = ("students", tuple(sorted(majors)), unit_id, tuple(sorted(classes)))
+        return once(key, lambda: _students(session, majors=majors, unit_id=unit_id, classes=classes))
+
     pool: dict[str, list[int]] = dict(school)
     if kind == "major":
-        pool["students"] = _students(session, majors=[subject.id])
+        pool["students"] = students(majors=[subject.id])
     elif kind == "course":
-        pool["students"] = (_students(session, majors=[subject.parent_id]) if subject.parent_id else []) or _students(
-            session, unit_id=subject.org_unit_id
+        pool["students"] = (students(majors=[subject.parent_id]) if subject.parent_id else []) or students(
+            unit_id=subject.org_unit_id
         )
     else:
-        person = session.get(User, subject.user_id)
+        person = memo.get(PEOPLE_KEY, {}).get(subject.user_id) or session.get(User, subject.user_id)
         top = _top_unit(session, person.org_unit_id)
-        pool["unit"] = _leads(session, top.id if top else None)
-        pool["section"] = _section(session, person)
+        pool["unit"] = once(("leads", top.id if top else None), lambda: _leads(session, top.id if top else None))
+        if MAJORS_KEY not in memo:
+            memo[MAJORS_KEY] = _majors_by_person(session)
+        majors = memo[MAJORS_KEY].get(person.id, [])
+        pool["section"] = _section(session, person, majors, once)
         if kind == "counselor":
             classes = session.scalars(select(RoleAssignment.scope_id).where(
                 RoleAssignment.user_id == person.id, RoleAssignment.role == Role.COUNSELOR,
                 RoleAssignment.scope_type == ScopeType.CLASS))  # fmt: skip
-            pool["students"] = _students(session, classes=list(classes))
+            pool["students"] = students(classes=list(classes))
         elif kind == "teacher":
-            majors = _majors_of(session, person.id)
-            pool["students"] = _students(session, majors=majors) if majors else _students(
-                session, unit_id=top.id if top else None)  # fmt: skip
+            pool["students"] = students(majors=majors) if majors else students(unit_id=top.id if top else None)
         else:
             pool["students"] = []
-    own = subject.user_id
-    return {g: sorted({u for u in ids if u != own}) for g, ids in pool.items()}
+    return {g: _without(ids, subject.user_id) for g, ids in pool.items()}
+
+
+def _without(ids: list[int], own: int | None) -> list[int]:
+    """`ids` (sorted, unique) without the subject's own person: a college's 20,000 students are not copied for
+    each of its teachers."""
+    at = bisect_left(ids, own) if own is not None else len(ids)
+    return ids if at == len(ids) or ids[at] != own else ids[:at] + ids[at + 1 :]
 
 
 def responsible(session: Session, subject_ids) -> dict[int, set[int]]:
