@@ -33,7 +33,7 @@ def test_teacher_to_college_with_return_loop(page, live_server):
 
     fill_descriptions(page, "初稿")
     page.click("[data-testid=save-draft]")
-    expect(page.locator(".alert", has_text="草稿已保存")).to_be_visible()
+    expect(page.locator(".alert", has_text="草稿已保存")).to_be_visible(timeout=STEP)  # a POST, like the submit
     page.click("[data-testid=submit-document]")
     page.wait_for_url(base + "/tasks", timeout=STEP)
     expect(page.locator(".alert", has_text="已提交")).to_be_visible()
