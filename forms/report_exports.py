@@ -144,13 +144,17 @@ def to_xlsx(report: dict) -> bytes:
     ws = wb.active
     ws.title = "报告正文"
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
+
+    def head(row) -> None:
+        for cell in row:
+            cell.font, cell.fill = bold, fill
+
     wrap = Alignment(wrap_text=True, vertical="top")
     ws.append([report["title"]])
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.append([report.get("subtitle", "")])
     ws.append(["章节", "内容"])
-    for cell in ws[3]:
-        cell.font, cell.fill = bold, fill
+    head(ws[3])
     for n, part in enumerate(report["sections"], start=1):
         ws.append([f"{chapter_number(n)}、{part['title']}", part.get("text", "")])
         ws.cell(ws.max_row, 2).alignment = wrap
@@ -163,8 +167,7 @@ def to_xlsx(report: dict) -> bytes:
         data.append(["指标", "单位", *charts[0]["labels"]])
         for chart in charts:
             data.append([chart["title"], chart.get("unit", ""), *chart["values"]])  # a month without data stays empty
-        for cell in data[1]:
-            cell.font, cell.fill = bold, fill
+        head(data[1])
         data.column_dimensions["A"].width = 28
     table = report.get("table")
     if table and table.get("rows"):
@@ -172,8 +175,7 @@ def to_xlsx(report: dict) -> bytes:
         sheet.append(table["head"])
         for row in table["rows"]:
             sheet.append([str(v) for v in row])
-        for cell in sheet[1]:
-            cell.font, cell.fill = bold, fill
+        head(sheet[1])
         sheet.column_dimensions["A"].width = sheet.column_dimensions["B"].width = 28
     buf = BytesIO()
     wb.save(buf)

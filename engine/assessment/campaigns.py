@@ -41,7 +41,7 @@ from ..models import (
 )
 from ..notify import note, send
 from ..org import committees, functions, policy, positions
-from . import compute, subjects, systems
+from . import compute, subjects, systems, vetoes
 
 PROCESS = "assessment_campaign"
 STATUSES = {"scoring": N_("评分中"), "review": N_("审核中"), "published": N_("已公布")}
@@ -206,9 +206,13 @@ def scorer_pool(
     return {group: sorted(set(ids)) for group, ids in pool.items()}
 
 
-def _new_targets(session: Session, campaign: AssessmentCampaign, kind: str, units_by_kind: dict[str, list[int]]):
-    """(target, scorer pool, sampling seed) for each unit or subject of the kind, the target added."""
-    school = school_pool(session)
+def _new_targets(session: Session, campaign: AssessmentCampaign, kind: str, units_by_kind: dict[str, list[int]],
+                 memo: dict):  # fmt: skip
+    """(target, scorer pool, sampling seed) for each unit or subject of the kind, the target added. `memo`: one
+    dict for the whole campaign (all its kinds), so what targets share is read once (subjects.scorer_pool)."""
+    if "school" not in memo:
+        memo["school"] = school_pool(session)
+    school = memo["school"]
     if kind in systems.UNIT_TARGETS:
         for unit_id in sorted(units_by_kind.get(kind, [])):
             own = select(func.min(Subject.id)).where(Subject.org_unit_id == unit_id, Subject.type == UNIT_KINDS[kind])
@@ -218,9 +222,12 @@ def _new_targets(session: Session, campaign: AssessmentCampaign, kind: str, unit
             session.flush()
             yield target, scorer_pool(session, target, units_by_kind, school), f"{campaign.id}-{unit_id}"
         return
-    school = {group: sorted(set(ids)) for group, ids in {**school, "academic": subjects.academic(session)}.items()}
+    if "academic" not in memo:
+        memo["academic"] = subjects.academic(session)
+    school = {**school, "academic": memo["academic"]}
     targets = subjects.targets(session, kind)
-    memo = {subjects.PEOPLE_KEY: subjects.people_of(session, targets) if kind in subjects.PEOPLE else {}}
+    if kind in subjects.PEOPLE:
+        memo.setdefault(subjects.PEOPLE_KEY, {}).update(subjects.people_of(session, targets))
     for subject in targets:
         target = AssessmentTarget(campaign_id=campaign.id, org_unit_id=subject.org_unit_id, unit_kind=kind,
                                   subject_id=subject.id, parts={}, detail={})  # fmt: skip
@@ -238,12 +245,12 @@ def make_assignments(session: Session, campaign: AssessmentCampaign, now: dateti
     ).all()
     units_by_kind = {k: [u for u, uk in units if uk == k] for k in systems.UNIT_TARGETS}
     sample = int(settings_of(campaign)["sample"])
-    rows = []
+    rows, memo = [], {}
     for kind in campaign.target_kinds:
         wanted = {
             g for _p, item in systems.items_of(system.definition) for g in systems.for_kind(item["scorers"], kind)
         }
-        for target, pool, seed in _new_targets(session, campaign, kind, units_by_kind):
+        for target, pool, seed in _new_targets(session, campaign, kind, units_by_kind, memo):
             for group in [g for g in systems.GROUPS if g in wanted]:
                 found = pool.get(group, [])
                 people = found if group == "leaders" else _sample(found, sample, f"{seed}-{group}")
@@ -281,8 +288,6 @@ def open_scoring(step: workflow.Step, params: dict, data: dict) -> dict:
 def auto_vetoes(session: Session, campaign: AssessmentCampaign, targets: list[AssessmentTarget]) -> None:
     """一票否决: a unit with a quality accident decided 特别严重 in the campaign's year gets the veto, the accident
     named as its reason (engine/assessment/vetoes.py; 一般 and 严重 accidents change nothing)."""
-    from . import vetoes  # imported here to keep this part's change inside the veto function
-
     by_unit = {t.org_unit_id: t for t in targets if not t.veto_reason}
     for unit_id, w in vetoes.critical_accidents(session, campaign.year, by_unit).items():
         by_unit[unit_id].veto_reason = vetoes.reason(session, w)

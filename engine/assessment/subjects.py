@@ -131,8 +131,8 @@ def scorer_pool(
     session: Session, subject: Subject, kind: str, school: dict[str, list[int]], memo: dict | None = None
 ) -> dict[str, list[int]]:
     """Who may score the subject, by group, before sampling; the subject's own person is left out. `school`: the
-    groups the same for every subject, read once per campaign (leaders, experts: campaigns.school_pool; academic),
-    each sorted and unique, as every group returned is. `memo`: one dict for the whole campaign, so what many
+    groups the same for every subject, read once per campaign (leaders, experts: campaigns.school_pool; academic).
+    Every group returned is sorted and unique. `memo`: one dict for the whole campaign, so what many
     subjects share (a college's students and heads, a major's students, a section's heads) is read once, not once
     per teacher or course."""
     memo = {} if memo is None else memo
@@ -146,7 +146,7 @@ def scorer_pool(
         key = ("students", tuple(sorted(majors)), unit_id, tuple(sorted(classes)))
         return once(key, lambda: _students(session, majors=majors, unit_id=unit_id, classes=classes))
 
-    pool: dict[str, list[int]] = dict(school)
+    pool = {group: once(("school", group), lambda ids=ids: ids) for group, ids in school.items()}
     if kind == "major":
         pool["students"] = students(majors=[subject.id])
     elif kind == "course":

@@ -19,7 +19,7 @@ from forms.reports import validate_body, validate_return, validate_text, validat
 from .. import workflow
 from ..core import audit
 from ..core.errors import N_, InvalidInput, NotFound
-from ..models import FunctionKey, HumanTask, Report, ReportContribution, User
+from ..models import FunctionKey, HumanTask, ProcessInstance, ProcessVersion, Report, ReportContribution, User
 from ..org import functions, policy
 from ..workflow import kinds, readmodel, tasks
 from . import catalogue, prefill
@@ -106,8 +106,14 @@ def returned(session: Session, report: Report) -> ReportContribution | None:
 
 
 def returnable(session: Session, report: Report) -> list[str]:
-    """The sections the compilation may still return (a process with the step; each contribution once)."""
-    if report.type_key not in catalogue.RETURNS:
+    """The sections the compilation may still return (each contribution once), when the process version the report
+    runs on has the step: an instance started before its process gained `revise` goes on without it."""
+    meta = session.scalar(
+        select(ProcessVersion.meta)
+        .join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
+        .where(ProcessInstance.id == report.instance_id)
+    )
+    if "revise" not in ((meta or {}).get("tasks") or {}):
         return []
     given = contributions(session, report)
     return [s["key"] for s in report.sections if s["key"] in given and given[s["key"]].returned_at is None]

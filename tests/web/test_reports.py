@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+from lxml import etree
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from engine import modeling
 from engine.models import Document, HumanTask, Report, ReportType, Subject, User
-from tests.conftest import login, page
+from engine.reports import school
+from engine.workflow.bpmn.compiler import NSMAP
+from tests.conftest import NOW, login, page, user
+from tests.engine.test_modeling import definition
 
 # section -> a user of the department holding its function in the demo organisation (engine/demo/data)
 WRITERS = {
@@ -256,3 +262,35 @@ def test_the_demo_shows_last_year_published_and_this_year_in_contributions(demo_
     task = demo_year_session.scalar(select(HumanTask).where(HumanTask.instance_id == data.instance_id,
                                                             HumanTask.state == "open"))  # fmt: skip
     assert task.bpmn_id == "contrib_students" and "全年平均" in page(xgb, f"/tasks/{task.id}")
+
+
+def without_revise(xml: str) -> str:
+    """The quality report's process as it was before it could return a contribution: compile goes to approve."""
+    root = etree.fromstring(xml.encode("utf-8"))
+    process = root.find("bpmn:process", NSMAP)
+    for node in process.xpath(".//bpmn:*[@id='revise' or @id='gw_compile' or @id='lane_returned']", namespaces=NSMAP):
+        node.getparent().remove(node)
+    for ref in process.xpath(".//bpmn:flowNodeRef[text()='revise' or text()='gw_compile']", namespaces=NSMAP):
+        ref.getparent().remove(ref)
+    for flow in process.findall("bpmn:sequenceFlow", NSMAP):
+        if flow.get("id") in ("f_to_approve", "f_to_revise", "f_revised"):
+            process.remove(flow)
+    process.find("bpmn:sequenceFlow[@id='f_compile']", NSMAP).set("targetRef", "approve")
+    for di in root.xpath(".//*[@bpmnElement]"):  # the diagram's shapes of what went
+        if di.get("bpmnElement") in ("revise", "gw_compile", "lane_returned", "f_to_approve", "f_to_revise",
+                                     "f_revised"):  # fmt: skip
+            di.getparent().remove(di)
+    return etree.tostring(root, encoding="unicode")
+
+
+def test_a_report_started_on_a_version_without_the_return_step_offers_no_return(login_as, session):
+    """An instance runs the version it started on: a report begun before its process could return a contribution
+    does not offer the return (its process would go on to the leader's approval regardless)."""
+    office = login_as("zlc_admin")
+    current = session.get(Report, report_id_of(start(office, "2025")))
+    xml = (Path(__file__).resolve().parents[2] / "workflows" / "school_quality_report.bpmn").read_text("utf-8")
+    modeling.deploy(session, user(session, "zlc_admin"), definition(session, "school_quality_report"),
+                    without_revise(xml), "旧版：不能退回部门", NOW)  # fmt: skip
+    older = session.get(Report, report_id_of(start(office, "2026")))
+    assert school.returnable(session, current) == list(WRITERS)  # each department's part, once
+    assert school.returnable(session, older) == []
