@@ -197,9 +197,8 @@ def complete_task(
             if instance.status != "running":
                 message = BLOCKED.get(instance.status, N_("流程实例当前状态为“%(status)s”，不能办理任务"))
                 raise Conflict(message, status=instance.status)
-            wf, meta = load_workflow(session, instance)
-            ready = spiff_task(wf, ht.spiff_task_id)
-            if ready is None or ready.state != TaskState.READY or not ready.task_spec.manual:
+            wf, meta, ready = ready_step(session, instance, ht)
+            if ready is None:
                 raise Conflict(N_("该任务已不在待办状态，请刷新页面"))
 
             before = {"state": ht.state, "claimant_id": ht.claimant_id}
@@ -208,8 +207,6 @@ def complete_task(
                     data = kind.take_input(session, ht, user, payload, now, read=read)
                 else:
                     data = kind.take_input(session, ht, user, payload, now)
-                ready.set_data(**data)
-                ready.run()
                 if not readmodel.complete_row(session, ht, user, now):
                     raise Conflict(RACED)
                 audit.record(
@@ -217,13 +214,32 @@ def complete_task(
                     instance_id=instance.id, now=now, before=before,
                     after={"state": "completed", "decision": ht.decision, "task": ht.bpmn_id}, note=ht.comment,
                 )  # fmt: skip
-                subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
                 returned = (ht, user) if ht.decision == "return" else None
                 still_open = [r for r in open_rows if r[0] != ht.id]  # complete_row closed it
-                advance(session, instance, wf, meta, subject, user.id, now, returned=returned, closed=(ht.id,),
-                        open_rows=still_open)  # fmt: skip
+                run_step(session, instance, wf, meta, ready, data, user.id, now, ht.id, returned, still_open)
         session.flush()  # the document, the instance (its optimistic lock): with the audit entries' INSERT
     return ht
+
+
+def ready_step(session: Session, instance: ProcessInstance, ht: HumanTask):
+    """The instance's workflow and meta, and the row's Spiff task when it is a person's step ready to run (else
+    None): the start of every completion, by a person (`complete_task`) or by the system (system_steps.py)."""
+    wf, meta = load_workflow(session, instance)
+    ready = spiff_task(wf, ht.spiff_task_id)
+    if ready is None or ready.state != TaskState.READY or not ready.task_spec.manual:
+        ready = None
+    return wf, meta, ready
+
+
+def run_step(session, instance, wf, meta, ready, data: dict, actor_id, now, row_id: int, returned=None,
+             open_rows=None) -> None:  # fmt: skip
+    """Run the ready step with `data` and the instance on to its next wait state; the caller has closed the
+    step's row `row_id` and recorded it (the rest of every completion)."""
+    ready.set_data(**data)
+    ready.run()
+    subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
+    advance(session, instance, wf, meta, subject, actor_id, now, returned=returned, closed=(row_id,),
+            open_rows=open_rows)  # fmt: skip
 
 
 def spiff_task(wf: BpmnWorkflow, spiff_task_id: str):
@@ -310,18 +326,8 @@ def advance(
     finally:
         env.handler = None
         env.now = None
-    readmodel.sync_tasks(
-        session,
-        instance,
-        wf,
-        meta,
-        subject,
-        now,
-        actor_id=actor_id,
-        returned=returned,
-        closed=closed,
-        open_rows=open_rows,
-    )
+    readmodel.sync_tasks(session, instance, wf, meta, subject, now, actor_id=actor_id, returned=returned,
+                         closed=closed, open_rows=open_rows)  # fmt: skip
     if kept:
         replay.keep_claims(session, instance, kept, now)
     values = state_values(session, instance, wf)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -17,8 +16,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..core import audit
 from ..core.db import holding
 from ..core.errors import Conflict
-from ..models import HumanTask, Subject
-from .runtime import RACED, advance, load_instance, load_workflow, spiff_task, step_of_instance
+from ..models import HumanTask
+from .runtime import RACED, load_instance, ready_step, run_step, step_of_instance
 
 
 def complete_by_system(
@@ -37,13 +36,10 @@ def complete_by_system(
     decision = data.get("decision")
     with step_of_instance(instance_id), holding(session):
         with audit.collected(session):
-            wf, meta = load_workflow(session, instance)
-            ready = spiff_task(wf, ht.spiff_task_id)
-            if ready is None or ready.state != TaskState.READY or not ready.task_spec.manual:
+            wf, meta, ready = ready_step(session, instance, ht)
+            if ready is None:
                 return None
             with session.no_autoflush:
-                ready.set_data(**data)
-                ready.run()
                 closed = session.execute(
                     update(HumanTask).where(HumanTask.id == ht.id, HumanTask.state == "open")
                     .values(state="completed", completed_at=now, decision=decision, comment=comment)
@@ -59,7 +55,6 @@ def complete_by_system(
                     instance_id=instance.id, now=now, before={"state": "open"},
                     after={"state": "completed", "decision": decision, "task": bpmn_id, "by": "system"}, note=comment,
                 )  # fmt: skip
-                subject = session.get(Subject, instance.subject_id) if instance.subject_id else None
-                advance(session, instance, wf, meta, subject, actor_id, now, closed=(ht.id,))
+                run_step(session, instance, wf, meta, ready, data, actor_id, now, ht.id)
         session.flush()
     return ht

@@ -67,8 +67,6 @@ class SafeScriptEngine(PythonScriptEngine):
         expressions.compile_expression(expression)
 
 
-
-
 def run_engine(wf) -> None:
     """`wf.do_engine_steps()` within bounds: at most `MAX_ENGINE_STEPS` tasks before the workflow waits for a
     person or a timer (a loop of gateways and services that never waits fails the step with a clear error
