@@ -12,10 +12,12 @@ import os
 from pathlib import Path
 from threading import Lock
 
-from flask import Flask, abort, request, send_from_directory
+from flask import Flask, abort, redirect, request, send_from_directory, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 
 YEAR = 365 * 24 * 3600
+ASSET_ENDPOINTS = frozenset({"static", "vendor", "favicon"})
 VENDOR_ALLOWED = ("bootstrap/dist/", "bpmn-js/dist/", "echarts/dist/", "swagger-ui-dist/swagger-ui")
 TEXT_TYPES = [
     "text/html", "text/css", "text/plain", "text/xml", "text/csv", "text/calendar", "application/json",
@@ -71,7 +73,26 @@ def _send(folder: str, filename: str):
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that an asset's answer carries no cookie and does not vary by it.
+
+    A signed-in session is permanent and refreshed on every request, so each stylesheet, script and icon
+    answered with the session cookie while saying `Cache-Control: public, immutable`: a shared cache could
+    keep one user's cookie for the next, and a browser that had just signed out got its old session back
+    from a late icon. Pages still refresh the session (its lifetime counts from the last page).
+    """
+
+    def should_set_cookie(self, app, session) -> bool:
+        return request.endpoint not in ASSET_ENDPOINTS and super().should_set_cookie(app, session)
+
+    def save_session(self, app, session, response) -> None:
+        if request.endpoint in ASSET_ENDPOINTS:
+            return  # no Set-Cookie, no "Vary: Cookie"
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     app.config.setdefault("COMPRESS_MIMETYPES", TEXT_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_STREAMS", False)  # downloads streamed from disk go out as they are
@@ -90,6 +111,10 @@ def init_app(app: Flask) -> None:
         if not filename.startswith(VENDOR_ALLOWED):
             abort(404)
         return _send(node_modules, filename)
+
+    @app.get("/favicon.ico")
+    def favicon():  # asked for by pages without the icon link (a file opened from a download, old browsers)
+        return redirect(url_for("static", filename="favicon.svg"), 301)
 
     @app.url_defaults
     def _versioned(endpoint, values):

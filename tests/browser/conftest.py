@@ -39,13 +39,42 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.zg_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15000)
+    journal = _journal(page)
     yield page
+    if getattr(request.node, "zg_failed", False):  # what the browser saw, for a failure on a CI machine
+        print("browser journal (last 60 events):", *journal[-60:], sep="\n  ")
     context.close()
+
+
+def _journal(page) -> list[str]:
+    """Requests, answers, dialogs and script errors of the page, in order (a dialog is dismissed, as by default)."""
+    journal: list[str] = []
+    page.on("request", lambda r: journal.append(f"> {r.method} {r.url}"))
+    page.on("response", lambda r: journal.append(f"< {r.status} {r.request.method} {r.url}"))
+    page.on("requestfailed", lambda r: journal.append(f"! {r.method} {r.url} {r.failure}"))
+    page.on("pageerror", lambda e: journal.append(f"! script error: {e}"))
+    page.on("console", lambda m: m.type == "error" and journal.append(f"! console: {m.text}"))
+
+    def dialog(d):
+        journal.append(f"! dialog {d.type}: {d.message}")
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    page.on("load", lambda p: journal.append(f"= load {p.url}"))
+    return journal
 
 
 def shot(page, name: str) -> None:
@@ -54,6 +83,7 @@ def shot(page, name: str) -> None:
 
 
 def log_in(page, base: str, username: str) -> None:
+    page.goto("about:blank")  # the last page's late requests are over before its cookie goes
     page.context.clear_cookies()
     page.goto(base + "/login")
     page.fill("#username", username)

@@ -30,6 +30,8 @@ def test_teacher_to_college_with_return_loop(page, live_server):
     page.click("[data-testid=submit-document]")
     expect(page.locator(".invalid-feedback", has_text="请填写“描述”").first).to_be_visible()
     shot(page, "02_teacher_form_errors")
+    # the refused page warns before leaving with typed-in text; its script must be running before we type
+    page.wait_for_load_state()
 
     fill_descriptions(page, "初稿")
     page.click("[data-testid=save-draft]")

@@ -52,3 +52,31 @@ def test_only_the_front_end_packages_are_served(client):
     assert client.get("/vendor/bootstrap/package.json").status_code == 404
     assert client.get("/vendor/../package.json").status_code == 404
     assert client.get("/static/no-such-file.css").status_code == 404
+
+
+def test_every_page_names_the_school_icon_and_the_old_address_finds_it(client):
+    """Browsers ask for an icon on every page; without one each page logged a 404 in the console."""
+    assert 'rel="icon"' in client.get("/login").get_data(as_text=True)
+    login(client, "t01")
+    html = client.get("/tasks").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    response = client.get(icon)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert "诊" in response.get_data(as_text=True)
+    old = client.get("/favicon.ico")  # asked for by pages without the link and by old browsers
+    assert old.status_code == 301 and old.headers["Location"].startswith("/static/favicon.svg?v=")
+
+
+def test_assets_carry_no_session_cookie_and_pages_still_refresh_it(client):
+    """An asset said `public, immutable` and carried the signed-in user's session cookie: a shared cache could
+    hand it to the next user, and a late icon put a signed-out browser's session back."""
+    login(client, "t01")
+    page = client.get("/tasks")
+    assert any(c.startswith("zhengai_session_") for c in page.headers.getlist("Set-Cookie"))  # idle time restarts
+    urls = [u.replace("&amp;", "&") for u in asset_urls(page.get_data(as_text=True))]
+    for url in [*urls, "/favicon.ico"]:
+        response = client.get(url)
+        assert response.status_code in (200, 301), url
+        assert response.headers.getlist("Set-Cookie") == [], url
+        assert "Cookie" not in response.headers.get("Vary", ""), url
+    assert client.get("/tasks").status_code == 200  # still signed in
