@@ -59,6 +59,28 @@ def page(browser, request):
     context.close()
 
 
+# what the page did with clicks and form submissions (the last ones decide whether a click "did nothing")
+WATCH_EVENTS = """
+(function () {
+  function name(el) {
+    if (!el || !el.tagName) { return String(el); }
+    return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      (el.dataset && el.dataset.testid ? "[" + el.dataset.testid + "]" : "");
+  }
+  document.addEventListener("click", function (e) {
+    console.log("zg-journal click " + name(e.target) + " at " + e.clientX + "," + e.clientY +
+      (e.defaultPrevented ? " prevented" : ""));
+  }, true);
+  document.addEventListener("submit", function (e) {
+    setTimeout(function () {
+      console.log("zg-journal submit " + name(e.target) + (e.defaultPrevented ? " prevented" : ""));
+    }, 0);
+  }, true);
+  window.addEventListener("beforeunload", function () { console.log("zg-journal beforeunload"); });
+})();
+"""
+
+
 def _journal(page) -> list[str]:
     """Requests, answers, dialogs and script errors of the page, in order (a dialog is dismissed, as by default)."""
     journal: list[str] = []
@@ -66,7 +88,9 @@ def _journal(page) -> list[str]:
     page.on("response", lambda r: journal.append(f"< {r.status} {r.request.method} {r.url}"))
     page.on("requestfailed", lambda r: journal.append(f"! {r.method} {r.url} {r.failure}"))
     page.on("pageerror", lambda e: journal.append(f"! script error: {e}"))
-    page.on("console", lambda m: m.type == "error" and journal.append(f"! console: {m.text}"))
+    page.on("console", lambda m: (m.type == "error" or m.text.startswith("zg-journal")) and
+            journal.append(f"! console: {m.text}"))  # fmt: skip
+    page.add_init_script(WATCH_EVENTS)
 
     def dialog(d):
         journal.append(f"! dialog {d.type}: {d.message}")
@@ -80,6 +104,9 @@ def _journal(page) -> list[str]:
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    # a full-page capture resizes the window and back: let the page's resize handlers (app.js re-measures the
+    # text boxes 150 ms after the last resize) run before the test types and clicks again
+    page.evaluate("() => new Promise(done => setTimeout(() => requestAnimationFrame(() => done()), 200))")
 
 
 def log_in(page, base: str, username: str) -> None:
