@@ -19,7 +19,7 @@ from .enums import (
     WarningStatus,
 )
 from .feed import FeedDefinition, FeedRecord, FeedToken
-from .org import OrgFunction, OrgUnit, RoleAssignment, SchoolClass, Section, Subject, SubjectMember, User
+from .org import OrgFunction, OrgUnit, RoleAssignment, SchoolClass, Subject, SubjectMember, User
 from .orgdata import ImportRun, PositionTerm
 from .process import HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance, ProcessVersion, TaskCandidate
 from .ratelimit import RateLimitCounter
@@ -105,7 +105,6 @@ __all__ = [
     "RoleAssignment",
     "ScopeType",
     "SchoolClass",
-    "Section",
     "Subject",
     "SubjectMember",
     "TaskCandidate",

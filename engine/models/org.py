@@ -1,4 +1,5 @@
-"""The organisation: departments, sections, classes, people, their roles, and the subjects of 诊改."""
+"""The organisation: the unit tree (departments, colleges and their 科室 / 教研室), classes, people, their roles,
+and the subjects of 诊改."""
 
 from __future__ import annotations
 
@@ -48,15 +49,6 @@ class OrgUnit(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
-class Section(Base):
-    """A 科室 of a functional department or a 教研室 of a college."""
-
-    __tablename__ = "section"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-
-
 class SchoolClass(Base):
     """A class of students, belonging to a college and a major; `code` is the 教务系统's 班级代码, `year` the 年级."""
 
@@ -78,7 +70,6 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     kind: Mapped[str] = mapped_column(String(16), default="staff")  # USER_KINDS
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
-    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"))
     class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id", use_alter=True), index=True)
     email: Mapped[str | None] = mapped_column(String(120))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
