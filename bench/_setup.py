@@ -26,9 +26,10 @@ NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 SETTINGS = Settings.from_env(os.environ)  # as the app reads them: the benches' sessions carry these
 
 
-def fresh_database(name: str) -> str:
-    path = Path(tempfile.mkdtemp(prefix=f"zhengai-bench-{name}-")) / "bench.db"
-    url = f"sqlite:///{path}"
+def fresh_database(name: str, url: str | None = None) -> str:
+    """`url` (an empty database, e.g. PostgreSQL) or a new SQLite file, with the demo school installed."""
+    if url is None:
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix=f'zhengai-bench-{name}-')) / 'bench.db'}"
     install.install_database(url, NOW, SETTINGS)
     return url
 

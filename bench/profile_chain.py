@@ -46,6 +46,7 @@ def main() -> None:
     ap.add_argument("--callees", default=None, help="with --profile: what the functions matching this name called")
     ap.add_argument("--calls", action="store_true", help="count the Python function calls of each request (cProfile)")
     ap.add_argument("--loops", type=int, default=0, help="then return one document this often and time 20 more loops")
+    ap.add_argument("--database", default=None, help="an empty database URL (default: a new SQLite file)")
     a = ap.parse_args()
     if a.calls and a.profile:
         ap.error("--calls counts with a profiler of its own: not with --profile")
@@ -55,12 +56,16 @@ def main() -> None:
     from web.db import db
     from web.org.auth import make_api_token
 
-    url = fresh_database("profile")
+    url = fresh_database("profile", a.database)
     # pages take a session (a token opens /api only); CSRF is a browser's concern, not what is measured here
     app = create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
     statements: list[str] = []
-    event.listen(app.extensions["zhengai_db"]["engine"], "before_cursor_execute",
-                 lambda _c, _cur, statement, *_a: statements.append(statement))  # fmt: skip
+    durations: list[float] = []
+    engine = app.extensions["zhengai_db"]["engine"]
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, sql, *_a: (statements.append(sql), durations.append(time.perf_counter())))
+    event.listen(engine, "after_cursor_execute",  # each statement's time, in the database and the round trip
+                 lambda *_a: durations.append((time.perf_counter() - durations.pop()) * 1000))  # fmt: skip
     with app.app_context():
         users = {
             u.username: u for u in db.session.scalars(select(User).where(User.username.in_(["t01", "dzxy_reviewer"])))
@@ -78,6 +83,7 @@ def main() -> None:
 
     def timed(step: str, call):
         statements.clear()
+        durations.clear()
         counter = cProfile.Profile() if a.calls else None
         wall, cpu = time.perf_counter(), time.process_time()
         if counter:
@@ -88,7 +94,8 @@ def main() -> None:
             calls[step].append(pstats.Stats(counter).total_calls)
         timings[step].append(((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000,
                               len(statements)))  # fmt: skip
-        last_sql[step] = [s.split("\n")[0][:140] for s in statements]
+        last_sql[step] = [f"{ms:6.2f} ms  {sql.split(chr(10))[0][:130]}"
+                          for sql, ms in zip(statements, durations, strict=True)]  # fmt: skip
         assert response.status_code < 400, (step, response.status_code, response.get_data()[:300])
         return response
 
