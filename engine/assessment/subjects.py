@@ -31,12 +31,12 @@ from ..models import (
     SubjectMember,
     User,
 )
+from ..models.org import SUB_UNIT_KINDS
 from ..org import functions
 
 SUBJECT_TYPES = {"major": "major", "course": "course", "teacher": "teacher", "counselor": "teacher",
                  "staff": "teacher"}  # fmt: skip  # target kind -> Subject.type
 PEOPLE = ("teacher", "counselor", "staff")
-SUB_UNITS = ("office", "teaching_section", "training_centre")
 
 
 def targets(session: Session, kind: str) -> list[Subject]:
@@ -107,14 +107,14 @@ def _majors_by_person(session: Session) -> dict[int, list[int]]:
 
 def _top_unit(session: Session, unit_id: int | None) -> OrgUnit | None:
     unit = session.get(OrgUnit, unit_id) if unit_id else None
-    if unit is not None and unit.kind in SUB_UNITS and unit.parent_id:
+    if unit is not None and unit.kind in SUB_UNIT_KINDS and unit.parent_id:
         return session.get(OrgUnit, unit.parent_id)
     return unit
 
 
 def _section(session: Session, person: User, majors: list[int], once) -> list[int]:
     unit = session.get(OrgUnit, person.org_unit_id) if person.org_unit_id else None
-    if unit is not None and unit.kind in SUB_UNITS:
+    if unit is not None and unit.kind in SUB_UNIT_KINDS:
         return once(("leads", unit.id), lambda: _leads(session, unit.id))
     if not majors:
         return []

@@ -16,6 +16,8 @@ from .enums import POSITION_ROLES, FunctionKey, ScopeType, one_of
 SCHOOL, FUNCTIONAL, COLLEGE = "school", "functional", "college"
 OFFICE, TEACHING_SECTION, TRAINING_CENTRE = "office", "teaching_section", "training_centre"
 UNIT_KINDS = (SCHOOL, FUNCTIONAL, COLLEGE, OFFICE, TEACHING_SECTION, TRAINING_CENTRE)
+# units inside a 职能部门 or 二级学院: a person may belong to one, but the subjects of 诊改 are the unit's above it
+SUB_UNIT_KINDS = (OFFICE, TEACHING_SECTION, TRAINING_CENTRE)
 
 # User.kind: staff are 职员, teachers 教师, counselors 辅导员 (permissions treat them as staff where it matters)
 USER_KINDS = ("staff", "teacher", "counselor", "student")

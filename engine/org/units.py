@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import N_, InvalidInput, NotFound
 from ..models import OrgUnit, User
-from ..models.org import UNIT_KINDS
+from ..models.org import SUB_UNIT_KINDS, UNIT_KINDS
 
 UNIT_KIND_LABELS = {
     "school": N_("学校"), "functional": N_("职能部门"), "college": N_("二级学院"),
@@ -24,6 +24,15 @@ class Node:
     unit: OrgUnit
     people: int = 0
     children: list[Node] = field(default_factory=list)
+
+
+def top_units(session: Session, unit_ids) -> dict[int, int]:
+    """Each unit's 诊改 unit: the 职能部门 or 二级学院 above a 科室 / 教研室 / 实训中心, else the unit itself."""
+    ids = sorted({i for i in unit_ids if i is not None})
+    if not ids:
+        return {}
+    rows = session.execute(select(OrgUnit.id, OrgUnit.kind, OrgUnit.parent_id).where(OrgUnit.id.in_(ids)))
+    return {uid: parent if kind in SUB_UNIT_KINDS and parent else uid for uid, kind, parent in rows}
 
 
 def tree(session: Session) -> list[Node]:

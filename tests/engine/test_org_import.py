@@ -125,6 +125,30 @@ def test_a_teacher_of_the_college_submits_targets_that_reach_the_college_s_revie
     assert session.get(Document, task.document_id).status == "published"
 
 
+def test_a_teacher_listed_in_a_teaching_section_submits_to_the_college_s_reviewer(session):
+    """A roster may list teachers by 教研室. Their own subject used to be the 教研室's, which has no reviewer, so
+    their targets' 二级学院审定 fell to nobody but the monitors."""
+    import_college(session)
+    staff = data("staff").decode().replace("91001,林汽检,JT10,", "91001,林汽检,JT1001,")
+    importing.import_file(session, None, "staff", "staff.csv", staff.encode(), NOW)
+    session.flush()
+    teacher = user(session, "91001")
+    assert teacher.org_unit_id == unit(session, "JT1001").id  # the person is in the 教研室
+    subject = session.scalar(select(Subject).where(Subject.user_id == teacher.id, Subject.type == "teacher"))
+    assert subject.org_unit_id == unit(session, "JT10").id  # their subject of 诊改 is the college's
+    task = documents.start_document(session, teacher, subject.id, "target", NOW)
+    runtime.complete_task(
+        session, teacher, task.id, {"document": filled(session.get(Document, task.document_id).data)}, NOW
+    )
+    review = session.scalar(
+        select(HumanTask).where(HumanTask.instance_id == task.instance_id, HumanTask.state == "open")
+    )
+    candidates = set(session.scalars(select(TaskCandidate.principal).where(TaskCandidate.task_id == review.id)))
+    assert candidates == {f"g:reviewer:unit:{unit(session, 'JT10').id}"}
+    runtime.complete_task(session, user(session, "90010"), review.id, {"decision": "approve"}, NOW)
+    assert session.get(Document, task.document_id).status == "published"
+
+
 def test_importing_the_same_files_again_changes_nothing(session):
     import_college(session)
     before = counts(session)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 import engine.models  # noqa: F401 - every model registers its table
 from engine.core.migrate import alembic_config
@@ -53,3 +53,24 @@ def test_dropping_the_unused_section_table_goes_both_ways(tmp_path):
     finally:
         engine.dispose()
     assert _differences(url) == []
+
+
+def test_upgrading_moves_a_person_s_subject_out_of_a_teaching_section(tmp_path):
+    """Migration 0036: a teacher's subject written into a 教研室 by an earlier import moves to the college above."""
+    url = fresh_database(tmp_path, "topunit")
+    cfg = alembic_config(url)
+    command.upgrade(cfg, "0035")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO org_unit (id, code, name, kind, parent_id, active) VALUES "
+                              "(1, 'S', '学校', 'school', NULL, TRUE), (2, 'C', '学院', 'college', 1, TRUE), "
+                              "(3, 'C1', '教研室', 'teaching_section', 2, TRUE)"))  # fmt: skip
+            conn.execute(text("INSERT INTO subject (id, type, code, name, org_unit_id, attrs) VALUES "
+                              "(1, 'teacher', 't', '教师', 3, '{}'), (2, 'major', 'm', '专业', 3, '{}')"))  # fmt: skip
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            units = dict(conn.execute(text("SELECT type, org_unit_id FROM subject")).all())
+        assert units == {"teacher": 2, "major": 3}  # only a person's own subject moves
+    finally:
+        engine.dispose()

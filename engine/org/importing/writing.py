@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ...models import OrgUnit, PositionTerm, Role, SchoolClass, ScopeType, Subject, SubjectMember, User
 from .. import positions as positions_service
 from ..people import NO_PASSWORD
+from ..units import top_units
 from .kinds import UNIT_SUBJECTS, Directory
 
 # -- writing -------------------------------------------------------------------------------------------
@@ -152,7 +153,9 @@ def _insert_users(session, new: list[dict], d: Directory) -> dict[str, int]:
 
 
 def _personal_subjects(session, stype: str, user_ids: list[int], now) -> None:
-    """Each person's own subject (teacher / student), kept in step with their name, unit and class."""
+    """Each person's own subject (teacher / student), kept in step with their name, unit and class. The subject
+    belongs to the person's 二级学院 or 职能部门 even when they belong to a 教研室 / 科室 / 实训中心 in it: the
+    chains ask the subject's unit (`subject_unit` lanes) for its reviewers, and a sub-unit has none."""
     if not user_ids:
         return
     have = {}
@@ -167,14 +170,16 @@ def _personal_subjects(session, stype: str, user_ids: list[int], now) -> None:
                                  .where(User.id.in_(chunk))):  # fmt: skip
             people[u.id] = u
     new, changes = [], []
+    top = top_units(session, [p.org_unit_id for p in people.values()])
     for uid in user_ids:
         p = people[uid]
         s = have.get(uid)
+        unit_id = top.get(p.org_unit_id)
         if s is None:
-            new.append({"type": stype, "name": p.display_name, "code": p.username, "org_unit_id": p.org_unit_id,
+            new.append({"type": stype, "name": p.display_name, "code": p.username, "org_unit_id": unit_id,
                         "user_id": uid, "class_id": p.class_id, "attrs": {}})  # fmt: skip
-        elif (s.name, s.org_unit_id, s.class_id, s.code) != (p.display_name, p.org_unit_id, p.class_id, p.username):
-            changes.append({"id": s.id, "name": p.display_name, "org_unit_id": p.org_unit_id, "class_id": p.class_id,
+        elif (s.name, s.org_unit_id, s.class_id, s.code) != (p.display_name, unit_id, p.class_id, p.username):
+            changes.append({"id": s.id, "name": p.display_name, "org_unit_id": unit_id, "class_id": p.class_id,
                             "code": p.username})  # fmt: skip
     members = []
     for chunk in _chunks(new):
