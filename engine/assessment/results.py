@@ -66,7 +66,7 @@ def own_results(session: Session, user: User, principals) -> list[tuple[Assessme
     v = policy.viewer(user, principals)
     if v.is_student:
         return []
-    units = {u for u in [user.org_unit_id] if u} | v.units(*policy.assessment.UNIT_ROLES)
+    units = set(v.own_units) | v.units(*policy.assessment.UNIT_ROLES)
     mine = (
         AssessmentTarget.unit_kind.in_(systems.UNIT_TARGETS) & AssessmentTarget.org_unit_id.in_(sorted(units) or [-1])
     ) | (

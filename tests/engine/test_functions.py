@@ -78,3 +78,33 @@ def test_bad_assignments_change_nothing(session):
         org.functions.assign_by_code(session, NOW, {"quality_office": "NOPE"})
     assert {f.key: f.org_unit_id for f in session.scalars(select(OrgFunction))} == before
     assert org.Assignment.parse("reviewer", "function:canteen").problems() == ["未知职能：canteen"]
+
+
+def test_staff_of_a_section_count_as_their_department_s(session):
+    """A roster may put 职员 in a 科室 (教务处's 教学运行科) and teachers in a 教研室: every rule that asks for "the
+    person's own unit" counts the department above too, as it counts its functions. Before, a clerk of the
+    教学运行科 was nobody to 教务处's warnings and annual-table rows, and a 质量管理处 clerk in a 科室 of it did not
+    see every warning."""
+    from engine.models import QualityWarning
+
+    jwc01 = User(username="jwc_clerk", display_name="运行干事", password_hash="x", kind="staff",
+                 org_unit_id=unit(session, "JWC01").id)  # fmt: skip
+    session.add(jwc01)
+    session.flush()
+    clerk = policy.Viewer.of(jwc01, [org.user_principal(jwc01.id)])
+    jwc = unit(session, "JWC").id
+    assert clerk.own_units == {unit(session, "JWC01").id, jwc}
+    assert FunctionKey.ACADEMIC_AFFAIRS in clerk.unit_functions
+    assert policy.may_complete_annual_row(clerk, [jwc])
+    assert policy.in_lead_department(clerk, jwc)
+    warning = QualityWarning(kind="quality_accident", level="yellow", title="教学事故", org_unit_id=jwc, status="open")
+    assert policy.may_decide_accident(clerk, warning)
+    # a teacher of the college's 物联网实训中心 reads the college's published assessment results
+    tutor = User(username="lab_tutor", display_name="实训教师", password_hash="x", kind="teacher",
+                 org_unit_id=unit(session, "DZXY03").id)  # fmt: skip
+    session.add(tutor)
+    session.flush()
+    assert policy.assessment.reads_unit_result(policy.Viewer.of(tutor, [org.user_principal(tutor.id)]),
+                                               unit(session, "DZXY").id)  # fmt: skip
+    # a unit of the tree's top level is its own and nothing more
+    assert viewer(session, "jwc_reviewer").own_units == {jwc}

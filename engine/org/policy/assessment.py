@@ -30,7 +30,7 @@ def reads_unit_result(v: Viewer, unit_id: int) -> bool:
     """A published result: the unit's own staff and positions, the school leaders."""
     if v.is_student:
         return False
-    return v.user.org_unit_id == unit_id or unit_id in v.units(*UNIT_ROLES) or v.holds(Role.SCHOOL_LEADER)
+    return unit_id in v.own_units or unit_id in v.units(*UNIT_ROLES) or v.holds(Role.SCHOOL_LEADER)
 
 
 def reads_subject_result(v: Viewer, unit_id: int | None, responsible_ids) -> bool:

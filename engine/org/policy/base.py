@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlalchemy import and_, case, exists, false, or_, select
+from sqlalchemy import and_, case, exists, false, inspect, or_, select
+from sqlalchemy.exc import NoInspectionAvailable
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.sql.elements import BindParameter
 
@@ -17,6 +18,7 @@ from ...models import (
     FormTemplate,
     FunctionKey,
     HumanTask,
+    OrgUnit,
     ProcessDefinition,
     ProcessInstance,
     ProcessVersion,
@@ -27,6 +29,7 @@ from ...models import (
     TaskCandidate,
     User,
 )
+from ...models.org import SUB_UNIT_KINDS
 from ..functions import keys_held_by, owned_by_units, owner_unit_id
 from ..principal import Principal, parse_all
 
@@ -80,12 +83,32 @@ class Viewer:
         return bool(self.user.is_admin) or MONITOR in self.principals
 
     @cached_property
-    def unit_functions(self) -> frozenset[str]:
-        """The functions the user's own unit holds (one query, asked by the warning rules only)."""
-        session = object_session(self.user)
-        if self.user.org_unit_id is None or session is None:
+    def own_units(self) -> frozenset[int]:
+        """The user's own unit and, when that is a 科室 / 教研室 / 实训中心, the 职能部门 or 二级学院 it is part of:
+        staff of 教务处's 教学运行科 are 教务处's staff to every rule that asks for "the person's own unit"."""
+        unit_id = self.user.org_unit_id
+        if unit_id is None:
             return frozenset()
-        return frozenset(session.scalars(keys_held_by([self.user.org_unit_id])))
+        try:
+            loaded = "org_unit" not in inspect(self.user).unloaded  # it comes joined with the user as a rule
+        except NoInspectionAvailable:  # a user that is no mapped row (a stand-in)
+            loaded = True
+        if loaded:
+            unit = getattr(self.user, "org_unit", None)
+        else:
+            session = object_session(self.user)
+            unit = session.get(OrgUnit, unit_id) if session is not None else None
+        if unit is not None and unit.kind in SUB_UNIT_KINDS and unit.parent_id:
+            return frozenset((unit_id, unit.parent_id))
+        return frozenset((unit_id,))
+
+    @cached_property
+    def unit_functions(self) -> frozenset[str]:
+        """The functions the user's own units hold (one query, asked by the warning rules only)."""
+        session = object_session(self.user)
+        if not self.own_units or session is None:
+            return frozenset()
+        return frozenset(session.scalars(keys_held_by(sorted(self.own_units))))
 
     @property
     def is_student(self) -> bool:

@@ -24,7 +24,7 @@ def in_lead_department(v: Viewer, lead_unit_id: int | None) -> bool:
     """A member of staff of the unit, or a position in it (students and teachers of a college are not)."""
     if lead_unit_id is None or v.is_student:
         return False
-    return (v.user.org_unit_id == lead_unit_id and v.user.kind == "staff") or lead_unit_id in v.units(*LEAD_ROLES)
+    return (lead_unit_id in v.own_units and v.user.kind == "staff") or lead_unit_id in v.units(*LEAD_ROLES)
 
 
 def may_diagnose_standard(v: Viewer, lead_unit_id: int | None) -> bool:

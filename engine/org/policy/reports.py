@@ -30,8 +30,8 @@ def report_writer_units(v: Viewer) -> set[int]:
     if v.is_student:
         return set()
     units = v.units(*WRITER_ROLES)
-    if v.user.org_unit_id is not None and v.user.kind == "staff":
-        units.add(v.user.org_unit_id)
+    if v.user.kind == "staff":
+        units |= v.own_units
     return units
 
 

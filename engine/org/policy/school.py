@@ -35,8 +35,8 @@ WARNING_ACTING_KINDS = ("staff", "counselor")
 def _warning_rule(v: Viewer, act: bool) -> list[tuple[str, set]]:
     """(column, values) pairs, any of which lets the user see (or act on) a warning."""
     acting_kind = v.user.kind in WARNING_ACTING_KINDS
-    own_unit = v.user.org_unit_id and (acting_kind if act else not v.is_student)
-    units = v.units(*(WARNING_ACT_ROLES if act else WARNING_SEE_ROLES)) | ({v.user.org_unit_id} if own_unit else set())
+    own_unit = acting_kind if act else not v.is_student
+    units = v.units(*(WARNING_ACT_ROLES if act else WARNING_SEE_ROLES)) | (set(v.own_units) if own_unit else set())
     kinds = _warning_lead_kinds(v) if (acting_kind or not act) else []
     rule = [("responsible_user_id", {v.id}), ("org_unit_id", units), ("kind", set(kinds))]
     return rule if act else [*rule, ("reporter_id", {v.id})]
@@ -83,13 +83,13 @@ def reads_annual_table(v: Viewer) -> bool:
 def may_complete_annual_row(v: Viewer, responsible_unit_ids) -> bool:
     """Monitors, positions of a responsible department and its members mark an annual-table row done."""
     units = set(responsible_unit_ids or [])
-    return v.is_monitor or bool(v.units(*ANNUAL_ROW_ROLES) & units) or v.user.org_unit_id in units
+    return v.is_monitor or bool(v.units(*ANNUAL_ROW_ROLES) & units) or bool(v.own_units & units)
 
 
 def may_edit_registry_entry(v: Viewer, lead_unit_id: int | None) -> bool:
     """Monitors, the unit holding quality_office (质量管理处) and the entry's lead department edit an entry."""
     roles = (Role.HEAD, Role.REVIEWER, Role.DEPUTY, Role.OFFICE_STAFF, Role.PROCESS_OWNER)
-    own = lead_unit_id is not None and (v.user.org_unit_id == lead_unit_id or lead_unit_id in v.units(*roles))
+    own = lead_unit_id is not None and (lead_unit_id in v.own_units or lead_unit_id in v.units(*roles))
     return v.is_monitor or F.QUALITY_OFFICE in v.unit_functions or own
 
 

@@ -23,8 +23,8 @@ def service_provider_units(v: Viewer) -> set[int]:
     if v.is_student:
         return set()
     units = v.units(*Role)
-    if v.user.org_unit_id is not None and v.user.kind != "teacher":
-        units.add(v.user.org_unit_id)
+    if v.user.kind != "teacher":
+        units |= v.own_units
     return units
 
 

@@ -31,7 +31,7 @@ def may_propose_accident_grade(v: Viewer, in_working_group: bool, w: QualityWarn
 def may_decide_accident(v: Viewer, w: QualityWarning) -> bool:
     """The responsible department (its heads and reviewers, its administrative staff) decides the grade and
     records the handling; administrators stand in."""
-    own = v.user.org_unit_id == w.org_unit_id and v.user.kind in WARNING_ACTING_KINDS
+    own = w.org_unit_id in v.own_units and v.user.kind in WARNING_ACTING_KINDS
     return bool(v.user.is_admin) or own or w.org_unit_id in v.units(*ACCIDENT_DECIDE_ROLES)
 
 
