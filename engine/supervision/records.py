@@ -80,10 +80,12 @@ def candidates(session: Session, kind: str) -> list[User]:
     """Who may be named a supervisor of the kind: staff of the lead and cooperating departments (and the
     colleges' for 教学质量督导), and the expert committee."""
     lead, coop, colleges = policy.SUPERVISION_UNITS[kind]
-    units = {functions.holder_id(session, k) for k in (lead, *coop)} - {None}
-    conds = [User.org_unit_id.in_(sorted(units) or [-1])]
+    units = sorted({functions.holder_id(session, k) for k in (lead, *coop)} - {None}) or [-1]
+    # a department's staff include those of its 科室 / 教研室 / 实训中心
+    conds = [User.org_unit_id.in_(select(OrgUnit.id).where(or_(OrgUnit.id.in_(units), OrgUnit.parent_id.in_(units))))]
     if colleges:  # a college's administrative staff (its teachers supervise as experts)
-        college_units = select(OrgUnit.id).where(OrgUnit.kind == COLLEGE)
+        college = select(OrgUnit.id).where(OrgUnit.kind == COLLEGE)
+        college_units = select(OrgUnit.id).where(or_(OrgUnit.kind == COLLEGE, OrgUnit.parent_id.in_(college)))
         conds.append(User.org_unit_id.in_(college_units) & User.kind.in_(COLLEGE_STAFF))
     experts = committees.member_user_ids(session, EXPERTS, ("any",), None)
     conds.append(User.id.in_(experts or [-1]))

@@ -86,6 +86,7 @@ def test_staff_of_a_section_count_as_their_department_s(session):
     教学运行科 was nobody to 教务处's warnings and annual-table rows, and a 质量管理处 clerk in a 科室 of it did not
     see every warning."""
     from engine.models import QualityWarning
+    from engine.supervision import records
 
     jwc01 = User(username="jwc_clerk", display_name="运行干事", password_hash="x", kind="staff",
                  org_unit_id=unit(session, "JWC01").id)  # fmt: skip
@@ -99,6 +100,7 @@ def test_staff_of_a_section_count_as_their_department_s(session):
     assert policy.in_lead_department(clerk, jwc)
     warning = QualityWarning(kind="quality_accident", level="yellow", title="教学事故", org_unit_id=jwc, status="open")
     assert policy.may_decide_accident(clerk, warning)
+    assert jwc01 in records.candidates(session, "teaching")  # 教务处 cooperates in 教学质量督导
     # a teacher of the college's 物联网实训中心 reads the college's published assessment results
     tutor = User(username="lab_tutor", display_name="实训教师", password_hash="x", kind="teacher",
                  org_unit_id=unit(session, "DZXY03").id)  # fmt: skip
