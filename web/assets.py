@@ -82,9 +82,6 @@ class SessionInterface(SecureCookieSessionInterface):
     from a late icon. Pages still refresh the session (its lifetime counts from the last page).
     """
 
-    def should_set_cookie(self, app, session) -> bool:
-        return request.endpoint not in ASSET_ENDPOINTS and super().should_set_cookie(app, session)
-
     def save_session(self, app, session, response) -> None:
         if request.endpoint in ASSET_ENDPOINTS:
             return  # no Set-Cookie, no "Vary: Cookie"

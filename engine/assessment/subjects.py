@@ -107,9 +107,7 @@ def _majors_by_person(session: Session) -> dict[int, list[int]]:
 
 def _top_unit(session: Session, unit_id: int | None) -> OrgUnit | None:
     unit = session.get(OrgUnit, unit_id) if unit_id else None
-    if unit is not None and unit.kind in SUB_UNIT_KINDS and unit.parent_id:
-        return session.get(OrgUnit, unit.parent_id)
-    return unit
+    return session.get(OrgUnit, unit.top_id) if unit is not None and unit.top_id != unit.id else unit
 
 
 def _section(session: Session, person: User, majors: list[int], once) -> list[int]:

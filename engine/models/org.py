@@ -50,6 +50,12 @@ class OrgUnit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
+    @property
+    def top_id(self) -> int:
+        """The unit's 诊改 unit: the 职能部门 or 二级学院 above a 科室 / 教研室 / 实训中心, else the unit itself (the
+        one rule; the subjects of its people belong there, its people count as that unit's)."""
+        return self.parent_id if self.kind in SUB_UNIT_KINDS and self.parent_id else self.id
+
 
 class SchoolClass(Base):
     """A class of students, belonging to a college and a major; `code` is the 教务系统's 班级代码, `year` the 年级."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import N_, InvalidInput, NotFound
 from ..models import OrgUnit, User
-from ..models.org import SUB_UNIT_KINDS, UNIT_KINDS
+from ..models.org import UNIT_KINDS
 
 UNIT_KIND_LABELS = {
     "school": N_("学校"), "functional": N_("职能部门"), "college": N_("二级学院"),
@@ -27,12 +27,11 @@ class Node:
 
 
 def top_units(session: Session, unit_ids) -> dict[int, int]:
-    """Each unit's 诊改 unit: the 职能部门 or 二级学院 above a 科室 / 教研室 / 实训中心, else the unit itself."""
+    """Each unit's 诊改 unit (`OrgUnit.top_id`), read at once."""
     ids = sorted({i for i in unit_ids if i is not None})
     if not ids:
         return {}
-    rows = session.execute(select(OrgUnit.id, OrgUnit.kind, OrgUnit.parent_id).where(OrgUnit.id.in_(ids)))
-    return {uid: parent if kind in SUB_UNIT_KINDS and parent else uid for uid, kind, parent in rows}
+    return {u.id: u.top_id for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
 
 
 def tree(session: Session) -> list[Node]:

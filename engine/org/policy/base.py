@@ -29,7 +29,6 @@ from ...models import (
     TaskCandidate,
     User,
 )
-from ...models.org import SUB_UNIT_KINDS
 from ..functions import keys_held_by, owned_by_units, owner_unit_id
 from ..principal import Principal, parse_all
 
@@ -98,9 +97,7 @@ class Viewer:
         else:
             session = object_session(self.user)
             unit = session.get(OrgUnit, unit_id) if session is not None else None
-        if unit is not None and unit.kind in SUB_UNIT_KINDS and unit.parent_id:
-            return frozenset((unit_id, unit.parent_id))
-        return frozenset((unit_id,))
+        return frozenset((unit_id, unit.top_id)) if unit is not None else frozenset((unit_id,))
 
     @cached_property
     def unit_functions(self) -> frozenset[str]:
